@@ -1,0 +1,206 @@
+"""``python -m netmap``: every capability of the app, for scripts and schedules.
+
+The command names, options and output columns are a contract other tools rely
+on (see the README). Errors a user can cause print as ``FILE:ROW:COLUMN:
+message`` (import problems) or one plain line, and exit 1; nothing prints a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import config
+from .errors import ImportRefused, NetmapError, Problem
+from .importer import ImportOptions, ImportReport, import_files
+from .store import Store
+
+MAX_WARNINGS_SHOWN = 20
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m netmap",
+        description="Map a company's customer relationship network from its CRM exports.",
+    )
+    parser.add_argument(
+        "--db", metavar="URL",
+        help="database URL (default: $NETMAP_DATABASE_URL, else sqlite:///data/netmap.db)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import CSV/TSV/XLSX exports (all files together, all or nothing)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--kind", choices=["people", "referrals", "relationships", "interactions", "feedback"],
+                   help="what the files hold (default: detected from the headers)")
+    p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                   help="map a field to a column header, e.g. --map email='Work address' (repeatable)")
+    p.add_argument("--sheet", metavar="NAME", help="the workbook sheet (or zip member) to import")
+    p.add_argument("--date-order", choices=["dmy", "mdy"], help="how to read dates like 01/02/2024")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="import the valid rows and report the others as refused (default: any bad row refuses all)")
+    p.add_argument("--dry-run", action="store_true", help="check, match and count, but write nothing")
+
+    sub.add_parser("imports", help="the import log")
+    p = sub.add_parser("undo", help="undo one import")
+    p.add_argument("import_id", type=int, metavar="IMPORT_ID")
+    p = sub.add_parser("summary", help="key figures")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p = sub.add_parser("erase", help="erase a person with every tie, referral and piece of feedback")
+    p.add_argument("who", metavar="WHO", help="CRM id, email, or an unambiguous name")
+    sub.add_parser("sample", help="load the sample company from data/sample/")
+    sub.add_parser("reviews", help="likely duplicates that were not merged, for review")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        store = Store(args.db)
+    except Exception as exc:  # a bad URL or an unreachable server: say which, without a traceback
+        print(f"netmap: cannot open the database {config.database_url(args.db)!r}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return COMMANDS[args.command](store, args)
+    except ImportRefused as exc:
+        for p in exc.problems:
+            print(str(p), file=sys.stderr)
+        _print_warnings(exc.warnings)
+        files = sorted({p.file for p in exc.problems})
+        print(f"netmap: refused {', '.join(files)}: {len(exc.problems)} problem(s); nothing was imported.", file=sys.stderr)
+        return 1
+    except NetmapError as exc:
+        print(f"netmap: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `python -m netmap people | head`
+        return 0
+    except Exception as exc:  # a bug: say so plainly; NETMAP_DEBUG=1 shows the traceback
+        if os.environ.get("NETMAP_DEBUG"):
+            raise
+        print(
+            f"netmap: internal error ({type(exc).__name__}: {exc}); nothing was changed by a failed import. "
+            "Run again with NETMAP_DEBUG=1 for details and report it.",
+            file=sys.stderr,
+        )
+        return 70
+    finally:
+        store.close()
+
+
+def _parse_map(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise NetmapError(f"--map {item!r}: write FIELD=COLUMN, e.g. --map email='Work address'")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def cmd_import(store: Store, args) -> int:
+    options = ImportOptions(
+        kind=args.kind, mapping=_parse_map(args.map), sheet=args.sheet, date_order=args.date_order,
+        skip_invalid=args.skip_invalid, limits=config.Limits.from_env(),
+    )
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        raise NetmapError(f"no such file: {', '.join(missing)}")
+    report = import_files(store, [(Path(f).name, Path(f)) for f in args.files], options, dry_run=args.dry_run)
+    _print_report(report)
+    return 0
+
+
+def _print_report(report: ImportReport) -> None:
+    for f in report.files:
+        where = "dry run, nothing written" if report.dry_run else f"import #{f.import_id}"
+        print(f"{f.label}: {f.kind} ({where})")
+        print("  columns: " + ", ".join(f"{col} -> {field}" for field, col in f.mapping.items()))
+        added = ", ".join(f"{n} {what}" for what, n in sorted(f.added.items())) or "nothing"
+        updated = ", ".join(f"{n} {what}" for what, n in sorted(f.updated.items())) or "nothing"
+        print(f"  {f.rows_read} rows read; added {added}; updated {updated}; {f.refused} rows refused")
+        if f.warnings:
+            print(f"  {len(f.warnings)} warning(s), listed on stderr")
+    if report.reviews:
+        print(f"{report.reviews} likely duplicate(s) were not merged: see `python -m netmap reviews`")
+    _print_warnings(report.warnings)
+
+
+def _print_warnings(warnings: list[Problem]) -> None:
+    for w in warnings[:MAX_WARNINGS_SHOWN]:
+        print(f"{w.file}:{w.row or ''}:{w.column or ''}: warning: {w.message}", file=sys.stderr)
+    if len(warnings) > MAX_WARNINGS_SHOWN:
+        print(f"... and {len(warnings) - MAX_WARNINGS_SHOWN} more warning(s)", file=sys.stderr)
+
+
+def cmd_imports(store: Store, args) -> int:
+    rows = store.imports()
+    if not rows:
+        print("no imports yet: `python -m netmap import FILE` or `python -m netmap sample`")
+        return 0
+    print(f"{'id':>4}  {'when (UTC)':19}  {'file':34} {'kind':13} {'read':>6} {'added':>6} {'updated':>7} {'refused':>7}  status")
+    for r in rows:
+        name = r["file_name"] + (f"[{r['sheet']}]" if r["sheet"] else "")
+        status = f"undone {r['undone_at']:%Y-%m-%d %H:%M}" if r["undone_at"] else "in place"
+        print(
+            f"{r['id']:>4}  {r['created_at']:%Y-%m-%d %H:%M:%S}  {name[:34]:34} {r['kind']:13} {r['rows_read']:>6} "
+            f"{r['added']:>6} {r['updated']:>7} {r['refused']:>7}  {status}"
+        )
+    return 0
+
+
+def cmd_undo(store: Store, args) -> int:
+    result = store.undo(args.import_id)
+    done = ", ".join(f"{n} {k}" for k, n in result.items() if k not in ("import_id", "file_name")) or "nothing to change"
+    print(f"undid import #{result['import_id']} ({result['file_name']}): {done}")
+    return 0
+
+
+def cmd_summary(store: Store, args) -> int:
+    s = store.summary()
+    if args.json:
+        print(json.dumps(s, indent=2))
+        return 0
+    nps = "n/a" if s["nps"] is None else f"{s['nps']:+d}"
+    print(f"people        {s['people']:>7}  ({s['customers']} customers, {s['prospects']} others)")
+    print(f"ties          {s['ties']:>7}  ({s['relationships']} relationships, {s['referrals']} referrals, {s['interactions']} shared interactions)")
+    print(f"feedback      {s['feedback']:>7}  from {s['with_feedback']} people; NPS {nps}: "
+          f"{s['promoters']} promoters, {s['passives']} passives, {s['detractors']} detractors")
+    print(f"imports       {s['imports']:>7}  (last {s['last_import'] or 'never'}); {s['reviews']} likely duplicates to review")
+    return 0
+
+
+def cmd_erase(store: Store, args) -> int:
+    result = store.erase(args.who)
+    parts = ", ".join(f"{n} {k}" for k, n in result.items() if k != "person_id" and n)
+    print(f"erased person #{result['person_id']}" + (f" with {parts}" if parts else "") + "; nothing of them is left in the database")
+    return 0
+
+
+def cmd_sample(store: Store, args) -> int:
+    files = sorted(p for p in config.SAMPLE_DIR.iterdir() if p.suffix.lower() in (".csv", ".tsv", ".xlsx"))
+    if not files:
+        raise NetmapError(f"no sample files in {config.SAMPLE_DIR}; regenerate them with `python -m netmap.synth --out data/sample`")
+    report = import_files(store, [(p.name, p) for p in files], ImportOptions(limits=config.Limits.from_env()))
+    _print_report(report)
+    return 0
+
+
+def cmd_reviews(store: Store, args) -> int:
+    rows = store.reviews()
+    if not rows:
+        print("no likely duplicates to review")
+        return 0
+    for r in rows:
+        print(f"#{r['a_id']} {r['a_name']} <{r['a_email'] or '-'}>  ~  #{r['b_id']} {r['b_name']} <{r['b_email'] or '-'}>: {r['reason']}")
+    return 0
+
+
+COMMANDS = {
+    "import": cmd_import, "imports": cmd_imports, "undo": cmd_undo, "summary": cmd_summary,
+    "erase": cmd_erase, "sample": cmd_sample, "reviews": cmd_reviews,
+}

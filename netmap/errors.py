@@ -1,0 +1,83 @@
+"""The exceptions netmap raises for things a user can cause.
+
+Every error a user can cause (a bad file, an unknown person) is a
+:class:`NetmapError`; the command line prints its message and exits non-zero,
+the app shows it. Anything else is a bug.
+
+::
+
+    NetmapError
+    ├── ImportRefused        a file (or several) could not be imported; carries Problems
+    ├── UnknownPerson        WHO matched nobody
+    ├── AmbiguousPerson      WHO matched several people
+    ├── ImportNotFound       no import with that id
+    └── UndoRefused          an import cannot be undone (yet)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong (or worth a warning) in an input file.
+
+    ``row`` is the row number as a spreadsheet shows it (the header is row 1),
+    or ``None`` for a problem with the whole file. ``column`` is the header
+    text as it appears in the file, or ``None``.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+    severity: str = "error"  # "error" refuses the file; "warning" is shown and accepted
+
+    def __str__(self) -> str:
+        row = "" if self.row is None else str(self.row)
+        column = self.column or ""
+        return f"{self.file}:{row}:{column}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+class NetmapError(Exception):
+    """Base class of every error a user can cause and fix."""
+
+
+class ImportRefused(NetmapError):
+    """Nothing was written: the listed problems must be fixed first."""
+
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
+        self.problems = sorted(problems, key=_problem_order)
+        self.warnings = list(warnings or [])
+        files = sorted({p.file for p in self.problems})
+        n = len(self.problems)
+        super().__init__(
+            f"{', '.join(files)}: refused, {n} problem{'s' if n != 1 else ''}; nothing was imported.\n"
+            + "\n".join(str(p) for p in self.problems[:50])
+            + (f"\n... and {n - 50} more" if n > 50 else "")
+        )
+
+
+def _problem_order(p: Problem) -> tuple:
+    return (p.file, p.row if p.row is not None else -1, p.column or "", p.message)
+
+
+class UnknownPerson(NetmapError):
+    """The person named matched nobody in the database."""
+
+
+class AmbiguousPerson(NetmapError):
+    """The person named matched more than one person."""
+
+
+class ImportNotFound(NetmapError):
+    """No import with that id."""
+
+
+class UndoRefused(NetmapError):
+    """The import cannot be undone in the current state (e.g. later imports build on it)."""

@@ -1,0 +1,127 @@
+"""Plain data the whole library speaks: what the store hands to the analysis.
+
+These frozen dataclasses carry no ORM and no I/O, so graph building and every
+measure are pure functions over them (functional core, thin shell). The store
+(`netmap.store`) loads a :class:`Dataset` from the database; tests build one by
+hand.
+
+Feelings follow the Net Promoter convention: on the 0-10 NPS scale 9-10 is a
+promoter, 7-8 a passive, 0-6 a detractor. On the 1-5 CSAT scale 5 is a
+promoter, 4 a passive, 1-3 a detractor (the usual "top-box" reading).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Feeling = Literal["promoter", "passive", "detractor", "unknown"]
+Scale = Literal["nps", "csat"]
+
+#: Lifecycle stages that make a person a customer.
+CUSTOMER_STAGES = frozenset({"customer", "evangelist"})
+
+
+@dataclass(frozen=True)
+class Person:
+    """A node of the network: a customer, or someone around them.
+
+    ``id`` is netmap's own integer key (stable across imports). ``stage`` is the
+    normalised lifecycle stage (``customer``, ``evangelist``, ``opportunity``,
+    ``lead``, ``subscriber``, ``other`` ...) or ``None`` when unknown; people who
+    appear only as a referrer, a relationship end or a participant have
+    ``stage=None`` and are the "friends of friends" (prospects).
+    """
+
+    id: int
+    name: str
+    crm_id: str | None = None
+    email: str | None = None
+    company: str | None = None
+    owner: str | None = None
+    stage: str | None = None
+    segment: str | None = None
+    region: str | None = None
+    created: date | None = None
+
+    @property
+    def is_customer(self) -> bool:
+        return self.stage in CUSTOMER_STAGES
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """An explicit person-to-person tie (knows, colleague, reports to, partner ...).
+
+    ``strength`` is the strength the source file gave, rescaled to (0, 1], or
+    ``None`` when the file had none.
+    """
+
+    a_id: int
+    b_id: int
+    kind: str | None = None
+    strength: float | None = None
+    since: date | None = None
+
+
+@dataclass(frozen=True)
+class Referral:
+    """``referrer_id`` referred ``referred_id`` (direction matters)."""
+
+    referrer_id: int
+    referred_id: int
+    on: date | None = None
+    status: str | None = None
+    value: float | None = None
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """A shared contact: a meeting, event, deal or email thread and who took part."""
+
+    id: int
+    kind: str
+    participant_ids: tuple[int, ...]
+    name: str | None = None
+    on: date | None = None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """One survey answer: a score on a scale, when, and what they said."""
+
+    person_id: int
+    score: float
+    scale: Scale = "nps"
+    on: date | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything the analysis needs, as plain values.
+
+    ``as_of`` is the reference date for recency (the newest date in the data,
+    never the wall clock, so results are reproducible). ``version`` identifies
+    the state of the data the dataset was read from, so derived measures can
+    be cached against it.
+    """
+
+    people: tuple[Person, ...] = ()
+    relationships: tuple[Relationship, ...] = ()
+    referrals: tuple[Referral, ...] = ()
+    interactions: tuple[Interaction, ...] = ()
+    feedback: tuple[Feedback, ...] = ()
+    as_of: date | None = None
+    version: int = 0
+    meta: dict = field(default_factory=dict, compare=False)
+
+
+def feeling_of(score: float | None, scale: Scale = "nps") -> Feeling:
+    """Map a survey score to a feeling (see module docstring for the bands)."""
+    if score is None:
+        return "unknown"
+    if scale == "csat":
+        return "promoter" if score >= 5 else "passive" if score >= 4 else "detractor"
+    return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"

@@ -1,0 +1,524 @@
+"""From a mapped table to typed records, every cell checked.
+
+One :class:`ParsedFile` per table: the records it holds (people, referrals,
+relationships, participations in interactions, feedback) and every problem,
+each naming file, row and column. Nothing here touches the database: identity
+resolution (:mod:`netmap.identity`) decides who is who.
+
+A people export can carry more than people: a "Referred by" column becomes a
+referral, NPS columns become feedback, Salesforce's "Reports To" becomes a
+relationship.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import values as V
+from .columns import Mapping
+from .errors import Problem
+from .tabular import Table
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a record came from: file (with sheet), spreadsheet row, column."""
+
+    file: str
+    row: int
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class Ref:
+    """How a file names a person. ``token`` is a single word that may be a CRM
+    id or a one-word name (a "Referred by" cell holding ``10234`` or ``Cher``)."""
+
+    crm_id: str | None = None
+    email: str | None = None
+    name: str | None = None
+    company: str | None = None
+    token: str | None = None
+
+    def describe(self) -> str:
+        return self.email or self.crm_id or self.name or self.token or "?"
+
+
+@dataclass
+class PersonRecord:
+    src: Source
+    crm_id: str | None = None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    full_name: str | None = None
+    company: str | None = None
+    owner: str | None = None
+    stage: str | None = None
+    segment: str | None = None
+    region: str | None = None
+    created: date | None = None
+    #: a record from a people export (full details) or one made up from a mention
+    listed: bool = True
+
+    @property
+    def name(self) -> str | None:
+        joined = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return joined or self.full_name
+
+    @property
+    def ref(self) -> Ref:
+        return Ref(crm_id=self.crm_id, email=self.email, name=self.name, company=self.company)
+
+    def fields(self) -> dict[str, object]:
+        """The person's stored fields (``None`` = not given)."""
+        return {
+            "crm_id": self.crm_id, "email": self.email, "first_name": self.first_name,
+            "last_name": self.last_name, "name": self.name, "company": self.company, "owner": self.owner,
+            "stage": self.stage, "segment": self.segment, "region": self.region, "created": self.created,
+        }
+
+
+@dataclass
+class ReferralRecord:
+    src: Source
+    referrer: Ref
+    referred: Ref
+    on: date | None = None
+    status: str | None = None
+    value: float | None = None
+    referrer_column: str | None = None
+    referred_column: str | None = None
+    referred_person: PersonRecord | None = None  # when the referred is the row's own person
+
+
+@dataclass
+class RelationshipRecord:
+    src: Source
+    a: Ref
+    b: Ref
+    kind: str | None = None
+    strength: float | None = None
+    since: date | None = None
+    a_column: str | None = None
+    b_column: str | None = None
+    a_person: PersonRecord | None = None
+
+
+@dataclass
+class ParticipationRecord:
+    src: Source
+    kind: str
+    external_id: str
+    who: Ref
+    name: str | None = None
+    on: date | None = None
+
+
+@dataclass
+class FeedbackRecord:
+    src: Source
+    who: Ref
+    score: int
+    scale: str = "nps"
+    on: date | None = None
+    comment: str | None = None
+    response_id: str | None = None
+    person: PersonRecord | None = None  # the row's own person (people exports) or survey facts
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+@dataclass
+class ParsedFile:
+    """Everything one table holds, checked."""
+
+    label: str
+    kind: str
+    mapping: Mapping
+    rows_read: int = 0
+    people: list[PersonRecord] = field(default_factory=list)
+    referrals: list[ReferralRecord] = field(default_factory=list)
+    relationships: list[RelationshipRecord] = field(default_factory=list)
+    participations: list[ParticipationRecord] = field(default_factory=list)
+    feedback: list[FeedbackRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    refused_rows: set[int] = field(default_factory=set)
+
+
+_ID_TOKEN = re.compile(r"^[\w.\-+#]+$")
+
+
+class _Row:
+    """Helper reading the cells of one row through the mapping."""
+
+    def __init__(self, parsed: ParsedFile, mapping: Mapping, row_no: int, cells: list, date_orders: dict, epoch: int):
+        self.parsed, self.mapping, self.row_no, self.cells = parsed, mapping, row_no, cells
+        self.date_orders, self.epoch = date_orders, epoch
+        self.bad = False
+
+    def header(self, f: str) -> str | None:
+        return self.mapping.header_of(f) if f in self.mapping.columns else None
+
+    def raw(self, f: str):
+        i = self.mapping.columns.get(f)
+        return None if i is None else self.cells[i]
+
+    def error(self, f: str | None, message: str) -> None:
+        self.parsed.problems.append(Problem(self.parsed.label, self.row_no, self.header(f) if f else None, message))
+        self.bad = True
+
+    def warn(self, f: str | None, message: str) -> None:
+        self.parsed.warnings.append(
+            Problem(self.parsed.label, self.row_no, self.header(f) if f else None, message, "warning")
+        )
+
+    def text(self, f: str) -> str | None:
+        value, invisible = V.text(self.raw(f))
+        if invisible:
+            self.warn(f, "invisible bidi/zero-width characters removed")
+        return value
+
+    def email(self, f: str) -> str | None:
+        t = self.text(f)
+        if t is None:
+            return None
+        try:
+            return V.email(t)
+        except V.CellError as exc:
+            self.error(f, str(exc))
+            return None
+
+    def date(self, f: str) -> date | None:
+        raw = self.raw(f)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        try:
+            return V.parse_date(raw, order=self.date_orders.get(f), epoch=self.epoch)
+        except V.CellError as exc:
+            self.error(f, str(exc))
+            return None
+
+    def score(self, f: str, scale: str) -> int | None:
+        raw = self.raw(f)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        try:
+            return V.score(raw, scale)
+        except V.CellError as exc:
+            self.error(f, str(exc))
+            return None
+
+    def ref(self, name_f: str | None, email_f: str | None = None, id_f: str | None = None) -> tuple[Ref, str | None]:
+        """A reference to a person from up to three columns; returns (ref, column used)."""
+        crm_id = self.text(id_f) if id_f else None
+        mail = self.email(email_f) if email_f else None
+        name = token = None
+        if name_f:
+            value = self.text(name_f)
+            if value is not None:
+                if V.is_email_like(value):
+                    try:
+                        mail = mail or V.email(value)
+                    except V.CellError as exc:
+                        self.error(name_f, str(exc))
+                elif _ID_TOKEN.match(value) and not crm_id:
+                    token = value
+                else:
+                    name = value
+        used = next((c for c in (id_f, email_f, name_f) if c and self.raw(c) is not None), None)
+        return Ref(crm_id=crm_id, email=mail, name=name, token=token), (self.header(used) if used else None)
+
+
+def _date_orders(table: Table, mapping: Mapping, given: str | None) -> tuple[dict[str, str], list[Problem]]:
+    """Infer day/month order per date column from its unambiguous values."""
+    orders: dict[str, str] = {}
+    problems: list[Problem] = []
+    for f, i in mapping.columns.items():
+        if f not in ("created", "date", "nps_date"):
+            continue
+        day_first = month_first = False
+        for _, cells in table.rows:
+            v = cells[i]
+            if isinstance(v, str):
+                parts = V.slashed_parts(v)
+                if parts:
+                    day_first |= parts[0] > 12
+                    month_first |= parts[1] > 12
+        if day_first and month_first:
+            if given:
+                orders[f] = given
+            else:
+                problems.append(
+                    Problem(
+                        table.label, None, mapping.header_of(f),
+                        "this column mixes day-first and month-first dates; make them consistent (YYYY-MM-DD is safest)",
+                    )
+                )
+        elif day_first:
+            orders[f] = "dmy"
+        elif month_first:
+            orders[f] = "mdy"
+        elif given:
+            orders[f] = given
+    return orders, problems
+
+
+def parse_table(table: Table, mapping: Mapping, *, date_order: str | None = None) -> ParsedFile:
+    """Check every row of ``table`` and build its records."""
+    parsed = ParsedFile(label=table.label, kind=mapping.kind, mapping=mapping)
+    parsed.problems.extend(table.problems)
+    parsed.warnings.extend(table.warnings)
+    orders, problems = _date_orders(table, mapping, date_order)
+    parsed.problems.extend(problems)
+    builder = {
+        "people": _person_row, "referrals": _referral_row, "relationships": _relationship_row,
+        "interactions": _interaction_row, "feedback": _feedback_row,
+    }[mapping.kind]
+    if mapping.kind == "interactions":
+        parsed_kind = _interaction_kind(mapping)
+    else:
+        parsed_kind = None
+    for row_no, cells in table.rows:
+        parsed.rows_read += 1
+        row = _Row(parsed, mapping, row_no, cells, orders, table.date_epoch)
+        before = len(parsed.people), len(parsed.referrals), len(parsed.relationships), len(parsed.participations), len(parsed.feedback)
+        builder(row, parsed_kind) if parsed_kind else builder(row)
+        if row.bad:
+            parsed.refused_rows.add(row_no)
+            # drop whatever the bad row added
+            del parsed.people[before[0]:]
+            del parsed.referrals[before[1]:]
+            del parsed.relationships[before[2]:]
+            del parsed.participations[before[3]:]
+            del parsed.feedback[before[4]:]
+    parsed.refused_rows.update(p.row for p in table.problems if p.row is not None)
+    if parsed.rows_read == 0 and not parsed.problems:
+        parsed.warnings.append(Problem(table.label, None, None, "the file has a header but no rows: nothing to import", "warning"))
+    if mapping.kind == "relationships":
+        _rescale(parsed)
+    _check_duplicate_ids(parsed)
+    return parsed
+
+
+def _person_row(row: _Row) -> None:
+    p = PersonRecord(
+        src=Source(row.parsed.label, row.row_no),
+        crm_id=row.text("crm_id"),
+        email=row.email("email"),
+        first_name=row.text("first_name"),
+        last_name=row.text("last_name"),
+        full_name=row.text("name"),
+        company=row.text("company"),
+        owner=row.text("owner"),
+        segment=row.text("segment"),
+        region=row.text("region"),
+        created=row.date("created"),
+    )
+    raw_stage = row.text("stage")
+    p.stage = V.stage(raw_stage) if raw_stage else None
+    if not (p.crm_id or p.email or p.name):
+        if not row.bad:
+            row.error(None, "no id, email or name in this row: netmap cannot tell who it is; fill one in or delete the row")
+        return
+    row.parsed.people.append(p)
+    if "referred_by" in row.mapping.columns:
+        ref, column = row.ref("referred_by")
+        if ref != Ref():
+            row.parsed.referrals.append(
+                ReferralRecord(
+                    src=Source(row.parsed.label, row.row_no, column), referrer=ref, referred=p.ref,
+                    referrer_column=column, referred_person=p,
+                )
+            )
+    if "nps" in row.mapping.columns:
+        score = row.score("nps", "nps")
+        if score is not None:
+            row.parsed.feedback.append(
+                FeedbackRecord(
+                    src=Source(row.parsed.label, row.row_no, row.header("nps")), who=p.ref, score=score,
+                    scale="nps", on=row.date("nps_date") if "nps_date" in row.mapping.columns else None,
+                    comment=row.text("nps_comment") if "nps_comment" in row.mapping.columns else None,
+                    person=p,
+                )
+            )
+    if "reports_to" in row.mapping.columns:
+        ref, column = row.ref("reports_to")
+        if ref != Ref():
+            if ref.name and not ref.company:
+                ref = Ref(name=ref.name, company=p.company)
+            row.parsed.relationships.append(
+                RelationshipRecord(
+                    src=Source(row.parsed.label, row.row_no, column), a=p.ref, b=ref, kind="reports to",
+                    a_column=None, b_column=column, a_person=p,
+                )
+            )
+
+
+def _referral_row(row: _Row) -> None:
+    referrer, c1 = row.ref("referrer" if "referrer" in row.mapping.columns else None, "referrer_email", "referrer_id")
+    referred, c2 = row.ref("referred" if "referred" in row.mapping.columns else None, "referred_email", "referred_id")
+    # "Referred Name" beside "Referred Email": keep the name to create the prospect with it
+    if referred.email and "referred" in row.mapping.columns:
+        name = row.text("referred")
+        if name and not V.is_email_like(name):
+            referred = Ref(crm_id=referred.crm_id, email=referred.email, name=name)
+    if referrer.email and "referrer" in row.mapping.columns:
+        name = row.text("referrer")
+        if name and not V.is_email_like(name):
+            referrer = Ref(crm_id=referrer.crm_id, email=referrer.email, name=name)
+    if referrer == Ref() or referred == Ref():
+        if not row.bad:
+            missing = "referrer" if referrer == Ref() else "referred person"
+            row.error(None, f"no {missing} in this row; fill it in or delete the row")
+        return
+    value = None
+    raw_value = row.text("value") if "value" in row.mapping.columns else None
+    if raw_value:
+        try:
+            value = V.money(raw_value)
+        except V.CellError as exc:
+            row.error("value", str(exc))
+    status = row.text("status") if "status" in row.mapping.columns else None
+    row.parsed.referrals.append(
+        ReferralRecord(
+            src=Source(row.parsed.label, row.row_no, c1), referrer=referrer, referred=referred,
+            on=row.date("date") if "date" in row.mapping.columns else None,
+            status=status.casefold() if status else None, value=value,
+            referrer_column=c1, referred_column=c2,
+        )
+    )
+
+
+def _relationship_row(row: _Row) -> None:
+    a, c1 = row.ref("a" if "a" in row.mapping.columns else None, "a_email")
+    b, c2 = row.ref("b" if "b" in row.mapping.columns else None, "b_email")
+    if a == Ref() or b == Ref():
+        if not row.bad:
+            row.error(None, "a relationship needs both people; fill in both or delete the row")
+        return
+    strength = None
+    raw = row.raw("strength")
+    if raw is not None and not (isinstance(raw, str) and not raw.strip()):
+        try:
+            strength = V.strength(raw)
+        except V.CellError as exc:
+            row.error("strength", str(exc))
+    kind = row.text("kind") if "kind" in row.mapping.columns else None
+    row.parsed.relationships.append(
+        RelationshipRecord(
+            src=Source(row.parsed.label, row.row_no, c1), a=a, b=b,
+            kind=" ".join(kind.casefold().split()) if kind else None, strength=strength,
+            since=row.date("date") if "date" in row.mapping.columns else None, a_column=c1, b_column=c2,
+        )
+    )
+
+
+def _interaction_kind(mapping: Mapping) -> str:
+    header = mapping.headers[mapping.columns.get("interaction_id", mapping.columns.get("interaction_name", 0))].casefold()
+    for word, kind in (
+        ("meeting", "meeting"), ("event", "event"), ("deal", "deal"), ("opportunit", "deal"),
+        ("account", "account"), ("thread", "thread"), ("call", "call"), ("conversation", "thread"),
+    ):
+        if word in header:
+            return kind
+    return "interaction"
+
+
+def _interaction_row(row: _Row, default_kind: str) -> None:
+    who, column = row.ref(
+        "participant" if "participant" in row.mapping.columns else None, "participant_email", "participant_id"
+    )
+    ext = row.text("interaction_id") if "interaction_id" in row.mapping.columns else None
+    name = row.text("interaction_name") if "interaction_name" in row.mapping.columns else None
+    on = row.date("date") if "date" in row.mapping.columns else None
+    if ext is None and name is not None:
+        ext = f"{name}|{on.isoformat() if on else ''}"
+    if ext is None:
+        if not row.bad:
+            row.error(None, "no meeting/event/deal id or name in this row; fill it in or delete the row")
+        return
+    if who == Ref():
+        if not row.bad:
+            row.error(None, "no participant in this row; fill it in or delete the row")
+        return
+    kind_text = row.text("kind") if "kind" in row.mapping.columns else None
+    kind = " ".join(kind_text.casefold().split()) if kind_text else default_kind
+    row.parsed.participations.append(
+        ParticipationRecord(src=Source(row.parsed.label, row.row_no, column), kind=kind, external_id=ext, who=who, name=name, on=on)
+    )
+
+
+def _feedback_row(row: _Row) -> None:
+    score = row.score("score", row.mapping.scale)
+    mail = row.email("email") if "email" in row.mapping.columns else None
+    person_id = row.text("person_id") if "person_id" in row.mapping.columns else None
+    first = row.text("first_name") if "first_name" in row.mapping.columns else None
+    last = row.text("last_name") if "last_name" in row.mapping.columns else None
+    full = row.text("name") if "name" in row.mapping.columns else None
+    company = row.text("company") if "company" in row.mapping.columns else None
+    name = " ".join(p for p in (first, last) if p) or full
+    on = row.date("date") if "date" in row.mapping.columns else None
+    comment = row.text("comment") if "comment" in row.mapping.columns else None
+    response_id = row.text("response_id") if "response_id" in row.mapping.columns else None
+    if row.bad:
+        return
+    if score is None:
+        if comment:
+            row.warn("score", "a comment without a score was skipped")
+        return  # a respondent who skipped the question: nothing to store
+    if not (mail or person_id or name):
+        row.error(None, "no email, id or name for this respondent: netmap cannot tell who answered; fill one in")
+        return
+    row.parsed.feedback.append(
+        FeedbackRecord(
+            src=Source(row.parsed.label, row.row_no, row.header("score")),
+            who=Ref(crm_id=person_id, email=mail, name=name, company=company), score=score,
+            scale=row.mapping.scale, on=on, comment=comment, response_id=response_id,
+            first_name=first, last_name=last,
+        )
+    )
+
+
+def _rescale(parsed: ParsedFile) -> None:
+    divisor = V.rescale_strengths([r.strength for r in parsed.relationships if r.strength is not None])
+    for r in parsed.relationships:
+        if r.strength is not None:
+            r.strength = min(1.0, r.strength / divisor)
+
+
+def _check_duplicate_ids(parsed: ParsedFile) -> None:
+    """The same CRM id twice in one people file is refused, citing both rows."""
+    first_row: dict[str, int] = {}
+    for p in parsed.people:
+        if p.crm_id is None:
+            continue
+        if p.crm_id in first_row:
+            parsed.problems.append(
+                Problem(
+                    parsed.label, p.src.row, parsed.mapping.header_of("crm_id"),
+                    f"id {p.crm_id!r} appears twice, in rows {first_row[p.crm_id]} and {p.src.row}; "
+                    "keep one row per person",
+                )
+            )
+            parsed.refused_rows.add(p.src.row)
+        else:
+            first_row[p.crm_id] = p.src.row
+    emails = Counter(p.email for p in parsed.people if p.email)
+    for mail, n in emails.items():
+        if n > 1:
+            rows = [p.src.row for p in parsed.people if p.email == mail]
+            ids = {p.crm_id for p in parsed.people if p.email == mail}
+            parsed.warnings.append(
+                Problem(
+                    parsed.label, rows[1], parsed.mapping.header_of("email"),
+                    f"rows {', '.join(map(str, rows))} share the email {mail}"
+                    + (f" with different ids ({', '.join(sorted(i for i in ids if i))})" if len(ids) > 1 else "")
+                    + "; they were merged into one person (later rows fill in and update earlier ones)",
+                    "warning",
+                )
+            )

@@ -1,0 +1,747 @@
+"""Durable storage: a SQLite file by default, any SQLAlchemy URL by one setting.
+
+The store is the only module that talks to the database. It writes an import
+in one transaction (all or nothing), keeps an undo journal, erases a person
+down to the bytes of the SQLite file, and hands plain data
+(:class:`netmap.model.Dataset`) to the analysis.
+
+SQLite connections run with ``foreign_keys=ON`` (cascades), WAL journaling, a
+30 s busy timeout and ``secure_delete=ON`` (deleted content is overwritten with
+zeros). Write transactions start with ``BEGIN IMMEDIATE`` on SQLite and take a
+transaction-level advisory lock on PostgreSQL, so two imports at once run one
+after the other instead of failing halfway.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text, union, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import StaticPool
+from sqlmodel import SQLModel
+
+from . import config
+from .errors import AmbiguousPerson, ImportNotFound, UndoRefused, UnknownPerson
+from .identity import PERSON_FIELDS, KnownPerson, PeopleIndex, Resolution
+from .model import CUSTOMER_STAGES, Dataset, Feedback, Interaction, Person, Referral, Relationship, feeling_of
+from .tables import (
+    ChangeRow,
+    FeedbackRow,
+    IdentifierRow,
+    ImportRow,
+    InteractionRow,
+    MeasureRow,
+    MetaRow,
+    ParticipationRow,
+    PersonRow,
+    ReferralRow,
+    RelationshipRow,
+    ReviewRow,
+)
+from .values import name_key
+
+P = PersonRow.__table__
+IDT = IdentifierRow.__table__
+REL = RelationshipRow.__table__
+REF = ReferralRow.__table__
+INT = InteractionRow.__table__
+PART = ParticipationRow.__table__
+FB = FeedbackRow.__table__
+LOG = ImportRow.__table__
+CHG = ChangeRow.__table__
+REV = ReviewRow.__table__
+META = MetaRow.__table__
+MEAS = MeasureRow.__table__
+
+TABLES = {t.name: t for t in (P, IDT, REL, REF, INT, PART, FB, REV)}
+#: delete order for undo: children before parents
+_CHILD_FIRST = ("participation", "feedback", "referral", "relationship", "review", "identifier", "interaction", "person")
+_PG_LOCK = 7_461_227  # any constant: the advisory lock id for netmap writes
+
+
+def make_engine(url: str) -> Engine:
+    """One engine per database URL; never created at import time."""
+    if url.startswith("sqlite"):
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        if not memory:
+            path = url.split("///", 1)[1] if "///" in url else ""
+            if path:
+                Path(path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=StaticPool if memory else None,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (SQLAlchemy's pysqlite recipe)
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA secure_delete=ON")
+            if not memory:
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            write = conn.get_execution_options().get("netmap_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class FileMeta:
+    """What the import log keeps about one file: name, sheet, hash, kind, mapping, counts."""
+
+    label: str
+    file_name: str
+    sheet: str | None
+    sha256: str
+    kind: str
+    mapping: dict[str, str]
+    rows_read: int
+    refused: int
+    warnings: int
+
+
+@dataclass
+class FileResult:
+    """What one file's import did."""
+
+    import_id: int | None
+    meta: FileMeta
+    added: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def total_added(self) -> int:
+        return sum(self.added.values())
+
+    @property
+    def total_updated(self) -> int:
+        return sum(self.updated.values())
+
+
+class Store:
+    """The netmap database. ``Store(url)``; ``url=None`` uses :func:`config.database_url`."""
+
+    def __init__(self, url: str | None = None):
+        self.url = config.database_url(url)
+        self.engine = make_engine(self.url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        SQLModel.metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            if conn.execute(select(META.c.value).where(META.c.key == "schema")).first() is None:
+                conn.execute(insert(META), [{"key": "schema", "value": "1"}, {"key": "data_version", "value": "0"}])
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------ transactions
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction, serialised against other writers."""
+        with self.engine.connect().execution_options(netmap_write=True) as conn:
+            with conn.begin():
+                if not self.is_sqlite:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
+                yield conn
+
+    def data_version(self, conn: Connection | None = None) -> int:
+        if conn is None:
+            with self.engine.connect() as c:
+                return self.data_version(c)
+        return int(conn.execute(select(META.c.value).where(META.c.key == "data_version")).scalar_one())
+
+    def _bump(self, conn: Connection) -> None:
+        conn.execute(update(META).where(META.c.key == "data_version").values(value=str(self.data_version(conn) + 1)))
+        conn.execute(delete(MEAS))
+
+    # ----------------------------------------------------------------- people
+    def people_index(self, conn: Connection) -> PeopleIndex:
+        people: dict[int, KnownPerson] = {}
+        cols = [P.c.id] + [P.c[f] for f in PERSON_FIELDS]
+        for row in conn.execute(select(*cols)):
+            m = row._mapping
+            people[m["id"]] = KnownPerson(id=m["id"], fields={f: m[f] for f in PERSON_FIELDS})
+        for pid, kind, value in conn.execute(select(IDT.c.person_id, IDT.c.kind, IDT.c.value)):
+            kp = people.get(pid)
+            if kp is not None:
+                (kp.crm_ids if kind == "crm" else kp.emails).add(value)
+        return PeopleIndex(people)
+
+    # ------------------------------------------------------------------ apply
+    def apply(self, conn: Connection, resolution: Resolution, files: list[FileMeta]) -> list[FileResult]:
+        """Write one resolved import inside ``conn``'s transaction."""
+        batch = uuid.uuid4().hex[:12]
+        now = _now()
+        results: dict[str, FileResult] = {}
+        for meta in files:
+            import_id = conn.execute(
+                insert(LOG).returning(LOG.c.id),
+                {
+                    "batch": batch, "file_name": meta.file_name, "sheet": meta.sheet, "content_sha256": meta.sha256,
+                    "kind": meta.kind, "mapping_json": json.dumps(meta.mapping), "rows_read": meta.rows_read,
+                    "refused": meta.refused, "warnings": meta.warnings, "created_at": now,
+                },
+            ).scalar_one()
+            results[meta.label] = FileResult(import_id, meta)
+        first_label = files[0].label if files else ""
+        journal: list[dict] = []
+
+        def log(label: str, table: str, row_id: int, action: str, before: dict | None = None) -> None:
+            journal.append(
+                {
+                    "import_id": results[label].import_id, "table_name": table, "row_id": row_id, "action": action,
+                    "before_json": json.dumps(before, default=_json_default) if before is not None else None,
+                }
+            )
+
+        # people ---------------------------------------------------------
+        keymap = _KeyMap()  # resolution key -> person id (stored people keep theirs)
+        new = resolution.new_people()
+        if new:
+            rows = [
+                {**{f: e.fields.get(f) for f in PERSON_FIELDS}, "listed": e.listed} for e in new
+            ]
+            ids = _insert_returning_ids(conn, P, rows)
+            for e, pid in zip(new, ids):
+                keymap[e.key] = pid
+                label = e.origin.file if e.origin and e.origin.file in results else first_label
+                log(label, "person", pid, "insert")
+                results[label].added["people"] += 1
+
+        def label_for(key: int) -> str:
+            users = resolution.used_by.get(key) or {first_label}
+            return next((f.label for f in files if f.label in users and f.kind == "people"), sorted(users)[0])
+
+        for e in resolution.updated_people():
+            label = label_for(e.key)
+            if e.updates:
+                before = {f: e.fields.get(f) for f in e.updates}
+                conn.execute(update(P).where(P.c.id == e.key).values(**e.updates))
+                log(label, "person", e.key, "update", before)
+                results[label].updated["people"] += 1
+        idents: list[dict] = []
+        for e in resolution.entities.values():
+            pid = keymap[e.key]
+            wanted: list[tuple[str, str]] = []
+            if e.is_new:
+                if e.fields.get("crm_id"):
+                    wanted.append(("crm", str(e.fields["crm_id"])))
+                if e.fields.get("email"):
+                    wanted.append(("email", str(e.fields["email"])))
+            wanted += [("crm", v) for v in sorted(e.new_ids)] + [("email", v) for v in sorted(e.new_emails)]
+            if not e.is_new and "email" in e.updates and e.updates["email"]:
+                wanted.append(("email", str(e.updates["email"])))
+            for kind, value in dict.fromkeys(wanted):
+                idents.append({"person_id": pid, "kind": kind, "value": value, "_label": (e.origin.file if e.origin else label_for(e.key))})
+        if idents:
+            existing = {
+                (k, v) for k, v in conn.execute(select(IDT.c.kind, IDT.c.value).where(IDT.c.value.in_([i["value"] for i in idents])))
+            } if len(idents) < 5000 else {(k, v) for k, v in conn.execute(select(IDT.c.kind, IDT.c.value))}
+            fresh, seen = [], set()
+            for i in idents:
+                if (i["kind"], i["value"]) in existing or (i["kind"], i["value"]) in seen:
+                    continue
+                seen.add((i["kind"], i["value"]))
+                fresh.append(i)
+            ids = _insert_returning_ids(conn, IDT, [{k: v for k, v in i.items() if k != "_label"} for i in fresh])
+            for i, rid in zip(fresh, ids):
+                label = i["_label"] if i["_label"] in results else first_label
+                log(label, "identifier", rid, "insert")
+
+        # ties -----------------------------------------------------------
+        uses: set[tuple[str, int]] = set()
+        self._write_ties(conn, resolution, keymap, results, log, uses)
+        for label, pid in sorted(uses):
+            log(label, "person", pid, "use")
+        # reviews
+        for a, b, reason, src in resolution.reviews:
+            label = src.file if src.file in results else first_label
+            rid = conn.execute(
+                insert(REV).returning(REV.c.id),
+                {"import_id": results[label].import_id, "a_id": keymap[a], "b_id": keymap[b], "reason": reason},
+            ).scalar_one()
+            log(label, "review", rid, "insert")
+        if journal:
+            conn.execute(insert(CHG), journal)
+        changed = False
+        for res in results.values():
+            conn.execute(
+                update(LOG).where(LOG.c.id == res.import_id).values(
+                    added=res.total_added, updated=res.total_updated,
+                    details_json=json.dumps({"added": dict(res.added), "updated": dict(res.updated)}),
+                )
+            )
+            changed |= bool(res.total_added or res.total_updated)
+        if changed:
+            self._bump(conn)
+        return [results[m.label] for m in files]
+
+    def _write_ties(self, conn, resolution, keymap, results, log, uses) -> None:
+        ties = resolution.ties
+        first_label = next(iter(results))
+
+        def lab(src) -> str:
+            return src.file if src.file in results else first_label
+
+        # referrals: natural key (referrer, referred)
+        refs = {}
+        for t in ties:
+            if t.kind == "referral":
+                a, b = keymap[t.keys[0]], keymap[t.keys[1]]
+                prev = refs.get((a, b))
+                data = dict(prev[1]) if prev else {}
+                data.update({k: v for k, v in t.data.items() if v is not None})
+                refs[(a, b)] = (t.src, data)
+        if refs:
+            existing = _load(conn, REF, ("referrer_id", "referred_id"), ("id", "referred_on", "status", "value"), involved(refs))
+            self._upsert(
+                conn, REF, "referral", refs, existing,
+                lambda k, d: {"referrer_id": k[0], "referred_id": k[1], "referred_on": d.get("on"), "status": d.get("status"), "value": d.get("value")},
+                {"on": "referred_on", "status": "status", "value": "value"}, results, log, uses, lab, "referrals",
+            )
+        # relationships: natural key (min, max, kind)
+        rels = {}
+        for t in ties:
+            if t.kind == "relationship":
+                a, b = sorted((keymap[t.keys[0]], keymap[t.keys[1]]))
+                key = (a, b, t.data["kind"])
+                prev = rels.get(key)
+                data = dict(prev[1]) if prev else {}
+                data.update({k: v for k, v in t.data.items() if v is not None and k != "kind"})
+                rels[key] = (t.src, data)
+        if rels:
+            existing = _load(conn, REL, ("a_id", "b_id", "kind"), ("id", "strength", "since"), involved(rels))
+            self._upsert(
+                conn, REL, "relationship", rels, existing,
+                lambda k, d: {"a_id": k[0], "b_id": k[1], "kind": k[2], "strength": d.get("strength"), "since": d.get("since")},
+                {"strength": "strength", "since": "since"}, results, log, uses, lab, "relationships",
+            )
+        # interactions and participations
+        inter: dict[tuple[str, str], tuple] = {}
+        parts: dict[tuple[tuple[str, str], int], object] = {}
+        for t in ties:
+            if t.kind == "participation":
+                ik = (t.data["kind"], t.data["external_id"])
+                prev = inter.get(ik)
+                data = dict(prev[1]) if prev else {}
+                data.update({k: v for k, v in t.data.items() if v is not None and k in ("name", "on")})
+                inter[ik] = (prev[0] if prev else t.src, data)
+                parts.setdefault((ik, keymap[t.keys[0]]), t.src)
+        if inter:
+            existing = {
+                (r.kind, r.external_id): r
+                for r in conn.execute(select(INT.c.id, INT.c.kind, INT.c.external_id, INT.c.name, INT.c.happened_on))
+            }
+            new_keys = [k for k in inter if k not in existing]
+            ids = _insert_returning_ids(
+                conn, INT,
+                [{"kind": k[0], "external_id": k[1], "name": inter[k][1].get("name"), "happened_on": inter[k][1].get("on")} for k in new_keys],
+            )
+            iid = {k: r.id for k, r in existing.items()}
+            for k, rid in zip(new_keys, ids):
+                iid[k] = rid
+                log(lab(inter[k][0]), "interaction", rid, "insert")
+                results[lab(inter[k][0])].added["interactions"] += 1
+            for k, (src, data) in inter.items():
+                if k in existing:
+                    row = existing[k]
+                    changes = {}
+                    if data.get("name") is not None and data["name"] != row.name:
+                        changes["name"] = data["name"]
+                    if data.get("on") is not None and data["on"] != row.happened_on:
+                        changes["happened_on"] = data["on"]
+                    if changes:
+                        conn.execute(update(INT).where(INT.c.id == row.id).values(**changes))
+                        log(lab(src), "interaction", row.id, "update", {c: getattr(row, c) for c in changes})
+                        results[lab(src)].updated["interactions"] += 1
+            ids_needed = sorted({iid[ik] for ik, _ in parts})
+            have = set()
+            for chunk in _chunks(ids_needed, 900):
+                have |= {
+                    (i, p) for i, p in conn.execute(select(PART.c.interaction_id, PART.c.person_id).where(PART.c.interaction_id.in_(chunk)))
+                }
+            fresh = []
+            for (ik, pid), src in parts.items():
+                if (iid[ik], pid) not in have:
+                    fresh.append(((iid[ik], pid), src))
+                    if ik in existing:
+                        uses.add((lab(src), -iid[ik]))  # negative: an interaction this file builds on
+            ids = _insert_returning_ids(conn, PART, [{"interaction_id": i, "person_id": p} for (i, p), _ in fresh])
+            for ((i, p), src), rid in zip(fresh, ids):
+                log(lab(src), "participation", rid, "insert")
+                results[lab(src)].added["participations"] += 1
+                uses.add((lab(src), p))
+        # feedback: natural key per person
+        fbs = {}
+        for t in ties:
+            if t.kind == "feedback":
+                pid = keymap[t.keys[0]]
+                fbs[(pid, _feedback_key(t.data))] = (t.src, t.data)
+        if fbs:
+            existing = _load(conn, FB, ("person_id", "natural_key"), ("id", "score", "answered_on", "comment", "response_id"), {p for p, _ in fbs})
+            self._upsert(
+                conn, FB, "feedback", fbs, existing,
+                lambda k, d: {"person_id": k[0], "natural_key": k[1], "score": d["score"], "scale": d["scale"], "answered_on": d.get("on"), "comment": d.get("comment"), "response_id": d.get("response_id")},
+                {"score": "score", "on": "answered_on", "comment": "comment"}, results, log, uses, lab, "feedback",
+            )
+        # interactions built on by this import: journal as 'use' of the interaction row
+        for label, neg in [u for u in uses if u[1] < 0]:
+            uses.discard((label, neg))
+            log(label, "interaction", -neg, "use")
+
+    @staticmethod
+    def _upsert(conn, table, tname, wanted, existing, make_row, compare, results, log, uses, lab, counter) -> None:
+        new_keys = [k for k in wanted if k not in existing]
+        ids = _insert_returning_ids(conn, table, [make_row(k, wanted[k][1]) for k in new_keys])
+        for k, rid in zip(new_keys, ids):
+            src = wanted[k][0]
+            log(lab(src), tname, rid, "insert")
+            results[lab(src)].added[counter] += 1
+            for pid in _people_in(k, tname):
+                uses.add((lab(src), pid))
+        for k, (src, data) in wanted.items():
+            if k not in existing:
+                continue
+            row = existing[k]
+            changes = {}
+            for dkey, col in compare.items():
+                v = data.get(dkey)
+                if v is not None and v != row[col]:
+                    changes[col] = v
+            if changes:
+                conn.execute(update(table).where(table.c.id == row["id"]).values(**changes))
+                log(lab(src), tname, row["id"], "update", {c: row[c] for c in changes})
+                results[lab(src)].updated[counter] += 1
+                for pid in _people_in(k, tname):
+                    uses.add((lab(src), pid))
+
+    # ----------------------------------------------------------------- reads
+    def imports(self) -> list[dict]:
+        """The import log, newest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(LOG).order_by(LOG.c.id.desc())).mappings().all()
+        return [
+            {**dict(r), "mapping": json.loads(r["mapping_json"]), "details": json.loads(r["details_json"])} for r in rows
+        ]
+
+    def reviews(self) -> list[dict]:
+        """Likely duplicates waiting for a person's decision."""
+        with self.engine.connect() as conn:
+            a, b = P.alias("a"), P.alias("b")
+            q = (
+                select(REV.c.id, REV.c.reason, REV.c.import_id, a.c.id.label("a_id"), a.c.name.label("a_name"),
+                       a.c.email.label("a_email"), b.c.id.label("b_id"), b.c.name.label("b_name"), b.c.email.label("b_email"))
+                .join(a, a.c.id == REV.c.a_id).join(b, b.c.id == REV.c.b_id).order_by(REV.c.id)
+            )
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def find_person(self, who: str, conn: Connection | None = None) -> int:
+        """Resolve WHO (a CRM id, an email, or an unambiguous name) to a person id."""
+        if conn is None:
+            with self.engine.connect() as c:
+                return self.find_person(who, c)
+        w = who.strip()
+        hit = conn.execute(select(IDT.c.person_id).where(IDT.c.kind == "crm", IDT.c.value == w)).first()
+        if hit is None and "@" in w:
+            hit = conn.execute(select(IDT.c.person_id).where(IDT.c.kind == "email", IDT.c.value == w.lower())).first()
+        if hit is not None:
+            return hit[0]
+        key = name_key(w)
+        matches = [pid for pid, name in conn.execute(select(P.c.id, P.c.name)) if key and name_key(name) == key]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise AmbiguousPerson(
+                f"{who!r} matches {len(matches)} people (ids {', '.join(map(str, sorted(matches)[:10]))}); "
+                "use their email or CRM id"
+            )
+        raise UnknownPerson(f"no person matches {who!r}; give a CRM id, an email or a full name as stored")
+
+    def summary(self) -> dict:
+        """Key figures: people, customers, ties, referrals, feedback, imports ..."""
+        with self.engine.connect() as conn:
+            count = lambda t, *w: conn.execute(select(func.count()).select_from(t).where(*w)).scalar_one()  # noqa: E731
+            people = count(P)
+            customers = count(P, P.c.stage.in_(sorted(CUSTOMER_STAGES)))
+            p1, p2 = PART.alias("p1"), PART.alias("p2")
+            lo, hi = (func.min, func.max) if self.is_sqlite else (func.least, func.greatest)
+            pairs = union(
+                select(lo(REL.c.a_id, REL.c.b_id).label("x"), hi(REL.c.a_id, REL.c.b_id).label("y")),
+                select(lo(REF.c.referrer_id, REF.c.referred_id), hi(REF.c.referrer_id, REF.c.referred_id)),
+                select(p1.c.person_id, p2.c.person_id).join(
+                    p2, (p1.c.interaction_id == p2.c.interaction_id) & (p1.c.person_id < p2.c.person_id)
+                ),
+            ).subquery()
+            ties = conn.execute(select(func.count()).select_from(pairs).where(pairs.c.x != pairs.c.y)).scalar_one()
+            latest = _latest_feedback(conn)
+            feelings = defaultdict(int)
+            nps_scores = []
+            for score, scale in latest.values():
+                feelings[feeling_of(score, scale)] += 1
+                if scale == "nps":
+                    nps_scores.append(score)
+            nps = None
+            if nps_scores:
+                prom = sum(1 for s in nps_scores if s >= 9)
+                det = sum(1 for s in nps_scores if s <= 6)
+                nps = round(100 * (prom - det) / len(nps_scores))
+            last = conn.execute(select(func.max(LOG.c.created_at)).where(LOG.c.undone_at.is_(None))).scalar_one()
+            return {
+                "people": people,
+                "customers": customers,
+                "prospects": people - customers,
+                "ties": ties,
+                "relationships": count(REL),
+                "referrals": count(REF),
+                "interactions": count(INT),
+                "feedback": count(FB),
+                "with_feedback": len(latest),
+                "promoters": feelings["promoter"],
+                "passives": feelings["passive"],
+                "detractors": feelings["detractor"],
+                "nps": nps,
+                "imports": count(LOG, LOG.c.undone_at.is_(None)),
+                "reviews": count(REV),
+                "last_import": last.isoformat(timespec="seconds") if last else None,
+                "data_version": self.data_version(conn),
+            }
+
+    def load_dataset(self) -> Dataset:
+        """Everything the analysis needs, as plain values (see :mod:`netmap.model`)."""
+        with self.engine.connect() as conn:
+            version = self.data_version(conn)
+            people = tuple(
+                Person(id=r.id, name=r.name or r.email or r.crm_id or f"#{r.id}", crm_id=r.crm_id, email=r.email,
+                       company=r.company, owner=r.owner, stage=r.stage, segment=r.segment, region=r.region, created=r.created)
+                for r in conn.execute(select(P).order_by(P.c.id))
+            )
+            rels = tuple(
+                Relationship(r.a_id, r.b_id, r.kind or None, r.strength, r.since)
+                for r in conn.execute(select(REL).order_by(REL.c.id))
+            )
+            refs = tuple(
+                Referral(r.referrer_id, r.referred_id, r.referred_on, r.status, r.value)
+                for r in conn.execute(select(REF).order_by(REF.c.id))
+            )
+            members: dict[int, list[int]] = defaultdict(list)
+            for iid, pid in conn.execute(select(PART.c.interaction_id, PART.c.person_id).order_by(PART.c.interaction_id, PART.c.person_id)):
+                members[iid].append(pid)
+            inters = tuple(
+                Interaction(r.id, r.kind, tuple(members.get(r.id, ())), r.name, r.happened_on)
+                for r in conn.execute(select(INT).order_by(INT.c.id))
+            )
+            fbs = tuple(
+                Feedback(r.person_id, r.score, r.scale, r.answered_on, r.comment)
+                for r in conn.execute(select(FB).order_by(FB.c.id))
+            )
+        dates = [d for d in (
+            *(p.created for p in people), *(r.since for r in rels), *(r.on for r in refs),
+            *(i.on for i in inters), *(f.on for f in fbs),
+        ) if d is not None]
+        return Dataset(people, rels, refs, inters, fbs, as_of=max(dates) if dates else None, version=version)
+
+    # ------------------------------------------------------------------- undo
+    def undo(self, import_id: int) -> dict:
+        """Undo one import: remove what it added, restore what it changed.
+
+        Refused (nothing changes) while a later import that is still in place
+        built on this one's rows: undo that one first.
+        """
+        with self.writing() as conn:
+            row = conn.execute(select(LOG).where(LOG.c.id == import_id)).mappings().first()
+            if row is None:
+                raise ImportNotFound(f"there is no import #{import_id}; `python -m netmap imports` lists them")
+            if row["undone_at"] is not None:
+                raise UndoRefused(f"import #{import_id} ({row['file_name']}) was already undone on {row['undone_at']:%Y-%m-%d %H:%M}")
+            mine = conn.execute(select(CHG).where(CHG.c.import_id == import_id).order_by(CHG.c.id)).mappings().all()
+            touched = {(c["table_name"], c["row_id"]) for c in mine if c["action"] in ("insert", "update")}
+            blockers = set()
+            if touched:
+                later = conn.execute(
+                    select(CHG.c.import_id, CHG.c.table_name, CHG.c.row_id)
+                    .join(LOG, LOG.c.id == CHG.c.import_id)
+                    .where(CHG.c.import_id > import_id, LOG.c.undone_at.is_(None))
+                )
+                blockers = {i for i, t, r in later if (t, r) in touched}
+            if blockers:
+                ids = ", ".join(f"#{i}" for i in sorted(blockers, reverse=True))
+                raise UndoRefused(
+                    f"import #{import_id} cannot be undone yet: later import{'s' if len(blockers) > 1 else ''} {ids} "
+                    f"build{'s' if len(blockers) == 1 else ''} on what it added or changed; undo {ids} first"
+                )
+            counts: dict[str, int] = defaultdict(int)
+            for c in reversed([c for c in mine if c["action"] == "update"]):
+                before = json.loads(c["before_json"], object_hook=_json_hook)
+                conn.execute(update(TABLES[c["table_name"]]).where(TABLES[c["table_name"]].c.id == c["row_id"]).values(**before))
+                counts[f"{c['table_name']} restored"] += 1
+            inserted = defaultdict(list)
+            for c in mine:
+                if c["action"] == "insert":
+                    inserted[c["table_name"]].append(c["row_id"])
+            for tname in _CHILD_FIRST:
+                ids = inserted.get(tname, [])
+                for chunk in _chunks(ids, 900):
+                    conn.execute(delete(TABLES[tname]).where(TABLES[tname].c.id.in_(chunk)))
+                if ids:
+                    counts[f"{tname} removed"] += len(ids)
+            conn.execute(delete(CHG).where(CHG.c.import_id == import_id))
+            conn.execute(delete(REV).where(REV.c.import_id == import_id))
+            conn.execute(update(LOG).where(LOG.c.id == import_id).values(undone_at=_now()))
+            if counts:
+                self._bump(conn)
+            return {"import_id": import_id, "file_name": row["file_name"], **counts}
+
+    # ------------------------------------------------------------------ erase
+    def erase(self, who: str) -> dict:
+        """Erase a person with every tie, referral, participation, feedback and
+        journal entry about them, then rewrite the SQLite file so no byte of
+        them is left (``secure_delete`` + ``VACUUM`` + WAL checkpoint)."""
+        with self.writing() as conn:
+            pid = self.find_person(who, conn)
+            person = conn.execute(select(P).where(P.c.id == pid)).mappings().one()
+            owned = {
+                "relationship": [r for (r,) in conn.execute(select(REL.c.id).where((REL.c.a_id == pid) | (REL.c.b_id == pid)))],
+                "referral": [r for (r,) in conn.execute(select(REF.c.id).where((REF.c.referrer_id == pid) | (REF.c.referred_id == pid)))],
+                "participation": [r for (r,) in conn.execute(select(PART.c.id).where(PART.c.person_id == pid))],
+                "feedback": [r for (r,) in conn.execute(select(FB.c.id).where(FB.c.person_id == pid))],
+                "identifier": [r for (r,) in conn.execute(select(IDT.c.id).where(IDT.c.person_id == pid))],
+                "review": [r for (r,) in conn.execute(select(REV.c.id).where((REV.c.a_id == pid) | (REV.c.b_id == pid)))],
+                "person": [pid],
+            }
+            # interaction names that spell the person's name or email (e.g. "Lunch with Ann Lee")
+            needles = [s for s in (person["name"], person["email"], person["first_name"] and person["last_name"] and f"{person['first_name']} {person['last_name']}") if s]
+            for iid, iname, kind in conn.execute(
+                select(INT.c.id, INT.c.name, INT.c.kind).join(PART, PART.c.interaction_id == INT.c.id).where(PART.c.person_id == pid)
+            ):
+                if iname and any(n.casefold() in iname.casefold() for n in needles):
+                    conn.execute(update(INT).where(INT.c.id == iid).values(name=f"{kind} (name erased)"))
+                    conn.execute(delete(CHG).where(CHG.c.table_name == "interaction", CHG.c.row_id == iid, CHG.c.action == "update"))
+            for tname, ids in owned.items():
+                for chunk in _chunks(ids, 900):
+                    conn.execute(delete(CHG).where(CHG.c.table_name == tname, CHG.c.row_id.in_(chunk)))
+            conn.execute(delete(P).where(P.c.id == pid))  # cascades to every row above
+            self._bump(conn)
+            counts = {k: len(v) for k, v in owned.items() if k != "person"}
+        self._wipe_free_space()
+        return {"person_id": pid, **counts}
+
+    def _wipe_free_space(self) -> None:
+        if not self.is_sqlite:
+            return
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.exec_driver_sql("VACUUM")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # --------------------------------------------------------------- measures
+    def cached(self, name: str) -> bytes | None:
+        """A cached analysis result, if it was computed from the current data."""
+        with self.engine.connect() as conn:
+            version = self.data_version(conn)
+            row = conn.execute(select(MEAS.c.payload, MEAS.c.data_version).where(MEAS.c.name == name)).first()
+        return row[0] if row is not None and row[1] == version else None
+
+    def cache(self, name: str, payload: bytes, version: int) -> None:
+        """Store an analysis result computed from data version ``version``."""
+        with self.writing() as conn:
+            if self.data_version(conn) != version:
+                return  # the data changed meanwhile: the result is already stale
+            conn.execute(delete(MEAS).where(MEAS.c.name == name))
+            conn.execute(insert(MEAS), {"name": name, "data_version": version, "payload": payload})
+
+
+# ----------------------------------------------------------------- helpers
+
+
+class _KeyMap(dict):
+    """Resolution keys to person ids: new people (negative keys) get the id
+    the insert returned; stored people (positive keys) keep their own."""
+
+    def __missing__(self, key: int) -> int:
+        if key > 0:
+            return key
+        raise KeyError(key)
+
+
+def _insert_returning_ids(conn: Connection, table, rows: list[dict]) -> list[int]:
+    """Insert many rows, returning their new ids in the same order."""
+    if not rows:
+        return []
+    result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    return [r[0] for r in result]
+
+
+def involved(wanted: dict) -> set[int]:
+    return {k for key in wanted for k in key[:2]}
+
+
+def _people_in(key: tuple, tname: str) -> tuple[int, ...]:
+    return (key[0],) if tname == "feedback" else (key[0], key[1])
+
+
+def _load(conn: Connection, table, key_cols: tuple[str, ...], value_cols: tuple[str, ...], people: set[int]) -> dict:
+    """Existing rows of ``table`` whose first key column is one of ``people``."""
+    out = {}
+    cols = [table.c[c] for c in key_cols + value_cols]
+    first = table.c[key_cols[0]]
+    ids = sorted(people)
+    chunks = _chunks(ids, 900) if len(ids) < 20_000 else [None]
+    for chunk in chunks:
+        q = select(*cols) if chunk is None else select(*cols).where(first.in_(chunk))
+        for r in conn.execute(q).mappings():
+            out[tuple(r[c] for c in key_cols)] = dict(r)
+    return out
+
+
+def _chunks(items: list, n: int) -> list[list]:
+    return [items[i:i + n] for i in range(0, len(items), n)]
+
+
+def _feedback_key(d: dict) -> str:
+    if d.get("response_id"):
+        return f"r:{d['response_id']}"
+    if d.get("on"):
+        return f"d:{d['scale']}:{d['on'].isoformat()}"
+    return f"s:{d['scale']}:{d['score']}"
+
+
+def _latest_feedback(conn: Connection) -> dict[int, tuple[float, str]]:
+    """Each person's latest score (dated answers beat undated; then by id)."""
+    latest: dict[int, tuple] = {}
+    for pid, score, scale, on, fid in conn.execute(
+        select(FB.c.person_id, FB.c.score, FB.c.scale, FB.c.answered_on, FB.c.id)
+    ):
+        rank = (on is not None, on or date.min, fid)
+        if pid not in latest or rank > latest[pid][0]:
+            latest[pid] = (rank, score, scale)
+    return {pid: (v[1], v[2]) for pid, v in latest.items()}
+
+
+def _json_default(v):
+    if isinstance(v, (date, datetime)):
+        return {"__date__": v.isoformat()}
+    raise TypeError(type(v))
+
+
+def _json_hook(d: dict):
+    return date.fromisoformat(d["__date__"]) if "__date__" in d else d

@@ -1,0 +1,620 @@
+"""Read an exported file (CSV, TSV, XLSX, or a zip of CSVs) into a plain table.
+
+The reader takes bytes or a binary file-like object, so a browser upload and a
+file on disk take the same path. It decides what the file is by its content,
+never by its name, and refuses anything it cannot read with a
+:class:`~netmap.errors.Problem` that names the file, the row as a spreadsheet
+shows it (the header is row 1) and the column.
+
+What it handles (see ``shared/crm-formats.md`` and ``shared/bad-inputs.md``):
+
+* encodings: UTF-8 (with or without BOM), UTF-16 with BOM (Excel "Unicode
+  text"), UTF-16 without BOM (detected from the NUL pattern), and Windows-1252 /
+  Latin-1 when the bytes are not UTF-8. A file that mixes UTF-8 with other bytes
+  is refused at the first row that is not UTF-8, so no name is ever stored with
+  a U+FFFD replacement character.
+* delimiters: comma, semicolon (European Excel), tab and pipe, chosen by which
+  one gives the widest header with the most consistent rows.
+* quoted fields with embedded newlines; CR, LF, CRLF and mixed line endings.
+* header rows: BOM and surrounding spaces stripped; blank or duplicate headers
+  refused (never a silent ``name.1``); trailing empty columns dropped.
+* survey exports with extra header rows: SurveyMonkey's second header row and
+  Qualtrics' question-text and ``ImportId`` rows are recognised and skipped.
+* XLSX through openpyxl with defusedxml installed (no entity expansion); the zip
+  is checked for bombs and encryption before it is opened; formula cells use
+  their cached value, or are reported when the file holds none.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import BinaryIO, Iterable, Iterator
+
+from .config import Limits
+from .errors import ImportRefused, Problem
+
+Cell = object  # str | int | float | bool | datetime | date | time | None
+
+#: The candidate delimiters, in order of preference when two score the same.
+DELIMITERS = (",", ";", "\t", "|")
+
+_MAGIC = [
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+]
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+@dataclass
+class Table:
+    """A rectangular table read from one file (or one sheet of a workbook).
+
+    ``rows`` holds ``(row_number, cells)`` pairs where ``row_number`` is the row
+    as the user's spreadsheet shows it and ``cells`` is aligned with
+    ``headers``. CSV cells are strings; XLSX cells keep their types (numbers,
+    datetimes). Empty cells are ``None``. ``descriptions`` holds, per column,
+    the question text of a survey's extra header row (or ``""``).
+    """
+
+    file: str
+    headers: list[str]
+    rows: list[tuple[int, list[Cell]]]
+    descriptions: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    date_epoch: int = 1900
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """The file name, with the sheet when it came from a workbook."""
+        return f"{self.file}[{self.sheet}]" if self.sheet else self.file
+
+
+def read_tables(
+    source: bytes | BinaryIO,
+    file: str,
+    *,
+    sheet: str | None = None,
+    limits: Limits = Limits(),
+) -> list[Table]:
+    """Read every table in ``source``: one for a CSV/TSV, one per non-empty
+    sheet of a workbook (or just ``sheet`` when given).
+
+    Raises :class:`ImportRefused` when the file cannot be read at all. Problems
+    confined to rows (a ragged row, a NUL byte, a field over the size limit)
+    are returned on each table's ``problems`` so the caller can report all of
+    them at once.
+    """
+    data = _read_bytes(source, file, limits)
+    if not data:
+        raise _refuse(file, "the file is empty (0 bytes); export it again from your CRM")
+    kind = _sniff(data)
+    if kind == "xlsx":
+        return _read_workbook(data, file, sheet, limits)
+    if kind == "zip":
+        return _read_zip_of_csv(data, file, sheet, limits)
+    if kind is not None:
+        raise _refuse(file, kind)
+    if sheet is not None:
+        raise _refuse(file, f"--sheet {sheet!r} was given, but this is a text file with no sheets")
+    return [read_text_table(data, file, limits=limits)]
+
+
+def _read_bytes(source: bytes | BinaryIO, file: str, limits: Limits) -> bytes:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    else:
+        data = source.read(limits.max_bytes + 1)
+        if isinstance(data, str):  # a text-mode handle: accept, but read as UTF-8
+            data = data.encode("utf-8")
+    if len(data) > limits.max_bytes:
+        raise _refuse(
+            file,
+            f"the file is larger than the limit of {limits.max_bytes / 1024 / 1024:.0f} MB; "
+            "split it, or raise NETMAP_MAX_FILE_MB",
+        )
+    return data
+
+
+def _sniff(data: bytes) -> str | None:
+    """``"xlsx"``, ``"zip"``, a refusal message for a known non-table format,
+    or ``None`` for text."""
+    if data.startswith(_ZIP):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return "this looks like a damaged zip/XLSX file; export it again"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if any(n.lower().endswith((".csv", ".tsv", ".txt")) for n in names):
+            return "zip"
+        if "word/document.xml" in names:
+            return "this is a Word document, not a spreadsheet; export the data as CSV or XLSX"
+        return "this is a zip archive with no workbook or CSV inside; export the data as CSV or XLSX"
+    if data.startswith(_OLE2):
+        return (
+            "this is a legacy .xls workbook or a password-protected .xlsx; open it in Excel "
+            "and save it as .xlsx without a password, or as CSV"
+        )
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            return f"this is {what}, not a spreadsheet; export the data as CSV or XLSX"
+    return None
+
+
+def _refuse(file: str, message: str, row: int | None = None, column: str | None = None) -> ImportRefused:
+    return ImportRefused([Problem(file, row, column, message)])
+
+
+# --------------------------------------------------------------------- text
+
+
+def decode(data: bytes, file: str) -> tuple[str, str]:
+    """Decode a text export; return ``(text, encoding)``.
+
+    Order: a BOM decides; NUL bytes on alternate positions mean UTF-16 without
+    BOM; valid UTF-8 is UTF-8; otherwise Windows-1252 (Excel's "CSV" on
+    Western Windows), falling back to Latin-1 for the five bytes cp1252 leaves
+    undefined. Bytes that are partly valid multi-byte UTF-8 and partly not are
+    a file saved in two encodings: refused at the first bad row.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data[3:], "utf-8", file), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16", file), "utf-16"
+    head = data[:4096]
+    if len(head) >= 4 and head.count(0) > len(head) // 4:
+        even_nuls = head[0::2].count(0)
+        odd_nuls = head[1::2].count(0)
+        if odd_nuls > len(head) // 4 and even_nuls < odd_nuls // 4:
+            return _strict(data, "utf-16-le", file), "utf-16-le"
+        if even_nuls > len(head) // 4 and odd_nuls < even_nuls // 4:
+            return _strict(data, "utf-16-be", file), "utf-16-be"
+        raise _refuse(file, "this is a binary file, not a text export; export the data as CSV or XLSX")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        if _has_utf8_multibyte(data[: exc.start]):
+            row = data[: exc.start].count(b"\n") + 1
+            raise _refuse(
+                file,
+                "the file mixes UTF-8 with another encoding (a byte here is not valid UTF-8); "
+                "save it again as 'CSV UTF-8'",
+                row=row,
+            ) from None
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _strict(data: bytes, encoding: str, file: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        row = data[: exc.start].count(b"\n" if "16" not in encoding else "\n".encode(encoding)) + 1
+        raise _refuse(file, f"not valid {encoding.upper()} text; save the file again as 'CSV UTF-8'", row=row) from None
+
+
+def _has_utf8_multibyte(prefix: bytes) -> bool:
+    return any(b >= 0x80 for b in prefix)
+
+
+def read_text_table(data: bytes, file: str, *, limits: Limits = Limits()) -> Table:
+    """Read a delimited text export (CSV, TSV, semicolon-separated ...)."""
+    text, encoding = decode(data, file)
+    controls = sum(1 for ch in text[:65536] if ch < " " and ch not in "\t\r\n")
+    if controls > max(8, len(text[:65536]) // 100):
+        raise _refuse(file, "this is a binary file, not a text export; export the data as CSV or XLSX")
+    lines = text.count("\n") + text.count("\r")
+    if lines > 2 * limits.max_rows + 10 and text.count("\n") > limits.max_rows + 10:
+        raise _refuse(
+            file,
+            f"the file has more than {limits.max_rows:,} rows, the configured limit; "
+            "split it, or raise NETMAP_MAX_ROWS",
+        )
+    delimiter = sniff_delimiter(text)
+    records = _csv_records(text, delimiter, file)
+    table = _build_table(file, records, limits)
+    table.encoding, table.delimiter = encoding, delimiter
+    return table
+
+
+def sniff_delimiter(text: str) -> str:
+    """Pick the delimiter that gives the widest header with consistent rows.
+
+    Each candidate parses the first 50 records; the score is (header width > 1,
+    share of rows as wide as the header, header width). A file whose every
+    candidate yields one column is read with commas.
+    """
+    sample = text[:65536]
+    best, best_score = ",", (False, 0.0, 0)
+    for delim in DELIMITERS:
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delim)
+        rows: list[list[str]] = []
+        try:
+            for rec in reader:
+                if any(c.strip() for c in rec):
+                    rows.append(rec)
+                if len(rows) >= 50:
+                    break
+        except csv.Error:
+            pass
+        if not rows:
+            continue
+        width = len(_trim_trailing_empty(rows[0]))
+        body = rows[1:]
+        consistent = (
+            sum(1 for r in body if len(_trim_trailing_empty(r)) <= width and len(r) >= width) / len(body)
+            if body
+            else 1.0
+        )
+        score = (width > 1, round(consistent, 2), width)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _trim_trailing_empty(cells: list) -> list:
+    end = len(cells)
+    while end and (cells[end - 1] is None or (isinstance(cells[end - 1], str) and not cells[end - 1].strip())):
+        end -= 1
+    return cells[:end]
+
+
+def _csv_records(text: str, delimiter: str, file: str) -> Iterator[tuple[int, list[Cell]]]:
+    """Yield ``(spreadsheet_row, cells)``; a spreadsheet shows one record per row."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    row = 0
+    line_before = 0
+    while True:
+        try:
+            rec = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            opened = line_before + 1
+            if "unexpected end of data" in str(exc):
+                message = (
+                    f"a quoted field opens on line {opened} and is never closed; "
+                    "close the quote (or remove it) and export again"
+                )
+            else:
+                message = f"malformed quoting on line {reader.line_num} ({exc}); fix the quotes in this row"
+            raise _refuse(file, message, row=row + 1) from None
+        row += 1
+        line_before = reader.line_num
+        yield row, [c if c != "" else None for c in rec]
+
+
+# --------------------------------------------------------------- workbooks
+
+
+def _check_zip(data: bytes, file: str, limits: Limits) -> zipfile.ZipFile:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _refuse(file, "this looks like a damaged zip/XLSX file; export it again") from None
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise _refuse(file, "the workbook is encrypted; save it again without a password")
+        total += info.file_size
+        if info.file_size > 1024 * 1024 and info.file_size > limits.max_compression_ratio * max(info.compress_size, 1):
+            raise _refuse(
+                file,
+                f"refused: {info.filename} would unpack {info.file_size // max(info.compress_size, 1)}:1 "
+                "(a zip bomb?); export the data again",
+            )
+    if total > limits.max_unpacked_bytes:
+        raise _refuse(
+            file,
+            f"the archive would unpack to {total / 1024 / 1024:.0f} MB, over the limit of "
+            f"{limits.max_unpacked_bytes / 1024 / 1024:.0f} MB",
+        )
+    return zf
+
+
+def _read_zip_of_csv(data: bytes, file: str, sheet: str | None, limits: Limits) -> list[Table]:
+    """A zip of CSV files (Zoho CRM exports ``Contacts_001.csv`` in a zip)."""
+    zf = _check_zip(data, file, limits)
+    members = sorted(
+        n for n in zf.namelist() if n.lower().endswith((".csv", ".tsv", ".txt")) and not n.endswith("/")
+    )
+    if sheet is not None:
+        if sheet not in members:
+            raise _refuse(file, f"no file {sheet!r} in this archive; it holds: {', '.join(members)}")
+        members = [sheet]
+    tables = []
+    for name in members:
+        table = read_text_table(zf.read(name), f"{file}/{name}", limits=limits)
+        table.sheet = name
+        table.file = file
+        for p in (*table.problems, *table.warnings):
+            object.__setattr__(p, "file", f"{file}[{name}]")
+        tables.append(table)
+    return tables
+
+
+def _read_workbook(data: bytes, file: str, sheet: str | None, limits: Limits) -> list[Table]:
+    """Read an XLSX workbook: every non-empty sheet, or the one named."""
+    import defusedxml  # noqa: F401  -- openpyxl parses through defusedxml when it is importable
+    import openpyxl
+    from openpyxl.xml import DEFUSEDXML
+
+    if not DEFUSEDXML:  # pragma: no cover - guarded by requirements.txt
+        raise _refuse(file, "XLSX import needs the defusedxml package; install requirements.txt")
+    zf = _check_zip(data, file, limits)
+    has_formulas = any(
+        n.startswith("xl/worksheets/") and (b"<f>" in zf.read(n) or b"<f " in zf.read(n))
+        for n in zf.namelist()
+        if n.endswith(".xml")
+    )
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = (
+            openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False) if has_formulas else None
+        )
+    except Exception as exc:  # hostile or damaged workbooks raise anything from zip, XML or openpyxl
+        raise _refuse(file, f"could not read this workbook ({type(exc).__name__}); save it again as .xlsx") from None
+    names = wb.sheetnames
+    if sheet is not None and sheet not in names:
+        raise _refuse(file, f"no sheet {sheet!r} in this workbook; it has: {', '.join(names)}")
+    epoch = 1904 if getattr(wb, "epoch", None) and wb.epoch.year == 1904 else 1900
+    tables = []
+    try:
+        for name in [sheet] if sheet is not None else names:
+            ws = wb[name]
+            max_row = ws.max_row
+            if max_row is not None and max_row > limits.max_rows + 1:
+                raise _refuse(
+                    f"{file}[{name}]",
+                    f"the sheet has {max_row:,} rows, over the configured limit of {limits.max_rows:,}",
+                )
+            formula_warnings: list[Problem] = []
+            records = _sheet_records(
+                ws, formulas[name] if formulas is not None else None, f"{file}[{name}]", formula_warnings
+            )
+            table = _build_table(f"{file}[{name}]", records, limits, pad_short_rows=True)
+            table.warnings.extend(formula_warnings)
+            if not table.headers and sheet is None:
+                continue
+            table.file, table.sheet, table.date_epoch = file, name, epoch
+            tables.append(table)
+    except ImportRefused:
+        raise
+    except Exception as exc:  # damaged sheet XML surfaces while iterating
+        raise _refuse(file, f"could not read this workbook ({type(exc).__name__}); save it again as .xlsx") from None
+    finally:
+        wb.close()
+        if formulas is not None:
+            formulas.close()
+    if not tables:
+        raise _refuse(file, "every sheet of this workbook is empty")
+    return tables
+
+
+def _sheet_records(ws, formula_ws, label: str, warned: list[Problem]) -> Iterator[tuple[int, list[Cell]]]:
+    """Yield a sheet's rows; formula cells without a cached value go to ``warned``."""
+    formula_rows = formula_ws.iter_rows(values_only=True) if formula_ws is not None else None
+    start = ws.min_row or 1
+    for offset, values in enumerate(ws.iter_rows(values_only=True)):
+        row_no = start + offset
+        cells = [_xlsx_cell(v) for v in values]
+        if formula_rows is not None:
+            raw = next(formula_rows, ())
+            for i, (v, r) in enumerate(zip(cells, raw)):
+                if v is None and isinstance(r, str) and r.startswith("="):
+                    warned.append(
+                        Problem(
+                            label,
+                            row_no,
+                            _column_letter(i),
+                            f"cell {_column_letter(i)}{row_no} holds a formula with no saved value; "
+                            "it was read as empty (open and save the file in Excel to store its values)",
+                            "warning",
+                        )
+                    )
+        yield row_no, cells
+
+
+def _xlsx_cell(v: object) -> Cell:
+    if isinstance(v, str):
+        return v if v.strip() != "" else None
+    return v
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+# ------------------------------------------------------------- the header
+
+
+def _build_table(
+    file: str, records: Iterable[tuple[int, list[Cell]]], limits: Limits, *, pad_short_rows: bool = False
+) -> Table:
+    """Find the header, skip survey metadata rows, check every row's shape.
+
+    ``pad_short_rows`` is for workbooks, whose rows simply end at their last
+    filled cell; in a text file a short row means a broken line.
+    """
+    table = Table(file=file, headers=[], rows=[])
+    it = iter(records)
+    header: list[Cell] | None = None
+    header_row = 0
+    for row_no, cells in it:
+        if any(_present(c) for c in cells):
+            header, header_row = cells, row_no
+            break
+    if header is None:
+        return table
+    header = _trim_trailing_empty(list(header))
+    names = [_clean_header(c) for c in header]
+    body: list[tuple[int, list[Cell]]] = []
+    count = 0
+    for row_no, cells in it:
+        count += 1
+        if count > limits.max_rows:
+            raise _refuse(
+                file,
+                f"the file has more than {limits.max_rows:,} rows, the configured limit; "
+                "split it, or raise NETMAP_MAX_ROWS",
+            )
+        body.append((row_no, cells))
+    descriptions = [""] * len(names)
+    body, names, descriptions = _skip_survey_rows(body, names, descriptions)
+    width = len(names)
+    # a column with data but no header cannot be mapped: name it
+    blank = [i for i, n in enumerate(names) if not n]
+    for i in blank:
+        if any(i < len(c) and _present(c[i]) for _, c in body):
+            table.problems.append(
+                Problem(file, header_row, _column_letter(i), f"column {_column_letter(i)} has data but no header; give it a name")
+            )
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if not name:
+            continue
+        key = header_key(name)
+        if key in seen:
+            j = seen[key]
+            table.problems.append(
+                Problem(
+                    file,
+                    header_row,
+                    name,
+                    f"duplicate header {name!r} in columns {_column_letter(j)} and {_column_letter(i)}; rename or delete one",
+                )
+            )
+        else:
+            seen[key] = i
+    keep = [i for i, n in enumerate(names) if n]
+    table.headers = [names[i] for i in keep]
+    table.descriptions = [descriptions[i] for i in keep]
+    for row_no, cells in body:
+        if not any(_present(c) for c in cells):
+            continue  # blank and trailing empty rows
+        if len(cells) > width and any(_present(c) for c in cells[width:]):
+            found = len(_trim_trailing_empty(list(cells)))
+            table.problems.append(
+                Problem(
+                    file,
+                    row_no,
+                    None,
+                    f"row {row_no}: expected {width} fields, found {found}; "
+                    "a delimiter or quote in a value is probably unescaped",
+                )
+            )
+            continue
+        if len(cells) < width:
+            if pad_short_rows:
+                cells = list(cells) + [None] * (width - len(cells))
+            else:
+                table.problems.append(
+                    Problem(file, row_no, None, f"row {row_no}: expected {width} fields, found {len(cells)}")
+                )
+                continue
+        row = [cells[i] if i < len(cells) else None for i in keep]
+        bad = False
+        for name, value in zip(table.headers, row):
+            if isinstance(value, str):
+                if "\x00" in value:
+                    table.problems.append(
+                        Problem(file, row_no, name, "contains a NUL byte (\\0); remove it and export again")
+                    )
+                    bad = True
+                elif len(value) > limits.max_field_chars:
+                    table.problems.append(
+                        Problem(
+                            file,
+                            row_no,
+                            name,
+                            f"value is {len(value):,} characters, over the limit of {limits.max_field_chars:,}; shorten it",
+                        )
+                    )
+                    bad = True
+        if not bad:
+            table.rows.append((row_no, row))
+    return table
+
+
+def _present(c: Cell) -> bool:
+    return c is not None and not (isinstance(c, str) and not c.strip())
+
+
+def _clean_header(c: Cell) -> str:
+    if c is None:
+        return ""
+    if isinstance(c, (datetime, date, time)):
+        return c.isoformat()
+    text = _INVISIBLE.sub("", str(c))
+    return " ".join(text.split())
+
+
+def header_key(name: str) -> str:
+    """A header as netmap compares it: case, spaces and punctuation ignored."""
+    return re.sub(r"[^0-9a-z]+", "", name.casefold())
+
+
+_SM_SUBHEADERS = {"response", "openendedresponse", "otherpleasespecify", "comment", "other"}
+
+
+def _skip_survey_rows(body, names, descriptions):
+    """Skip the extra header rows of survey exports.
+
+    SurveyMonkey writes a second header row ("Response", "Open-Ended
+    Response", or an answer option under a blank question cell). Qualtrics
+    writes the question text in row 2 and ``{"ImportId": ...}`` in row 3.
+    """
+    if not body:
+        return body, names, descriptions
+    first = [c if isinstance(c, str) else None for c in body[0][1]]
+    # Qualtrics: row 3 holds {"ImportId": ...}
+    if len(body) >= 2:
+        third = body[1][1]
+        if any(isinstance(c, str) and c.lstrip().startswith('{"ImportId"') for c in third):
+            descriptions = [(first[i] or "") if i < len(first) else "" for i in range(len(names))]
+            return body[2:], names, descriptions
+    # legacy Qualtrics: row 2 repeats the headers as text ("Response ID" under "ResponseId")
+    keys = [header_key(n) for n in names]
+    if "responseid" in keys:
+        i = keys.index("responseid")
+        if i < len(first) and first[i] and header_key(first[i]) == "responseid":
+            descriptions = [(first[j] or "") if j < len(first) else "" for j in range(len(names))]
+            return body[1:], names, descriptions
+    # SurveyMonkey: a second header row of sub-labels
+    present = [c for c in first if c and c.strip()]
+    if present and any(header_key(c) in ("response", "openendedresponse") for c in present):
+        merged = list(names)
+        last_question = ""
+        for i in range(len(merged)):
+            sub = first[i].strip() if i < len(first) and first[i] else ""
+            if merged[i]:
+                last_question = merged[i]
+            elif sub:
+                merged[i] = f"{last_question} - {sub}" if last_question else sub
+        descriptions = [(first[i] or "").strip() if i < len(first) else "" for i in range(len(names))]
+        return body[1:], merged, descriptions
+    return body, names, descriptions
