@@ -181,10 +181,16 @@ def cmd_erase(store: Store, args) -> int:
     return 0
 
 
-def cmd_sample(store: Store, args) -> int:
-    files = sorted(p for p in config.SAMPLE_DIR.iterdir() if p.suffix.lower() in (".csv", ".tsv", ".xlsx"))
+def sample_files() -> list[Path]:
+    """The sample company's export files in ``data/sample/``."""
+    files = sorted(p for p in config.SAMPLE_DIR.glob("*") if p.suffix.lower() in (".csv", ".tsv", ".xlsx"))
     if not files:
         raise NetmapError(f"no sample files in {config.SAMPLE_DIR}; regenerate them with `python -m netmap.synth --out data/sample`")
+    return files
+
+
+def cmd_sample(store: Store, args) -> int:
+    files = sample_files()
     report = import_files(store, [(p.name, p) for p in files], ImportOptions(limits=config.Limits.from_env()))
     _print_report(report)
     return 0
