@@ -23,8 +23,14 @@ from .tabular import Table, header_key
 KINDS = ("people", "referrals", "relationships", "interactions", "feedback")
 
 
+def _key(name: str) -> str:
+    """:func:`header_key`, except that an all-punctuation header (Typeform's
+    ``#``) stays itself instead of becoming empty."""
+    return header_key(name) or name.strip()
+
+
 def _k(*names: str) -> tuple[str, ...]:
-    return tuple(header_key(n) for n in names)
+    return tuple(_key(n) for n in names)
 
 
 #: field -> aliases (normalised), per kind, in order of preference
@@ -169,7 +175,9 @@ REQUIRED: dict[str, list[tuple[str, ...]]] = {
 
 _NPS_QUESTION = re.compile(r"(how likely|likelihood).*recommend|recommend.*(friend|colleague)|net promoter", re.I)
 _CSAT_QUESTION = re.compile(r"how satisfied|satisfaction|\bcsat\b", re.I)
-_COMMENT_QUESTION = re.compile(r"main reason|reason for your score|why did you|tell us|what could we|comment|anything else", re.I)
+_COMMENT_QUESTION = re.compile(
+    r"main reason|reason for your score|\bwhy\b|tell us|what could we|comment|anything else|open-ended", re.I
+)
 
 
 @dataclass
@@ -191,8 +199,7 @@ class Mapping:
 
 
 def _match(headers: list[str], descriptions: list[str], kind: str) -> tuple[dict[str, int], str]:
-    keys = [header_key(h) if header_key(h) else h.strip() for h in headers]
-    keys = [("#" if k == "#" or h.strip() == "#" else k) for k, h in zip(keys, headers)]
+    keys = [_key(h) for h in headers]
     taken: dict[int, str] = {}
     columns: dict[str, int] = {}
     scale = "nps"
@@ -210,7 +217,7 @@ def _match(headers: list[str], descriptions: list[str], kind: str) -> tuple[dict
                         columns["score"], taken[i], scale = i, "score", "csat"
                         break
             for i, t in enumerate(texts):
-                if i not in taken and "comment" not in columns and _COMMENT_QUESTION.search(headers[i]):
+                if i not in taken and "comment" not in columns and _COMMENT_QUESTION.search(t):
                     columns["comment"], taken[i] = i, "comment"
     for fname, alias_list in aliases.items():
         if fname in columns:
@@ -248,9 +255,7 @@ def detect_kind(table: Table) -> str | None:
         return "referrals"
     if _satisfies(matched["relationships"], "relationships") and not _looks_like_people(matched["people"]):
         return "relationships"
-    if _satisfies(matched["interactions"], "interactions") and (
-        "interaction_id" in matched["interactions"] or not _looks_like_people(matched["people"])
-    ):
+    if _satisfies(matched["interactions"], "interactions") and not _looks_like_people(matched["people"]):
         return "interactions"
     if _satisfies(matched["feedback"], "feedback") and not _looks_like_people(matched["people"]):
         return "feedback"
@@ -300,7 +305,7 @@ def map_columns(
         )
     columns, scale = _match(table.headers, table.descriptions, chosen)
     if overrides:
-        keys = [header_key(h) for h in table.headers]
+        keys = [_key(h) for h in table.headers]
         for fname, col in overrides.items():
             if fname not in ALIASES[chosen]:
                 errors.append(
@@ -313,7 +318,7 @@ def map_columns(
             if col == "":
                 columns.pop(fname, None)
                 continue
-            key = header_key(col)
+            key = _key(col)
             if key not in keys:
                 errors.append(
                     Problem(label, None, col, f"--map {fname}={col}: no such column; the columns are: {', '.join(table.headers)}")
@@ -340,7 +345,7 @@ def map_columns(
                     )
                 )
     used = set(columns.values())
-    unused = [h for i, h in enumerate(table.headers) if i not in used and header_key(h) not in KNOWN_UNUSED]
+    unused = [h for i, h in enumerate(table.headers) if i not in used and _key(h) not in KNOWN_UNUSED]
     if unused:
         warnings.append(
             Problem(

@@ -648,10 +648,14 @@ class Store:
     def _wipe_free_space(self) -> None:
         if not self.is_sqlite:
             return
-        with self.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.exec_driver_sql("VACUUM")
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw = self.engine.raw_connection()  # autocommit: VACUUM cannot run inside a transaction
+        try:
+            cur = raw.cursor()
+            for statement in ("PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"):
+                cur.execute(statement)
+            cur.close()
+        finally:
+            raw.close()
 
     # --------------------------------------------------------------- measures
     def cached(self, name: str) -> bytes | None:
