@@ -1,0 +1,86 @@
+"""The command line: names, exit codes and output other tools rely on."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from netmap.cli import build_parser, main
+
+from .conftest import ROOT
+
+
+@pytest.fixture
+def db(tmp_path):
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def run(db, *args, input_files=None):
+    """Run ``python -m netmap`` in a real process (as scripts do)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("NETMAP_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "netmap", "--db", db, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
+
+
+def test_every_contract_command_exists():
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert {"import", "imports", "undo", "summary", "erase", "sample"} <= set(sub.choices)
+
+
+def test_sample_summary_imports_undo_erase_end_to_end(db, tmp_path):
+    r = run(db, "sample")
+    assert r.returncode == 0, r.stderr
+    assert "hubspot-contacts.csv: people (import #" in r.stdout
+    s = json.loads(run(db, "summary", "--json").stdout)
+    for key in ("people", "customers", "ties", "referrals", "feedback", "imports"):
+        assert isinstance(s[key], int)
+    assert s["people"] == 400 and s["imports"] == 6
+    again = run(db, "sample")
+    assert again.returncode == 0 and "added nothing; updated nothing" in again.stdout
+    log = run(db, "imports")
+    assert log.returncode == 0 and "salesforce-toronto.xlsx[Contacts]" in log.stdout
+    ppl = tmp_path / "p.csv"
+    ppl.write_text("Email,Name,Company\nquinn@q.io,Quinn Q,Q\n")
+    r = run(db, "import", str(ppl))
+    assert r.returncode == 0
+    import_id = int(r.stdout.split("import #")[1].split(")")[0])
+    r = run(db, "undo", str(import_id))
+    assert r.returncode == 0 and "undid import" in r.stdout
+    r = run(db, "erase", "quinn@q.io")
+    assert r.returncode == 1 and "no person matches" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_refused_file_exits_1_with_file_row_column_lines(db, tmp_path):
+    bad = tmp_path / "survey.csv"
+    bad.write_text("Email,Score,Comment\nann@x.com,7,ok\nbob@x.com,11,too high\ncarl@x.com,seven,words\n")
+    r = run(db, "import", str(bad))
+    assert r.returncode == 1
+    lines = [l for l in r.stderr.splitlines() if l.startswith("survey.csv:")]
+    assert lines[0].startswith("survey.csv:3:Score: ") and "outside the NPS score range" in lines[0]
+    assert lines[1].startswith("survey.csv:4:Score: ")
+    assert "nothing was imported" in r.stderr
+    assert json.loads(run(db, "summary", "--json").stdout)["people"] == 0
+
+
+def test_kind_map_sheet_and_dry_run_options(db, tmp_path):
+    f = tmp_path / "odd.csv"
+    f.write_text("Work address,Who\nann@x.com,Ann Lee\n")
+    r = run(db, "import", str(f), "--kind", "people", "--map", "email=Work address", "--map", "name=Who", "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert "dry run, nothing written" in r.stdout and "Work address -> email" in r.stdout
+    assert json.loads(run(db, "summary", "--json").stdout)["people"] == 0
+    r = run(db, "import", str(f), "--map", "nonsense")
+    assert r.returncode == 1 and "FIELD=COLUMN" in r.stderr
+
+
+def test_missing_file_and_bad_database_are_plain_messages(tmp_path, capsys):
+    assert main(["--db", f"sqlite:///{tmp_path / 'x.db'}", "import", str(tmp_path / "nope.csv")]) == 1
+    assert "no such file" in capsys.readouterr().err
+    assert main(["--db", "nosuchdialect://x", "summary"]) == 2
+    assert "cannot open the database" in capsys.readouterr().err
