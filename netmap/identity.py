@@ -36,6 +36,21 @@ from .errors import Problem
 from .records import FeedbackRecord, ParsedFile, PersonRecord, Ref, Source
 from .values import company_key, name_key
 
+#: at most this many namesakes are compared (a very common name is no evidence)
+MAX_NAMESAKES = 5
+#: mailbox providers whose addresses say nothing about a person's company
+PERSONAL_MAIL = frozenset({
+    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "outlook.com", "hotmail.com",
+    "hotmail.co.uk", "hotmail.fr", "live.com", "msn.com", "icloud.com", "me.com", "aol.com", "proton.me",
+    "protonmail.com", "gmx.de", "gmx.net", "web.de", "t-online.de", "orange.fr", "free.fr", "laposte.net",
+    "btinternet.com", "sky.com", "mail.com", "yandex.com", "qq.com", "163.com",
+})
+
+
+def _personal(email: str | None) -> bool:
+    return bool(email) and email.rsplit("@", 1)[-1] in PERSONAL_MAIL
+
+
 PERSON_FIELDS = (
     "crm_id", "email", "first_name", "last_name", "name", "company", "owner", "stage", "segment", "region", "created",
 )
@@ -208,8 +223,8 @@ class _Resolver:
             if key is None and p.name and p.email:
                 doubts += [
                     (c, "same name, different email")
-                    for c in sorted(self.by_name.get(nk, ()))
-                    if c not in candidates and self._current(c, "email") and self._current(c, "email") != p.email
+                    for c in sorted(self.by_name.get(nk, ()))[:MAX_NAMESAKES]
+                    if c not in candidates and self._likely_same(c, p)
                 ]
         if key is None:
             key = self._new(p.fields(), True, p.src)
@@ -219,6 +234,16 @@ class _Resolver:
             a, b = sorted((other, key))
             self.out.reviews.append((a, b, reason, p.src))
         return key
+
+    def _likely_same(self, key: int, p: PersonRecord) -> bool:
+        """Same name, different email: a likely duplicate when nothing says
+        they are two people: no company, or the same one, or a personal
+        mailbox on one side (``ann.lee@gmail.com`` beside ``ann@acme.com``)."""
+        mail = self._current(key, "email")
+        if not mail or mail == p.email:
+            return False
+        theirs, ours = company_key(self._current(key, "company")), company_key(p.company)
+        return not theirs or not ours or theirs == ours or _personal(mail) or _personal(p.email)
 
     def _contradicts(self, key: int, p: PersonRecord) -> bool:
         cid, mail = self._current(key, "crm_id"), self._current(key, "email")

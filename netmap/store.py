@@ -274,12 +274,15 @@ class Store:
         for label, pid in sorted(uses):
             log(label, "person", pid, "use")
         # reviews
-        for a, b, reason, src in resolution.reviews:
-            label = src.file if src.file in results else first_label
-            rid = conn.execute(
-                insert(REV).returning(REV.c.id),
-                {"import_id": results[label].import_id, "a_id": keymap[a], "b_id": keymap[b], "reason": reason},
-            ).scalar_one()
+        labels = [src.file if src.file in results else first_label for *_, src in resolution.reviews]
+        ids = _insert_returning_ids(
+            conn, REV,
+            [
+                {"import_id": results[label].import_id, "a_id": keymap[a], "b_id": keymap[b], "reason": reason}
+                for (a, b, reason, _), label in zip(resolution.reviews, labels)
+            ],
+        )
+        for label, rid in zip(labels, ids):
             log(label, "review", rid, "insert")
         if journal:
             conn.execute(insert(CHG), journal)

@@ -1065,6 +1065,11 @@ def generate_company(people: int = 400, seed: int = 7) -> Company:
     sf_comp = c_of[sfo]
     manager = starts[sf_comp]
     has_boss = (sfo != manager) & (sizes[sf_comp] >= 3) & (rng.random(len(sfo)) < 0.6)
+    # Salesforce shows the manager by name: only name managers whose name is unique in
+    # their account, as in a real org (an ambiguous name is refused by the importer)
+    name_in_account = pd.Series(list(zip(names.tolist(), c_of.tolist())))
+    unique_in_account = ~name_in_account.duplicated(keep=False).to_numpy()
+    has_boss &= unique_in_account[manager]
     reports_to[has_boss] = names[manager[has_boss]]
     lead_src = np.array(LEAD_SOURCES, dtype=object)[rng.choice(len(LEAD_SOURCES), size=len(sfo), p=LEAD_SOURCE_P)]
     referred_set = np.zeros(N, dtype=bool)
