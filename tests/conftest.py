@@ -17,10 +17,30 @@ def postgres_url() -> str | None:
     return os.environ.get("NETMAP_TEST_POSTGRES_URL")
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
-    """An empty database: a SQLite file in a temporary folder."""
-    s = Store(f"sqlite:///{tmp_path / 'netmap.db'}")
+BACKENDS = ["sqlite"] + (["postgresql"] if postgres_url() else [])
+
+
+def fresh_postgres(url: str) -> Store:
+    """An empty schema in the test PostgreSQL database."""
+    from sqlalchemy import create_engine
+    from sqlmodel import SQLModel
+
+    import netmap.tables  # noqa: F401  -- registers the tables on SQLModel.metadata
+
+    engine = create_engine(url)
+    SQLModel.metadata.drop_all(engine)
+    engine.dispose()
+    return Store(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, tmp_path) -> Store:
+    """An empty database: a SQLite file in a temporary folder, and (when
+    NETMAP_TEST_POSTGRES_URL is set, as in CI) the same tests on PostgreSQL."""
+    if request.param == "postgresql":
+        s = fresh_postgres(postgres_url())
+    else:
+        s = Store(f"sqlite:///{tmp_path / 'netmap.db'}")
     yield s
     s.close()
 
