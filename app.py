@@ -10,14 +10,19 @@ import streamlit as st
 
 from netmap import NetmapError, Store
 from netmap.cli import sample_files
+from netmap.config import database_url
 from netmap.importer import import_files
 
 st.set_page_config(page_title="netmap", page_icon="🕸️", layout="wide")
 
 
 @st.cache_resource
+def open_store(url: str) -> Store:
+    return Store(url)
+
+
 def store() -> Store:
-    return Store()
+    return open_store(database_url())
 
 
 def home() -> None:

@@ -1,0 +1,18 @@
+"""The home page, headless (Streamlit's AppTest)."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from .conftest import ROOT
+
+
+def test_first_run_offers_the_sample_and_loads_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("NETMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert any("Welcome" in h.value for h in at.subheader)
+    at.button(key="load_sample").click().run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["People"] == "400" and metrics["Customers"] != "0"
