@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("who", metavar="WHO", help="CRM id, email, or an unambiguous name")
     sub.add_parser("sample", help="load the sample company from data/sample/")
     sub.add_parser("reviews", help="likely duplicates that were not merged, for review")
+
+    from .cli_network import add_network_commands
+
+    add_network_commands(sub)
     return parser
 
 
@@ -66,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"netmap: cannot open the database {config.database_url(args.db)!r}: {exc}", file=sys.stderr)
         return 2
     try:
-        return COMMANDS[args.command](store, args)
+        return _commands()[args.command](store, args)
     except ImportRefused as exc:
         for p in exc.problems:
             print(str(p), file=sys.stderr)
@@ -206,7 +210,10 @@ def cmd_reviews(store: Store, args) -> int:
     return 0
 
 
-COMMANDS = {
-    "import": cmd_import, "imports": cmd_imports, "undo": cmd_undo, "summary": cmd_summary,
-    "erase": cmd_erase, "sample": cmd_sample, "reviews": cmd_reviews,
-}
+def _commands() -> dict:
+    from .cli_network import COMMANDS as NETWORK
+
+    return {
+        "import": cmd_import, "imports": cmd_imports, "undo": cmd_undo, "summary": cmd_summary,
+        "erase": cmd_erase, "sample": cmd_sample, "reviews": cmd_reviews, **NETWORK,
+    }

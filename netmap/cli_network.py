@@ -1,0 +1,188 @@
+"""The network commands of ``python -m netmap``: measures, nurture, plan, paths, views.
+
+Names and columns are a contract (issue "The network and its measures").
+Results come from :func:`netmap.analysis.measures`: computed once per change of
+the data, then read back from the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .analysis import PEOPLE_COLUMNS, WEAK_TIE_COLUMNS, live_samples, measures, network
+from .errors import NetmapError
+from .network.export import graph_html, to_gexf, to_graphml
+from .network.nurture import nurture_ranking
+from .network.paths import default_sources, referral_paths, sources_for_owner, targets_for_company, targets_for_stage
+from .network.plan import customer_ids, nurture_plan
+from .tabular_export import to_csv, to_json
+
+PLAN_COLUMNS = ["rank", "person_id", "name", "marginal_spread", "cumulative_spread", "reason"]
+NURTURE_COLUMNS = ["rank", "person_id", "name", "owner", "feeling", "nps", "action", "spread", "nurture_score", "reason"]
+PATH_COLUMNS = ["target_id", "target_name", "source_id", "source_name", "hops", "strength", "path"]
+
+
+def add_network_commands(sub) -> None:
+    def fmt(p):
+        p.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default: csv)")
+        p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+
+    p = sub.add_parser("people", help="every person with every measure")
+    fmt(p)
+    p = sub.add_parser("weak-ties", help="ties ranked by weakness (weak ties between clusters first)")
+    p.add_argument("--top", type=int, metavar="N")
+    fmt(p)
+    p = sub.add_parser("bridges", help="people ranked by bridge score")
+    p.add_argument("--top", type=int, metavar="N")
+    fmt(p)
+    p = sub.add_parser("nurture", help="whom to nurture next, with the action and the reason")
+    p.add_argument("--top", type=int, metavar="N")
+    p.add_argument("--owner", metavar="NAME", help="only this account manager's book")
+    fmt(p)
+    p = sub.add_parser("plan", help="the best K people to nurture together")
+    p.add_argument("--k", type=int, required=True, metavar="K")
+    fmt(p)
+    p = sub.add_parser("paths", help="warm-introduction paths to a person, a company or a stage")
+    p.add_argument("--to", required=True, metavar="WHO|company:NAME|stage:STAGE")
+    p.add_argument("--from", dest="source", default="promoters", metavar="promoters|WHO|owner:NAME")
+    p.add_argument("--top", type=int, default=3, metavar="N", help="paths per target (default 3)")
+    fmt(p)
+    p = sub.add_parser("graph", help="the interactive graph as one self-contained HTML file")
+    p.add_argument("--out", required=True, metavar="FILE.html")
+    p.add_argument("--focus", metavar="WHO")
+    p.add_argument("--hops", type=int, default=2, metavar="N")
+    p.add_argument("--max-nodes", type=int, default=1000, metavar="N")
+    p.add_argument("--color-by", choices=["community", "feeling"], default="community")
+    p = sub.add_parser("export", help="the whole graph with every measure, for Gephi")
+    p.add_argument("fmt", choices=["graphml", "gexf"])
+    p.add_argument("--out", required=True, metavar="FILE")
+
+
+def _emit(df: pd.DataFrame, args) -> int:
+    text = to_csv(df) if args.format == "csv" else to_json(df) + "\n"
+    if getattr(args, "out", None):
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {len(df)} rows to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _top(df: pd.DataFrame, n: int | None) -> pd.DataFrame:
+    if n is not None and n < 0:
+        raise NetmapError("--top must be 0 or more")
+    return df if n is None else df.head(n)
+
+
+def cmd_people(store, args) -> int:
+    return _emit(measures(store).people[PEOPLE_COLUMNS], args)
+
+
+def cmd_weak_ties(store, args) -> int:
+    return _emit(_top(measures(store).ties[WEAK_TIE_COLUMNS], args.top), args)
+
+
+def cmd_bridges(store, args) -> int:
+    people = measures(store).people
+    ranked = people.sort_values(["bridge_score", "person_id"], ascending=[False, True], kind="mergesort")
+    return _emit(_top(ranked[PEOPLE_COLUMNS], args.top), args)
+
+
+def cmd_nurture(store, args) -> int:
+    people = measures(store).people
+    if args.owner and not (people["owner"].fillna("").str.casefold() == args.owner.casefold()).any():
+        owners = ", ".join(sorted(people["owner"].dropna().unique())[:20])
+        raise NetmapError(f"no account manager {args.owner!r}; owners: {owners}")
+    table = people.set_index("person_id")
+    ranking = nurture_ranking(table, top=args.top, owner=args.owner)
+    return _emit(ranking[NURTURE_COLUMNS], args)
+
+
+def cmd_plan(store, args) -> int:
+    if args.k < 1:
+        raise NetmapError("--k must be at least 1")
+    analysis, G = network(store)
+    people = analysis.people.set_index("person_id")
+    plan = nurture_plan(
+        live_samples(analysis, G), args.k, customer_ids(G), names=people["name"].to_dict(),
+        communities=people["community_id"].dropna().astype(int).to_dict(), labels=analysis.labels,
+    )
+    return _emit(plan[PLAN_COLUMNS], args)
+
+
+def resolve_targets(store, G, spec: str) -> list[int]:
+    """``WHO`` | ``company:NAME`` | ``stage:STAGE`` -> person ids."""
+    if spec.startswith("company:"):
+        ids = targets_for_company(G, spec.split(":", 1)[1])
+        if not ids:
+            raise NetmapError(f"nobody works at {spec.split(':', 1)[1]!r}")
+        return ids
+    if spec.startswith("stage:"):
+        ids = targets_for_stage(G, spec.split(":", 1)[1])
+        if not ids:
+            raise NetmapError(f"nobody is at the stage {spec.split(':', 1)[1]!r}")
+        return ids
+    return [store.find_person(spec)]
+
+
+def resolve_sources(store, G, spec: str) -> list[int]:
+    """``promoters`` | ``WHO`` | ``owner:NAME`` -> person ids."""
+    if spec == "promoters":
+        ids = default_sources(G)
+        if not ids:
+            raise NetmapError("there are no promoters yet (NPS 9-10); import survey answers or use --from WHO")
+        return ids
+    if spec.startswith("owner:"):
+        ids = sources_for_owner(G, spec.split(":", 1)[1])
+        if not ids:
+            raise NetmapError(f"no account manager {spec.split(':', 1)[1]!r} owns anyone")
+        return ids
+    return [store.find_person(spec)]
+
+
+def cmd_paths(store, args) -> int:
+    _, G = network(store)
+    targets = resolve_targets(store, G, args.to)
+    sources = resolve_sources(store, G, args.source)
+    paths = referral_paths(G, targets, sources, top=args.top)
+    return _emit(paths[PATH_COLUMNS], args)
+
+
+def graph_table(analysis) -> pd.DataFrame:
+    """The people table as the graph views want it: ``community`` is the id
+    (colours, Gephi partitions), ``community_label`` the name."""
+    table = analysis.people.set_index("person_id")
+    return table.assign(community_label=table["community"], community=table["community_id"])
+
+
+def cmd_graph(store, args) -> int:
+    analysis, G = network(store)
+    focus = store.find_person(args.focus) if args.focus else None
+    ties = analysis.ties
+    weak = set(zip(ties["a_id"][ties["local_bridge"].astype(bool)], ties["b_id"][ties["local_bridge"].astype(bool)]))
+    view = graph_html(
+        G, graph_table(analysis), color_by=args.color_by, focus=focus, hops=args.hops,
+        max_nodes=args.max_nodes, weak_edges=weak, title="netmap",
+    )
+    Path(args.out).write_text(view.html, encoding="utf-8")
+    print(f"wrote {args.out}: showing {view.shown} of {view.total} people")
+    return 0
+
+
+def cmd_export(store, args) -> int:
+    analysis, G = network(store)
+    writer = to_graphml if args.fmt == "graphml" else to_gexf
+    with open(args.out, "wb") as fh:
+        writer(G, graph_table(analysis), fh, edge_table=analysis.ties)
+    print(f"wrote {args.out}: {G.number_of_nodes()} people, {G.number_of_edges()} ties, every measure as an attribute")
+    return 0
+
+
+COMMANDS = {
+    "people": cmd_people, "weak-ties": cmd_weak_ties, "bridges": cmd_bridges, "nurture": cmd_nurture,
+    "plan": cmd_plan, "paths": cmd_paths, "graph": cmd_graph, "export": cmd_export,
+}

@@ -1,0 +1,195 @@
+"""Tests for netmap.network.export (GraphML/GEXF, offline and safe HTML view)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import date
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from netmap.errors import UnknownPerson
+from netmap.network.export import (
+    FEELING_COLORS,
+    GraphView,
+    graph_html,
+    layout_positions,
+    to_gexf,
+    to_graphml,
+)
+
+EVIL = 'Eve href <img src=x onerror=alert(1)> </script><script>alert(2)</script>'
+
+
+def small():
+    G = nx.Graph()
+    G.add_node(1, name="Ann", company="Acme", feeling="promoter", nps=10, scale="nps",
+               is_customer=True, stage="customer", owner=None, feedback_count=2)
+    G.add_node(2, name=EVIL, company=None, feeling="unknown", nps=None, scale=None,
+               is_customer=False, stage=None, owner="Kim", feedback_count=0)
+    G.add_node(3, name="Cem", company="Beta", feeling="detractor", nps=3, scale="nps",
+               is_customer=True, stage="customer", owner="Kim", feedback_count=1)
+    G.add_edge(1, 2, strength=0.8, explicit=True, kinds=("referral", "knows"), referrers=(1,),
+               shared=2, same_company=False, last_contact=date(2024, 5, 1))
+    G.add_edge(2, 3, strength=0.3, explicit=False, kinds=("meeting",), referrers=(),
+               shared=1, same_company=False, last_contact=None)
+    table = pd.DataFrame(
+        {"spread": [3.5, np.nan, 1.0], "bridge_score": [0.1, 0.9, 0.0], "community": [0, 1, 1],
+         "cut_vertex": [False, True, False], "reach2": [2, 2, 2]},
+        index=pd.Index([1, 2, 3], name="person_id"),
+    )
+    return G, table
+
+
+def big(n=3000):
+    G = nx.powerlaw_cluster_graph(n, 4, 0.1, seed=1)
+    rng = np.random.default_rng(0)
+    for a, b in G.edges():
+        G.edges[a, b]["strength"] = float(rng.uniform(0.05, 1))
+    for v in G:
+        G.nodes[v].update(name=f"Person {v}", company="Acme", feeling="promoter", nps=9)
+    table = pd.DataFrame(
+        {"spread": rng.random(n), "bridge_score": rng.random(n), "community": rng.integers(0, 6, n)},
+        index=pd.Index(range(n), name="person_id"),
+    )
+    return G, table
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_file_exports_round_trip(fmt):
+    G, table = small()
+    weak = pd.DataFrame({"a": [2], "b": [1], "overlap": [0.0], "local_bridge": [True]})
+    buf = io.BytesIO()
+    (to_graphml if fmt == "graphml" else to_gexf)(G, table, buf, edge_table=weak)
+    buf.seek(0)
+    H = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(buf, node_type=int)
+    assert sorted(H.nodes()) == [1, 2, 3]
+    assert H.nodes[1]["spread"] == pytest.approx(3.5)
+    assert "spread" not in H.nodes[2]  # NaN left out
+    assert "nps" not in H.nodes[2] and "owner" not in H.nodes[1]  # None left out
+    assert H.nodes[2]["name"] == EVIL
+    assert H.nodes[2]["cut_vertex"] is True or H.nodes[2]["cut_vertex"] == "true"
+    assert H.nodes[3]["community"] == 1
+    e = H.edges[1, 2]
+    assert e["kinds"] == "referral, knows"
+    assert e["last_contact"] == "2024-05-01"
+    assert e["overlap"] == 0.0
+    assert "last_contact" not in H.edges[2, 3]
+    assert "overlap" not in H.edges[2, 3]
+    if fmt == "gexf":
+        assert H.nodes[1]["label"] == "Ann"
+
+
+def node_data(page: str) -> list[dict]:
+    m = re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", page, re.S)
+    return json.loads(m.group(1))
+
+
+def edge_data(page: str) -> list[dict]:
+    m = re.search(r"edges = new vis\.DataSet\((\[.*?\])\);", page, re.S)
+    return json.loads(m.group(1))
+
+
+ASSET_URL = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", re.I)
+
+
+def test_html_is_self_contained():
+    G, table = small()
+    view = graph_html(G, table)
+    assert isinstance(view, GraphView)
+    assert (view.shown, view.total) == (3, 3)
+    assert not ASSET_URL.search(view.html)
+    assert "bootstrap" not in view.html
+    assert "vis.Network(" in view.html and "vis-network" in view.html  # inlined library
+    assert '"physics": {"enabled": false}' in view.html
+
+
+def test_popup_innerhtml_path_is_neutralised():
+    from pyvis.network import Network
+
+    # the hazard is real: pyvis switches to its innerHTML popup on "href" ...
+    raw = Network(cdn_resources="in_line")
+    raw.nodes = [{"id": 1, "label": "x", "title": "a href b"}]
+    raw.node_ids = [1]
+    assert "popup.innerHTML" in raw.generate_html()
+    # ... and our page never does
+    G, table = small()
+    page = graph_html(G, table, title="<script>alert(3)</script>").html
+    assert "popup.innerHTML" not in page
+    titles = [n["title"] for n in node_data(page)] + [e["title"] for e in edge_data(page)]
+    assert not any("href" in t.lower() for t in titles)
+    evil = next(n for n in node_data(page) if n["id"] == 2)
+    assert "<img src=x onerror=alert(1)>" in evil["title"]  # shown as text by vis (innerText)
+    assert evil["label"] == EVIL
+    # never as markup in the page itself
+    assert "<img src=x" not in page
+    assert "alert(2)</script>" not in page
+    assert "<script>alert(3)" not in page and "&lt;script&gt;alert(3)" in page
+    assert "<h1>" not in page.replace("<h1></h1>", "")
+
+
+def test_tooltip_is_plain_text_with_the_measures():
+    G, table = small()
+    page = graph_html(G, table).html
+    ann = next(n for n in node_data(page) if n["id"] == 1)
+    assert ann["title"].split("\n") == [
+        "Ann", "Company: Acme", "Feeling: promoter (NPS 10)", "Spread: 3.5", "Bridge score: 0.1",
+    ]
+    assert isinstance(ann["id"], int)
+
+
+def test_colours_shapes_and_dashes():
+    G, table = small()
+    page = graph_html(G, table, color_by="feeling", weak_edges={(2, 1)}, bridge_edges=[(3, 2)]).html
+    nodes = {n["id"]: n for n in node_data(page)}
+    assert nodes[1]["color"]["background"] == FEELING_COLORS["promoter"] == "#2e7d32"
+    assert nodes[2]["color"]["background"] == FEELING_COLORS["unknown"] == "#9e9e9e"
+    assert nodes[3]["color"]["background"] == FEELING_COLORS["detractor"] == "#c62828"
+    assert FEELING_COLORS["passive"] == "#f9a825"
+    assert nodes[2]["shape"] == "diamond" and nodes[1]["shape"] == "dot"
+    edges = {frozenset((e["from"], e["to"])): e for e in edge_data(page)}
+    assert edges[frozenset((1, 2))].get("dashes") is True
+    assert "dashes" not in edges[frozenset((2, 3))]
+    assert "bridge" in edges[frozenset((2, 3))]["title"]
+    with pytest.raises(ValueError):
+        graph_html(G, table, color_by="mood")
+
+
+def test_large_graph_is_capped_small_and_deterministic():
+    G, table = big()
+    view = graph_html(G, table, max_nodes=1000)
+    assert (view.shown, view.total) == (1000, 3000)
+    assert len(view.html.encode()) <= 2_000_000
+    shown = {n["id"] for n in node_data(view.html)}
+    top = set(table["spread"].sort_values(ascending=False).index[:1000])
+    assert shown == top
+    assert all(e["from"] in shown and e["to"] in shown for e in edge_data(view.html))
+    assert graph_html(G, table, max_nodes=1000).html == view.html
+
+
+def test_focus_shows_the_neighbourhood():
+    G, table = big(500)
+    view = graph_html(G, table, focus=10, hops=1)
+    ids = {n["id"] for n in node_data(view.html)}
+    assert ids == set(G[10]) | {10}
+    assert view.total == view.shown == len(ids)
+    capped = graph_html(G, table, focus=0, hops=2, max_nodes=20)
+    assert capped.shown == 20 and capped.total == len(nx.single_source_shortest_path_length(G, 0, 2))
+    assert 0 in {n["id"] for n in node_data(capped.html)}
+    with pytest.raises(UnknownPerson):
+        graph_html(G, table, focus=-1)
+
+
+def test_positions_are_used_and_layout_is_seeded():
+    G, table = small()
+    page = graph_html(G, table, positions={1: (0, 0), 2: (10, 0), 3: (10, 10)}).html
+    nodes = {n["id"]: n for n in node_data(page)}
+    assert nodes[1]["x"] == nodes[1]["y"] == 0
+    assert nodes[2]["x"] == nodes[3]["x"] > 0 and nodes[3]["y"] > 0
+    H = nx.karate_club_graph()
+    assert layout_positions(H, seed=1) == layout_positions(H, seed=1)
+    assert layout_positions(H, seed=1) != layout_positions(H, seed=2)
