@@ -13,12 +13,14 @@ ones below it)::
     model, errors, config   plain data, exceptions, settings
 """
 
-from .errors import AmbiguousPerson, ImportNotFound, ImportRefused, NetmapError, Problem, UndoRefused, UnknownPerson
+from .errors import (
+    AmbiguousPerson, ImportNotFound, ImportRefused, NetmapError, Problem, StorageError, UndoRefused, UnknownPerson,
+)
 from .importer import ImportOptions, ImportReport, commit, import_files, import_paths, prepare
 from .store import Store
 
 __all__ = [
     "AmbiguousPerson", "ImportNotFound", "ImportOptions", "ImportRefused", "ImportReport", "NetmapError",
-    "Problem", "Store", "UndoRefused", "UnknownPerson", "commit", "import_files", "import_paths", "prepare",
+    "Problem", "StorageError", "Store", "UndoRefused", "UnknownPerson", "commit", "import_files", "import_paths", "prepare",
 ]
 __version__ = "0.1.0"

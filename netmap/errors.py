@@ -11,7 +11,8 @@ the app shows it. Anything else is a bug.
     ├── UnknownPerson        WHO matched nobody
     ├── AmbiguousPerson      WHO matched several people
     ├── ImportNotFound       no import with that id
-    └── UndoRefused          an import cannot be undone (yet)
+    ├── UndoRefused          an import cannot be undone (yet)
+    └── StorageError         the database refused a write (locked, full, unreachable); rolled back
 """
 
 from __future__ import annotations
@@ -81,3 +82,7 @@ class ImportNotFound(NetmapError):
 
 class UndoRefused(NetmapError):
     """The import cannot be undone in the current state (e.g. later imports build on it)."""
+
+
+class StorageError(NetmapError):
+    """The database refused a write; the transaction was rolled back."""

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from .columns import Mapping, map_columns
 from .config import Limits
-from .errors import ImportRefused, Problem
+from .errors import ImportRefused, Problem, StorageError
 from .identity import resolve
 from .records import ParsedFile, parse_table
 from .store import FileMeta, FileResult, Store
@@ -191,6 +193,11 @@ def commit(store: Store, prepared: list[Prepared], *, dry_run: bool = False) -> 
     except _DryRun:
         for r in results:
             r.import_id = None
+    except SQLAlchemyError as exc:
+        raise StorageError(
+            f"the database refused the import ({type(exc.orig or exc).__name__}: {exc.orig or exc}); "
+            "nothing was imported. Check that the database is reachable and has space, then try again"
+        ) from exc
     by_label = {prep.parsed.label: prep for prep in prepared if prep.parsed is not None}
     reports = []
     for r in results:

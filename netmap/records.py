@@ -194,8 +194,8 @@ class _Row:
             return None
 
     def date(self, f: str) -> date | None:
-        raw = self.raw(f)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raw = self.text(f) if isinstance(self.raw(f), str) else self.raw(f)  # invisible characters removed
+        if raw is None:
             return None
         try:
             return V.parse_date(raw, order=self.date_orders.get(f), epoch=self.epoch)
@@ -204,8 +204,8 @@ class _Row:
             return None
 
     def score(self, f: str, scale: str) -> int | None:
-        raw = self.raw(f)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raw = self.text(f) if isinstance(self.raw(f), str) else self.raw(f)  # invisible characters removed
+        if raw is None:
             return None
         try:
             return V.score(raw, scale)
@@ -246,7 +246,7 @@ def _date_orders(table: Table, mapping: Mapping, given: str | None) -> tuple[dic
             v = cells[i]
             if isinstance(v, str):
                 parts = V.slashed_parts(v)
-                if parts:
+                if parts and not (parts[0] > 12 and parts[1] > 12):  # 31/31/2024 is no date, not a mix
                     day_first |= parts[0] > 12
                     month_first |= parts[1] > 12
         if day_first and month_first:

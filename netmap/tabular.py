@@ -228,6 +228,10 @@ def read_text_table(data: bytes, file: str, *, limits: Limits = Limits()) -> Tab
             f"the file has more than {limits.max_rows:,} rows, the configured limit; "
             "split it, or raise NETMAP_MAX_ROWS",
         )
+    cap = min(limits.max_bytes + 1, 2**31 - 1)
+    if csv.field_size_limit() < cap:
+        # a long field is refused by its row (max_field_chars), not by the csv module's 128 KiB cap
+        csv.field_size_limit(cap)
     delimiter = sniff_delimiter(text)
     records = _csv_records(text, delimiter, file)
     table = _build_table(file, records, limits)
@@ -247,6 +251,7 @@ def sniff_delimiter(text: str) -> str:
     for delim in DELIMITERS:
         reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delim)
         rows: list[list[str]] = []
+        failed = False
         try:
             for rec in reader:
                 if any(c.strip() for c in rec):
@@ -254,8 +259,10 @@ def sniff_delimiter(text: str) -> str:
                 if len(rows) >= 50:
                     break
         except csv.Error:
-            pass
+            failed = True
         if not rows:
+            if not failed and sample.strip():
+                return delim  # only delimiters, quotes and spaces: a blank file, not one column of ",,,"
             continue
         width = len(_trim_trailing_empty(rows[0]))
         body = rows[1:]
@@ -331,6 +338,16 @@ def _check_zip(data: bytes, file: str, limits: Limits) -> zipfile.ZipFile:
     return zf
 
 
+def _member(zf: zipfile.ZipFile, name: str, file: str) -> bytes:
+    """One member of a checked archive; a damaged member refuses the file."""
+    try:
+        return zf.read(name)
+    except Exception:  # zipfile, zlib and struct errors for a damaged or truncated member
+        raise _refuse(
+            file, f"this looks like a damaged zip/XLSX file ({name} cannot be unpacked); export it again"
+        ) from None
+
+
 def _read_zip_of_csv(data: bytes, file: str, sheet: str | None, limits: Limits) -> list[Table]:
     """A zip of CSV files (Zoho CRM exports ``Contacts_001.csv`` in a zip)."""
     zf = _check_zip(data, file, limits)
@@ -343,7 +360,7 @@ def _read_zip_of_csv(data: bytes, file: str, sheet: str | None, limits: Limits) 
         members = [sheet]
     tables = []
     for name in members:
-        table = read_text_table(zf.read(name), f"{file}/{name}", limits=limits)
+        table = read_text_table(_member(zf, name, file), f"{file}/{name}", limits=limits)
         table.sheet = name
         table.file = file
         for p in (*table.problems, *table.warnings):
@@ -361,11 +378,8 @@ def _read_workbook(data: bytes, file: str, sheet: str | None, limits: Limits) ->
     if not DEFUSEDXML:  # pragma: no cover - guarded by requirements.txt
         raise _refuse(file, "XLSX import needs the defusedxml package; install requirements.txt")
     zf = _check_zip(data, file, limits)
-    has_formulas = any(
-        n.startswith("xl/worksheets/") and (b"<f>" in zf.read(n) or b"<f " in zf.read(n))
-        for n in zf.namelist()
-        if n.endswith(".xml")
-    )
+    sheet_xml = (_member(zf, n, file) for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    has_formulas = any(b"<f>" in x or b"<f " in x for x in sheet_xml)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         formulas = (
@@ -412,10 +426,10 @@ def _read_workbook(data: bytes, file: str, sheet: str | None, limits: Limits) ->
 
 def _sheet_records(ws, formula_ws, label: str, warned: list[Problem]) -> Iterator[tuple[int, list[Cell]]]:
     """Yield a sheet's rows; formula cells without a cached value go to ``warned``."""
-    formula_rows = formula_ws.iter_rows(values_only=True) if formula_ws is not None else None
-    start = ws.min_row or 1
-    for offset, values in enumerate(ws.iter_rows(values_only=True)):
-        row_no = start + offset
+    # both iterate from A1 (openpyxl fills missing rows), so the n-th row is spreadsheet row n,
+    # even when the sheet's data starts lower down
+    formula_rows = formula_ws.iter_rows(min_row=1, min_col=1, values_only=True) if formula_ws is not None else None
+    for row_no, values in enumerate(ws.iter_rows(min_row=1, min_col=1, values_only=True), start=1):
         cells = [_xlsx_cell(v) for v in values]
         if formula_rows is not None:
             raw = next(formula_rows, ())
@@ -543,6 +557,15 @@ def _build_table(
                 if "\x00" in value:
                     table.problems.append(
                         Problem(file, row_no, name, "contains a NUL byte (\\0); remove it and export again")
+                    )
+                    bad = True
+                elif "\ufffd" in value:
+                    table.problems.append(
+                        Problem(
+                            file, row_no, name,
+                            "contains the replacement character U+FFFD, the mark of text decoded with the "
+                            "wrong encoding before it reached this file; correct the value and export again",
+                        )
                     )
                     bad = True
                 elif len(value) > limits.max_field_chars:

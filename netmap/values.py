@@ -243,6 +243,8 @@ def parse_date(value: object, *, order: str | None = None, epoch: int = 1900) ->
         m = _TEXT_MDY.match(s)
         if m and _month(m.group(1)):
             return date(int(m.group(3)), _month(m.group(1)), int(m.group(2)))
+    except CellError:
+        raise
     except ValueError:
         raise CellError(f"{s!r} is not a valid date") from None
     raise CellError(f"{s!r} is not a date netmap can read; use YYYY-MM-DD")
