@@ -138,8 +138,9 @@ def measures(store, *, seed: int = 0) -> Analysis:
             return analysis
     dataset = store.load_dataset()
     analysis, _, _ = analyze(dataset, seed=seed)
-    store.cache(CACHE_NAME, analysis.to_bytes(), dataset.version)
-    return analysis
+    payload = analysis.to_bytes()
+    store.cache(CACHE_NAME, payload, dataset.version)
+    return Analysis.from_bytes(payload)  # the same types whether computed now or read back
 
 
 def network(store, *, seed: int = 0) -> tuple[Analysis, nx.Graph]:
