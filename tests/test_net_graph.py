@@ -386,3 +386,20 @@ def test_build_graph_independent_of_input_order(ds, seed):
         assert a != b and 0 < d["strength"] <= 1
         assert d["referrers"] == tuple(sorted(d["referrers"]))
         assert set(d["referrers"]) <= {a, b}
+
+
+@pytest.mark.parametrize("budget", [1, 7, 50, 4_000_000])
+def test_masked_product_blocks(budget):
+    import numpy as np
+    import scipy.sparse as sp
+
+    from netmap.network.graph import _masked_product
+
+    rng = np.random.default_rng(budget)
+    X = sp.random_array((30, 25), density=0.2, format="csr", rng=rng)
+    Y = sp.random_array((25, 30), density=0.2, format="csr", rng=rng)
+    rows = np.sort(rng.integers(0, 30, 200))
+    cols = rng.integers(0, 30, 200)
+    dense = (X @ Y).toarray()
+    got = _masked_product(sp.csr_array(X), sp.csr_array(Y), rows, cols, budget=budget)
+    assert np.allclose(got, dense[rows, cols])

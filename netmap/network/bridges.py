@@ -210,9 +210,12 @@ def _betweenness(
 ) -> tuple[np.ndarray, str]:
     """Normalised unweighted betweenness (networkx scale) and how it was got.
 
-    Exact: networkit's Brandes on one thread (so that the floating-point sums
-    are always taken in the same order). Sampled: networkit's KADABRA in its
-    deterministic mode with a fixed seed. KADABRA estimates, for each node,
+    Both run on ONE networkit thread, so results are identical run after run:
+    exact Brandes then always sums in the same order, and KADABRA (in its
+    ``deterministic`` mode, with a fixed seed) cannot race -- with two threads
+    its convergence check raced with the samplers and about one run in 30
+    differed. One thread cost no time here (10.8 s at 100,000 people either
+    way on this 2-core machine). KADABRA estimates, for each node,
     the fraction ``b'`` of random ordered pairs (s, t) whose random shortest
     path passes through it, ``b' = b·(n-2)/n`` with ``b`` the networkx
     normalised betweenness, and its undirected output is ``2·b'`` (checked
@@ -225,8 +228,8 @@ def _betweenness(
     with _NETWORKIT_LOCK:
         threads = nk.getMaxNumberOfThreads()
         try:
+            nk.setNumberOfThreads(1)
             if n <= exact_threshold:
-                nk.setNumberOfThreads(1)
                 algo = nk.centrality.Betweenness(Gk, normalized=True)
                 algo.run()
                 return np.asarray(algo.scores(), dtype=np.float64), "exact (Brandes)"
