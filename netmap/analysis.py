@@ -9,9 +9,12 @@ import, undo or erasure changes the data.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -34,7 +37,17 @@ WEAK_TIE_COLUMNS = [
 ]
 #: live-edge snapshots for spread and the plan (ENGINEERING.md: ~1,000 keep the error near 5%)
 DEFAULT_SAMPLES = 200
-CACHE_NAME = "analysis/v1"
+
+
+@functools.cache
+def cache_name() -> str:
+    """The cache slot of the analysis: changes when the measuring code changes,
+    so an upgrade of netmap never serves measures computed the old way."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for path in sorted([here / "analysis.py", here / "model.py", *(here / "network").glob("*.py")]):
+        digest.update(path.read_bytes())
+    return f"analysis/{digest.hexdigest()[:16]}"
 
 
 @dataclass
@@ -131,7 +144,7 @@ def live_samples(analysis: Analysis, G: nx.Graph) -> LiveEdgeSamples:
 
 def measures(store, *, seed: int = 0) -> Analysis:
     """The stored analysis when it matches the data; else compute and store it."""
-    cached = store.cached(CACHE_NAME)
+    cached = store.cached(cache_name())
     if cached is not None:
         analysis = Analysis.from_bytes(cached)
         if analysis.seed == seed:
@@ -139,7 +152,7 @@ def measures(store, *, seed: int = 0) -> Analysis:
     dataset = store.load_dataset()
     analysis, _, _ = analyze(dataset, seed=seed)
     payload = analysis.to_bytes()
-    store.cache(CACHE_NAME, payload, dataset.version)
+    store.cache(cache_name(), payload, dataset.version)
     return Analysis.from_bytes(payload)  # the same types whether computed now or read back
 
 

@@ -673,7 +673,7 @@ class Store:
         with self.writing() as conn:
             if self.data_version(conn) != version:
                 return  # the data changed meanwhile: the result is already stale
-            conn.execute(delete(MEAS).where(MEAS.c.name == name))
+            conn.execute(delete(MEAS))  # one analysis at a time: older code versions' results go
             conn.execute(insert(MEAS), {"name": name, "data_version": version, "payload": payload})
 
 

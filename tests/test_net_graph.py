@@ -244,8 +244,13 @@ def test_edge_attributes_combine_all_evidence():
     assert G.edges[3, 4]["strength"] == pytest.approx(REFERRAL_EVIDENCE)  # no date, no penalty
     # interaction-only ties
     assert G.edges[1, 4]["shared"] == 1 and G.edges[1, 4]["same_company"] is False
-    # same company alone creates no edge
-    assert not G.has_edge(1, 3) and not G.has_edge(2, 3)
+    # same (small) company alone: a weak shared-account tie
+    assert G.edges[1, 3]["same_company"] is True and G.edges[1, 3]["shared"] == 0
+    assert G.edges[1, 3]["strength"] == pytest.approx(SAME_COMPANY_EVIDENCE)
+    assert G.edges[2, 3]["strength"] == pytest.approx(SAME_COMPANY_EVIDENCE)
+    # ... which a large company does not make
+    H = build_graph(ds, max_company_size=2)
+    assert not H.has_edge(1, 3) and not H.has_edge(2, 3) and H.has_edge(1, 2)
 
 
 def test_strength_of_every_edge_is_tie_strength_of_its_attributes():

@@ -13,11 +13,14 @@ The graph is the single contract between the data and every measure:
   ``dataset.people``; they are left out, not invented as nodes).
 
 An edge exists when two people are joined by an explicit relationship, a
-referral, or at least one shared interaction (a meeting, event, deal or email
-thread with at most :data:`MAX_INTERACTION_SIZE` participants). Working at the
-same company never creates an edge on its own -- it would turn every company
-into a clique -- but it strengthens an existing one. Self-loops never reach the
-graph.
+referral, at least one shared interaction (a meeting, event, deal or email
+thread with at most :data:`MAX_INTERACTION_SIZE` participants), or a shared
+account: colleagues at the same company are tied (crm-formats.md: "a person's
+company ties them to colleagues at the same company"), weakly, when the company
+has at most :data:`MAX_COMPANY_SIZE` people in the data. In a larger company
+being colleagues says little about knowing each other and would turn it into a
+clique, so there it only strengthens ties that other evidence makes. Self-loops
+never reach the graph.
 
 The heavy part -- turning interactions into pairs -- is vectorised with numpy:
 interactions of equal size are stacked into one matrix and expanded with
@@ -45,6 +48,7 @@ __all__ = [
     "build_graph",
     "tie_strength",
     "MAX_INTERACTION_SIZE",
+    "MAX_COMPANY_SIZE",
     "RELATIONSHIP_DEFAULT",
     "REFERRAL_EVIDENCE",
     "INTERACTION_SCALE",
@@ -59,6 +63,10 @@ __all__ = [
 #: and its 124,750 pairs would swamp the graph.
 MAX_INTERACTION_SIZE = 50
 
+#: Companies with at most this many people tie every pair of colleagues (a
+#: shared account); larger ones only strengthen ties made by other evidence.
+MAX_COMPANY_SIZE = 30
+
 #: Evidence of an explicit relationship whose source gave no strength.
 RELATIONSHIP_DEFAULT = 0.5
 #: Evidence of a referral (either direction): vouching for someone is strong.
@@ -66,7 +74,7 @@ REFERRAL_EVIDENCE = 0.8
 #: Scale ``k`` of the shared-interaction evidence ``1 - exp(-n / k)``:
 #: 1 shared interaction -> 0.28, 3 -> 0.63, 6 -> 0.86, 10 -> 0.96.
 INTERACTION_SCALE = 3.0
-#: Evidence of working at the same company (only strengthens an existing tie).
+#: Evidence of working at the same company (alone: a weak tie of this strength).
 SAME_COMPANY_EVIDENCE = 0.2
 #: Age (days before ``as_of``) at which the recency factor is halfway to its floor.
 HALF_LIFE_DAYS = 365.0
@@ -195,7 +203,12 @@ def _tie_strength_array(
 # --------------------------------------------------------------------------- #
 # Graph building
 # --------------------------------------------------------------------------- #
-def build_graph(dataset: Dataset, *, max_interaction_size: int = MAX_INTERACTION_SIZE) -> nx.Graph:
+def build_graph(
+    dataset: Dataset,
+    *,
+    max_interaction_size: int = MAX_INTERACTION_SIZE,
+    max_company_size: int = MAX_COMPANY_SIZE,
+) -> nx.Graph:
     """Build the undirected relationship graph of a dataset.
 
     Parameters
@@ -206,6 +219,9 @@ def build_graph(dataset: Dataset, *, max_interaction_size: int = MAX_INTERACTION
     max_interaction_size : int, optional
         Interactions with more distinct participants contribute no pairwise
         ties (default :data:`MAX_INTERACTION_SIZE` = 50).
+    max_company_size : int, optional
+        Companies with at most this many people tie every pair of colleagues
+        (default :data:`MAX_COMPANY_SIZE` = 30); 0 turns shared-account ties off.
 
     Returns
     -------
@@ -250,6 +266,7 @@ def build_graph(dataset: Dataset, *, max_interaction_size: int = MAX_INTERACTION
         as_of=dataset.as_of,
         version=dataset.version,
         max_interaction_size=max_interaction_size,
+        max_company_size=max_company_size,
     )
 
     # Nodes ---------------------------------------------------------------
@@ -309,8 +326,12 @@ def build_graph(dataset: Dataset, *, max_interaction_size: int = MAX_INTERACTION
     ignored += bad
     G.graph["ignored_evidence"] = ignored
 
+    # Shared accounts: colleagues at a small company --------------------------
+    company = _company_codes(people, ids)
+    c_key = _company_pairs(company, n, max_company_size)
+
     # Union of all pairs ----------------------------------------------------
-    keys = np.unique(np.concatenate([r_key, f_key, i_key]))
+    keys = np.unique(np.concatenate([r_key, f_key, i_key, c_key]))
     m = len(keys)
     if m == 0:
         return G
@@ -348,7 +369,6 @@ def build_graph(dataset: Dataset, *, max_interaction_size: int = MAX_INTERACTION
     # same company
     u = keys // n
     v = keys % n
-    company = _company_codes(people, ids)
     same_co = (company[u] >= 0) & (company[u] == company[v])
 
     # strength
@@ -483,6 +503,24 @@ def _interaction_pairs(
         keys_out.append((block[:, iu] * n + block[:, ju]).ravel())
         dates_out.append(np.repeat(dates, len(iu)))
     return np.concatenate(keys_out), np.concatenate(dates_out), bad
+
+
+def _company_pairs(company: np.ndarray, n: int, cap: int) -> np.ndarray:
+    """Pair keys (u * n + v, u < v) of colleagues at companies of 2..cap people."""
+    known = np.flatnonzero(company >= 0)
+    if len(known) < 2 or cap < 2:
+        return np.empty(0, np.int64)
+    order = known[np.argsort(company[known], kind="stable")]
+    codes = company[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    out: list[np.ndarray] = [np.empty(0, np.int64)]
+    for s in np.unique(sizes[(sizes >= 2) & (sizes <= cap)]).tolist():
+        first = starts[sizes == s]
+        block = np.sort(order[first[:, None] + np.arange(s)], axis=1)  # one row per company
+        iu, ju = np.triu_indices(s, 1)
+        out.append((block[:, iu] * n + block[:, ju]).ravel())
+    return np.concatenate(out)
 
 
 def _company_codes(people: dict[int, Person], ids: np.ndarray) -> np.ndarray:
