@@ -22,6 +22,7 @@ import pandas as pd
 
 from .model import Dataset
 from .network import bridge_measures, build_graph, detect_communities, label_communities, weak_ties
+from .network.graph import _arrays_shared
 from .network.nurture import nurture_actions
 from .network.spread import LiveEdgeSamples, sample_live_edges, spread_measures
 
@@ -95,24 +96,22 @@ class Analysis:
 def analyze(dataset: Dataset, *, seed: int = 0, samples: int = DEFAULT_SAMPLES) -> tuple[Analysis, nx.Graph, LiveEdgeSamples]:
     """Compute every measure of PRODUCT.md "The network and its measures"."""
     G = build_graph(dataset)
-    communities = detect_communities(G, seed=seed)
-    labels = label_communities(G, communities)
-    bridges = bridge_measures(G, communities, seed=seed)
-    spread, live = spread_measures(G, samples=samples, seed=seed)
-    nodes = sorted(G.nodes)
-    attrs = pd.DataFrame.from_records(
-        [
-            {
-                "person_id": v, "name": G.nodes[v].get("name"), "email": G.nodes[v].get("email"),
-                "company": G.nodes[v].get("company"), "owner": G.nodes[v].get("owner"), "stage": G.nodes[v].get("stage"),
-                "segment": G.nodes[v].get("segment"), "region": G.nodes[v].get("region"),
-                "is_customer": bool(G.nodes[v].get("is_customer")), "nps": G.nodes[v].get("nps"),
-                "scale": G.nodes[v].get("scale"), "feeling": G.nodes[v].get("feeling"),
-            }
-            for v in nodes
-        ],
-        columns=["person_id", "name", "email", "company", "owner", "stage", "segment", "region", "is_customer", "nps", "scale", "feeling"],
-    ).set_index("person_id")
+    with _arrays_shared(G):  # the measures read the same graph: read it into arrays once
+        communities = detect_communities(G, seed=seed)
+        labels = label_communities(G, communities)
+        bridges = bridge_measures(G, communities, seed=seed)
+        spread, live = spread_measures(G, samples=samples, seed=seed)
+        nodes = sorted(G.nodes)
+        node_attrs = G.nodes
+        attrs = pd.DataFrame.from_records(
+            [
+                (v, d.get("name"), d.get("email"), d.get("company"), d.get("owner"), d.get("stage"), d.get("segment"),
+                 d.get("region"), bool(d.get("is_customer")), d.get("nps"), d.get("scale"), d.get("feeling"))
+                for v, d in zip(nodes, map(node_attrs.__getitem__, nodes))
+            ],
+            columns=["person_id", "name", "email", "company", "owner", "stage", "segment", "region", "is_customer", "nps",
+                     "scale", "feeling"],
+        ).set_index("person_id")
     table = attrs.join(bridges).join(spread)
     table["community"] = pd.Series(communities).reindex(table.index).astype("Int64")
     table = nurture_actions(table, G, communities, labels)  # reads the community ids
@@ -121,7 +120,8 @@ def analyze(dataset: Dataset, *, seed: int = 0, samples: int = DEFAULT_SAMPLES) 
     table = table.reset_index()
     extra = ["community_id", "segment", "region", "is_customer", "scale", "spread_se"]
     people = table[PEOPLE_COLUMNS + [c for c in extra if c in table.columns]]
-    ties = weak_ties(G, communities)
+    with _arrays_shared(G):
+        ties = weak_ties(G, communities)
     names = attrs["name"]
     ties.insert(1, "a_name", ties["a_id"].map(names))
     ties.insert(3, "b_name", ties["b_id"].map(names))
@@ -178,11 +178,37 @@ def _plain(v):
 
 
 def _frame_to_json(df: pd.DataFrame) -> dict:
-    rows = []
-    for rec in df.itertuples(index=False, name=None):
-        rows.append([None if (isinstance(x, float) and (math.isnan(x) or math.isinf(x))) or x is pd.NA else x for x in rec])
-    return {"columns": list(df.columns), "rows": rows}
+    """Column by column (a list per column: json encodes and decodes those ~5x
+    faster than a list per row); NaN, infinities and <NA> become null."""
+    data = {}
+    for name in df.columns:
+        col = df[name]
+        if col.dtype.kind == "f":
+            values = col.to_numpy(dtype=np.float64)
+            bad = ~np.isfinite(values)
+            data[str(name)] = values.tolist() if not bad.any() else np.where(bad, None, values.astype(object)).tolist()
+        elif col.dtype.kind in "iub":
+            data[str(name)] = col.to_numpy().tolist()
+        else:
+            data[str(name)] = [_cell(x) for x in col.tolist()]
+    return {"columns": [str(c) for c in df.columns], "data": data}
+
+
+def _cell(x):
+    if x is None or x is pd.NA or x is pd.NaT:
+        return None
+    if isinstance(x, float):
+        return None if math.isnan(x) or math.isinf(x) else x
+    if isinstance(x, (np.generic,)):
+        return _plain(x)
+    return x
 
 
 def _frame_from_json(d: dict) -> pd.DataFrame:
-    return pd.DataFrame(d["rows"], columns=d["columns"])
+    if "data" not in d:  # rows, as stored before the columnar format
+        return pd.DataFrame(d["rows"], columns=d["columns"])
+    cols = d["columns"]
+    data = d["data"]
+    return pd.DataFrame({c: data[c] for c in cols}, columns=cols)
+
+

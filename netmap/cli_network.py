@@ -13,17 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .analysis import PEOPLE_COLUMNS, WEAK_TIE_COLUMNS, live_samples, measures, network
+from .analysis import PEOPLE_COLUMNS, WEAK_TIE_COLUMNS, measures, network
 from .errors import NetmapError
 from .network.export import graph_html, to_gexf, to_graphml
-from .network.nurture import nurture_ranking
-from .network.paths import default_sources, referral_paths, sources_for_owner, targets_for_company, targets_for_stage
-from .network.plan import customer_ids, nurture_plan
+from .queries import NURTURE_COLUMNS, PATH_COLUMNS, PLAN_COLUMNS  # noqa: F401  -- importable from here too
+from .queries import find_paths, graph_table, nurture_list, plan, resolve_sources, resolve_targets
 from .tabular_export import to_csv, to_json
-
-PLAN_COLUMNS = ["rank", "person_id", "name", "marginal_spread", "cumulative_spread", "reason"]
-NURTURE_COLUMNS = ["rank", "person_id", "name", "owner", "feeling", "nps", "action", "spread", "nurture_score", "reason"]
-PATH_COLUMNS = ["target_id", "target_name", "source_id", "source_name", "hops", "strength", "path"]
 
 
 def add_network_commands(sub) -> None:
@@ -93,70 +88,21 @@ def cmd_bridges(store, args) -> int:
 
 
 def cmd_nurture(store, args) -> int:
-    people = measures(store).people
-    if args.owner and not (people["owner"].fillna("").str.casefold() == args.owner.casefold()).any():
-        owners = ", ".join(sorted(people["owner"].dropna().unique())[:20])
-        raise NetmapError(f"no account manager {args.owner!r}; owners: {owners}")
-    table = people.set_index("person_id")
-    ranking = nurture_ranking(table, top=args.top, owner=args.owner)
-    return _emit(ranking[NURTURE_COLUMNS], args)
+    return _emit(nurture_list(measures(store).people, top=args.top, owner=args.owner), args)
 
 
 def cmd_plan(store, args) -> int:
     if args.k < 1:
         raise NetmapError("--k must be at least 1")
     analysis, G = network(store)
-    people = analysis.people.set_index("person_id")
-    plan = nurture_plan(
-        live_samples(analysis, G), args.k, customer_ids(G), names=people["name"].to_dict(),
-        communities=people["community_id"].dropna().astype(int).to_dict(), labels=analysis.labels,
-    )
-    return _emit(plan[PLAN_COLUMNS], args)
-
-
-def resolve_targets(store, G, spec: str) -> list[int]:
-    """``WHO`` | ``company:NAME`` | ``stage:STAGE`` -> person ids."""
-    if spec.startswith("company:"):
-        ids = targets_for_company(G, spec.split(":", 1)[1])
-        if not ids:
-            raise NetmapError(f"nobody works at {spec.split(':', 1)[1]!r}")
-        return ids
-    if spec.startswith("stage:"):
-        ids = targets_for_stage(G, spec.split(":", 1)[1])
-        if not ids:
-            raise NetmapError(f"nobody is at the stage {spec.split(':', 1)[1]!r}")
-        return ids
-    return [store.find_person(spec)]
-
-
-def resolve_sources(store, G, spec: str) -> list[int]:
-    """``promoters`` | ``WHO`` | ``owner:NAME`` -> person ids."""
-    if spec == "promoters":
-        ids = default_sources(G)
-        if not ids:
-            raise NetmapError("there are no promoters yet (NPS 9-10); import survey answers or use --from WHO")
-        return ids
-    if spec.startswith("owner:"):
-        ids = sources_for_owner(G, spec.split(":", 1)[1])
-        if not ids:
-            raise NetmapError(f"no account manager {spec.split(':', 1)[1]!r} owns anyone")
-        return ids
-    return [store.find_person(spec)]
+    return _emit(plan(analysis, G, args.k), args)
 
 
 def cmd_paths(store, args) -> int:
     _, G = network(store)
     targets = resolve_targets(store, G, args.to)
     sources = resolve_sources(store, G, args.source)
-    paths = referral_paths(G, targets, sources, top=args.top)
-    return _emit(paths[PATH_COLUMNS], args)
-
-
-def graph_table(analysis) -> pd.DataFrame:
-    """The people table as the graph views want it: ``community`` is the id
-    (colours, Gephi partitions), ``community_label`` the name."""
-    table = analysis.people.set_index("person_id")
-    return table.assign(community_label=table["community"], community=table["community_id"])
+    return _emit(find_paths(G, targets, sources, top=args.top), args)
 
 
 def cmd_graph(store, args) -> int:

@@ -28,13 +28,20 @@ Someone not known at all becomes a new non-customer person: a prospect.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from .errors import Problem
 from .records import FeedbackRecord, ParsedFile, PersonRecord, Ref, Source
-from .values import company_key, name_key
+from .values import company_key as _company_key
+from .values import name_key as _name_key
+
+# Matching asks for the same few names again and again (every namesake of a
+# common name, every record of a company): remember the keys (pure functions).
+name_key = functools.lru_cache(maxsize=1 << 18)(_name_key)
+company_key = functools.lru_cache(maxsize=1 << 18)(_company_key)
 
 #: at most this many namesakes are compared (a very common name is no evidence)
 MAX_NAMESAKES = 5

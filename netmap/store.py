@@ -14,6 +14,7 @@ after the other instead of failing halfway.
 
 from __future__ import annotations
 
+import gc
 import json
 import uuid
 from collections import defaultdict
@@ -531,32 +532,39 @@ class Store:
 
     def load_dataset(self) -> Dataset:
         """Everything the analysis needs, as plain values (see :mod:`netmap.model`)."""
+        enabled = gc.isenabled()
+        gc.disable()  # ~500,000 small objects, no cycles: the collector's rescans cost 15 %
+        try:
+            return self._load_dataset()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _load_dataset(self) -> Dataset:
+        # whole result sets (fetchall) unpacked as tuples: 2x faster than row by row with attribute access
         with self.engine.connect() as conn:
             version = self.data_version(conn)
+            rows = conn.execute(select(P.c.id, P.c.name, P.c.crm_id, P.c.email, P.c.company, P.c.owner, P.c.stage,
+                                       P.c.segment, P.c.region, P.c.created).order_by(P.c.id)).all()
             people = tuple(
-                Person(id=r.id, name=r.name or r.email or r.crm_id or f"#{r.id}", crm_id=r.crm_id, email=r.email,
-                       company=r.company, owner=r.owner, stage=r.stage, segment=r.segment, region=r.region, created=r.created)
-                for r in conn.execute(select(P).order_by(P.c.id))
+                Person(id=pid, name=name or email or crm_id or f"#{pid}", crm_id=crm_id, email=email, company=company,
+                       owner=owner, stage=stage, segment=segment, region=region, created=created)
+                for pid, name, crm_id, email, company, owner, stage, segment, region, created in rows
             )
-            rels = tuple(
-                Relationship(r.a_id, r.b_id, r.kind or None, r.strength, r.since)
-                for r in conn.execute(select(REL).order_by(REL.c.id))
-            )
-            refs = tuple(
-                Referral(r.referrer_id, r.referred_id, r.referred_on, r.status, r.value)
-                for r in conn.execute(select(REF).order_by(REF.c.id))
-            )
+            rows = conn.execute(select(REL.c.a_id, REL.c.b_id, REL.c.kind, REL.c.strength, REL.c.since)
+                                .order_by(REL.c.id)).all()
+            rels = tuple(Relationship(a, b, kind or None, strength, since) for a, b, kind, strength, since in rows)
+            rows = conn.execute(select(REF.c.referrer_id, REF.c.referred_id, REF.c.referred_on, REF.c.status, REF.c.value)
+                                .order_by(REF.c.id)).all()
+            refs = tuple(Referral(*r) for r in rows)
             members: dict[int, list[int]] = defaultdict(list)
-            for iid, pid in conn.execute(select(PART.c.interaction_id, PART.c.person_id).order_by(PART.c.interaction_id, PART.c.person_id)):
+            for iid, pid in conn.execute(select(PART.c.interaction_id, PART.c.person_id).order_by(PART.c.interaction_id, PART.c.person_id)).all():
                 members[iid].append(pid)
-            inters = tuple(
-                Interaction(r.id, r.kind, tuple(members.get(r.id, ())), r.name, r.happened_on)
-                for r in conn.execute(select(INT).order_by(INT.c.id))
-            )
-            fbs = tuple(
-                Feedback(r.person_id, r.score, r.scale, r.answered_on, r.comment)
-                for r in conn.execute(select(FB).order_by(FB.c.id))
-            )
+            rows = conn.execute(select(INT.c.id, INT.c.kind, INT.c.name, INT.c.happened_on).order_by(INT.c.id)).all()
+            inters = tuple(Interaction(iid, kind, tuple(members.get(iid, ())), name, on) for iid, kind, name, on in rows)
+            rows = conn.execute(select(FB.c.person_id, FB.c.score, FB.c.scale, FB.c.answered_on, FB.c.comment)
+                                .order_by(FB.c.id)).all()
+            fbs = tuple(Feedback(*r) for r in rows)
         dates = [d for d in (
             *(p.created for p in people), *(r.since for r in rels), *(r.on for r in refs),
             *(i.on for i in inters), *(f.on for f in fbs),
@@ -694,6 +702,16 @@ def _insert_returning_ids(conn: Connection, table, rows: list[dict]) -> list[int
     """Insert many rows, returning their new ids in the same order."""
     if not rows:
         return []
+    if conn.dialect.name == "sqlite":
+        # SQLAlchemy runs INSERT ... RETURNING in parameter order one row at a time
+        # on SQLite (60 % of an import of 100,000 people). Inside our write
+        # transaction (BEGIN IMMEDIATE: no other writer) the ids SQLite would
+        # pick are max(id) + 1, + 2, ... (an INTEGER PRIMARY KEY without
+        # AUTOINCREMENT): give them explicitly and insert in one executemany.
+        start = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+        ids = list(range(start, start + len(rows)))
+        conn.execute(insert(table), [{**row, "id": rid} for row, rid in zip(rows, ids)])
+        return ids
     result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     return [r[0] for r in result]
 

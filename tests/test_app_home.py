@@ -1,4 +1,4 @@
-"""The home page, headless (Streamlit's AppTest)."""
+"""The Overview (home) page, headless (Streamlit's AppTest)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from .conftest import ROOT
 
 def test_first_run_offers_the_sample_and_loads_it(tmp_path, monkeypatch):
     monkeypatch.setenv("NETMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     assert not at.exception
     assert any("Welcome" in h.value for h in at.subheader)
     at.button(key="load_sample").click().run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["People"] == "400" and metrics["Customers"] != "0"
+    assert metrics["People"] == "400" and metrics["Customers"] != "0" and int(metrics["Communities"]) > 1
+    assert any("nurture" in h.value.lower() for h in at.subheader)
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) > 0

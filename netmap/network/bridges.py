@@ -33,12 +33,10 @@ import threading
 from collections.abc import Mapping
 
 import igraph as ig
-import networkit as nk
 import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.stats import rankdata
 
 from netmap.network.graph import _edge_arrays, _masked_product, _sym_csr
 
@@ -195,7 +193,7 @@ def _rank_share(x: np.ndarray) -> np.ndarray:
         return np.zeros(n)
     x = np.round(np.asarray(x, dtype=np.float64), 12)
     x = np.where(np.isnan(x), -np.inf, x)
-    below = rankdata(x, method="min") - 1
+    below = np.searchsorted(np.sort(x), x, side="left")  # scipy's rankdata(x, "min") - 1
     return below / (n - 1)
 
 
@@ -224,6 +222,8 @@ def _betweenness(
     """
     if n <= 2 or len(u) == 0:
         return np.zeros(n), "exact (Brandes)"
+    import networkit as nk  # imported here: it takes 0.3 s, and only the measures need it
+
     Gk = nk.GraphFromCoo((u.astype(np.uint64), v.astype(np.uint64)), n=n)
     with _NETWORKIT_LOCK:
         threads = nk.getMaxNumberOfThreads()

@@ -244,11 +244,13 @@ def layout_positions(G: nx.Graph, seed: int = 0, iterations: int = 60) -> dict[i
 # ------------------------------------------------------------------- html --
 @dataclass(frozen=True)
 class GraphView:
-    """An HTML page and how many of the requested people it shows."""
+    """An HTML page and how many of the requested people it shows
+    (``ids``: the person ids drawn, in drawing order)."""
 
     html: str
     shown: int
     total: int
+    ids: tuple[int, ...] = ()
 
 
 _HREF = re.compile(r"(?i)h(?=ref)")
@@ -310,6 +312,8 @@ def graph_html(
     positions: Mapping[int, tuple[float, float]] | None = None,
     weak_edges: Iterable[tuple[int, int]] | None = None,
     bridge_edges: Iterable[tuple[int, int]] | None = None,
+    marked: Iterable[int] | None = None,
+    marked_label: str = "Bridge customer",
     title: str | None = None,
     height: str = "700px",
     max_edges_per_node: float = 5.0,
@@ -339,6 +343,9 @@ def graph_html(
         Precomputed positions (cache them); otherwise :func:`layout_positions`.
     weak_edges, bridge_edges : iterables of (a, b), optional
         Weak ties are drawn dashed; bridges dark and thick.
+    marked : iterable of person ids, optional
+        People to mark (e.g. bridge customers): drawn like cut vertices (a
+        diamond with a dark border), ``marked_label`` added to the tooltip.
     title : str, optional
         Page title (escaped; never passed to pyvis' unescaped ``heading``).
 
@@ -391,6 +398,7 @@ def graph_html(
 
     mmax = max((measure.get(v, 0.0) for v in keep), default=0.0)
     cut_col = next((c for c in _CUT_COLUMNS if c in table.columns), None)
+    marked_set = set(marked or ())
     nodes = []
     for v in keep:
         d = G.nodes[v]
@@ -405,17 +413,21 @@ def graph_html(
         size = 10.0 + (25.0 * math.sqrt(max(val, 0.0) / mmax) if mmax > 0 else 0.0)
         flag = row.get(cut_col) if cut_col else None
         is_cut = flag is not None and not _missing(flag) and bool(flag)
+        title_text = _tooltip(v, d, row)
+        if v in marked_set:
+            title_text += "\n" + _defuse(plain(marked_label))
+            is_cut = True
         x, y = pos[v]
         node = {
             "id": int(v),
             "label": plain(d.get("name")) or f"#{v}",
-            "title": _tooltip(v, d, row),
+            "title": title_text,
             "x": round(x * scale, 1),
             "y": round(y * scale, 1),
-            "size": round(size, 1),
+            "size": round(size + (4.0 if is_cut else 0.0), 1),  # a marked diamond keeps its colour visible
             "shape": "diamond" if is_cut else "dot",
             "color": {"background": color, "border": "#212121" if is_cut else color},
-            "borderWidth": 3 if is_cut else 1,
+            "borderWidth": 2 if is_cut else 1,
         }
         if focus is not None and v == focus:
             node["borderWidth"] = 4
@@ -457,7 +469,7 @@ def graph_html(
         "nodes": {"font": {"size": 12}},
     }
     page = net.generate_html()
-    return GraphView(_finish(page, title), len(nodes), total)
+    return GraphView(_finish(page, title), len(nodes), total, tuple(n["id"] for n in nodes))
 
 
 _CDN = re.compile(

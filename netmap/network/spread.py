@@ -69,6 +69,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from netmap.network.graph import _edge_arrays_with as _graph_edge_arrays
+
 __all__ = [
     "DEFAULT_BASE_RATE",
     "DEFAULT_SAMPLES",
@@ -190,25 +192,8 @@ def _edge_arrays(G: nx.Graph):
     Self-loops are dropped; each tie appears once with ``u < v`` (positions),
     sorted by ``(u, v)``. A missing or ``None`` strength counts as 1.
     """
-    nodes = np.array(sorted(G.nodes()), dtype=np.int64)
-    # one pass over the adjacency (twice as fast as G.edges(data=...) at 400k ties)
-    rows = [
-        (a, b, _DEFAULT_STRENGTH if d.get("strength") is None else d["strength"])
-        for a, nbrs in G.adj.items()
-        for b, d in nbrs.items()
-        if a < b
-    ]
-    m = len(rows)
-    ends = np.empty((m, 2), dtype=np.int64)
-    ends[:, 0] = np.fromiter((r[0] for r in rows), dtype=np.int64, count=m)
-    ends[:, 1] = np.fromiter((r[1] for r in rows), dtype=np.int64, count=m)
-    s = np.fromiter((r[2] for r in rows), dtype=float, count=m)
-    a = np.searchsorted(nodes, ends[:, 0])
-    b = np.searchsorted(nodes, ends[:, 1])
-    keep = a != b
-    u, v, s = np.minimum(a, b)[keep], np.maximum(a, b)[keep], s[keep]
-    order = np.lexsort((v, u))
-    return nodes, u[order], v[order], s[order]
+    nodes, u, v, s = _graph_edge_arrays(G, "strength", missing=_DEFAULT_STRENGTH, none=_DEFAULT_STRENGTH)
+    return np.array(nodes, dtype=np.int64), u, v, s
 
 
 def sample_live_edges(

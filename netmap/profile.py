@@ -1,0 +1,363 @@
+"""One person's profile: everything netmap knows about them, read-only.
+
+:func:`person_profile` gathers a person's details, the ids and emails they are
+known by, their survey answers over time, their ties (with the strength the
+network gives them), the referrals they made and received, the meetings and
+deals they shared, and their position in the network (from the analysis
+table). :func:`position_sentences` says that position in plain words.
+:func:`search_people` finds people by name, email, company or CRM id, and
+:func:`erase_person` erases one person by id through :meth:`Store.erase`.
+
+Reads go through ``store.engine`` (a handful of indexed queries on one
+person), so a profile is fast however large the network is; the graph and
+the analysis table are passed in by the caller (the app caches both).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import networkx as nx
+import pandas as pd
+from sqlalchemy import func, select
+
+from .errors import NetmapError, UnknownPerson
+from .model import feeling_of
+from .network.nurture import plain
+from .tables import (
+    FeedbackRow,
+    IdentifierRow,
+    InteractionRow,
+    ParticipationRow,
+    PersonRow,
+    ReferralRow,
+)
+
+__all__ = [
+    "PersonProfile", "person_profile", "position_sentences", "search_people", "erase_person", "who_for",
+    "TIE_COLUMNS", "FEEDBACK_COLUMNS", "REFERRAL_COLUMNS", "INTERACTION_COLUMNS",
+]
+
+P = PersonRow.__table__
+IDT = IdentifierRow.__table__
+FB = FeedbackRow.__table__
+REF = ReferralRow.__table__
+INT = InteractionRow.__table__
+PART = ParticipationRow.__table__
+
+DETAIL_FIELDS = ("name", "email", "company", "owner", "stage", "segment", "region", "created", "crm_id")
+FEEDBACK_COLUMNS = ["answered_on", "score", "scale", "feeling", "comment", "response_id"]
+TIE_COLUMNS = [
+    "person_id", "name", "company", "feeling", "community", "strength", "kinds", "shared", "referral",
+    "same_company", "last_contact",
+]
+REFERRAL_COLUMNS = ["person_id", "name", "company", "referred_on", "status", "value"]
+INTERACTION_COLUMNS = ["kind", "name", "happened_on", "participants"]
+
+
+@dataclass
+class PersonProfile:
+    """Everything about one person (tables are fresh copies: safe to change)."""
+
+    person_id: int
+    details: dict
+    identifiers: list[dict] = field(default_factory=list)
+    feedback: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FEEDBACK_COLUMNS))
+    ties: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TIE_COLUMNS))
+    referrals_made: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REFERRAL_COLUMNS))
+    referrals_received: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REFERRAL_COLUMNS))
+    interactions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INTERACTION_COLUMNS))
+    #: the person's row of the analysis people table (``None`` without one)
+    position: dict | None = None
+
+    @property
+    def name(self) -> str:
+        d = self.details
+        return d.get("name") or d.get("email") or d.get("crm_id") or f"#{self.person_id}"
+
+    @property
+    def crm_ids(self) -> list[str]:
+        return [i["value"] for i in self.identifiers if i["kind"] == "crm"]
+
+    @property
+    def emails(self) -> list[str]:
+        return [i["value"] for i in self.identifiers if i["kind"] == "email"]
+
+
+def person_profile(
+    store,
+    person_id: int,
+    *,
+    graph: nx.Graph | None = None,
+    people: pd.DataFrame | None = None,
+) -> PersonProfile:
+    """The profile of ``person_id``; raises :class:`UnknownPerson` if no such person.
+
+    ``graph`` (from :func:`netmap.network.build_graph`) gives the ties and
+    their strength; without it the ties table is empty. ``people`` (the
+    analysis people table, with a ``person_id`` column or index) gives the
+    position in the network and the neighbours' feelings and communities.
+    Neither is changed.
+    """
+    try:
+        pid = int(person_id)
+    except (TypeError, ValueError):
+        raise UnknownPerson(f"{person_id!r} is not a person id (a whole number)") from None
+    with store.engine.connect() as conn:
+        row = conn.execute(select(P).where(P.c.id == pid)).mappings().first()
+        if row is None:
+            raise UnknownPerson(f"there is no person #{pid} (they may have been erased, or an import undone)")
+        details = {k: row[k] for k in ("name", "first_name", "last_name", "email", "company", "owner", "stage",
+                                       "segment", "region", "created", "crm_id", "listed")}
+        if not details["name"]:
+            details["name"] = " ".join(x for x in (details["first_name"], details["last_name"]) if x) or None
+        identifiers = [
+            {"kind": k, "value": v}
+            for k, v in conn.execute(select(IDT.c.kind, IDT.c.value).where(IDT.c.person_id == pid).order_by(IDT.c.kind, IDT.c.id))
+        ]
+        fb_rows = conn.execute(
+            select(FB.c.answered_on, FB.c.score, FB.c.scale, FB.c.comment, FB.c.response_id, FB.c.id)
+            .where(FB.c.person_id == pid)
+        ).mappings().all()
+        made = conn.execute(
+            select(P.c.id.label("person_id"), P.c.name, P.c.email, P.c.company, REF.c.referred_on, REF.c.status, REF.c.value)
+            .join(P, P.c.id == REF.c.referred_id).where(REF.c.referrer_id == pid).order_by(REF.c.id)
+        ).mappings().all()
+        received = conn.execute(
+            select(P.c.id.label("person_id"), P.c.name, P.c.email, P.c.company, REF.c.referred_on, REF.c.status, REF.c.value)
+            .join(P, P.c.id == REF.c.referrer_id).where(REF.c.referred_id == pid).order_by(REF.c.id)
+        ).mappings().all()
+        counts = (
+            select(PART.c.interaction_id, func.count().label("participants"))
+            .where(PART.c.interaction_id.in_(select(PART.c.interaction_id).where(PART.c.person_id == pid)))
+            .group_by(PART.c.interaction_id)
+            .subquery()
+        )
+        inter = conn.execute(
+            select(INT.c.kind, INT.c.name, INT.c.happened_on, counts.c.participants)
+            .join(counts, counts.c.interaction_id == INT.c.id)
+            .order_by(INT.c.happened_on.desc(), INT.c.id)
+        ).mappings().all()
+
+    feedback = pd.DataFrame(
+        [
+            {
+                "answered_on": r["answered_on"], "score": r["score"], "scale": r["scale"],
+                "feeling": feeling_of(r["score"], r["scale"]), "comment": r["comment"], "response_id": r["response_id"],
+                "_id": r["id"],
+            }
+            for r in fb_rows
+        ],
+        columns=FEEDBACK_COLUMNS + ["_id"],
+    )
+    if len(feedback):  # oldest first; undated answers first (as the graph counts them older)
+        feedback["_dated"] = feedback["answered_on"].notna()
+        feedback["_day"] = feedback["answered_on"].map(lambda d: d if isinstance(d, date) else date.min)
+        feedback = feedback.sort_values(["_dated", "_day", "_id"]).drop(columns=["_dated", "_day"])
+    feedback = feedback.drop(columns=["_id"]).reset_index(drop=True)
+
+    table = _indexed(people)
+    position = None
+    if table is not None and pid in table.index:
+        position = {"person_id": pid, **table.loc[pid].to_dict()}
+
+    return PersonProfile(
+        person_id=pid,
+        details=details,
+        identifiers=identifiers,
+        feedback=feedback,
+        ties=_ties(graph, pid, table),
+        referrals_made=_referrals(made),
+        referrals_received=_referrals(received),
+        interactions=pd.DataFrame([dict(r) for r in inter], columns=INTERACTION_COLUMNS),
+        position=position,
+    )
+
+
+def _indexed(people: pd.DataFrame | None) -> pd.DataFrame | None:
+    if people is None:
+        return None
+    if "person_id" in people.columns:
+        return people.set_index("person_id")
+    return people
+
+
+def _referrals(rows) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{**{k: r[k] for k in REFERRAL_COLUMNS}, "name": r["name"] or r["email"] or f"#{r['person_id']}"} for r in rows],
+        columns=REFERRAL_COLUMNS,
+    )
+
+
+def _ties(G: nx.Graph | None, pid: int, table: pd.DataFrame | None) -> pd.DataFrame:
+    if G is None or pid not in G:
+        return pd.DataFrame(columns=TIE_COLUMNS)
+    community = table["community"] if table is not None and "community" in table.columns else None
+    feeling = table["feeling"] if table is not None and "feeling" in table.columns else None
+    rows = []
+    for other, d in G[pid].items():
+        if other == pid:
+            continue
+        node = G.nodes[other]
+        referrers = d.get("referrers") or ()
+        referral = (
+            "both ways" if len(referrers) > 1
+            else "made to them" if pid in referrers
+            else "received from them" if other in referrers
+            else ""
+        )
+        rows.append({
+            "person_id": int(other),
+            "name": node.get("name") or f"#{other}",
+            "company": node.get("company"),
+            "feeling": (feeling.get(other) if feeling is not None else None) or node.get("feeling") or "unknown",
+            "community": community.get(other) if community is not None else None,
+            "strength": round(float(d.get("strength") or 0.0), 3),
+            "kinds": ", ".join(str(k) for k in (d.get("kinds") or ()) if k),
+            "shared": int(d.get("shared") or 0),
+            "referral": referral,
+            "same_company": bool(d.get("same_company")),
+            "last_contact": d.get("last_contact"),
+        })
+    ties = pd.DataFrame(rows, columns=TIE_COLUMNS)
+    if len(ties):
+        ties = ties.sort_values(["strength", "person_id"], ascending=[False, True]).reset_index(drop=True)
+    return ties
+
+
+# ------------------------------------------------------------ plain words --
+def _num(x) -> float | None:
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) or math.isinf(f) else f
+
+
+def _people_count(x: float) -> str:
+    if x < 10:
+        s = f"{x:.1f}"
+        return f"~{s} {'person' if s == '1.0' else 'people'}"
+    return f"~{round(x):,} people"
+
+
+def _share_below(people: pd.DataFrame | None, column: str, value: float) -> int | None:
+    """Percentage of people with a strictly lower ``column`` than ``value``."""
+    if people is None or column not in people.columns or not len(people):
+        return None
+    col = pd.to_numeric(people[column], errors="coerce").dropna()
+    if not len(col):
+        return None
+    return round(100 * float((col < value).mean()))
+
+
+def position_sentences(profile: PersonProfile, people: pd.DataFrame | None = None) -> list[str]:
+    """The person's position in the network, in plain words (one sentence
+    per measure). ``people`` (the analysis table) lets a sentence compare
+    the person with everyone else. Names in the sentences are plain text
+    (control characters removed), not escaped for markup."""
+    pos = profile.position
+    if not pos:
+        return ["Not placed in the network yet: the analysis has not seen this person."]
+    out: list[str] = []
+    own = plain(pos.get("community")) or None
+    others = []
+    if len(profile.ties) and "community" in profile.ties.columns:
+        weights = profile.ties.groupby("community", dropna=True)["strength"].sum().sort_values(ascending=False)
+        others = [plain(c) for c in weights.index if c is not None and plain(c) and plain(c) != own]
+    degree = int(_num(pos.get("degree")) or 0)
+    if degree == 0:
+        out.append("Has no ties yet: nobody in the data is known to know them.")
+    elif others:
+        clusters = ([own] if own else []) + others
+        n = len(clusters)
+        shown = ", ".join(clusters[:4]) + (f" and {n - 4} more" if n > 4 else "")
+        out.append(f"Bridges {n} clusters ({shown}) through {degree} tie{'s' if degree != 1 else ''}.")
+    elif own:
+        out.append(f"In the {own} cluster, with {degree} tie{'s' if degree != 1 else ''}, all inside it.")
+    else:
+        out.append(f"Has {degree} tie{'s' if degree != 1 else ''}.")
+    spread, reach2 = _num(pos.get("spread")), _num(pos.get("reach2"))
+    if spread is not None:
+        two = f" ({int(reach2):,} within two steps)" if reach2 else ""
+        out.append(f"Good word of mouth would reach {_people_count(spread)}{two}.")
+    bridge = _num(pos.get("bridge_score"))
+    if bridge is not None:
+        share = _share_below(people, "bridge_score", bridge)
+        tail = f", higher than {share}% of people" if share is not None else ""
+        out.append(f"Bridge score {bridge:.2f} (0 to 1{tail}).")
+    constraint = _num(pos.get("constraint"))
+    if constraint is not None and degree > 0:
+        if degree == 1:
+            words = "a single tie: all they hear comes through one person"
+        elif constraint < 0.3:
+            words = "low: their contacts mostly do not know each other, so they broker between groups"
+        elif constraint < 0.6:
+            words = "moderate: some of their contacts know each other"
+        else:
+            words = "high: their contacts all know each other, a close-knit circle"
+        out.append(f"Constraint {constraint:.2f} ({words}).")
+    if bool(pos.get("is_cut_vertex")) and not pd.isna(pos.get("is_cut_vertex")):
+        out.append("A cut vertex: some people are connected to the rest of the network only through them.")
+    action = plain(pos.get("action")) or "none"
+    reason = plain(pos.get("reason"))
+    if action != "none":
+        out.append(f"Next step: {action}" + (f" ({reason})." if reason else "."))
+    else:
+        out.append("No nurture action stands out for them now.")
+    return out
+
+
+# ----------------------------------------------------------------- search --
+def search_people(people: pd.DataFrame, query: str, *, limit: int = 50) -> pd.DataFrame:
+    """People whose name, email, company or person id contains ``query``
+    (case-insensitive), exact matches first; at most ``limit`` rows with
+    ``person_id, name, email, company, owner, stage, feeling``."""
+    cols = [c for c in ("person_id", "name", "email", "company", "owner", "stage", "feeling") if c in people.columns]
+    q = (query or "").strip().casefold()
+    if not q:
+        return people[cols].head(0).copy()
+    hay = pd.Series(False, index=people.index)
+    exact = pd.Series(False, index=people.index)
+    for c in ("name", "email", "company"):
+        if c in people.columns:
+            text = people[c].fillna("").astype(str).str.casefold()
+            hay |= text.str.contains(q, regex=False)
+            exact |= text == q
+    if "person_id" in people.columns and q.lstrip("#").isdigit():
+        same = people["person_id"].astype(str) == q.lstrip("#")
+        hay |= same
+        exact |= same
+    found = people.loc[hay, cols].assign(_exact=exact[hay])
+    found = found.sort_values(["_exact", "name"], ascending=[False, True], na_position="last")
+    return found.drop(columns="_exact").head(limit).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ erase --
+def who_for(store, person_id: int) -> str:
+    """A WHO that :meth:`Store.find_person` resolves to exactly ``person_id``
+    (a CRM id, else an email, else the name), for :meth:`Store.erase`.
+    Raises :class:`NetmapError` when none does (e.g. a name-only person who
+    shares their name with someone else)."""
+    profile = person_profile(store, person_id)
+    candidates = [*profile.crm_ids, *profile.emails]
+    for c in (profile.details.get("crm_id"), profile.details.get("email"), profile.details.get("name")):
+        if c and c not in candidates:
+            candidates.append(c)
+    for who in candidates:
+        try:
+            if store.find_person(who) == profile.person_id:
+                return who
+        except NetmapError:
+            continue
+    raise NetmapError(
+        f"{profile.name} cannot be erased from here: they have no CRM id or email and their name matches "
+        "someone else; import their CRM id or email first"
+    )
+
+
+def erase_person(store, person_id: int) -> dict:
+    """Erase person ``person_id`` completely (:meth:`Store.erase`)."""
+    return store.erase(who_for(store, person_id))

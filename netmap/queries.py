@@ -1,0 +1,258 @@
+"""The questions people ask of the network, shared by the command line and the app.
+
+Whom to nurture (:func:`nurture_list`), the nurture plan (:func:`plan`), and
+referral paths (:func:`resolve_targets`, :func:`resolve_sources`,
+:func:`find_paths`), plus what the app needs around them: finding people by
+name/email (:func:`search_people`), the person ids along a path
+(:func:`path_ids`) and the small graph of the shown paths (:func:`path_graph`).
+
+Pure: no Streamlit, no printing. Every mistake a user can make raises a
+:class:`~netmap.errors.NetmapError` with a message that says what to do.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import networkx as nx
+import pandas as pd
+
+from .analysis import Analysis, live_samples
+from .errors import NetmapError
+from .network.nurture import nurture_ranking, plain
+from .network.paths import (
+    PathIndex,
+    default_sources,
+    referral_paths,
+    sources_for_owner,
+    targets_for_company,
+    targets_for_stage,
+)
+from .network.plan import customer_ids, nurture_plan
+from .network.spread import LiveEdgeSamples
+
+__all__ = [
+    "NURTURE_COLUMNS", "PATH_COLUMNS", "PLAN_COLUMNS", "check_owner", "find_paths", "graph_table", "in_book",
+    "nurture_list", "nurturable", "owners", "path_graph", "path_ids", "plan", "resolve_sources", "resolve_targets",
+    "search_people",
+]
+
+#: Columns of ``python -m netmap plan`` (a contract).
+PLAN_COLUMNS = ["rank", "person_id", "name", "marginal_spread", "cumulative_spread", "reason"]
+#: Columns of ``python -m netmap nurture`` (a contract).
+NURTURE_COLUMNS = [
+    "rank", "person_id", "name", "owner", "feeling", "nps", "action", "spread", "nurture_score", "reason",
+]
+#: Columns of ``python -m netmap paths`` (a contract).
+PATH_COLUMNS = ["target_id", "target_name", "source_id", "source_name", "hops", "strength", "path"]
+
+
+# ------------------------------------------------------------------ nurture
+def owners(people: pd.DataFrame) -> list[str]:
+    """The account managers in the data, sorted."""
+    return sorted(people["owner"].dropna().unique())
+
+
+def check_owner(people: pd.DataFrame, owner: str) -> None:
+    """Raise a NetmapError naming the owners when nobody's account manager is ``owner``."""
+    if not (people["owner"].fillna("").str.casefold() == owner.casefold()).any():
+        raise NetmapError(f"no account manager {owner!r}; owners: {', '.join(owners(people)[:20])}")
+
+
+def nurture_list(people: pd.DataFrame, *, top: int | None = None, owner: str | None = None) -> pd.DataFrame:
+    """Whom to nurture next, best first (:data:`NURTURE_COLUMNS`), optionally one owner's book.
+
+    ``people`` is :attr:`Analysis.people` (one row per person, a ``person_id`` column); it is not changed.
+    """
+    if owner:
+        check_owner(people, owner)
+    ranking = nurture_ranking(people.set_index("person_id"), top=top, owner=owner)
+    return ranking[NURTURE_COLUMNS]
+
+
+def in_book(people: pd.DataFrame, owner: str | None) -> pd.Series:
+    """True for the people in ``owner``'s book (case-insensitive; everyone when no owner)."""
+    if not owner:
+        return pd.Series(True, index=people.index)
+    want = plain(owner).casefold()
+    return people["owner"].map(lambda o: plain(o).casefold() == want)
+
+
+def nurturable(people: pd.DataFrame, *, owner: str | None = None) -> pd.DataFrame:
+    """The people one can nurture (customers and anyone whose feeling is known), optionally one owner's book.
+
+    Columns ``person_id, name, feeling, nps, spread, action, on_list`` (``feeling`` never missing,
+    ``on_list``: whether they are on the nurture list): the points of a spread-versus-feeling chart.
+    """
+    feeling = people["feeling"].fillna("unknown")
+    can = people["is_customer"].fillna(False).astype(bool) | feeling.ne("unknown")
+    rows = people.loc[can & in_book(people, owner), ["person_id", "name", "feeling", "nps", "spread", "action"]]
+    rows = rows.assign(feeling=rows["feeling"].fillna("unknown"), on_list=rows["action"].ne("none"))
+    return rows.reset_index(drop=True)
+
+
+def plan(
+    analysis: Analysis,
+    G: nx.Graph,
+    k: int,
+    *,
+    owner: str | None = None,
+    samples: LiveEdgeSamples | None = None,
+) -> pd.DataFrame:
+    """The best ``k`` people to nurture together (:data:`PLAN_COLUMNS`).
+
+    Candidates are the people one can nurture (:func:`~netmap.network.plan.customer_ids`),
+    only ``owner``'s book when given. ``samples`` are the analysis' live-edge
+    snapshots (:func:`~netmap.analysis.live_samples`), recomputed when not given.
+    The plan is greedy, so the plan for ``k`` is the first ``k`` rows of the plan for any larger k.
+    """
+    if k < 1:
+        raise NetmapError("--k must be at least 1")
+    people = analysis.people.set_index("person_id")
+    candidates = customer_ids(G)
+    if owner:
+        check_owner(analysis.people, owner)
+        book = set(analysis.people["person_id"][in_book(analysis.people, owner)])
+        candidates = [c for c in candidates if c in book]
+    if samples is None:
+        samples = live_samples(analysis, G)
+    result = nurture_plan(
+        samples, k, candidates, names=people["name"].to_dict(),
+        communities=people["community_id"].dropna().astype(int).to_dict(), labels=analysis.labels,
+    )
+    return result[PLAN_COLUMNS]
+
+
+# -------------------------------------------------------------------- paths
+def resolve_targets(store, G: nx.Graph, spec: str) -> list[int]:
+    """``WHO`` | ``company:NAME`` | ``stage:STAGE`` -> person ids."""
+    if spec.startswith("company:"):
+        ids = targets_for_company(G, spec.split(":", 1)[1])
+        if not ids:
+            raise NetmapError(f"nobody works at {spec.split(':', 1)[1]!r}")
+        return ids
+    if spec.startswith("stage:"):
+        ids = targets_for_stage(G, spec.split(":", 1)[1])
+        if not ids:
+            raise NetmapError(f"nobody is at the stage {spec.split(':', 1)[1]!r}")
+        return ids
+    return [store.find_person(spec)]
+
+
+NO_PROMOTERS = "there are no promoters yet (NPS 9-10); import survey answers or {instead}"
+
+
+def resolve_sources(store, G: nx.Graph, spec: str, *, instead: str = "use --from WHO") -> list[int]:
+    """``promoters`` | ``WHO`` | ``owner:NAME`` -> person ids.
+
+    ``instead`` ends the message when there are no promoters (the CLI's option, or the app's choice).
+    """
+    if spec == "promoters":
+        ids = default_sources(G)
+        if not ids:
+            raise NetmapError(NO_PROMOTERS.format(instead=instead))
+        return ids
+    if spec.startswith("owner:"):
+        ids = sources_for_owner(G, spec.split(":", 1)[1])
+        if not ids:
+            raise NetmapError(f"no account manager {spec.split(':', 1)[1]!r} owns anyone")
+        return ids
+    return [store.find_person(spec)]
+
+
+def find_paths(
+    G: nx.Graph | None, targets: Iterable[int], sources: Iterable[int], top: int = 3, *, index: PathIndex | None = None
+) -> pd.DataFrame:
+    """The strongest warm-introduction paths (:data:`PATH_COLUMNS`), ``top`` per target."""
+    if top < 1:
+        raise NetmapError("--top must be at least 1")
+    return referral_paths(G, targets, sources, top=top, index=index)[PATH_COLUMNS]
+
+
+def search_people(people: pd.DataFrame, text: str, *, limit: int = 50) -> pd.DataFrame:
+    """People whose name, email or company contains ``text`` (case-insensitive), exact matches first.
+
+    Returns at most ``limit`` rows of ``people`` (a copy), ordered by how well they match, then name.
+    """
+    want = plain(text).casefold()
+    if not want:
+        return people.iloc[0:0].copy()
+    fields = [people[c].fillna("").astype(str).map(lambda s: plain(s).casefold()) for c in ("name", "email", "company")]
+    name, email, company = fields
+    hit = name.str.contains(want, regex=False) | email.str.contains(want, regex=False) | company.str.contains(
+        want, regex=False
+    )
+    exact = (name == want) | (email == want)
+    starts = name.str.startswith(want) | email.str.startswith(want)
+    order = pd.DataFrame({"exact": ~exact, "starts": ~starts, "name": name, "pid": people["person_id"]})[hit]
+    order = order.sort_values(["exact", "starts", "name", "pid"], kind="mergesort")
+    return people.loc[order.index[:limit]].copy()
+
+
+def path_ids(G: nx.Graph, row: Mapping) -> list[int]:
+    """The person ids along one row of :func:`find_paths`, source first.
+
+    The row gives names (``path``: "Name > Name"); this finds the chain of
+    ties from ``source_id`` to ``target_id`` with those names, ``hops`` long,
+    whose strength is the row's (names may repeat or contain " > ").
+    Raises ValueError when there is none (the graph changed).
+    """
+    source, target, hops = int(row["source_id"]), int(row["target_id"]), int(row["hops"])
+    text, strength = str(row["path"]), float(row["strength"])
+
+    def name(v) -> str:
+        return plain(G.nodes[v].get("name", ""))
+
+    def walk(seq: list[int], prefix: str, prod: float):
+        v = seq[-1]
+        if len(seq) - 1 == hops:
+            ok = v == target and prefix == text and math.isclose(prod, strength, rel_tol=1e-9, abs_tol=1e-15)
+            return seq if ok else None
+        for w in sorted(G[v]):
+            if w in seq:
+                continue
+            nxt = f"{prefix} > {name(w)}"
+            if not text.startswith(nxt):
+                continue
+            s = float(G[v][w].get("strength", 1.0) or 0.0)
+            found = walk(seq + [w], nxt, prod * s)
+            if found:
+                return found
+        return None
+
+    if source not in G or target not in G:
+        raise ValueError(f"path {text!r} is not in the graph")
+    found = walk([source], name(source), 1.0) if text.startswith(name(source)) else None
+    if found is None:
+        raise ValueError(f"path {text!r} is not in the graph")
+    return found
+
+
+def path_graph(G: nx.Graph, paths: pd.DataFrame) -> nx.Graph:
+    """The people on ``paths`` (rows of :func:`find_paths`) and only the ties the paths use.
+
+    Node and tie attributes are copied from ``G``; each node also gets
+    ``role``: ``"source"``, ``"target"`` or ``"go-between"``.
+    """
+    H = nx.Graph()
+    roles: dict[int, str] = {}
+    for row in paths.to_dict(orient="records"):
+        seq = path_ids(G, row)
+        for i, v in enumerate(seq):
+            role = "source" if i == 0 else "target" if i == len(seq) - 1 else "go-between"
+            if roles.get(v) in (None, "go-between"):
+                roles[v] = role
+            if v not in H:
+                H.add_node(v, **G.nodes[v])
+        for a, b in zip(seq, seq[1:]):
+            H.add_edge(a, b, **G[a][b])
+    nx.set_node_attributes(H, roles, "role")
+    return H
+
+
+def graph_table(analysis: Analysis) -> pd.DataFrame:
+    """The people table as the graph views want it: indexed by person id,
+    ``community`` is the id (colours, Gephi partitions), ``community_label`` the name."""
+    table = analysis.people.set_index("person_id")
+    return table.assign(community_label=table["community"], community=table["community_id"])

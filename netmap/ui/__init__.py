@@ -1,0 +1,158 @@
+"""The app's shared pieces: cached data, colours, tables that link to people.
+
+The only part of netmap that imports Streamlit. Pages stay thin: they call
+these helpers and the library, and compute nothing themselves.
+
+Caching: the store is one per database URL (``st.cache_resource``); the
+analysis, the graph, its layout and the path index are cached per *data
+version*, so they are recomputed only after an import, undo or erasure.
+"""
+
+from __future__ import annotations
+
+import re
+import runpy
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import streamlit as st
+
+from ..analysis import Analysis, measures
+from ..config import database_url
+from ..errors import NetmapError
+from ..network.export import FEELING_COLORS, layout_positions
+from ..network.graph import build_graph
+from ..network.paths import PathIndex
+from ..store import Store
+from ..tabular_export import to_csv
+
+__all__ = [
+    "FEELING_COLORS", "FEELINGS", "ensure_navigation", "md", "PERSON_PAGE", "analysis", "csv_download", "graph", "no_data", "path_index",
+    "people_table", "positions", "show_error", "store", "data_version", "open_person",
+]
+
+FEELINGS = ["promoter", "passive", "detractor", "unknown"]
+APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
+PERSON_PAGE = "pages/person.py"
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    return Store(url)
+
+
+def store() -> Store:
+    """The database the app works on (``NETMAP_DATABASE_URL`` or ``data/netmap.db``)."""
+    return _store(database_url())
+
+
+def data_version() -> int:
+    return store().data_version()
+
+
+@st.cache_resource(show_spinner="Computing the network measures...", max_entries=4)
+def _analysis(url: str, version: int) -> Analysis:
+    return measures(_store(url))
+
+
+def analysis() -> Analysis:
+    """Every measure, for the current data (computed once per data version)."""
+    return _analysis(database_url(), data_version())
+
+
+@st.cache_resource(show_spinner="Building the network...", max_entries=2)
+def _graph(url: str, version: int) -> nx.Graph:
+    return build_graph(_store(url).load_dataset())
+
+
+def graph() -> nx.Graph:
+    """The network (nodes: person ids), for the current data."""
+    return _graph(database_url(), data_version())
+
+
+@st.cache_resource(show_spinner="Laying out the network...", max_entries=2)
+def _positions(url: str, version: int) -> dict:
+    return layout_positions(_graph(url, version), seed=0)
+
+
+def positions() -> dict:
+    """Node positions computed once per data version (the view never re-lays out)."""
+    return _positions(database_url(), data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _path_index(url: str, version: int) -> PathIndex:
+    return PathIndex.from_graph(_graph(url, version))
+
+
+def path_index() -> PathIndex:
+    return _path_index(database_url(), data_version())
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
+
+
+def md(text: object) -> str:
+    """User data (names, companies, comments) made safe for ``st.markdown``,
+    ``st.write`` and ``st.caption``: every Markdown/HTML character escaped, so
+    ``[x](javascript:...)`` or ``<img ...>`` shows as the text it is."""
+    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+
+
+def ensure_navigation() -> None:
+    """Run every page inside ``app.py``'s navigation, even on a deep link.
+
+    Streamlit (1.67) treats a ``pages/`` folder with its old automatic page
+    list until a session has run ``app.py``: a visitor who opens
+    ``/person?id=5`` on a fresh server would get the page file alone (the
+    file names as a menu, no page config). Each page calls this first; in that
+    mode it runs ``app.py`` in its place (which declares the navigation and
+    runs the page asked for) and stops.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        runpy.run_path(str(APP_SCRIPT), run_name="__main__")
+        st.stop()
+
+
+def show_error(exc: Exception) -> None:
+    """A user error as a message in the page, never a traceback (its text may
+    quote user data, so it is shown as text, not Markdown)."""
+    st.error(md(str(exc)) if isinstance(exc, NetmapError) else f"Something went wrong: {md(exc)}")
+
+
+def no_data() -> bool:
+    """True (after saying so) when there is nothing to show yet."""
+    if store().summary()["people"]:
+        return False
+    st.info("There is no data yet. Load the sample company on the Overview page, or import your CRM exports.")
+    st.page_link("pages/import_data.py", label="Import your CRM exports", icon=":material/upload_file:")
+    return True
+
+
+def open_person(person_id: int) -> None:
+    """Go to a person's profile."""
+    st.session_state["person_id"] = int(person_id)
+    st.query_params["id"] = str(int(person_id))
+    st.switch_page(PERSON_PAGE)
+
+
+def people_table(df: pd.DataFrame, *, key: str, id_column: str = "person_id", **kwargs) -> None:
+    """A table whose rows open the person's profile when clicked.
+
+    Cells are shown as text (Streamlit's dataframe never renders markup).
+    """
+    event = st.dataframe(
+        df, key=key, on_select="rerun", selection_mode="single-row", hide_index=True, width="stretch", **kwargs
+    )
+    rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
+    if rows:
+        open_person(int(df.iloc[rows[0]][id_column]))
+
+
+def csv_download(df: pd.DataFrame, file_name: str, *, label: str = "Download CSV", key: str) -> None:
+    """A formula-safe CSV download of ``df``."""
+    st.download_button(label, to_csv(df).encode("utf-8"), file_name=file_name, mime="text/csv", key=key)

@@ -1,0 +1,450 @@
+"""What the Network and Bridges pages show, as plain functions (no Streamlit).
+
+The pages only read widgets and call these: filtering the people and tie
+tables (owner, community, feeling, lifecycle stage, minimum tie strength),
+searching a person, choosing which part of the network to draw, the legend
+drawn inside the graph, the ranked bridge customers and weak ties, and the
+measures explained in plain words.
+
+Nothing here mutates its inputs: the analysis tables are cached and shared.
+Every text that comes from the data (names, companies, community labels) is
+HTML-escaped where it goes into HTML (the legend) and left as plain text
+everywhere else.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import math
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .errors import NetmapError
+from .network.export import COMMUNITY_COLORS, FEELING_COLORS, GraphView, graph_html
+from .network.nurture import plain
+
+__all__ = [
+    "NONE", "FEELINGS", "GLOBAL_LAYOUT_MAX", "Filters", "NetworkView", "MEASURES", "TIE_MEASURES", "MAX_NODES_CHOICES",
+    "bridge_customers", "bridge_pairs", "filter_people", "filter_ties", "graph_people_table", "legend_html",
+    "network_view", "options", "ranked_bridges", "ranked_weak_ties", "search_people", "showing_text",
+    "use_global_layout", "visible_graph", "weak_pairs",
+]
+
+#: How a missing owner / stage / community shows in the filters.
+NONE = "(none)"
+FEELINGS = ("promoter", "passive", "detractor", "unknown")
+#: Caps offered for the graph view (ENGINEERING.md: ~1,000 nodes draw in ~1.3 s; 5,000 take 4.4 s).
+MAX_NODES_CHOICES = (100, 250, 500, 1000, 1500, 2000)
+#: Up to this many people the whole network is laid out once (cached) and every view reuses
+#: those positions; above it each view lays out only the people it draws (<= ~0.3 s for 1,000),
+#: because a whole-network force layout grows with n^2 (5,000 people: ~12 s; 10,000: ~35 s).
+GLOBAL_LAYOUT_MAX = 2000
+#: Share of people (by bridge score) marked as bridge customers, besides every cut vertex.
+BRIDGE_SHARE = 0.05
+
+#: The people measures in plain words (Bridges page, column help).
+MEASURES: dict[str, str] = {
+    "bridge_score": "One number for how much this person links otherwise separate groups, from 0 to 1: "
+                    "the average of their rank in betweenness, in low constraint and in participation, "
+                    "plus a bonus when they are a cut vertex.",
+    "betweenness": "How often they sit on the shortest path between two other people (share of all such "
+                   "paths). High: news between groups tends to pass through them.",
+    "constraint": "Burt's constraint. Low means their contacts do not know each other, so they broker "
+                  "between groups (a structural hole); high means they sit inside one closed circle.",
+    "effective_size": "How many non-redundant contacts they have: their number of contacts minus how much "
+                      "those contacts know each other. Higher: more distinct groups within reach.",
+    "participation": "How evenly their ties spread across communities, from 0 (all in their own community) "
+                     "towards 1 (spread over many).",
+    "is_cut_vertex": "Removing them would split the network: some people would no longer be connected to the rest.",
+    "degree": "How many people they are tied to.",
+    "spread": "How many other people their good word of mouth would be expected to reach.",
+    "reach2": "Friend-of-a-friend reach: distinct people within two steps.",
+}
+#: The tie measures in plain words.
+TIE_MEASURES: dict[str, str] = {
+    "strength": "How strong the tie is, from 0 to 1: referrals, explicit relationships, shared meetings "
+                "and the same company add up; old evidence fades.",
+    "overlap": "Onnela's neighbourhood overlap: the share of the two people's contacts that they have in common. "
+               "0 means they have no friend in common.",
+    "local_bridge": "The two share no friend at all: without this tie, news between them would take a detour.",
+    "span": "For a local bridge: how many steps the detour takes without this tie (empty when there is none "
+            "within 8 steps). The longer, the more this tie shortcuts.",
+    "crosses_communities": "The two people belong to different communities.",
+    "weakness": "One number for how weak and far-reaching the tie is, from 0 to 1: weak, few common "
+                "friends, a local bridge, across communities. Weak ties carry news and referrals furthest.",
+}
+
+
+# ------------------------------------------------------------------ filters --
+@dataclass(frozen=True)
+class Filters:
+    """What the user narrowed the view to. Empty tuples mean "everyone".
+
+    ``owners`` and ``stages`` may contain :data:`NONE` for people without one;
+    ``communities`` are community ids (-1 for people without a community).
+    Hashable, so it can key a cache.
+    """
+
+    owners: tuple[str, ...] = ()
+    communities: tuple[int, ...] = ()
+    feelings: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    min_strength: float = 0.0
+
+    def __post_init__(self):
+        if not (0.0 <= float(self.min_strength) <= 1.0) or math.isnan(float(self.min_strength)):
+            raise NetmapError(f"the minimum tie strength must be between 0 and 1, got {self.min_strength!r}")
+        bad = set(self.feelings) - set(FEELINGS)
+        if bad:
+            raise NetmapError(f"unknown feeling {sorted(bad)[0]!r}; choose from {', '.join(FEELINGS)}")
+
+    @property
+    def people_filtered(self) -> bool:
+        return bool(self.owners or self.communities or self.feelings or self.stages)
+
+    @property
+    def active(self) -> bool:
+        return self.people_filtered or self.min_strength > 0
+
+
+def _text_column(people: pd.DataFrame, column: str) -> pd.Series:
+    col = people[column] if column in people.columns else pd.Series(None, index=people.index, dtype=object)
+    return col.astype(object).where(col.notna(), NONE).astype(str)
+
+
+def _community_ids(people: pd.DataFrame) -> pd.Series:
+    ids = pd.to_numeric(people["community_id"], errors="coerce") if "community_id" in people.columns else None
+    if ids is None:
+        return pd.Series(-1, index=people.index)
+    return ids.fillna(-1).astype(int)
+
+
+def options(people: pd.DataFrame, labels: Mapping[int, str] | None = None) -> dict[str, list]:
+    """The choices each filter offers: ``owner``, ``stage`` (sorted, :data:`NONE`
+    last when someone lacks one), ``feeling`` and ``community`` (ids, largest
+    first) with ``community_labels`` {id: label}."""
+    out: dict[str, list] = {}
+    for col in ("owner", "stage"):
+        values = _text_column(people, col)
+        named = sorted({v for v in values if v != NONE}, key=str.casefold)
+        out[col] = named + ([NONE] if (values == NONE).any() else [])
+    present = set(people["feeling"].fillna("unknown")) if "feeling" in people.columns else set()
+    out["feeling"] = [f for f in FEELINGS if f in present]
+    ids = _community_ids(people)
+    out["community"] = [int(c) for c in ids.value_counts().sort_index().sort_values(ascending=False, kind="stable").index]
+    names = dict(labels or {})
+    if "community" in people.columns:
+        for c, label in zip(ids, people["community"]):
+            if c not in names and isinstance(label, str):
+                names[int(c)] = label
+    out["community_labels"] = {c: (plain(names.get(c)) or (NONE if c == -1 else f"Community {c}"))
+                                for c in out["community"]}
+    return out
+
+
+def filter_people(people: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The rows of the people table (Analysis.people) that pass the filters
+    (owner, community, feeling, stage); a new frame, the input is untouched."""
+    mask = pd.Series(True, index=people.index)
+    if filters.owners:
+        mask &= _text_column(people, "owner").isin(filters.owners)
+    if filters.stages:
+        mask &= _text_column(people, "stage").isin(filters.stages)
+    if filters.feelings:
+        mask &= people["feeling"].fillna("unknown").isin(filters.feelings)
+    if filters.communities:
+        mask &= _community_ids(people).isin([int(c) for c in filters.communities])
+    return people.loc[mask]
+
+
+def filter_ties(ties: pd.DataFrame, people_ids: Iterable[int] | None = None, *, min_strength: float = 0.0,
+                either_end: bool = False) -> pd.DataFrame:
+    """Ties at or above ``min_strength`` whose ends are both (or, with
+    ``either_end``, at least one) among ``people_ids`` (None: everyone)."""
+    mask = pd.to_numeric(ties["strength"], errors="coerce").fillna(0.0) >= float(min_strength)
+    if people_ids is not None:
+        ids = pd.Index(list(people_ids) if not isinstance(people_ids, pd.Index) else people_ids)
+        a, b = ties["a_id"].isin(ids), ties["b_id"].isin(ids)
+        mask &= (a | b) if either_end else (a & b)
+    return ties.loc[mask]
+
+
+def _fold(text: str) -> str:
+    """Casefolded, accents removed ("Schröder" -> "schroder")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def search_people(people: pd.DataFrame, query: str, *, limit: int = 50) -> pd.DataFrame:
+    """People whose name, email or company contains ``query`` (case-, accent- and
+    space-insensitive, every word must match), best first: exact name, name
+    starting with it, then the rest by name. At most ``limit`` rows."""
+    words = _fold(plain(query)).split()
+    if not words:
+        return people.iloc[0:0]
+    fields = [people[c].fillna("").astype(str).map(_fold) for c in ("name", "email", "company") if c in people]
+    hay = fields[0]
+    for f in fields[1:]:
+        hay = hay + "\n" + f
+    mask = pd.Series(True, index=people.index)
+    for w in words:
+        mask &= hay.str.contains(w, regex=False)
+    hits = people.loc[mask]
+    if hits.empty:
+        return hits
+    q = " ".join(words)
+    name = hits["name"].fillna("").astype(str).map(_fold)
+    rank = np.where(name == q, 0, np.where(name.str.startswith(q), 1, 2))
+    order = pd.DataFrame({"rank": rank, "name": name.to_numpy(), "i": np.arange(len(hits))}).sort_values(
+        ["rank", "name", "i"], kind="mergesort")
+    return hits.iloc[order["i"].to_numpy()[:limit]]
+
+
+# -------------------------------------------------------------- what to draw --
+def weak_pairs(ties: pd.DataFrame) -> set[tuple[int, int]]:
+    """Ties drawn dashed: local bridges (the two share no friend) and ties
+    across communities - the weak ties that carry news between groups."""
+    m = ties["local_bridge"].astype(bool) | ties["crosses_communities"].astype(bool)
+    return set(zip(ties["a_id"][m].tolist(), ties["b_id"][m].tolist()))
+
+
+def bridge_pairs(ties: pd.DataFrame) -> set[tuple[int, int]]:
+    """Ties drawn dark and thick: local bridges that also cross communities
+    (the only short link between two groups)."""
+    m = ties["local_bridge"].astype(bool) & ties["crosses_communities"].astype(bool)
+    return set(zip(ties["a_id"][m].tolist(), ties["b_id"][m].tolist()))
+
+
+def bridge_customers(people: pd.DataFrame, share: float = BRIDGE_SHARE) -> set[int]:
+    """People marked in the graph: every cut vertex and the top ``share`` by
+    bridge score (scores above 0 only)."""
+    score = pd.to_numeric(people["bridge_score"], errors="coerce").fillna(0.0)
+    marked = people["is_cut_vertex"].fillna(False).astype(bool) if "is_cut_vertex" in people else score < 0
+    positive = score[score > 0]
+    if len(positive):
+        n = max(1, int(math.ceil(share * len(people))))
+        cut = positive.nlargest(n).min()
+        marked |= score >= cut
+    return set(people.loc[marked, "person_id"].astype(int).tolist())
+
+
+def use_global_layout(G: nx.Graph) -> bool:
+    """Whether to lay out the whole network once and reuse it (small networks)."""
+    return G.number_of_nodes() <= GLOBAL_LAYOUT_MAX
+
+
+def graph_people_table(people: pd.DataFrame) -> pd.DataFrame:
+    """Analysis.people as :func:`graph_html` and the GraphML/GEXF exports
+    want it: indexed by person id, ``community`` = the id (colours, Gephi
+    partitions), ``community_label`` = the name. A new frame."""
+    t = people.set_index("person_id")
+    return t.assign(community_label=t["community"], community=t["community_id"])
+
+
+def visible_graph(G: nx.Graph, node_ids: Iterable[int] | None, min_strength: float = 0.0) -> nx.Graph:
+    """A read-only view of ``G`` restricted to ``node_ids`` (None: all) and to
+    ties of at least ``min_strength`` (no copy: cheap on large graphs)."""
+    nodes = None if node_ids is None else set(node_ids)
+    fn = (lambda v: v in nodes) if nodes is not None else nx.filters.no_filter
+    if min_strength > 0:
+        def fe(a, b):
+            return float(G[a][b].get("strength", 1.0) or 0.0) >= min_strength
+    else:
+        fe = nx.filters.no_filter
+    return nx.subgraph_view(G, filter_node=fn, filter_edge=fe)
+
+
+@dataclass(frozen=True)
+class NetworkView:
+    """The drawn view: ``html`` (legend included), ``shown`` people drawn,
+    ``total`` people in the requested view, ``matching`` people passing the
+    filters, ``everyone`` people in the network, ``hidden_focus`` when the
+    focus person did not pass the filters (drawn anyway)."""
+
+    html: str
+    shown: int
+    total: int
+    matching: int
+    everyone: int
+    focus: int | None = None
+    marked: int = 0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def network_view(
+    G: nx.Graph,
+    people: pd.DataFrame,
+    ties: pd.DataFrame,
+    filters: Filters = Filters(),
+    *,
+    labels: Mapping[int, str] | None = None,
+    focus: int | None = None,
+    hops: int = 1,
+    color_by: str = "community",
+    size_by: str = "spread",
+    max_nodes: int = 1000,
+    positions: Mapping[int, tuple[float, float]] | None = None,
+    title: str | None = None,
+    height: str = "700px",
+) -> NetworkView:
+    """The part of the network to draw, as one self-contained HTML page.
+
+    Filters pick the people (the focus person always stays); with
+    ``min_strength`` > 0, ties below it are hidden and so are people left
+    without any tie. With ``focus``: their ego network (``hops`` 1-3) within
+    what the filters leave. Beyond ``max_nodes``: the focus's nearest, else the
+    people with the highest ``size_by`` (spread or bridge score).
+    """
+    if not 1 <= int(hops) <= 3:
+        raise NetmapError(f"hops must be 1, 2 or 3, got {hops!r}")
+    if focus is not None and focus not in G:
+        raise NetmapError(f"person #{focus} is not in the network")
+    chosen = filter_people(people, filters)
+    ids = set(chosen["person_id"].astype(int).tolist())
+    notes: list[str] = []
+    if filters.min_strength > 0:
+        strong = filter_ties(ties, ids, min_strength=filters.min_strength)
+        ids &= set(strong["a_id"].tolist()) | set(strong["b_id"].tolist())
+    matching = len(ids)
+    if focus is not None and focus not in ids:
+        ids.add(int(focus))
+        notes.append("The person you focus on does not pass the filters; they are drawn anyway.")
+    if not ids:
+        raise NetmapError("nobody passes these filters: widen them to see the network")
+    H = visible_graph(G, ids if filters.active or focus is not None else None, filters.min_strength)
+    table = graph_people_table(people)
+    marked = bridge_customers(people)
+    gv: GraphView = graph_html(
+        H, table, color_by=color_by, size_by=size_by, focus=focus, hops=int(hops), max_nodes=int(max_nodes),
+        positions=positions, weak_edges=weak_pairs(ties), bridge_edges=bridge_pairs(ties), marked=marked,
+        title=title, height=height,
+    )
+    shown_ids = set(gv.ids)
+    communities = _communities_shown(table, shown_ids) if color_by == "community" else []
+    legend = legend_html(color_by, communities, labels=labels,
+                         marked=bool(shown_ids & marked), size_by=size_by)
+    return NetworkView(
+        html=add_legend(gv.html, legend), shown=gv.shown, total=gv.total, matching=matching,
+        everyone=G.number_of_nodes(), focus=focus, marked=len(shown_ids & marked), notes=tuple(notes),
+    )
+
+
+def _communities_shown(table: pd.DataFrame, shown: set[int]) -> list[int]:
+    if not shown:
+        return []
+    c = pd.to_numeric(table.loc[table.index.intersection(list(shown)), "community"], errors="coerce")
+    return [int(x) for x in c.dropna().astype(int).value_counts().index]
+
+
+def showing_text(view: NetworkView, *, size_by: str = "spread", hops: int = 1, focus_name: str | None = None) -> str:
+    """"Showing N of M people ..." in plain words (plain text; escape it for Markdown)."""
+    measure = "bridge score" if size_by == "bridge_score" else "spread"
+    if view.focus is not None:
+        who = plain(focus_name) or f"#{view.focus}"
+        text = (f"Showing {view.shown:,} of {view.total:,} people within {hops} "
+                f"step{'s' if hops != 1 else ''} of {who}")
+        if view.shown < view.total:
+            text += " (the nearest first)"
+    else:
+        text = f"Showing {view.shown:,} of {view.total:,} people"
+        if view.shown < view.total:
+            text += f" (those with the highest {measure})"
+    if view.matching < view.everyone:
+        text += f"; {view.matching:,} of the {view.everyone:,} in the network pass the filters"
+    return text + "."
+
+
+# ------------------------------------------------------------------- legend --
+_SWATCH = ("display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:4px;"
+           "vertical-align:-1px;background:{}")
+_ITEM = '<span style="white-space:nowrap;margin-right:14px">{}</span>'
+
+
+def legend_html(color_by: str, communities: Iterable[int] = (), *, labels: Mapping[int, str] | None = None,
+                marked: bool = True, size_by: str = "spread", max_communities: int = 12) -> str:
+    """A legend strip (HTML; every label escaped) drawn above the graph: the
+    colours (feelings, or the communities shown, largest first), what a dashed
+    or a dark tie means, and the bridge-customer diamond."""
+    esc = _html.escape
+    colours = []
+    if color_by == "feeling":
+        for f in FEELINGS:
+            colours.append(_ITEM.format(f'<span style="{_SWATCH.format(FEELING_COLORS[f])}"></span>{esc(f)}'))
+    else:
+        comms = list(communities)
+        names = labels or {}
+        for c in comms[:max_communities]:
+            color = COMMUNITY_COLORS[int(c) % len(COMMUNITY_COLORS)]
+            name = plain(names.get(int(c))) or f"Community {int(c)}"
+            colours.append(_ITEM.format(f'<span style="{_SWATCH.format(color)}"></span>{esc(name)}'))
+        if len(comms) > max_communities:
+            colours.append(_ITEM.format(f"and {len(comms) - max_communities} more communities"))
+    marks = [
+        _ITEM.format('<svg width="24" height="8"><line x1="0" y1="4" x2="24" y2="4" stroke="#9e9e9e" '
+                     'stroke-width="2" stroke-dasharray="4 3"/></svg> weak tie (no shared friend, or across '
+                     'communities)'),
+        _ITEM.format('<svg width="24" height="8"><line x1="0" y1="4" x2="24" y2="4" stroke="#37474f" '
+                     'stroke-width="4" stroke-dasharray="4 3"/></svg> only short link between two communities'),
+    ]
+    if marked:
+        marks.append(_ITEM.format(
+            '<svg width="12" height="12" style="vertical-align:-1px"><polygon points="6,0 12,6 6,12 0,6" '
+            'fill="#bdbdbd" stroke="#212121" stroke-width="2"/></svg> bridge customer'))
+    bigger = "higher bridge score" if size_by == "bridge_score" else "wider spread"
+    marks.append(_ITEM.format(f"larger: {bigger} · thicker line: stronger tie"))
+    return ('<div id="netmap-legend" style="font:12px/1.7 sans-serif;color:#333;padding:2px 4px 4px 4px">'
+            '<div>' + "".join(colours) + '</div><div style="color:#555">' + "".join(marks) + "</div></div>")
+
+
+def add_legend(page: str, legend: str) -> str:
+    """Put the legend strip at the top of the page's body, above the graph."""
+    if "<body>" not in page:
+        return page
+    style = "<style>#mynetwork{box-sizing:border-box;}</style>"
+    return page.replace("<body>", "<body>\n" + style + legend, 1)
+
+
+# ------------------------------------------------------------------ rankings --
+BRIDGE_COLUMNS = ["person_id", "name", "company", "owner", "community", "bridge_score", "betweenness",
+                  "constraint", "effective_size", "participation", "is_cut_vertex", "degree", "feeling"]
+WEAK_TIE_COLUMNS = ["a_id", "a_name", "a_community", "b_id", "b_name", "b_community", "strength", "overlap",
+                    "local_bridge", "span", "crosses_communities", "weakness"]
+
+
+def ranked_bridges(people: pd.DataFrame, filters: Filters = Filters(), *, top: int | None = 100) -> pd.DataFrame:
+    """Bridge customers, highest bridge score first (ties: lower id first),
+    among the people passing the filters; :data:`BRIDGE_COLUMNS` plus ``rank``."""
+    chosen = filter_people(people, filters)
+    ranked = chosen.sort_values(["bridge_score", "person_id"], ascending=[False, True], kind="mergesort")
+    if top is not None:
+        ranked = ranked.head(int(top))
+    cols = [c for c in BRIDGE_COLUMNS if c in ranked.columns]
+    out = ranked[cols].reset_index(drop=True)
+    out.insert(0, "rank", range(1, len(out) + 1))
+    return out
+
+
+def ranked_weak_ties(ties: pd.DataFrame, people: pd.DataFrame, filters: Filters = Filters(), *,
+                     top: int | None = 100) -> pd.DataFrame:
+    """Weak ties, weakest (most far-reaching) first, with at least one end
+    among the people passing the filters and strength >= ``min_strength``;
+    :data:`WEAK_TIE_COLUMNS` plus ``rank``."""
+    ids = None
+    if filters.people_filtered:
+        ids = pd.Index(filter_people(people, filters)["person_id"])
+    chosen = filter_ties(ties, ids, min_strength=filters.min_strength, either_end=True)
+    ranked = chosen.sort_values(["weakness", "a_id", "b_id"], ascending=[False, True, True], kind="mergesort")
+    if top is not None:
+        ranked = ranked.head(int(top))
+    community = people.set_index("person_id")["community"]
+    out = ranked.assign(
+        a_community=ranked["a_id"].map(community), b_community=ranked["b_id"].map(community),
+    )[[c for c in WEAK_TIE_COLUMNS if c in ranked.columns or c in ("a_community", "b_community")]]
+    out = out.reset_index(drop=True)
+    out.insert(0, "rank", range(1, len(out) + 1))
+    return out

@@ -1,0 +1,148 @@
+"""Network: the interactive graph, filters, a person's ego network, downloads."""
+
+from __future__ import annotations
+
+import io
+
+import streamlit as st
+
+from netmap.config import database_url
+from netmap.errors import NetmapError
+from netmap.network.export import to_gexf, to_graphml
+from netmap.ui import analysis, data_version, graph, md, no_data, positions, show_error
+from netmap.views import (
+    MAX_NODES_CHOICES,
+    Filters,
+    NetworkView,
+    graph_people_table,
+    network_view,
+    options,
+    search_people,
+    showing_text,
+    use_global_layout,
+)
+
+from netmap.ui import ensure_navigation
+
+ensure_navigation()
+
+st.title("Network")
+st.caption(
+    "Who knows whom. Colours show communities or feelings, size shows how far a person's good word would "
+    "spread; dashed lines are weak ties, diamonds are bridge customers. Hover a person for details, "
+    "scroll to zoom, drag to move around."
+)
+if no_data():
+    st.stop()
+
+
+@st.cache_data(show_spinner="Drawing the network...", max_entries=32)
+def _view(url: str, version: int, filters: tuple, focus: int | None, hops: int, color_by: str, size_by: str,
+          max_nodes: int) -> NetworkView:
+    a, G = analysis(), graph()
+    return network_view(
+        G, a.people, a.ties, Filters(*filters), labels=a.labels, focus=focus, hops=hops, color_by=color_by,
+        size_by=size_by, max_nodes=max_nodes, positions=positions() if use_global_layout(G) else None,
+        title=None, height="640px",
+    )
+
+
+a = analysis()
+people = a.people
+opts = options(people, a.labels)
+community_names = opts["community_labels"]
+
+# ------------------------------------------------------------- find a person --
+left, mid, right = st.columns([3, 4, 2])
+query = left.text_input("Find a person", placeholder="name, email or company", key="net_query")
+focus = None
+hops = 1
+if query.strip():
+    hits = search_people(people, query)
+    if hits.empty:
+        show_error(NetmapError(f"Nobody's name, email or company contains “{md(query.strip())}”."))
+    else:
+        names = {
+            int(r.person_id): " · ".join(str(x) for x in (r.name, r.company, r.email) if isinstance(x, str) and x)
+            for r in hits.itertuples()
+        }
+        focus = mid.selectbox(
+            f"Focus on ({len(hits)} match{'es' if len(hits) != 1 else ''}{', first 50' if len(hits) >= 50 else ''})",
+            list(names), format_func=lambda i: names[i], key="net_focus",
+        )
+        hops = right.slider("Steps around them", 1, 3, 2, key="net_hops",
+                            help="1: their own contacts; 2: friends of friends; 3: one step further.")
+else:
+    mid.caption("Type a name, an email or a company to see one person's ego network.")
+
+# ------------------------------------------------------------------ how to draw --
+c1, c2, c3 = st.columns([2, 2, 3])
+color_by = c1.segmented_control(
+    "Colour by", ["community", "feeling"], default="community", format_func=str.capitalize, key="net_color",
+) or "community"
+size_by = c2.segmented_control(
+    "Size by", ["spread", "bridge_score"], default="spread",
+    format_func=lambda s: "Spread" if s == "spread" else "Bridge score", key="net_size",
+) or "spread"
+max_nodes = c3.select_slider(
+    "Most people to draw", MAX_NODES_CHOICES, value=1000, key="net_max",
+    help="Larger views take longer to draw in the browser. Beyond this number the most relevant people are shown.",
+)
+
+with st.expander("Filters", expanded=False):
+    f1, f2, f3 = st.columns(3)
+    owners = f1.multiselect("Account manager", opts["owner"], key="net_owner", placeholder="everyone")
+    communities = f2.multiselect("Community", opts["community"], format_func=lambda c: community_names.get(c, str(c)),
+                                 key="net_community", placeholder="all communities")
+    feelings = f3.multiselect("Feeling", opts["feeling"], key="net_feeling", placeholder="any feeling")
+    f4, f5 = st.columns([1, 2])
+    stages = f4.multiselect("Lifecycle stage", opts["stage"], key="net_stage", placeholder="any stage")
+    min_strength = f5.slider(
+        "Minimum tie strength", 0.0, 1.0, 0.0, 0.05, key="net_strength",
+        help="Hide ties weaker than this (and people left without any tie).",
+    )
+
+filters = Filters(tuple(owners), tuple(int(c) for c in communities), tuple(feelings), tuple(stages),
+                  float(min_strength))
+try:
+    view = _view(database_url(), data_version(), (filters.owners, filters.communities, filters.feelings,
+                                                  filters.stages, filters.min_strength),
+                 None if focus is None else int(focus), int(hops), color_by, size_by, int(max_nodes))
+except NetmapError as exc:
+    show_error(exc)
+    st.stop()
+
+focus_name = None
+if focus is not None:
+    focus_name = people.loc[people["person_id"] == focus, "name"].squeeze()
+st.caption(md(showing_text(view, size_by=size_by, hops=hops, focus_name=focus_name if isinstance(focus_name, str) else None)))
+for note in view.notes:
+    st.info(note)
+st.iframe(view.html, height=720)
+
+# ------------------------------------------------------------------- downloads --
+# GraphML/GEXF are written only when clicked (a callable: Streamlit runs it on its own thread).
+G = graph()
+
+
+def _graphml() -> bytes:
+    buf = io.BytesIO()
+    to_graphml(G, graph_people_table(people), buf, edge_table=a.ties)
+    return buf.getvalue()
+
+
+def _gexf() -> bytes:
+    buf = io.BytesIO()
+    to_gexf(G, graph_people_table(people), buf, edge_table=a.ties)
+    return buf.getvalue()
+
+
+d1, d2, d3 = st.columns(3)
+d1.download_button("Download this view (HTML)", view.html.encode("utf-8"), file_name="netmap-network.html",
+                   mime="text/html", key="net_dl_html", icon=":material/download:",
+                   help="One self-contained page that works offline.")
+d2.download_button("Whole network (GraphML)", _graphml, file_name="netmap.graphml", mime="application/xml",
+                   key="net_dl_graphml", icon=":material/download:",
+                   help="Every person and tie with every measure, for Gephi, yEd or Cytoscape.")
+d3.download_button("Whole network (GEXF)", _gexf, file_name="netmap.gexf", mime="application/xml",
+                   key="net_dl_gexf", icon=":material/download:", help="Gephi's own format, with every measure.")

@@ -1,0 +1,161 @@
+"""Nurture: whom to nurture next and why, how spread meets feeling, and the plan for k people."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from netmap.analysis import live_samples
+from netmap.config import database_url
+from netmap.errors import NetmapError
+from netmap.queries import nurture_list, nurturable, owners, plan
+from netmap.ui import (
+    FEELING_COLORS, FEELINGS, analysis, csv_download, data_version, graph, no_data, people_table, show_error,
+)
+
+from netmap.ui import ensure_navigation
+
+ensure_navigation()
+
+ACTIONS = ["amplify", "elevate", "recover", "ask"]
+ACTION_HELP = {
+    "amplify": "promoter: ask for an introduction or a referral",
+    "elevate": "passive: turn good into great",
+    "recover": "detractor: follow up now, bad word of mouth spreads too",
+    "ask": "no feedback yet: send the survey",
+}
+PLAN_MAX = 20
+ALL = "Everyone"
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _samples(url: str, version: int):
+    return live_samples(analysis(), graph())
+
+
+@st.cache_data(show_spinner="Choosing the plan...", max_entries=32)
+def _plan(url: str, version: int, owner: str | None) -> pd.DataFrame:
+    # greedy: the plan for k is the first k rows of the plan for PLAN_MAX
+    return plan(analysis(), graph(), PLAN_MAX, owner=owner, samples=_samples(url, version))
+
+
+st.title("Whom to nurture next")
+st.caption(
+    "People whose good (or bad) word of mouth would travel furthest, with what to do about each. "
+    + " · ".join(f"**{a}**: {h}" for a, h in ACTION_HELP.items())
+)
+if no_data():
+    st.stop()
+
+a = analysis()
+people = a.people
+
+left, right = st.columns([1, 2])
+owner_choice = left.selectbox("Account manager's book", [ALL, *owners(people)], key="nurture_owner")
+owner = None if owner_choice == ALL else owner_choice
+actions = right.multiselect("Actions", ACTIONS, default=ACTIONS, key="nurture_actions",
+                            help=" · ".join(f"{a}: {h}" for a, h in ACTION_HELP.items()))
+
+try:
+    ranking = nurture_list(people, owner=owner)
+except NetmapError as exc:
+    show_error(exc)
+    st.stop()
+shown = ranking[ranking["action"].isin(actions)].reset_index(drop=True)
+
+counts = ranking["action"].value_counts()
+cols = st.columns(len(ACTIONS))
+for col, action in zip(cols, ACTIONS):
+    col.metric(action.capitalize(), f"{int(counts.get(action, 0)):,}", help=ACTION_HELP[action])
+
+st.subheader("The list")
+if shown.empty:
+    st.info("Nobody to nurture with these filters: choose another book or more actions.")
+else:
+    people_table(
+        shown, key="nurture_table",
+        column_config={
+            "person_id": None,
+            "rank": st.column_config.NumberColumn("#", width="small"),
+            "name": st.column_config.TextColumn("Name"),
+            "owner": st.column_config.TextColumn("Account manager"),
+            "feeling": st.column_config.TextColumn("Feeling"),
+            "action": st.column_config.TextColumn("Action"),
+            "nps": st.column_config.NumberColumn("NPS", format="%d"),
+            "spread": st.column_config.NumberColumn("Spread", format="%.1f",
+                                                   help="Expected people their word of mouth reaches"),
+            "nurture_score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.0f"),
+            "reason": st.column_config.TextColumn("Why", width="large"),
+        },
+    )
+    st.caption("Click a row to open the person's profile.")
+    csv_download(shown, "nurture.csv", label="Download the list (CSV)", key="nurture_csv")
+
+st.subheader("Spread and feeling")
+st.caption(
+    "Everyone one can nurture (customers and anyone who answered a survey): how far their word of mouth "
+    "would travel, by how they feel. Large dots are on the list."
+)
+chart = nurturable(people, owner=owner)
+if chart.empty:
+    st.info("Nobody here can be nurtured yet.")
+else:
+    st.vega_lite_chart(
+        chart,
+        {
+            "transform": [
+                {"calculate": "(random() - 0.5) * 0.6", "as": "jitter"},
+                {"calculate": "datum.on_list ? 'on the list' : 'not on the list'", "as": "listed"},
+            ],
+            "mark": {"type": "circle", "opacity": 0.75},
+            "encoding": {
+                "x": {"field": "spread", "type": "quantitative", "title": "Spread (people reached)"},
+                "y": {"field": "feeling", "type": "nominal", "sort": FEELINGS, "title": None},
+                "yOffset": {"field": "jitter", "type": "quantitative", "scale": {"domain": [-0.5, 0.5]}},
+                "color": {"field": "feeling", "type": "nominal", "title": "Feeling",
+                          "scale": {"domain": FEELINGS, "range": [FEELING_COLORS[f] for f in FEELINGS]}},
+                "size": {"field": "listed", "type": "nominal", "title": None,
+                         "scale": {"domain": ["on the list", "not on the list"], "range": [140, 30]}},
+                "tooltip": [{"field": "name", "title": "Name"}, {"field": "feeling", "title": "Feeling"},
+                            {"field": "nps", "title": "NPS / CSAT"},
+                            {"field": "spread", "title": "Spread", "format": ".1f"},
+                            {"field": "action", "title": "Action"}],
+            },
+            "height": 300,
+        },
+        key="nurture_chart",
+    )
+
+st.subheader("The nurture plan")
+st.caption(
+    "The best people to nurture together, chosen so their reach doesn't overlap: "
+    "each one adds the people the earlier picks don't already reach."
+)
+k = st.slider("How many people", 1, PLAN_MAX, 5, key="nurture_k")
+try:
+    full = _plan(database_url(), data_version(), owner)
+except NetmapError as exc:
+    show_error(exc)
+    st.stop()
+chosen = full.head(k)
+if chosen.empty:
+    st.info("Nobody in this book can be nurtured yet.")
+else:
+    if len(chosen) < k:
+        st.caption(f"Only {len(chosen)} people in this book can be nurtured.")
+    st.metric("Together they would reach", f"~{chosen['cumulative_spread'].iloc[-1]:,.1f} people",
+              help="Expected people reached by their word of mouth, themselves included (independent-cascade model)")
+    people_table(
+        chosen, key="nurture_plan_table",
+        column_config={
+            "person_id": None,
+            "rank": st.column_config.NumberColumn("#", width="small"),
+            "name": st.column_config.TextColumn("Name"),
+            "marginal_spread": st.column_config.NumberColumn("Adds", format="%.1f",
+                                                             help="People newly reached by this pick"),
+            "cumulative_spread": st.column_config.NumberColumn("Total", format="%.1f",
+                                                               help="People reached by the picks so far"),
+            "reason": st.column_config.TextColumn("Why", width="large"),
+        },
+    )
+    csv_download(chosen, f"nurture-plan-{len(chosen)}.csv", label="Download the plan (CSV)", key="nurture_plan_csv")

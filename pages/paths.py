@@ -1,0 +1,162 @@
+"""Referral paths: warm introductions from happy customers to a person, a company or a whole stage."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from netmap.errors import NetmapError
+from netmap.network.export import graph_html
+from netmap.queries import find_paths, graph_table, owners, path_graph, resolve_sources, resolve_targets, search_people
+from netmap.ui import analysis, csv_download, graph, no_data, path_index, people_table, show_error, store
+
+from netmap.ui import ensure_navigation
+
+ensure_navigation()
+
+RULE = (
+    "Strength = product of the tie strengths along the path (1 = certain, 0.01 = a long shot); "
+    "detractors are never go-betweens when another path exists; at most 4 hops."
+)
+DRAW_MAX_TARGETS = 10
+TOGETHER = "together"  # "Draw the paths to": the first DRAW_MAX_TARGETS targets at once
+TARGET_KINDS = ["A person", "A company", "A lifecycle stage"]
+SOURCE_KINDS = ["Promoters", "One person", "An account manager's book"]
+
+
+def pick_person(key: str, label: str) -> int | None:
+    """A search box and the matching people; the chosen person's id (None until one is found)."""
+    query = st.text_input(label, key=f"{key}_q", placeholder="Name, email or company")
+    if not query.strip():
+        return None
+    matches = search_people(people, query)
+    if matches.empty:
+        try:  # a CRM id, or a name as stored
+            return store().find_person(query)
+        except NetmapError as exc:
+            show_error(exc)
+            return None
+    names = {
+        int(r.person_id): " · ".join(str(x) for x in (r.name, r.email, r.company) if isinstance(x, str) and x)
+        for r in matches.itertuples()
+    }
+    return st.selectbox(f"{len(names)} matching", list(names), format_func=names.get, key=f"{key}_pick")
+
+
+st.title("Referral paths")
+st.caption("The warmest introductions from the people who like you to the people you want to meet. " + RULE)
+if no_data():
+    st.stop()
+
+a = analysis()
+people = a.people
+G = graph()
+
+left, middle, right = st.columns([2, 2, 1])
+with left:
+    target_kind = st.radio("To", TARGET_KINDS, index=2, horizontal=True, key="paths_target_kind")
+    target_label = None
+    if target_kind == "A person":
+        tid = pick_person("paths_target", "Search the person to reach")
+        target_spec = None if tid is None else tid
+    elif target_kind == "A company":
+        companies = people["company"].dropna().value_counts()
+        companies = companies.loc[sorted(companies.index, key=str.casefold)]
+        company = st.selectbox("Company", list(companies.index), key="paths_company",
+                               format_func=lambda c: f"{c} ({companies[c]} people)")
+        target_spec = None if company is None else f"company:{company}"
+    else:
+        stages = people["stage"].dropna().value_counts()
+        order = list(stages.index)
+        stage = st.selectbox("Everyone at the stage", order, key="paths_stage",
+                             index=order.index("lead") if "lead" in order else 0,
+                             format_func=lambda s: f"{s} ({stages[s]} people)")
+        target_spec = None if stage is None else f"stage:{stage}"
+with middle:
+    source_kind = st.radio("From", SOURCE_KINDS, horizontal=True, key="paths_source_kind")
+    if source_kind == "Promoters":
+        source_spec = "promoters"
+        st.caption("Everyone who answered 9 or 10 (or CSAT 5).")
+    elif source_kind == "One person":
+        sid = pick_person("paths_source", "Search the person who would introduce")
+        source_spec = sid
+    else:
+        owner = st.selectbox("Account manager", owners(people), key="paths_owner")
+        source_spec = None if owner is None else f"owner:{owner}"
+with right:
+    top = st.number_input("Paths per target", min_value=1, max_value=10, value=3, step=1, key="paths_top")
+
+if target_spec is None or source_spec is None:
+    st.info("Pick whom to reach and who would introduce them.")
+    st.stop()
+
+try:
+    targets = [target_spec] if isinstance(target_spec, int) else resolve_targets(store(), G, target_spec)
+    sources = [source_spec] if isinstance(source_spec, int) else resolve_sources(
+        store(), G, source_spec, instead="pick one person or an account manager's book as the source"
+    )
+    paths = find_paths(G, targets, sources, top=int(top), index=path_index())
+except NetmapError as exc:
+    show_error(exc)
+    st.stop()
+
+reached = paths["target_id"].nunique()
+cols = st.columns(4)
+cols[0].metric("Targets", f"{len(targets):,}")
+cols[1].metric("Possible introducers", f"{len(sources):,}")
+cols[2].metric("Targets reached", f"{reached:,}")
+cols[3].metric("Paths", f"{len(paths):,}")
+
+if paths.empty:
+    st.warning(
+        "No warm path: none of these introducers is connected to the target within 4 hops (with a strength of at "
+        "least 0.001). Try other sources, e.g. an account manager's book, or a nearby person."
+    )
+    st.stop()
+if reached < len(targets):
+    st.caption(f"{len(targets) - reached:,} of the {len(targets):,} targets have no warm path from these sources.")
+
+people_table(
+    paths, key="paths_table", id_column="target_id",
+    column_config={
+        "target_id": None, "source_id": None,
+        "target_name": st.column_config.TextColumn("Target"),
+        "source_name": st.column_config.TextColumn("Introducer"),
+        "hops": st.column_config.NumberColumn("Hops", width="small"),
+        "strength": st.column_config.NumberColumn("Strength", format="%.3f"),
+        "path": st.column_config.TextColumn("Path (introducer > ... > target)", width="large"),
+    },
+)
+st.caption("Click a row to open the target's profile.")
+csv_download(paths, "referral-paths.csv", label="Download the paths (CSV)", key="paths_csv")
+
+st.subheader("The paths, drawn")
+target_ids = list(dict.fromkeys(paths["target_id"].tolist()))
+shown = paths
+if len(target_ids) > 1:
+    names = dict(zip(paths["target_id"], paths["target_name"]))
+    several = f"the first {min(len(target_ids), DRAW_MAX_TARGETS)} targets together"
+    choice = st.selectbox("Draw the paths to", [*target_ids, TOGETHER], key="paths_draw",
+                          format_func=lambda t: several if t == TOGETHER else f"{names[t]} (#{t})")
+    shown = paths[paths["target_id"].isin(target_ids[:DRAW_MAX_TARGETS] if choice == TOGETHER else [choice])]
+try:
+    H = path_graph(G, shown)
+except ValueError as exc:  # the data changed under the table
+    show_error(exc)
+    st.stop()
+roles = dict(H.nodes(data="role"))
+table = graph_table(a)
+table = table.loc[table.index.intersection(list(H.nodes))]
+table = table.assign(is_cut_vertex=[roles.get(v) == "target" for v in table.index])  # targets drawn as diamonds
+weak = a.ties[a.ties["local_bridge"].astype(bool)]
+view = graph_html(
+    H, table, color_by="feeling", max_nodes=max(len(H), 1), weak_edges=zip(weak["a_id"], weak["b_id"]), height="460px",
+)
+st.iframe(view.html, height=480)
+n_sources = sum(r == "source" for r in roles.values())
+n_targets = sum(r == "target" for r in roles.values())
+st.caption(
+    f"{view.shown} people on {len(shown)} {'path' if len(shown) == 1 else 'paths'}: {n_sources} "
+    f"{'introducer' if n_sources == 1 else 'introducers'}, {n_targets} {'target' if n_targets == 1 else 'targets'} "
+    "(diamonds). Colour = feeling: green promoter, amber passive, red detractor, grey no feedback; dashed ties are "
+    "weak ties (local bridges). Hover a person for details."
+)

@@ -1,0 +1,219 @@
+"""Person: one customer's profile, their place in the network, and Erase."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from netmap.errors import NetmapError
+from netmap.network.export import graph_html
+from netmap.profile import erase_person, person_profile, position_sentences, search_people
+from netmap.ui import (
+    FEELING_COLORS, FEELINGS, analysis, graph, md, no_data, people_table, show_error, store,
+)
+
+from netmap.ui import ensure_navigation
+
+ensure_navigation()
+
+st.title("Person")
+state = st.session_state
+
+if "erased" in state:
+    st.success(state.pop("erased"))
+if no_data():
+    st.stop()
+
+a = analysis()
+
+
+def find_box(expanded: bool) -> None:
+    """Search by name, email, company, CRM id or person id; a click opens the person."""
+    with st.expander("Find a person", expanded=expanded, icon=":material/search:"):
+        query = st.text_input("Name, email, company or CRM id", key="person_query",
+                              placeholder="e.g. Lloyd, jlloyd@orchiddigital.co.uk, Orchid Digital")
+        if not query.strip():
+            return
+        found = search_people(a.people, query)
+        if found.empty:
+            try:  # an exact CRM id or email that the table does not show
+                pid = store().find_person(query)
+            except NetmapError as exc:
+                st.info(md(str(exc)))
+                return
+            found = a.people.loc[a.people["person_id"] == pid, found.columns]
+        st.caption(f"{len(found)} match(es); click a row to open the profile.")
+        people_table(found, key="person_search_results", column_config={"person_id": None})
+
+
+raw = st.query_params.get("id") or state.get("person_id")
+if raw is None or str(raw).strip() == "":
+    st.write("Whose profile? Search for them below, or click a person in any table of the app.")
+    find_box(expanded=True)
+    st.stop()
+
+try:
+    profile = person_profile(store(), raw, graph=graph(), people=a.people)
+except NetmapError as exc:
+    show_error(exc)
+    find_box(expanded=True)
+    st.stop()
+state["person_id"] = profile.person_id
+find_box(expanded=False)
+
+d = profile.details
+pos = profile.position or {}
+
+# ----------------------------------------------------------------- header --
+st.header(md(profile.name))
+line = " · ".join(md(x) for x in (d.get("company"), d.get("stage"), d.get("owner") and f"owner {d['owner']}") if x)
+if line:
+    st.caption(line)
+
+feeling = pos.get("feeling") or "unknown"
+cols = st.columns(5)
+score = pos.get("nps")
+scale = "CSAT" if str(pos.get("scale")).lower() == "csat" else "NPS"
+cols[0].metric("Feeling", feeling.capitalize(),
+               f"{scale} {score:g}" if isinstance(score, (int, float)) and not pd.isna(score) else None,
+               delta_color="off", delta_arrow="off", help="From their latest survey answer.")
+cols[1].metric("Ties", f"{len(profile.ties):,}")
+cols[2].metric("Spread", "n/a" if pd.isna(pos.get("spread", float("nan"))) else f"{pos['spread']:.1f}",
+               help="Expected number of people their good word of mouth reaches (independent-cascade model).")
+cols[3].metric("Within two steps", f"{int(pos.get('reach2') or 0):,}", help="Friends and friends of friends.")
+cols[4].metric("Bridge score", "n/a" if pd.isna(pos.get("bridge_score", float("nan"))) else f"{pos['bridge_score']:.2f}",
+               help="0 to 1: betweenness, low constraint and ties across communities, plus a bonus for a cut vertex.")
+
+left, right = st.columns([2, 3])
+with left:
+    st.subheader("Details")
+    created = d.get("created")
+    rows = [
+        ("Name", d.get("name")), ("Email", ", ".join(profile.emails) or d.get("email")),
+        ("Company", d.get("company")), ("Owner", d.get("owner")), ("Stage", d.get("stage")),
+        ("Segment", d.get("segment")), ("Region", d.get("region")),
+        ("Created", created.isoformat() if created else None),
+        ("CRM ids", ", ".join(profile.crm_ids) or d.get("crm_id")),
+        ("In a people export", "yes" if d.get("listed") else "no (mentioned only: a friend of a friend)"),
+        ("Community", pos.get("community")), ("Person id", str(profile.person_id)),
+    ]
+    st.dataframe(pd.DataFrame([(k, "" if v is None else str(v)) for k, v in rows], columns=["field", "value"]),
+                 hide_index=True, width="stretch", key="details", height=38 + 35 * len(rows))
+with right:
+    st.subheader("Position in the network")
+    st.markdown("\n".join(f"- {md(s)}" for s in position_sentences(profile, a.people)))
+
+# ------------------------------------------------------------- ego graph --
+st.subheader("Their network")
+G = graph()
+if profile.person_id not in G or G.degree(profile.person_id) == 0:
+    st.write("No ties yet: nobody in the data is known to know them.")
+else:
+    c1, c2 = st.columns([1, 1])
+    hops = c1.segmented_control("Reach", [1, 2], default=1, key="ego_hops",
+                                format_func=lambda h: "Their ties" if h == 1 else "Friends of friends") or 1
+    color_by = c2.segmented_control("Colour by", ["community", "feeling"], default="community",
+                                    key="ego_colour", format_func=str.capitalize) or "community"
+    table = a.people.set_index("person_id")
+    table = table.assign(community_label=table["community"], community=table["community_id"])
+    weak = a.ties.loc[a.ties["local_bridge"].fillna(False).astype(bool), ["a_id", "b_id"]]
+    try:
+        # laid out on its own (fast for <= 300 people, seeded): an ego network reads better than its slice of
+        # the whole map, where friends of friends can sit far apart
+        view = graph_html(G, table, focus=profile.person_id, hops=int(hops), positions=None, color_by=color_by,
+                          max_nodes=300, weak_edges=weak.itertuples(index=False, name=None), height="520px",
+                          title=f"{profile.name}: ego network")
+    except NetmapError as exc:
+        show_error(exc)
+    else:
+        st.caption(f"Showing {view.shown:,} of {view.total:,} people within {hops} step{'s' if hops > 1 else ''}. "
+                   "The thick black border marks this person; dashed ties are local bridges (weak ties); "
+                   "diamonds are cut vertices.")
+        st.iframe(view.html, height=540)
+
+# -------------------------------------------------------------- feelings --
+st.subheader("Feelings over time")
+fb = profile.feedback
+if fb.empty:
+    st.write("No survey answers yet." + (" Send them the survey." if pos.get("action") == "ask" else ""))
+else:
+    dated = fb.dropna(subset=["answered_on"]).assign(answered_on=lambda x: pd.to_datetime(x["answered_on"]))
+    if len(dated):
+        base = alt.Chart(dated, height=220).encode(
+                                       x=alt.X("answered_on:T", title="answered on", axis=alt.Axis(format="%b %Y")),
+                                       y=alt.Y("score:Q", title="score", scale=alt.Scale(domain=[0, 10])))
+        points = base.mark_circle(size=140, opacity=1).encode(
+            color=alt.Color("feeling:N", scale=alt.Scale(domain=FEELINGS, range=[FEELING_COLORS[f] for f in FEELINGS]),
+                            legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("answered_on:T", title="date"), "score:Q", "scale:N", "feeling:N"],
+        )
+        st.altair_chart(base.mark_line(color="#bdbdbd") + points, width="stretch")
+    if len(dated) < len(fb):
+        st.caption(f"{len(fb) - len(dated)} answer(s) have no date and are only in the table.")
+    st.dataframe(
+        fb.iloc[::-1], hide_index=True, width="stretch", key="feedback",
+        column_config={"answered_on": st.column_config.DateColumn("answered on"),
+                       "response_id": st.column_config.TextColumn("response id")},
+    )
+
+# ------------------------------------------------------------------ ties --
+st.subheader("Ties")
+if profile.ties.empty:
+    st.write("No ties.")
+else:
+    st.caption("Strongest first. Strength in (0, 1] combines referrals, explicit relationships, shared meetings and "
+               "deals, the same account, and recency. Click a row to open that person.")
+    people_table(profile.ties, key="ties", column_config={
+        "person_id": None,
+        "strength": st.column_config.ProgressColumn("strength", min_value=0.0, max_value=1.0, format="%.2f"),
+        "shared": st.column_config.NumberColumn("shared meetings/deals"),
+        "same_company": st.column_config.CheckboxColumn("same company"),
+        "last_contact": st.column_config.DateColumn("last contact"),
+        "referral": st.column_config.TextColumn("referral", width="medium"),
+    })
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Referrals made")
+    if profile.referrals_made.empty:
+        st.write("None recorded.")
+    else:
+        people_table(profile.referrals_made, key="ref_made",
+                     column_config={"person_id": None, "name": "referred", "referred_on": st.column_config.DateColumn("date")})
+with right:
+    st.subheader("Referrals received")
+    if profile.referrals_received.empty:
+        st.write("None recorded.")
+    else:
+        people_table(profile.referrals_received, key="ref_received",
+                     column_config={"person_id": None, "name": "referred by", "referred_on": st.column_config.DateColumn("date")})
+
+st.subheader("Meetings, events and deals")
+if profile.interactions.empty:
+    st.write("None recorded.")
+else:
+    st.dataframe(profile.interactions, hide_index=True, width="stretch", key="interactions",
+                 column_config={"happened_on": st.column_config.DateColumn("date"),
+                                "participants": st.column_config.NumberColumn("people")})
+
+# ----------------------------------------------------------------- erase --
+st.divider()
+with st.expander("Erase this person", icon=":material/delete_forever:"):
+    st.write(
+        "Erasing removes this person completely: their details, ids and emails, ties, referrals, meeting "
+        "participations and survey answers, and their traces in the import log. It cannot be undone; a later "
+        "import of a file that names them adds them again."
+    )
+    sure = st.checkbox(f"Yes, erase {md(profile.name)} and everything about them", key=f"erase_ok_{profile.person_id}")
+    if st.button("Erase", type="primary", disabled=not sure, key="erase", icon=":material/delete_forever:"):
+        try:
+            result = erase_person(store(), profile.person_id)
+        except NetmapError as exc:
+            show_error(exc)
+        else:
+            removed = ", ".join(f"{what} {n:,}" for what, n in result.items() if what != "person_id" and n)
+            state["erased"] = f"{md(profile.name)} was erased" + (f" (rows removed: {removed})." if removed else ".")
+            state.pop("person_id", None)
+            st.query_params.pop("id", None)
+            st.rerun()

@@ -1,0 +1,159 @@
+"""Real-browser fixtures: a Streamlit server on loopback and Debian's headless Chromium.
+
+Locally these tests skip (with the reason) when Chromium is missing; in CI
+(`.ci/run` installs it) they must run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from netmap import Store, import_files
+from netmap.cli import sample_files
+
+from ..conftest import ROOT, require
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class App:
+    """A running `streamlit run app.py` on its own database."""
+
+    def __init__(self, db: Path):
+        self.db = db
+        self.url_db = f"sqlite:///{db}"
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "NETMAP_DATABASE_URL": self.url_db, "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+             "--server.address", "127.0.0.1", "--server.port", str(self.port), "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=2).read() == b"ok":
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("the Streamlit server did not start within 60 s")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    require("Chromium", Path(CHROMIUM).exists() and shutil.which("chromium") is not None,
+            "apt-get install chromium (`bash .ci/run` does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def sample_app(tmp_path_factory):
+    """The app with the sample company loaded (shared by read-only journeys)."""
+    db = tmp_path_factory.mktemp("e2e") / "sample.db"
+    store = Store(f"sqlite:///{db}")
+    import_files(store, [(p.name, p) for p in sample_files()])
+    store.close()
+    app = App(db)
+    yield app
+    app.stop()
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    app = App(tmp_path / "empty.db")
+    yield app
+    app.stop()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh browser page that fails the test on any dialog (alert/confirm/prompt)."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    pg = context.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.dialogs = dialogs
+    yield pg
+    context.close()
+    assert dialogs == [], f"a dialog opened: {dialogs}"
+
+
+def wait_for_app(pg, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has finished running the page script."""
+    pg.wait_for_selector("[data-testid=stApp]", timeout=timeout)
+    pg.wait_for_function(
+        "() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout
+    )
+
+
+#: markup payloads: each one would show a dialog if it ever ran as code
+PAYLOADS = [
+    "<img src=x onerror=alert('img')>",
+    "</script><script>alert('script')</script>",
+    "[click me](javascript:alert('md'))",
+    "<a href=\"javascript:alert('href')\">href</a>",
+    "<svg onload=alert('svg')>",
+    "=HYPERLINK(\"http://evil.example\",\"x\")",
+]
+
+
+@pytest.fixture(scope="session")
+def hostile_app(tmp_path_factory):
+    """The app on a small company whose names, companies and comments are markup."""
+    db = tmp_path_factory.mktemp("e2e") / "hostile.db"
+    store = Store(f"sqlite:///{db}")
+    rows = ["Record ID,First Name,Last Name,Email,Contact owner,Lifecycle Stage,Associated Company,"
+            "Last NPS survey rating,Last NPS survey date,Last NPS survey comment"]
+    import csv, io
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(rows[0].split(","))
+    for i, payload in enumerate(PAYLOADS):
+        w.writerow([str(i + 1), payload, f"Evil{i}", f"p{i}@evil.example", payload, "customer", payload,
+                    str([10, 9, 8, 3, 10, 7][i]), "2025-06-01", payload])
+    for i in range(6):
+        w.writerow([str(100 + i), f"Plain{i}", "Person", f"plain{i}@ok.example", "Ann Owner", "lead", "Ok Inc", "", "", ""])
+    meetings = "Meeting ID,Meeting name,Meeting date,Attendee email\n" + "".join(
+        f"M{i},{'<b>meet</b>'},2025-09-0{1 + i % 8},{e}\n"
+        for i in range(6)
+        for e in (f"p{i}@evil.example", f"plain{i}@ok.example", f"p{(i + 1) % 6}@evil.example")
+    )
+    import_files(store, [("contacts.csv", buf.getvalue().encode()), ("meetings.csv", meetings.encode())])
+    store.close()
+    app = App(db)
+    yield app
+    app.stop()

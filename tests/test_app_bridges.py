@@ -1,0 +1,94 @@
+"""The Bridges & weak ties page, headless (Streamlit's AppTest)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from netmap import Store, import_files
+from netmap.cli import sample_files
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def db_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('bridges') / 'app.db'}"
+    store = Store(url)
+    import_files(store, [(p.name, p) for p in sample_files()])
+    store.close()
+    return url
+
+
+@pytest.fixture
+def at(db_url, monkeypatch):
+    monkeypatch.setenv("NETMAP_DATABASE_URL", db_url)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.switch_page("pages/bridges.py").run()
+    assert not app.exception
+    return app
+
+
+def tables(at):
+    assert len(at.dataframe) == 2
+    return at.dataframe[0].value, at.dataframe[1].value
+
+
+def test_ranked_bridges_and_weak_ties_with_their_measures(at):
+    people, ties = tables(at)
+    assert len(people) == 100 and len(ties) == 100
+    assert {"bridge_score", "betweenness", "constraint", "effective_size", "participation", "is_cut_vertex"} <= set(
+        people.columns)
+    assert people["bridge_score"].is_monotonic_decreasing and people["rank"].tolist()[:3] == [1, 2, 3]
+    assert {"strength", "overlap", "local_bridge", "span", "crosses_communities", "weakness"} <= set(ties.columns)
+    assert ties["weakness"].is_monotonic_decreasing
+    assert ties["a_community"].notna().all()
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download bridge customers (CSV)", "Download weak ties (CSV)"]
+    assert not at.error
+
+
+def test_the_measures_are_explained_and_the_method_stated(at):
+    assert any(c.value.startswith("Betweenness: ") and "exact" in c.value for c in at.caption)
+    text = " ".join(m.value for m in at.markdown)
+    for phrase in ("shortest path", "Burt", "Effective size", "Participation", "split the network", "Onnela",
+                   "Local bridge", "Span", "Weakness"):
+        assert phrase in text, phrase
+    assert [e.label for e in at.expander] == ["What these numbers mean"]
+
+
+def test_filter_by_owner_and_community(at):
+    at.multiselect(key="br_owner").set_value(["Katrin Vogel"]).run()
+    assert not at.exception
+    people, ties = tables(at)
+    assert set(people["owner"]) == {"Katrin Vogel"} and 0 < len(people) <= 62
+    assert len(ties) > 0
+    at.multiselect(key="br_owner").set_value([])
+    at.multiselect(key="br_community").set_value([0]).run()  # community ids; the largest is 0
+    assert not at.exception
+    people, ties = tables(at)
+    assert people["community"].nunique() == 1
+    label = people["community"].iloc[0]
+    assert ((ties["a_community"] == label) | (ties["b_community"] == label)).all()
+
+
+def test_how_many_to_list(at):
+    at.select_slider(key="br_top").set_value(25).run()
+    people, ties = tables(at)
+    assert len(people) == 25 and len(ties) == 25
+
+
+def test_no_match_is_a_message(at):
+    at.multiselect(key="br_owner").set_value(["Katrin Vogel"])
+    at.multiselect(key="br_community").set_value([0]).run()  # Katrin Vogel owns nobody in London
+    assert not at.exception
+    assert [i.value for i in at.info] == ["Nobody matches these filters.", "No tie matches these filters."]
+    assert not at.dataframe and not at.get("download_button")
+
+
+def test_no_data_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("NETMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page("pages/bridges.py").run()
+    assert not at.exception
+    assert any("no data" in i.value for i in at.info) and not at.dataframe

@@ -1,0 +1,172 @@
+"""The Network page, headless (Streamlit's AppTest): the graph, its switches,
+filters, the ego network of a searched person, the downloads, and safety."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from netmap import Store, import_files
+from netmap.cli import sample_files
+from netmap.network.export import FEELING_COLORS
+
+from .conftest import ROOT
+
+EVIL = '<img src=x onerror=alert(1)>'
+HOSTILE_PEOPLE = (
+    "First Name,Last Name,Email,Associated Company,Contact owner,Lifecycle Stage\n"
+    f'"{EVIL}","</script><script>alert(2)</script>",evil@example.com,"[x](javascript:alert(3))",Kim Evil,customer\n'
+)
+HOSTILE_TIES = "Person A,Person B,Relationship,Strength\nevil@example.com,bryan.rahman@emberpay.com.sg,knows,3\n"
+
+
+@pytest.fixture(scope="module")
+def db_url(tmp_path_factory):
+    """The sample company plus one person with a hostile name, imported once for the module."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('net') / 'app.db'}"
+    store = Store(url)
+    import_files(store, [(p.name, p) for p in sample_files()])
+    import_files(store, [("hostile.csv", HOSTILE_PEOPLE.encode()), ("hostile-ties.csv", HOSTILE_TIES.encode())])
+    store.close()
+    return url
+
+
+@pytest.fixture
+def at(db_url, monkeypatch):
+    monkeypatch.setenv("NETMAP_DATABASE_URL", db_url)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.switch_page("pages/network.py").run()
+    assert not app.exception
+    return app
+
+
+def srcdoc(at) -> str:
+    frames = at.get("iframe")
+    assert len(frames) == 1
+    return frames[0].proto.srcdoc
+
+
+def nodes(page: str) -> list[dict]:
+    return json.loads(re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", page, re.DOTALL).group(1))
+
+
+def showing(at) -> str:
+    """The "Showing N of M" caption as the reader sees it (Markdown escapes undone)."""
+    return next(re.sub(r"\\(.)", r"\1", c.value) for c in at.caption if c.value.startswith("Showing"))
+
+
+def button_group(at, key):
+    return next(b for b in at.get("button_group") if b.key == key)
+
+
+def test_the_whole_network_is_drawn_offline_with_legend_and_downloads(at):
+    page = srcdoc(at)
+    assert "#mynetwork" in page and "vis.Network" in page  # vis-network inlined
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?://""", page)  # no CDN asset
+    assert '"enabled": false' in page.replace("'", '"')  # physics off: it does not keep moving
+    drawn = nodes(page)
+    assert len(drawn) == 401 and all("x" in n and "y" in n for n in drawn)  # positions from Python
+    assert any(n["shape"] == "diamond" for n in drawn)  # bridge customers marked
+    assert 'id="netmap-legend"' in page and "weak tie" in page and "bridge customer" in page
+    assert showing(at).startswith("Showing 401 of 401 people")
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download this view (HTML)", "Whole network (GraphML)", "Whole network (GEXF)"]
+    assert not at.error
+
+
+def test_colour_by_feeling_and_size_by_bridge_score(at):
+    button_group(at, "net_color").set_value("feeling")
+    button_group(at, "net_size").set_value("bridge_score").run()
+    assert not at.exception
+    page = srcdoc(at)
+    colours = {n["color"]["background"] for n in nodes(page)}
+    assert colours <= set(FEELING_COLORS.values()) and FEELING_COLORS["promoter"] in colours
+    assert "higher bridge score" in page
+
+
+def test_the_cap_keeps_the_most_relevant_people(at):
+    at.select_slider(key="net_max").set_value(100).run()
+    assert len(nodes(srcdoc(at))) == 100
+    assert showing(at).startswith("Showing 100 of 401 people (those with the highest spread)")
+
+
+def test_filters_owner_community_feeling_stage_and_strength(at):
+    at.multiselect(key="net_owner").set_value(["Katrin Vogel"]).run()
+    assert not at.exception
+    text = showing(at)
+    assert "of the 401 in the network pass the filters" in text
+    n_owner = len(nodes(srcdoc(at)))
+    assert 0 < n_owner < 401
+    at.multiselect(key="net_feeling").set_value(["promoter", "passive"])
+    at.slider(key="net_strength").set_value(0.3).run()
+    assert not at.exception
+    assert len(nodes(srcdoc(at))) < n_owner
+    at.multiselect(key="net_owner").set_value([])
+    at.multiselect(key="net_feeling").set_value([])
+    at.slider(key="net_strength").set_value(0.0)
+    at.multiselect(key="net_community").set_value([0]).run()  # community ids, largest first
+    assert not at.exception
+    colours = {n["color"]["background"] for n in nodes(srcdoc(at))}
+    assert len(colours) == 1 and 0 < len(nodes(srcdoc(at))) < 401
+    # a combination nobody passes is a message, not a traceback
+    at.multiselect(key="net_owner").set_value([])
+    at.multiselect(key="net_community").set_value([])
+    at.multiselect(key="net_feeling").set_value(["detractor"])
+    at.multiselect(key="net_stage").set_value(["subscriber"]).run()
+    assert not at.exception
+    assert any("nobody passes" in e.value for e in at.error)
+    assert not at.get("iframe")
+
+
+def test_search_focuses_on_the_ego_network_within_1_to_3_steps(at):
+    at.text_input(key="net_query").set_value("bryan rahman").run()
+    assert not at.exception
+    focus = at.selectbox(key="net_focus")
+    assert "Bryan Rahman" in focus.options[0]
+    hops = at.slider(key="net_hops")
+    assert (hops.min, hops.max, hops.value) == (1, 3, 2)
+    two = len(nodes(srcdoc(at)))
+    assert "within 2 steps of Bryan Rahman" in showing(at) and 1 < two < 401
+    hops.set_value(1).run()
+    one = nodes(srcdoc(at))
+    assert 1 < len(one) < two
+    assert any(n["borderWidth"] == 4 for n in one)  # the focus person stands out
+    hops.set_value(3).run()
+    assert len(nodes(srcdoc(at))) >= two
+
+
+def test_search_by_company_or_email_lists_the_matches(at):
+    at.text_input(key="net_query").set_value("emberpay.com.sg").run()
+    assert not at.exception and len(at.selectbox(key="net_focus").options) >= 1
+
+
+def test_nobody_found_is_a_message(at):
+    at.text_input(key="net_query").set_value("zzz-nobody-zzz").run()
+    assert not at.exception
+    assert any("Nobody" in e.value for e in at.error)
+    assert len(nodes(srcdoc(at))) == 401  # the whole network stays
+
+
+def test_a_hostile_name_is_text_everywhere(at):
+    page = srcdoc(at)
+    assert EVIL not in page and "<script>alert(2)" not in page and "popup.innerHTML" not in page
+    at.text_input(key="net_query").set_value("evil@example.com").run()
+    assert not at.exception
+    option = at.selectbox(key="net_focus").options[0]
+    assert EVIL in option  # shown as the text it is in the select box
+    page = srcdoc(at)
+    assert EVIL not in page and "onerror=alert(1)>" not in page
+    assert f"within 2 steps of {EVIL}" in showing(at)  # the reader sees the name as text ...
+    raw = next(c.value for c in at.caption if c.value.startswith("Showing"))
+    assert re.search(r"(?<!\\)[<>\[\]]", raw) is None  # ... because every markup character is escaped
+
+
+def test_no_data_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("NETMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page("pages/network.py").run()
+    assert not at.exception
+    assert any("no data" in i.value for i in at.info) and not at.get("iframe")

@@ -1,0 +1,153 @@
+"""The Nurture page, headless (Streamlit's AppTest): the list, its filters, the chart, the plan, the downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from netmap import Store, import_files
+from netmap.analysis import measures
+from netmap.cli import sample_files
+
+from .conftest import ROOT, load
+
+ACTIONS = {"amplify", "elevate", "recover", "ask"}
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("nurture") / "app.db"
+    store = Store(f"sqlite:///{path}")
+    import_files(store, [(p.name, p) for p in sample_files()])
+    store.close()
+    return path
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Every st.download_button's file, by key (AppTest cannot click through to the file)."""
+    got: dict[str, tuple[str, bytes]] = {}
+    real = st.download_button
+
+    def record(label, data, *args, **kwargs):
+        got[kwargs.get("key")] = (kwargs.get("file_name"), data)
+        return real(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", record)
+    return got
+
+
+def open_page(monkeypatch, db) -> AppTest:
+    monkeypatch.setenv("NETMAP_DATABASE_URL", f"sqlite:///{db}")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/nurture.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def rows(data: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+
+
+def charts(at: AppTest):
+    return at.get("vega_lite_chart")
+
+
+def test_the_list_the_chart_the_plan_and_their_downloads(sample_db, monkeypatch, downloads):
+    at = open_page(monkeypatch, sample_db)
+    assert not at.error
+    assert at.title[0].value == "Whom to nurture next"
+    labels = {"Amplify", "Elevate", "Recover", "Ask"}
+    metrics = {m.label: int(m.value.replace(",", "")) for m in at.metric if m.label in labels}
+    assert set(metrics) == {"Amplify", "Elevate", "Recover", "Ask"} and all(v > 0 for v in metrics.values())
+
+    ranking = at.dataframe(key="nurture_table").value
+    assert len(ranking) == sum(metrics.values())
+    assert set(ranking["action"]) == ACTIONS and (ranking["reason"].str.len() > 20).all()
+    assert ranking["nurture_score"].is_monotonic_decreasing
+
+    name, data = downloads["nurture_csv"]
+    listed = rows(data)
+    assert name == "nurture.csv" and len(listed) == len(ranking)
+    assert list(listed[0]) == ["rank", "person_id", "name", "owner", "feeling", "nps", "action", "spread",
+                               "nurture_score", "reason"]
+
+    chart = charts(at)
+    assert len(chart) == 1
+    spec = chart[0].proto.spec
+    for colour in ("#2e7d32", "#f9a825", "#c62828", "#9e9e9e"):  # FEELING_COLORS, the same as everywhere
+        assert colour in spec
+
+    plan = at.dataframe(key="nurture_plan_table").value
+    assert len(plan) == 5 and plan["cumulative_spread"].is_monotonic_increasing
+    assert at.caption and any("doesn't overlap" in c.value for c in at.caption)
+    name, data = downloads["nurture_plan_csv"]
+    assert name == "nurture-plan-5.csv" and [r["person_id"] for r in rows(data)] == [str(p) for p in plan["person_id"]]
+    assert list(rows(data)[0]) == ["rank", "person_id", "name", "marginal_spread", "cumulative_spread", "reason"]
+
+    at.slider(key="nurture_k").set_value(12).run()
+    assert not at.exception
+    bigger = at.dataframe(key="nurture_plan_table").value
+    assert len(bigger) == 12 and bigger.head(5)["person_id"].tolist() == plan["person_id"].tolist()
+    assert len(set(bigger["person_id"])) == 12
+    assert downloads["nurture_plan_csv"][0] == "nurture-plan-12.csv"
+
+
+def test_one_owners_book_and_one_action(sample_db, monkeypatch, downloads):
+    at = open_page(monkeypatch, sample_db)
+    everyone = at.dataframe(key="nurture_table").value
+    owner = at.selectbox(key="nurture_owner").options[1]
+    at.selectbox(key="nurture_owner").set_value(owner).run()
+    assert not at.exception
+    mine = at.dataframe(key="nurture_table").value
+    assert 0 < len(mine) < len(everyone) and set(mine["owner"]) == {owner}
+    assert {r["owner"] for r in rows(downloads["nurture_csv"][1])} == {owner}
+    store = Store(f"sqlite:///{sample_db}")
+    owner_of = measures(store).people.set_index("person_id")["owner"]
+    store.close()
+    assert set(owner_of[at.dataframe(key="nurture_plan_table").value["person_id"]]) == {owner}
+
+    at.multiselect(key="nurture_actions").set_value(["recover"]).run()
+    recover = at.dataframe(key="nurture_table").value
+    assert set(recover["action"]) <= {"recover"}
+
+    at.multiselect(key="nurture_actions").set_value([]).run()
+    assert not at.exception
+    assert any("Nobody to nurture" in i.value for i in at.info)
+    assert "nurture_csv" not in {b.key for b in at.get("download_button")}  # nothing to download
+
+
+def test_an_empty_database_says_what_to_do(tmp_path, monkeypatch):
+    at = open_page(monkeypatch, tmp_path / "empty.db")
+    assert any("no data yet" in i.value for i in at.info)
+    assert not at.dataframe and not at.error
+
+
+def test_hostile_names_are_text_in_the_table_and_inert_in_the_csv(tmp_path, monkeypatch, downloads):
+    db = tmp_path / "evil.db"
+    store = Store(f"sqlite:///{db}")
+    people = ["Email,Name,Company,Lifecycle Stage,Contact owner,Last NPS survey rating"]
+    evil = ['=HYPERLINK("http://evil")', "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))", "@SUM(1+1)"]
+    for i, name in enumerate(evil):
+        people.append(f'p{i}@evil.test,"{name.replace(chr(34), chr(34) * 2)}",-Corp,customer,+Owner,{10 - 3 * i}')
+    ties = ["Person A,Person B,Relationship"] + [f"p{i}@evil.test,p{(i + 1) % 4}@evil.test,knows" for i in range(4)]
+    load(store, ("p.csv", "\n".join(people) + "\n"), ("r.csv", "\n".join(ties) + "\n"))
+    store.close()
+    at = open_page(monkeypatch, db)
+    assert not at.error
+    assert set(at.dataframe(key="nurture_table").value["name"]) <= set(evil)  # shown as they are: data, not markup
+    assert "nurture_csv" in downloads
+    for key in ("nurture_csv", "nurture_plan_csv"):
+        if key in downloads:
+            for row in rows(downloads[key][1]):
+                for value in row.values():
+                    assert not value.startswith(("=", "+", "@", "\t", "\r")), value
+                    assert not (value.startswith("-") and not value.lstrip("-").replace(".", "", 1).isdigit()), value
+    assert "nurture_plan_csv" in downloads  # four customers: there is a plan
+    plan_names = {r["name"] for r in rows(downloads["nurture_plan_csv"][1])}
+    assert plan_names and plan_names <= {("'" + n if n[0] in "=@" else n) for n in evil}

@@ -1,0 +1,180 @@
+"""netmap.queries: the questions the CLI and the app share (nurture list, plan, referral paths)."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from netmap import import_paths
+from netmap.analysis import network
+from netmap.cli import sample_files
+from netmap.errors import NetmapError, UnknownPerson
+from netmap.network.paths import PathIndex
+from netmap.queries import (
+    NURTURE_COLUMNS,
+    PATH_COLUMNS,
+    PLAN_COLUMNS,
+    find_paths,
+    graph_table,
+    in_book,
+    nurturable,
+    nurture_list,
+    owners,
+    path_graph,
+    path_ids,
+    plan,
+    resolve_sources,
+    resolve_targets,
+    search_people,
+)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    from netmap import Store
+
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('q') / 'netmap.db'}")
+    import_paths(store, sample_files())
+    analysis, G = network(store)
+    yield store, analysis, G
+    store.close()
+
+
+def test_nurture_list_ranks_and_filters_by_owner_and_leaves_the_table_alone(sample):
+    _, analysis, _ = sample
+    people = analysis.people
+    before = people.copy()
+    ranking = nurture_list(people)
+    assert list(ranking.columns) == NURTURE_COLUMNS and len(ranking) > 0
+    assert set(ranking["action"]) <= {"amplify", "elevate", "recover", "ask"}
+    assert ranking["nurture_score"].is_monotonic_decreasing and (ranking["reason"].str.len() > 0).all()
+    owner = owners(people)[0]
+    mine = nurture_list(people, owner=owner.upper(), top=5)
+    assert 0 < len(mine) <= 5 and set(mine["owner"]) == {owner}
+    with pytest.raises(NetmapError, match="no account manager 'Nobody'; owners: "):
+        nurture_list(people, owner="Nobody")
+    pd.testing.assert_frame_equal(people, before)
+
+
+def test_nurturable_is_customers_and_people_with_feedback(sample):
+    _, analysis, _ = sample
+    people = analysis.people
+    rows = nurturable(people)
+    assert list(rows.columns) == ["person_id", "name", "feeling", "nps", "spread", "action", "on_list"]
+    chosen = people.set_index("person_id").loc[rows["person_id"]]
+    assert (chosen["is_customer"].astype(bool) | chosen["feeling"].ne("unknown")).all()
+    assert rows["feeling"].notna().all() and set(rows["feeling"]) <= {"promoter", "passive", "detractor", "unknown"}
+    assert rows["on_list"].sum() == len(nurture_list(people))
+    owner = owners(people)[1]
+    assert set(people.loc[in_book(people, owner), "owner"]) == {owner}
+    assert set(nurturable(people, owner=owner)["person_id"]) <= set(people.loc[in_book(people, owner), "person_id"])
+
+
+def test_plan_is_greedy_prefix_consistent_and_respects_the_book(sample):
+    _, analysis, G = sample
+    ten = plan(analysis, G, 10)
+    assert list(ten.columns) == PLAN_COLUMNS and len(ten) == 10
+    assert ten["cumulative_spread"].is_monotonic_increasing
+    pd.testing.assert_frame_equal(plan(analysis, G, 4), ten.head(4))
+    owner = owners(analysis.people)[0]
+    mine = plan(analysis, G, 5, owner=owner)
+    book = set(analysis.people.loc[in_book(analysis.people, owner), "person_id"])
+    assert set(mine["person_id"]) <= book
+    with pytest.raises(NetmapError, match="at least 1"):
+        plan(analysis, G, 0)
+    with pytest.raises(NetmapError, match="no account manager"):
+        plan(analysis, G, 3, owner="Nobody")
+
+
+def test_resolvers_name_what_is_missing(sample):
+    store, analysis, G = sample
+    people = analysis.people
+    company = people["company"].dropna().iloc[0]
+    at_company = resolve_targets(store, G, f"company:{company}")
+    assert set(people.set_index("person_id").loc[at_company, "company"]) == {company}
+    assert len(resolve_targets(store, G, "stage:lead")) == (people["stage"] == "lead").sum()
+    lead = people[people["stage"] == "lead"].iloc[0]
+    assert resolve_targets(store, G, lead["email"]) == [lead["person_id"]]
+    with pytest.raises(NetmapError, match="nobody works at 'nope'"):
+        resolve_targets(store, G, "company:nope")
+    with pytest.raises(NetmapError, match="nobody is at the stage 'nope'"):
+        resolve_targets(store, G, "stage:nope")
+    with pytest.raises(UnknownPerson):
+        resolve_targets(store, G, "nobody@nowhere.test")
+    assert resolve_sources(store, G, "promoters") == sorted(people.loc[people["feeling"] == "promoter", "person_id"])
+    owner = owners(people)[0]
+    assert set(people.set_index("person_id").loc[resolve_sources(store, G, f"owner:{owner}"), "owner"]) == {owner}
+    with pytest.raises(NetmapError, match="owns anyone"):
+        resolve_sources(store, G, "owner:Nobody")
+    bare = nx.Graph()
+    bare.add_node(1, feeling="unknown")
+    with pytest.raises(NetmapError, match="no promoters yet.*pick someone"):
+        resolve_sources(store, bare, "promoters", instead="pick someone")
+    with pytest.raises(NetmapError, match="use --from WHO"):
+        resolve_sources(store, bare, "promoters")
+
+
+def test_find_paths_with_an_index_matches_without_and_every_path_walks_the_graph(sample):
+    store, analysis, G = sample
+    targets = resolve_targets(store, G, "stage:lead")
+    sources = resolve_sources(store, G, "promoters")
+    paths = find_paths(G, targets, sources, top=3, index=PathIndex.from_graph(G))
+    assert list(paths.columns) == PATH_COLUMNS and len(paths) > 0
+    pd.testing.assert_frame_equal(paths, find_paths(G, targets, sources, top=3))
+    for row in paths.to_dict(orient="records"):
+        seq = path_ids(G, row)
+        assert seq[0] == row["source_id"] and seq[-1] == row["target_id"] and len(seq) == row["hops"] + 1
+        assert all(G.has_edge(a, b) for a, b in zip(seq, seq[1:]))
+    with pytest.raises(NetmapError, match="at least 1"):
+        find_paths(G, targets, sources, top=0)
+
+
+def _chain(*names: str) -> nx.Graph:
+    G = nx.Graph()
+    for i, name in enumerate(names, start=1):
+        G.add_node(i, name=name, feeling="unknown")
+    return G
+
+
+def test_path_ids_copes_with_names_that_repeat_or_contain_the_separator():
+    G = _chain("Ann", "B > C", "Ann", "B", "Dee")
+    G.add_edge(1, 2, strength=0.5)
+    G.add_edge(2, 5, strength=0.5)
+    G.add_edge(1, 4, strength=0.9)
+    G.add_edge(3, 2, strength=0.4)
+    row = {"source_id": 1, "target_id": 5, "hops": 2, "strength": 0.25, "path": "Ann > B > C > Dee"}
+    assert path_ids(G, row) == [1, 2, 5]
+    row = {"source_id": 3, "target_id": 5, "hops": 2, "strength": 0.2, "path": "Ann > B > C > Dee"}
+    assert path_ids(G, row) == [3, 2, 5]
+    with pytest.raises(ValueError, match="not in the graph"):
+        path_ids(G, {**row, "strength": 0.9})
+
+
+def test_path_graph_keeps_only_the_people_and_ties_on_the_paths(sample):
+    store, analysis, G = sample
+    lead = analysis.people[analysis.people["stage"] == "lead"].iloc[0]
+    paths = find_paths(G, [lead["person_id"]], resolve_sources(store, G, "promoters"), top=3)
+    H = path_graph(G, paths)
+    on_paths = {v for row in paths.to_dict(orient="records") for v in path_ids(G, row)}
+    assert set(H.nodes) == on_paths
+    assert H.number_of_edges() <= sum(paths["hops"]) and all(G.has_edge(a, b) for a, b in H.edges)
+    assert H.nodes[lead["person_id"]]["role"] == "target"
+    assert {H.nodes[s]["role"] for s in paths["source_id"]} == {"source"}
+    assert H.nodes[lead["person_id"]]["name"] == G.nodes[lead["person_id"]]["name"]
+    table = graph_table(analysis)
+    assert table.index.name == "person_id" and table["community"].equals(table["community_id"])
+
+
+def test_search_people_finds_by_name_email_and_company_exact_first(sample):
+    _, analysis, _ = sample
+    people = analysis.people
+    someone = people.dropna(subset=["email"]).iloc[5]
+    by_email = search_people(people, someone["email"].upper())
+    assert by_email.iloc[0]["person_id"] == someone["person_id"]
+    first = someone["name"].split()[0]
+    hits = search_people(people, first.lower(), limit=3)
+    assert 0 < len(hits) <= 3 and all(first.casefold() in " ".join(map(str, r)).casefold()
+                                      for r in hits[["name", "email", "company"]].itertuples(index=False))
+    assert search_people(people, "   ").empty and search_people(people, "zzzz-nobody-qq").empty
+    assert search_people(people, "(.*").empty  # text, never a pattern

@@ -1,0 +1,287 @@
+"""Unit tests for netmap.views (what the Network and Bridges pages show)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from netmap.errors import NetmapError
+from netmap.network.export import COMMUNITY_COLORS, FEELING_COLORS, to_graphml
+from netmap.views import (
+    GLOBAL_LAYOUT_MAX,
+    MEASURES,
+    NONE,
+    TIE_MEASURES,
+    Filters,
+    bridge_customers,
+    bridge_pairs,
+    filter_people,
+    filter_ties,
+    graph_people_table,
+    legend_html,
+    network_view,
+    options,
+    ranked_bridges,
+    ranked_weak_ties,
+    search_people,
+    showing_text,
+    use_global_layout,
+    visible_graph,
+    weak_pairs,
+)
+
+EVIL = 'Eve <img src=x onerror=alert(1)> </script><script>alert(2)</script>'
+
+
+def network():
+    """Two triangles (communities 0 and 1) joined by a weak local bridge 3-4; 7 is alone."""
+    people = pd.DataFrame(
+        [
+            (1, "Ann Müller", "ann@acme.com", "Acme", "Kim", "customer", 10.0, "promoter", 0, 0.9, 0.2, False),
+            (2, "Bob Stone", "bob@acme.com", "Acme", "Kim", "lead", np.nan, "unknown", 0, 1.5, 0.1, False),
+            (3, "Cem Öz", "cem@beta.io", "Beta", None, "customer", 7.0, "passive", 0, 2.0, 0.9, True),
+            (4, EVIL, "eve@gamma.org", "Gamma", "Lu", None, 3.0, "detractor", 1, 1.8, 0.8, True),
+            (5, "Dan Ann", "dan@gamma.org", "Gamma", "Lu", "customer", 9.0, "promoter", 1, 0.7, 0.3, False),
+            (6, "Fay Wu", "fay@delta.net", "Delta Ann", "Lu", "customer", np.nan, "unknown", 1, 0.5, 0.0, False),
+            (7, "Gus Lone", "gus@solo.com", "Solo", "Kim", "lead", np.nan, "unknown", -1, 0.0, 0.0, False),
+        ],
+        columns=["person_id", "name", "email", "company", "owner", "stage", "nps", "feeling", "community_id",
+                 "spread", "bridge_score", "is_cut_vertex"],
+    )
+    labels = {0: "Berlin · Fintech", 1: EVIL}
+    people["community"] = people["community_id"].map(lambda c: labels.get(c, "Unclustered"))
+    people["community_id"] = people["community_id"].replace(-1, np.nan).astype("Int64")
+    people.loc[people.person_id == 7, "community"] = None
+    G = nx.Graph()
+    for r in people.itertuples():
+        G.add_node(r.person_id, name=r.name, company=r.company, feeling=r.feeling, nps=r.nps, owner=r.owner)
+    edges = [(1, 2, 0.9), (1, 3, 0.6), (2, 3, 0.8), (4, 5, 0.7), (4, 6, 0.5), (5, 6, 0.9), (3, 4, 0.1)]
+    for a, b, s in edges:
+        G.add_edge(a, b, strength=s)
+    ties = pd.DataFrame(
+        [
+            (3, "Cem Öz", 4, EVIL, 0.1, 0.0, True, np.nan, True, 0.9),
+            (1, "Ann Müller", 3, "Cem Öz", 0.6, 0.5, False, np.nan, False, 0.1),
+            (4, EVIL, 6, "Fay Wu", 0.5, 0.5, False, np.nan, False, 0.12),
+            (1, "Ann Müller", 2, "Bob Stone", 0.9, 1.0, False, np.nan, False, 0.0),
+            (2, "Bob Stone", 3, "Cem Öz", 0.8, 0.5, False, np.nan, False, 0.05),
+            (4, EVIL, 5, "Dan Ann", 0.7, 0.5, False, np.nan, False, 0.07),
+            (5, "Dan Ann", 6, "Fay Wu", 0.9, 0.5, False, np.nan, False, 0.02),
+        ],
+        columns=["a_id", "a_name", "b_id", "b_name", "strength", "overlap", "local_bridge", "span",
+                 "crosses_communities", "weakness"],
+    )
+    return G, people, ties, labels
+
+
+def _nodes(page: str) -> list[dict]:
+    m = re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", page, re.DOTALL)
+    return json.loads(m.group(1))
+
+
+def _edges(page: str) -> list[dict]:
+    m = re.search(r"edges = new vis\.DataSet\((\[.*?\])\);", page, re.DOTALL)
+    return json.loads(m.group(1))
+
+
+# ------------------------------------------------------------------ filters --
+def test_filters_validate():
+    with pytest.raises(NetmapError, match="between 0 and 1"):
+        Filters(min_strength=1.5)
+    with pytest.raises(NetmapError, match="unknown feeling"):
+        Filters(feelings=("happy",))
+    assert not Filters().active and Filters(min_strength=0.2).active and not Filters(min_strength=0.2).people_filtered
+    assert hash(Filters(owners=("Kim",))) == hash(Filters(owners=("Kim",)))
+
+
+def test_filter_people_by_each_field_and_never_mutates():
+    _, people, _, _ = network()
+    before = people.copy()
+    ids = lambda f: filter_people(people, f)["person_id"].tolist()  # noqa: E731
+    assert ids(Filters()) == [1, 2, 3, 4, 5, 6, 7]
+    assert ids(Filters(owners=("Kim",))) == [1, 2, 7]
+    assert ids(Filters(owners=(NONE,))) == [3]
+    assert ids(Filters(stages=(NONE, "lead"))) == [2, 4, 7]
+    assert ids(Filters(feelings=("promoter",))) == [1, 5]
+    assert ids(Filters(communities=(1,))) == [4, 5, 6]
+    assert ids(Filters(communities=(-1,))) == [7]
+    assert ids(Filters(owners=("Lu",), feelings=("promoter", "unknown"))) == [5, 6]
+    pd.testing.assert_frame_equal(people, before)
+
+
+def test_filter_ties_both_or_either_end_and_min_strength():
+    _, _, ties, _ = network()
+    pairs = lambda t: set(zip(t.a_id, t.b_id))  # noqa: E731
+    assert pairs(filter_ties(ties, [3, 4, 5])) == {(3, 4), (4, 5)}
+    assert pairs(filter_ties(ties, [3], either_end=True)) == {(3, 4), (1, 3), (2, 3)}
+    assert pairs(filter_ties(ties, None, min_strength=0.85)) == {(1, 2), (5, 6)}
+
+
+def test_options_list_choices_with_none_last_and_community_labels():
+    _, people, _, labels = network()
+    o = options(people, labels)
+    assert o["owner"] == ["Kim", "Lu", NONE]
+    assert o["stage"] == ["customer", "lead", NONE]
+    assert o["feeling"] == ["promoter", "passive", "detractor", "unknown"]
+    assert o["community"][:2] == [0, 1] and set(o["community"]) == {0, 1, -1}
+    assert o["community_labels"][0] == "Berlin · Fintech" and o["community_labels"][-1] == NONE
+
+
+# ------------------------------------------------------------------- search --
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("cem oz", [3]),                  # accents and case do not matter
+        ("MÜLLER", [1]),
+        ("gamma.org", [5, 4]),            # email (then by name)
+        ("delta ann", [6]),               # company; every word must match
+        ("ann", [1, 5, 6]),               # name starting with it first, then by name
+        ("   ", []),
+        ("nobody", []),
+    ],
+)
+def test_search_people(query, expected):
+    _, people, _, _ = network()
+    assert search_people(people, query)["person_id"].tolist() == expected
+
+
+def test_search_limit_and_exact_name_first():
+    _, people, _, _ = network()
+    assert search_people(people, "a", limit=2).shape[0] == 2
+    assert search_people(people, "dan ann")["person_id"].tolist()[0] == 5
+
+
+# -------------------------------------------------------------- what to draw --
+def test_weak_and_bridge_pairs_and_bridge_customers():
+    _, people, ties, _ = network()
+    assert weak_pairs(ties) == {(3, 4)} and bridge_pairs(ties) == {(3, 4)}
+    assert bridge_customers(people) == {3, 4}  # the cut vertices, and the top 5% (at least one) by score
+    assert bridge_customers(people, share=0.5) == {3, 4, 5, 1}
+
+
+def test_visible_graph_filters_nodes_and_weak_ties_without_copying():
+    G, _, _, _ = network()
+    H = visible_graph(G, {1, 2, 3, 4}, min_strength=0.5)
+    assert set(H) == {1, 2, 3, 4} and set(map(frozenset, H.edges())) == {frozenset(e) for e in [(1, 2), (1, 3), (2, 3)]}
+    assert visible_graph(G, None).number_of_edges() == G.number_of_edges()
+
+
+def test_graph_people_table_uses_community_ids_and_keeps_the_input():
+    _, people, _, _ = network()
+    before = people.copy()
+    t = graph_people_table(people)
+    assert t.index.name == "person_id" and t.loc[4, "community"] == 1 and t.loc[4, "community_label"] == EVIL
+    pd.testing.assert_frame_equal(people, before)
+
+
+def test_use_global_layout_threshold():
+    assert use_global_layout(nx.path_graph(10))
+    assert not use_global_layout(nx.empty_graph(GLOBAL_LAYOUT_MAX + 1))
+
+
+# ------------------------------------------------------------------ the view --
+def test_network_view_whole_network_marks_bridges_dashes_weak_ties_and_is_offline():
+    G, people, ties, labels = network()
+    v = network_view(G, people, ties, labels=labels)
+    assert (v.shown, v.total, v.matching, v.everyone, v.marked) == (7, 7, 7, 7, 2)
+    nodes = {n["id"]: n for n in _nodes(v.html)}
+    assert nodes[3]["shape"] == "diamond" and "Bridge customer" in nodes[3]["title"]
+    assert nodes[1]["shape"] == "dot"
+    edges = {frozenset((e["from"], e["to"])): e for e in _edges(v.html)}
+    assert edges[frozenset((3, 4))].get("dashes") is True and "dashes" not in edges[frozenset((1, 2))]
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?://""", v.html)
+    assert 'id="netmap-legend"' in v.html and "weak tie" in v.html and "bridge customer" in v.html
+    assert showing_text(v) == "Showing 7 of 7 people."
+
+
+def test_hostile_names_are_text_in_the_graph_and_the_legend():
+    G, people, ties, labels = network()
+    v = network_view(G, people, ties, labels=labels, color_by="community")
+    assert "<img" not in v.html and "<script>alert" not in v.html and "onerror=alert(1)>" not in v.html
+    legend = v.html[v.html.index('id="netmap-legend"'):]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in legend[:3000]
+    assert COMMUNITY_COLORS[1] in legend[:3000]
+
+
+def test_network_view_by_feeling_shows_feeling_colours_in_the_legend():
+    G, people, ties, labels = network()
+    v = network_view(G, people, ties, labels=labels, color_by="feeling", size_by="bridge_score")
+    nodes = {n["id"]: n for n in _nodes(v.html)}
+    assert nodes[1]["color"]["background"] == FEELING_COLORS["promoter"]
+    legend = legend_html("feeling", size_by="bridge_score")
+    assert all(c in legend for c in FEELING_COLORS.values()) and "higher bridge score" in legend
+
+
+def test_filters_min_strength_and_cap():
+    G, people, ties, labels = network()
+    v = network_view(G, people, ties, Filters(owners=("Lu",)), labels=labels)
+    assert sorted(n["id"] for n in _nodes(v.html)) == [4, 5, 6] and (v.matching, v.everyone) == (3, 7)
+    assert "3 of the 7 in the network pass the filters" in showing_text(v)
+    # ties below 0.65 hidden, and so is everyone left without a tie (7)
+    v = network_view(G, people, ties, Filters(min_strength=0.65), labels=labels)
+    assert sorted(n["id"] for n in _nodes(v.html)) == [1, 2, 3, 4, 5, 6] and v.matching == 6
+    assert {frozenset((e["from"], e["to"])) for e in _edges(v.html)} == {
+        frozenset(e) for e in [(1, 2), (2, 3), (4, 5), (5, 6)]
+    }
+    v = network_view(G, people, ties, Filters(min_strength=0.95), labels=labels, focus=7)
+    assert [n["id"] for n in _nodes(v.html)] == [7] and v.matching == 0 and v.notes
+    v = network_view(G, people, ties, labels=labels, max_nodes=2, size_by="spread")
+    assert (v.shown, v.total) == (2, 7) and sorted(n["id"] for n in _nodes(v.html)) == [3, 4]
+    assert showing_text(v).startswith("Showing 2 of 7 people (those with the highest spread)")
+
+
+def test_focus_ego_network_hops_and_errors():
+    G, people, ties, labels = network()
+    v = network_view(G, people, ties, labels=labels, focus=1, hops=1)
+    assert sorted(n["id"] for n in _nodes(v.html)) == [1, 2, 3]
+    assert showing_text(v, hops=1, focus_name="Ann Müller") == "Showing 3 of 3 people within 1 step of Ann Müller."
+    v = network_view(G, people, ties, labels=labels, focus=1, hops=2)
+    assert sorted(n["id"] for n in _nodes(v.html)) == [1, 2, 3, 4]
+    # the focus is drawn even when the filters leave them out, with a note
+    v = network_view(G, people, ties, Filters(owners=("Lu",)), labels=labels, focus=3, hops=1)
+    assert sorted(n["id"] for n in _nodes(v.html)) == [3, 4] and v.notes
+    with pytest.raises(NetmapError, match="hops"):
+        network_view(G, people, ties, focus=1, hops=4)
+    with pytest.raises(NetmapError, match="not in the network"):
+        network_view(G, people, ties, focus=99)
+    with pytest.raises(NetmapError, match="nobody passes"):
+        network_view(G, people, ties, Filters(owners=("Kim",), feelings=("detractor",)))
+
+
+# ------------------------------------------------------------------ rankings --
+def test_ranked_bridges_order_filters_and_columns():
+    _, people, _, _ = network()
+    r = ranked_bridges(people)
+    assert r["person_id"].tolist()[:3] == [3, 4, 5] and r["rank"].tolist() == list(range(1, 8))
+    assert {"bridge_score", "is_cut_vertex", "community"} <= set(r.columns)
+    assert ranked_bridges(people, Filters(owners=("Kim",)), top=2)["person_id"].tolist() == [1, 2]
+
+
+def test_ranked_weak_ties_either_end_in_filter_and_community_names():
+    _, people, ties, _ = network()
+    r = ranked_weak_ties(ties, people, top=3)
+    assert list(zip(r.a_id, r.b_id)) == [(3, 4), (4, 6), (1, 3)]
+    assert r.loc[0, "a_community"] == "Berlin · Fintech" and r.loc[0, "b_community"] == EVIL
+    r = ranked_weak_ties(ties, people, Filters(communities=(0,)))
+    assert (3, 4) in set(zip(r.a_id, r.b_id)) and (5, 6) not in set(zip(r.a_id, r.b_id))
+    assert ranked_weak_ties(ties, people, Filters(min_strength=0.85))["strength"].min() >= 0.85
+
+
+def test_every_shown_measure_is_explained():
+    assert {"bridge_score", "betweenness", "constraint", "effective_size", "participation", "is_cut_vertex"} <= set(MEASURES)
+    assert {"strength", "overlap", "local_bridge", "span", "crosses_communities", "weakness"} <= set(TIE_MEASURES)
+
+
+def test_whole_graph_export_carries_the_measures():
+    G, people, ties, _ = network()
+    buf = io.BytesIO()
+    to_graphml(G, graph_people_table(people), buf, edge_table=ties)
+    H = nx.read_graphml(io.BytesIO(buf.getvalue()), node_type=int)
+    assert H.nodes[3]["bridge_score"] == 0.9 and H.nodes[4]["community"] == 1
+    assert H.edges[3, 4]["weakness"] == 0.9
