@@ -7,7 +7,6 @@ the data, then read back from the database.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 

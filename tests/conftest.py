@@ -73,3 +73,48 @@ def require(component: str, available: bool, how: str) -> None:
     if os.environ.get("NETMAP_REQUIRE_COMPONENTS"):
         pytest.fail(f"{message} (CI must run this test for real)")
     pytest.skip(message)
+
+
+# ------------------------------------------------------------------ the app
+
+
+def sample_database(tmp_path_factory, name: str = "app") -> Path:
+    """A SQLite file with the sample company imported (one per test module)."""
+    from netmap.cli import sample_files
+
+    path = tmp_path_factory.mktemp(name) / "app.db"
+    s = Store(f"sqlite:///{path}")
+    import_files(s, [(p.name, p) for p in sample_files()])
+    s.close()
+    return path
+
+
+def open_app(monkeypatch, db: str | Path, page: str | None = None):
+    """Run the app headless (AppTest) on database ``db`` (a URL or a SQLite
+    path), optionally switched to ``page`` (e.g. ``"pages/nurture.py"``)."""
+    from streamlit.testing.v1 import AppTest
+
+    url = db if isinstance(db, str) and "://" in db else f"sqlite:///{db}"
+    monkeypatch.setenv("NETMAP_DATABASE_URL", url)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict:
+    """Every st.download_button's file, by key (AppTest cannot click through to the file)."""
+    import streamlit as st
+
+    got: dict[str, tuple[str, bytes]] = {}
+    real = st.download_button
+
+    def record(label, data, *args, **kwargs):
+        got[kwargs.get("key")] = (kwargs.get("file_name"), data)
+        return real(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", record)
+    return got

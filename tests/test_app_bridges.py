@@ -5,28 +5,17 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from netmap import Store, import_files
-from netmap.cli import sample_files
-
-from .conftest import ROOT
+from .conftest import ROOT, open_app, sample_database
 
 
 @pytest.fixture(scope="module")
 def db_url(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('bridges') / 'app.db'}"
-    store = Store(url)
-    import_files(store, [(p.name, p) for p in sample_files()])
-    store.close()
-    return url
+    return f"sqlite:///{sample_database(tmp_path_factory, 'bridges')}"
 
 
 @pytest.fixture
 def at(db_url, monkeypatch):
-    monkeypatch.setenv("NETMAP_DATABASE_URL", db_url)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    app.switch_page("pages/bridges.py").run()
-    assert not app.exception
-    return app
+    return open_app(monkeypatch, db_url, "pages/bridges.py")
 
 
 def tables(at):

@@ -13,7 +13,7 @@ from netmap import Store, import_files
 from netmap.cli import sample_files
 from netmap.network.export import FEELING_COLORS
 
-from .conftest import ROOT
+from .conftest import ROOT, open_app
 
 EVIL = '<img src=x onerror=alert(1)>'
 HOSTILE_PEOPLE = (
@@ -36,11 +36,7 @@ def db_url(tmp_path_factory):
 
 @pytest.fixture
 def at(db_url, monkeypatch):
-    monkeypatch.setenv("NETMAP_DATABASE_URL", db_url)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    app.switch_page("pages/network.py").run()
-    assert not app.exception
-    return app
+    return open_app(monkeypatch, db_url, "pages/network.py")
 
 
 def srcdoc(at) -> str:

@@ -6,48 +6,23 @@ import csv
 import io
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from netmap import Store, import_files
+from netmap import Store
 from netmap.analysis import measures
-from netmap.cli import sample_files
 
-from .conftest import ROOT, load
+from .conftest import load, open_app, sample_database
 
 ACTIONS = {"amplify", "elevate", "recover", "ask"}
 
 
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("nurture") / "app.db"
-    store = Store(f"sqlite:///{path}")
-    import_files(store, [(p.name, p) for p in sample_files()])
-    store.close()
-    return path
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    """Every st.download_button's file, by key (AppTest cannot click through to the file)."""
-    got: dict[str, tuple[str, bytes]] = {}
-    real = st.download_button
-
-    def record(label, data, *args, **kwargs):
-        got[kwargs.get("key")] = (kwargs.get("file_name"), data)
-        return real(label, data, *args, **kwargs)
-
-    monkeypatch.setattr(st, "download_button", record)
-    return got
+    return sample_database(tmp_path_factory, "nurture")
 
 
 def open_page(monkeypatch, db) -> AppTest:
-    monkeypatch.setenv("NETMAP_DATABASE_URL", f"sqlite:///{db}")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/nurture.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(monkeypatch, db, "pages/nurture.py")
 
 
 def rows(data: bytes) -> list[dict]:
