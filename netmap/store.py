@@ -24,6 +24,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text, union, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
@@ -487,16 +488,7 @@ class Store:
             count = lambda t, *w: conn.execute(select(func.count()).select_from(t).where(*w)).scalar_one()  # noqa: E731
             people = count(P)
             customers = count(P, P.c.stage.in_(sorted(CUSTOMER_STAGES)))
-            p1, p2 = PART.alias("p1"), PART.alias("p2")
-            lo, hi = (func.min, func.max) if self.is_sqlite else (func.least, func.greatest)
-            pairs = union(
-                select(lo(REL.c.a_id, REL.c.b_id).label("x"), hi(REL.c.a_id, REL.c.b_id).label("y")),
-                select(lo(REF.c.referrer_id, REF.c.referred_id), hi(REF.c.referrer_id, REF.c.referred_id)),
-                select(p1.c.person_id, p2.c.person_id).join(
-                    p2, (p1.c.interaction_id == p2.c.interaction_id) & (p1.c.person_id < p2.c.person_id)
-                ),
-            ).subquery()
-            ties = conn.execute(select(func.count()).select_from(pairs).where(pairs.c.x != pairs.c.y)).scalar_one()
+            ties = self._tie_count(conn)
             latest = _latest_feedback(conn)
             feelings = defaultdict(int)
             nps_scores = []
@@ -529,6 +521,41 @@ class Store:
                 "last_import": last.isoformat(timespec="seconds") if last else None,
                 "data_version": self.data_version(conn),
             }
+
+    def _tie_count(self, conn: Connection) -> int:
+        """How many ties the network has, by the rules of
+        :func:`netmap.network.graph.build_graph` (relationships, referrals,
+        shared interactions of at most MAX_INTERACTION_SIZE people, colleagues
+        at companies of at most MAX_COMPANY_SIZE people), without building it."""
+        from .network.graph import MAX_COMPANY_SIZE, MAX_INTERACTION_SIZE
+
+        p1, p2 = PART.alias("p1"), PART.alias("p2")
+        small = (
+            select(PART.c.interaction_id).group_by(PART.c.interaction_id)
+            .having(func.count() <= MAX_INTERACTION_SIZE).scalar_subquery()
+        )
+        evidence = union(
+            select(REL.c.a_id, REL.c.b_id),
+            select(REF.c.referrer_id, REF.c.referred_id),
+            select(p1.c.person_id, p2.c.person_id)
+            .join(p2, (p1.c.interaction_id == p2.c.interaction_id) & (p1.c.person_id < p2.c.person_id))
+            .where(p1.c.interaction_id.in_(small)),
+        )
+        pairs = [np.array(conn.execute(evidence).fetchall(), dtype=np.int64).reshape(-1, 2)]
+        colleagues: dict[str, list[int]] = defaultdict(list)
+        for pid, company in conn.execute(select(P.c.id, P.c.company).where(P.c.company.is_not(None))):
+            key = company.strip().casefold()
+            if key:
+                colleagues[key].append(pid)
+        for members in colleagues.values():
+            if 2 <= len(members) <= MAX_COMPANY_SIZE:
+                m = np.array(members, dtype=np.int64)
+                i, j = np.triu_indices(len(m), 1)
+                pairs.append(np.column_stack([m[i], m[j]]))
+        both = np.concatenate(pairs)
+        lo, hi = both.min(axis=1), both.max(axis=1)
+        keep = lo != hi
+        return int(len(np.unique(lo[keep] * (int(hi.max(initial=0)) + 1) + hi[keep])))
 
     def load_dataset(self) -> Dataset:
         """Everything the analysis needs, as plain values (see :mod:`netmap.model`)."""

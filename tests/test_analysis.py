@@ -172,3 +172,9 @@ def test_neutralise_rule():
     import pandas as pd
 
     assert to_csv(pd.DataFrame({"n": [-1.5], "t": ["-1.5"]})) == "n,t\n-1.5,'-1.5\n"
+
+
+def test_summary_ties_equal_the_ties_of_the_network(sample_store):
+    """The overview's tie count and the network's edges follow one rule."""
+    load(sample_store, ("big.csv", "Meeting ID,Attendee email\n" + "".join(f"W1,w{i}@web.example\n" for i in range(60))))
+    assert sample_store.summary()["ties"] == len(measures(sample_store).ties)
