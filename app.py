@@ -6,9 +6,13 @@ one the user picked. The Overview is the home page.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="netmap", page_icon=":material/hub:", layout="wide")
+# a local image: an emoji or material icon as page_icon makes browsers fetch a web font
+ICON = Path(__file__).resolve().parent / "netmap" / "ui" / "icon.png"
+st.set_page_config(page_title="netmap", page_icon=str(ICON), layout="wide")
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),

@@ -100,15 +100,26 @@ def empty_app(tmp_path):
 
 @pytest.fixture
 def page(chromium):
-    """A fresh browser page that fails the test on any dialog (alert/confirm/prompt)."""
+    """A fresh browser page that fails the test on any dialog (alert/confirm/prompt)
+    and on any request that leaves this machine (the app must work offline)."""
     context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     pg = context.new_page()
     dialogs: list[str] = []
+    outside: list[str] = []
     pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    context.on("request", lambda r: outside.append(r.url) if _leaves_machine(r.url) else None)
     pg.dialogs = dialogs
     yield pg
     context.close()
     assert dialogs == [], f"a dialog opened: {dialogs}"
+    assert outside == [], f"requests left the machine: {sorted(set(outside))[:5]}"
+
+
+def _leaves_machine(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in ("127.0.0.1", "localhost", "::1")
 
 
 def wait_for_app(pg, timeout: float = 30_000) -> None:
@@ -157,3 +168,35 @@ def hostile_app(tmp_path_factory):
     app = App(db)
     yield app
     app.stop()
+
+
+# ----------------------------------------------------------------- graph helpers --
+def graph_frames(pg, count: int = 1, timeout: float = 30_000) -> list:
+    """The page's graph iframes (at least ``count``), once each has drawn its vis-network canvas."""
+    pg.wait_for_function(f"() => document.querySelectorAll('iframe').length >= {count}", timeout=timeout)
+    frames = [h.content_frame() for h in pg.locator("iframe").element_handles()]
+    for fr in frames:
+        wait_for_graph(fr, timeout=timeout)
+    return frames
+
+
+def wait_for_graph(frame, nodes: int | None = None, timeout: float = 30_000) -> int:
+    """Wait until ``frame`` holds a drawn vis-network (with ``nodes`` nodes, if given); its node count."""
+    test = "n > 0" if nodes is None else f"n === {int(nodes)}"
+    deadline = time.time() + timeout / 1000
+    while True:  # the frame may be re-rendered (a new srcdoc) while we wait: try again in the new document
+        try:
+            frame.wait_for_selector("#mynetwork canvas", timeout=timeout)
+            frame.wait_for_function(
+                "() => { const n = (typeof network !== 'undefined' && document.querySelector('#mynetwork canvas'))"
+                f" ? network.body.data.nodes.length : 0; return {test}; }}",
+                timeout=timeout,
+            )
+            return frame.evaluate("network.body.data.nodes.length")
+        except Exception as exc:
+            if "context was destroyed" not in str(exc) and "navigat" not in str(exc) or time.time() > deadline:
+                raise
+
+
+def node_labels(frame) -> list[str]:
+    return frame.evaluate("network.body.data.nodes.get().map(n => n.label)")

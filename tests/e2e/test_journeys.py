@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import re
 import time
 
-from .conftest import wait_for_app
+from playwright.sync_api import expect
+
+from .conftest import graph_frames, node_labels, wait_for_app, wait_for_graph
 
 
 def test_first_run_load_sample_then_overview(empty_app, page):
@@ -15,6 +19,131 @@ def test_first_run_load_sample_then_overview(empty_app, page):
     page.get_by_role("button", name="Load the sample company").click()
     page.get_by_text("How each community feels").wait_for(timeout=60_000)
     wait_for_app(page)
-    metrics = page.locator("[data-testid=stMetricValue]").all_inner_texts()
-    assert metrics[0] == "400"
+    expect(page.locator("[data-testid=stMetricValue]").first).to_have_text("400")  # people (waits for the rerun)
+    _shot(page, "1_overview")
     print(f"\nload sample -> overview: {time.perf_counter() - started:.1f} s")
+
+
+def _shot(page, name: str) -> None:
+    page.screenshot(path=f"/tmp/e2e_{name}.png", full_page=True)
+
+
+def test_upload_export_import_then_in_network(empty_app, page, tmp_path):
+    name = "Zephyrine Quillfeather"
+    people = tmp_path / "contacts.csv"
+    people.write_text(
+        "Record ID,First Name,Last Name,Email,Contact owner,Lifecycle Stage,Associated Company\n"
+        "9001,Zephyrine,Quillfeather,zq@quill.example,Ann Owner,customer,Quill Works\n"
+        "9002,Bartholomew,Anchor,ba@anchor.example,Ann Owner,customer,Anchor Ltd\n"
+        "9003,Cosima,Lantern,cl@lantern.example,Ben Owner,lead,Lantern plc\n",
+        encoding="utf-8",
+    )
+    ties = tmp_path / "relationships.csv"
+    ties.write_text(
+        "Person A,Person B,Relationship,Strength\n"
+        "zq@quill.example,ba@anchor.example,colleague,4\n"
+        "ba@anchor.example,cl@lantern.example,knows,2\n",
+        encoding="utf-8",
+    )
+    page.goto(f"{empty_app.base}/import_data")
+    wait_for_app(page)
+    page.get_by_text("Nothing imported yet.").wait_for()
+    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files([people, ties])
+    # each file: its detected kind, its mapping; then the validation report
+    page.get_by_text("Every row checked: 2 file(s), 5 rows ready to import.").wait_for(timeout=30_000)
+    wait_for_app(page)
+    kinds = page.locator("input[aria-label='What this file holds']")
+    expect(kinds).to_have_count(2)
+    expect(kinds.nth(0)).to_have_value("people (detected)")
+    expect(kinds.nth(1)).to_have_value("relationships (detected)")
+    expect(page.get_by_text("Column mapping")).to_have_count(2)
+    for expander in page.get_by_text("Column mapping").all():  # the detected mapping, editable
+        expander.click()
+    mapped = page.locator("[data-testid=stExpanderDetails] input[role=combobox]")
+    expect(mapped.first).to_be_visible()
+    values = [box.input_value() for box in mapped.all()]
+    for column in ("Record ID", "First Name", "Last Name", "Email", "Person A", "Person B"):
+        assert column in values, values
+    _shot(page, "2_import_ready")
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_text("Imported 2 file(s)").wait_for(timeout=60_000)
+    wait_for_app(page)
+    expect(page.get_by_text("Nothing imported yet.")).to_have_count(0)  # the import log lists both files
+    log = page.get_by_test_id("stText")
+    expect(log.get_by_text("contacts.csv", exact=True)).to_be_visible()
+    expect(log.get_by_text("relationships.csv", exact=True)).to_be_visible()
+    _shot(page, "2_import_done")
+
+    page.goto(f"{empty_app.base}/network")
+    wait_for_app(page)
+    box = page.get_by_label("Find a person")
+    box.fill("Quillfeather")
+    box.press("Enter")
+    page.get_by_text(f"within 2 steps of {name}").wait_for(timeout=30_000)
+    caption = page.get_by_text("Showing ").inner_text()
+    shown = int(re.search(r"Showing (\d+) of", caption).group(1))
+    assert shown == 3, caption  # Zephyrine, Bartholomew (1 step) and Cosima (2 steps)
+    [frame] = graph_frames(page)
+    assert wait_for_graph(frame, nodes=shown) == shown
+    labels = node_labels(frame)
+    assert name in labels, labels
+    _shot(page, "2_network")
+
+
+def test_search_person_draws_ego_graph(sample_app, page):
+    started = time.perf_counter()
+    page.goto(f"{sample_app.base}/network")
+    wait_for_app(page)
+    [frame] = graph_frames(page)
+    whole = wait_for_graph(frame)
+    drawn = time.perf_counter() - started
+    assert whole > 1
+    assert page.get_by_text("Showing ").inner_text().startswith(f"Showing {whole} of ")
+    started = time.perf_counter()  # again, with the analysis and layout cached
+    page.reload()
+    wait_for_graph(graph_frames(page)[0], nodes=whole)
+    redrawn = time.perf_counter() - started
+    box = page.get_by_label("Find a person")
+    box.fill("Oliver Hughes")
+    box.press("Enter")
+    started = time.perf_counter()
+    caption = page.get_by_text("within 2 steps of Oliver Hughes")
+    caption.wait_for(timeout=30_000)
+    m = re.search(r"Showing (\d+) of (\d+) people", caption.inner_text())
+    shown, total = int(m.group(1)), int(m.group(2))
+    assert 1 < shown <= total < whole
+    [frame] = graph_frames(page)
+    assert wait_for_graph(frame, nodes=shown) == shown
+    focused = time.perf_counter() - started
+    assert "Oliver Hughes" in node_labels(frame)
+    _shot(page, "3_ego")
+    print(f"\nnetwork page -> whole graph ({whole} nodes) drawn: {drawn:.1f} s (cached: {redrawn:.1f} s); "
+          f"search -> ego graph ({shown} nodes) drawn: {focused:.1f} s")
+
+
+def test_referral_paths_csv_download(sample_app, page):
+    started = time.perf_counter()
+    page.goto(f"{sample_app.base}/paths")
+    button = page.get_by_role("button", name="Download the paths (CSV)")
+    button.wait_for(timeout=30_000)
+    wait_for_graph(graph_frames(page)[0])
+    drawn = time.perf_counter() - started
+    wait_for_app(page)
+    metrics = dict(zip(page.locator("[data-testid=stMetricLabel]").all_inner_texts(),
+                       page.locator("[data-testid=stMetricValue]").all_inner_texts()))
+    _shot(page, "4_paths")
+    with page.expect_download() as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == "referral-paths.csv"
+    with open(download.path(), newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["target_id", "target_name", "source_id", "source_name", "hops", "strength", "path"]
+    assert len(rows) > 1
+    assert len(rows) - 1 == int(metrics["Paths"].replace(",", "")), metrics
+    assert {r[1] for r in rows[1:]} and all(int(r[4]) >= 1 for r in rows[1:])
+    number = re.compile(r"^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$")
+    for row in rows[1:]:
+        for cell in row:
+            assert not (cell[:1] in ("=", "+", "-", "@") and not number.match(cell)), row
+    print(f"\nreferral paths page -> paths drawn: {drawn:.1f} s; {len(rows) - 1} paths downloaded")
