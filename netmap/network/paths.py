@@ -36,6 +36,7 @@ Rules
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from collections.abc import Iterable
@@ -66,6 +67,17 @@ PATH_COLUMNS = ["target_id", "target_name", "source_id", "source_name", "hops", 
 
 def _norm(text) -> str:
     """Normalise a company/owner/stage name for matching: NFKC, casefold, no punctuation runs."""
+    if text is None or isinstance(text, str):
+        return _norm_text(text)  # remembered: 100,000 people name a few thousand companies
+    return _norm_uncached(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _norm_text(text: str | None) -> str:
+    return _norm_uncached(text)
+
+
+def _norm_uncached(text) -> str:
     s = unicodedata.normalize("NFKC", plain(text)).casefold()
     s = "".join(ch if ch.isalnum() or ch.isspace() or ch in "&+-" else " " for ch in s)
     return " ".join(s.split())

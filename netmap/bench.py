@@ -1,0 +1,447 @@
+"""``python -m netmap.bench``: how fast netmap is, at 10k, 100k and 1M people.
+
+For each size the seeded synthetic company (:mod:`netmap.synth`) is written to
+disk, then every phase runs as its own process -- exactly the command a user
+runs -- so each phase's wall time includes starting Python, and its peak
+memory (``ru_maxrss`` of that process, from ``os.wait4``) is its own:
+
+====================  ==================================================
+phase                 command
+====================  ==================================================
+generate              ``python -m netmap.synth --people N --no-xlsx``
+startup               ``python -m netmap --help`` (the floor of any answer)
+import                ``python -m netmap import <all six files>`` (empty db)
+measures              ``python -m netmap weak-ties --top 1`` (computes every
+                      measure, stores it, reads it back)
+nurture               ``python -m netmap nurture --top 20``
+bridges               ``python -m netmap bridges --top 20``
+paths person          ``python -m netmap paths --to <one email>``
+paths company         ``python -m netmap paths --to company:<largest>``
+plan k=10             ``python -m netmap plan --k 10``
+====================  ==================================================
+
+Each repeat starts from an empty database; the table quotes the *median* of the
+repeats. Then, in the same run, at ``--compare-people`` (default 2,000) the
+plain networkx way of computing the same measures is timed in-process against
+netmap's, with how far their answers agree, so the speed-up is measured, not
+claimed. Nothing here asserts a time: it measures and prints.
+
+Usage::
+
+    python -m netmap.bench --people 10000 100000 --repeat 3
+    python -m netmap.bench --people 300 --repeat 1 --compare-people 300   # smoke
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["TARGETS", "PhaseResult", "run_phase", "bench_size", "compare_networkx", "machine", "main"]
+
+#: Issue 6 targets on 2 cores: (import s, measures s, answer s, peak memory MB).
+TARGETS = {10_000: (5.0, 5.0, 1.0, 1024), 100_000: (30.0, 60.0, 2.0, 4096)}
+ANSWER_PHASES = ("nurture", "bridges", "paths person", "paths company", "plan k=10")
+
+
+@dataclass
+class PhaseResult:
+    """Wall seconds and peak RSS (MB) of one phase, one entry per repeat."""
+
+    name: str
+    seconds: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+    inproc: list[float] = field(default_factory=list)
+    failed: str | None = None
+
+    @property
+    def median_s(self) -> float:
+        return statistics.median(self.seconds) if self.seconds else float("nan")
+
+    @property
+    def median_inproc(self) -> float:
+        return statistics.median(self.inproc) if self.inproc else float("nan")
+
+    @property
+    def median_mb(self) -> float:
+        return statistics.median(self.peak_mb) if self.peak_mb else float("nan")
+
+
+def run_phase(
+    args: list[str], *, env: dict | None = None, cwd: str | None = None, timeout: float | None = None
+) -> tuple[float, float, int, str]:
+    """Run ``python <args>`` as a child process: (wall s, peak RSS MB, exit code, stderr tail).
+
+    A child still running after ``timeout`` seconds is killed (exit code -9).
+    """
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=cwd)
+        timer = threading.Timer(timeout, proc.kill) if timeout else None
+        if timer:
+            timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            if timer:
+                timer.cancel()
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        tail = err.read()[-2000:].decode("utf-8", "replace")
+    return wall, usage.ru_maxrss / 1024.0, proc.returncode, tail  # ru_maxrss is in KB on Linux
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.pop("NETMAP_DEBUG", None)
+    return env
+
+
+def _query_subjects(folder: Path) -> tuple[str, str]:
+    """One person (an email from the HubSpot export, deterministic) and the largest company.
+
+    Streams the file twice rather than holding it: this process forks every
+    phase, and a forked child's peak memory starts from its parent's.
+    """
+    path = folder / "hubspot-contacts.csv"
+    n_emails = 0
+    counts: dict[str, int] = {}
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for r in csv.DictReader(fh):
+            n_emails += bool(r.get("Email"))
+            c = r.get("Associated Company")
+            if c:
+                counts[c] = counts.get(c, 0) + 1
+    company = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else "none"
+    email, seen = "nobody@example.com", 0
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for r in csv.DictReader(fh):
+            if r.get("Email"):
+                if seen == n_emails // 2:
+                    email = r["Email"]
+                    break
+                seen += 1
+    return email, company
+
+
+def bench_size(
+    people: int, repeat: int, workdir: Path, *, seed: int = 7, log=print, timeout: float | None = None
+) -> list[PhaseResult]:
+    """Every phase at one size, ``repeat`` times (each from an empty database); a phase
+    running longer than ``timeout`` seconds is stopped and reported as failed."""
+    env = _env()
+    folder = workdir / f"company-{people}"
+    results: dict[str, PhaseResult] = {}
+
+    def record(name: str, args: list[str], *, netmap: bool = False) -> bool:
+        res = results.setdefault(name, PhaseResult(name))
+        timing = workdir / "inproc.txt"
+        if netmap:  # python -m netmap ARGS, also timed inside the process (after the imports)
+            timing.unlink(missing_ok=True)
+            args = ["-m", "netmap.bench", "_time", str(timing), "--", *args]
+        wall, mb, code, tail = run_phase(args, env=env, timeout=timeout)
+        if code != 0:
+            last = tail.strip().splitlines()[-1] if tail.strip() else ""
+            res.failed = f"stopped after {timeout:g} s" if timeout and wall >= timeout else f"exit {code}: {last}"
+            log(f"  {name}: FAILED ({res.failed})")
+            return False
+        res.seconds.append(wall)
+        res.peak_mb.append(mb)
+        inner = ""
+        if netmap and timing.exists():
+            res.inproc.append(float(timing.read_text()))
+            inner = f" ({res.inproc[-1]:.2f} s in-process)"
+        log(f"  {name:<14} {wall:8.2f} s {mb:8.0f} MB{inner}")
+        return True
+
+    log(f"{people:,} people:")
+    record("generate", ["-m", "netmap.synth", "--people", str(people), "--seed", str(seed), "--out", str(folder), "--no-xlsx"])
+    files = sorted(str(p) for p in folder.iterdir() if p.suffix in (".csv", ".xlsx"))
+    email, company = _query_subjects(folder)
+    record("startup", ["-m", "netmap", "--help"])
+    for r in range(repeat):
+        db = workdir / f"bench-{people}.db"
+        for p in workdir.glob(db.name + "*"):
+            p.unlink()
+        url = f"sqlite:///{db}"
+        if not record("import", ["--db", url, "import", *files], netmap=True):
+            break
+        if not record("measures", ["--db", url, "weak-ties", "--top", "1"], netmap=True):
+            break
+        record("nurture", ["--db", url, "nurture", "--top", "20"], netmap=True)
+        record("bridges", ["--db", url, "bridges", "--top", "20"], netmap=True)
+        record("paths person", ["--db", url, "paths", "--to", email], netmap=True)
+        record("paths company", ["--db", url, "paths", "--to", f"company:{company}"], netmap=True)
+        record("plan k=10", ["--db", url, "plan", "--k", "10"], netmap=True)
+    return list(results.values())
+
+
+# ------------------------------------------------------------------ networkx
+
+
+def _timed(fn):
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def _python_cascade(G, p: dict, runs: int, seed: int) -> dict:
+    """Expected number of others reached, per source: a plain Python Monte-Carlo independent cascade."""
+    rng = random.Random(seed)
+    out = {}
+    for s in G:
+        total = 0
+        for _ in range(runs):
+            active = {s}
+            queue = deque([s])
+            while queue:
+                x = queue.popleft()
+                for y in G[x]:
+                    if y not in active and rng.random() < p[(x, y) if x < y else (y, x)]:
+                        active.add(y)
+                        queue.append(y)
+            total += len(active) - 1
+        out[s] = total / runs
+    return out
+
+
+def compare_networkx(people: int, workdir: Path, *, seed: int = 7, log=print) -> list[dict]:
+    """netmap's measures against the plain networkx way, in one process, on the same graph.
+
+    Returns one dict per measure: ``measure, netmap_s, networkx_s, speedup, agreement``.
+    """
+    import networkx as nx
+    import numpy as np
+
+    from netmap.analysis import DEFAULT_SAMPLES
+    from netmap.importer import ImportOptions, import_files
+    from netmap.network import build_graph, detect_communities, weak_ties
+    from netmap.network.bridges import _betweenness, _structural_holes
+    from netmap.network.graph import _edge_arrays, _sym_csr
+    from netmap.network.spread import edge_probability, spread_measures
+    from netmap.store import Store
+
+    folder = workdir / f"company-{people}"
+    if not (folder / "hubspot-contacts.csv").exists():
+        run_phase(["-m", "netmap.synth", "--people", str(people), "--seed", str(seed), "--out", str(folder), "--no-xlsx"],
+                  env=_env())
+    db = workdir / f"compare-{people}.db"
+    for p in workdir.glob(db.name + "*"):
+        p.unlink()
+    store = Store(f"sqlite:///{db}")
+    try:
+        import_files(store, [(p.name, p) for p in sorted(folder.iterdir())], ImportOptions())
+        G = build_graph(store.load_dataset())
+    finally:
+        store.close()
+    nodes, u, v, w = _edge_arrays(G)
+    n = len(nodes)
+    log(f"networkx comparison on {n:,} people, {len(u):,} ties:")
+    rows = []
+
+    def row(measure, t_ours, t_nx, agreement):
+        rows.append({"measure": measure, "netmap_s": t_ours, "networkx_s": t_nx,
+                     "speedup": t_nx / t_ours if t_ours > 0 else float("inf"), "agreement": agreement})
+        log(f"  {measure:<32} netmap {t_ours:8.3f} s   networkx {t_nx:8.2f} s   {agreement}")
+
+    # betweenness, exact on both sides
+    t_ours, (ours, _) = _timed(lambda: _betweenness(n, u, v, 0, max(n, 3), 0.01, 0.1))
+    t_nx, ref = _timed(lambda: nx.betweenness_centrality(G))
+    diff = max(abs(ours[i] - ref[x]) for i, x in enumerate(nodes)) if n else 0.0
+    row("betweenness (exact)", t_ours, t_nx, f"max |diff| {diff:.1e}")
+
+    # Burt's constraint and effective size, weighted
+    A, W = _sym_csr(n, u, v), _sym_csr(n, u, v, w)
+    t_ours, (con, eff) = _timed(lambda: _structural_holes(A, W))
+    t_nx, (rc, re_) = _timed(lambda: (nx.constraint(G, weight="strength"), nx.effective_size(G, nodes=list(G), weight="strength")))
+    d = [abs(con[i] - rc[x]) for i, x in enumerate(nodes) if not np.isnan(con[i])]
+    d += [abs(eff[i] - re_[x]) for i, x in enumerate(nodes) if not np.isnan(eff[i])]
+    row("constraint + effective size", t_ours, t_nx, f"max |diff| {max(d, default=0.0):.1e}")
+
+    # communities: Leiden (igraph) vs networkx Louvain
+    t_ours, comm = _timed(lambda: detect_communities(G, seed=0))
+    t_nx, louvain = _timed(lambda: nx.community.louvain_communities(G, weight="strength", seed=0))
+    groups: dict[int, set] = {}
+    for x, c in comm.items():
+        if G.degree(x):
+            groups.setdefault(c, set()).add(x)
+    isolated = [{x} for x in G if G.degree(x) == 0]
+    q_ours = nx.community.modularity(G, list(groups.values()) + isolated, weight="strength")
+    q_nx = nx.community.modularity(G, louvain, weight="strength")
+    row("communities (Leiden vs Louvain)", t_ours, t_nx, f"modularity {q_ours:.3f} vs {q_nx:.3f}")
+
+    # local bridges and their spans
+    t_ours, ties = _timed(lambda: weak_ties(G, comm))
+    t_nx, lb = _timed(lambda: list(nx.local_bridges(G, with_span=True, weight=None)))
+    ref_span = {(min(a, b), max(a, b)): s for a, b, s in lb}
+    ours_lb = ties[ties["local_bridge"]]
+    ours_span = {(int(a), int(b)): s for a, b, s in zip(ours_lb["a_id"], ours_lb["b_id"], ours_lb["span"])}
+    same_set = set(ours_span) == set(ref_span)
+    same_span = all((s if s is not None else float("inf")) == (ref_span[k] if ref_span[k] <= 8 else float("inf"))
+                    for k, s in ours_span.items() if k in ref_span)
+    row("local bridges with span", t_ours, t_nx, f"{len(ref_span)} bridges, same set {same_set}, same spans {same_span}")
+
+    # spread: live-edge snapshots vs a Python Monte-Carlo cascade per source
+    t_ours, (sp, live) = _timed(lambda: spread_measures(G, samples=DEFAULT_SAMPLES, seed=0))
+    prob = edge_probability(w, live.base_rate)
+    pmap = {(int(nodes[a]), int(nodes[b])): float(q) for a, b, q in zip(u, v, prob)}
+    t_nx, mc = _timed(lambda: _python_cascade(G, pmap, DEFAULT_SAMPLES, seed))
+    ours_s = sp["spread"].to_numpy()
+    ref_s = np.array([mc[x] for x in nodes])
+    corr = float(np.corrcoef(ours_s, ref_s)[0, 1]) if n > 1 and ref_s.std() > 0 and ours_s.std() > 0 else float("nan")
+    row(f"spread (IC, {DEFAULT_SAMPLES} runs)", t_ours, t_nx,
+        f"mean {ours_s.mean():.3f} vs {ref_s.mean():.3f}, correlation {corr:.2f}")
+
+    tot_ours = sum(r["netmap_s"] for r in rows)
+    tot_nx = sum(r["networkx_s"] for r in rows)
+    row("all of the above", tot_ours, tot_nx, "")
+    return rows
+
+
+# ------------------------------------------------------------------ report
+
+
+def machine() -> dict:
+    """nproc, memory, CPU model, Python and library versions."""
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    versions = []
+    for mod in ("networkx", "numpy", "scipy", "pandas", "igraph", "networkit", "sqlalchemy"):
+        try:
+            versions.append(f"{mod} {__import__(mod).__version__}")
+        except Exception:  # pragma: no cover - optional in odd environments
+            pass
+    return {
+        "nproc": os.cpu_count(), "memory": mem, "cpu": cpu, "python": platform.python_version(),
+        "os": platform.platform(), "libraries": ", ".join(versions),
+    }
+
+
+def _verdict(people: int, phase: str, res: PhaseResult) -> str:
+    target = TARGETS.get(people)
+    if target is None or res.failed:
+        return ""
+    imp, mea, ans, mem = target
+    limit = {"import": imp, "measures": mea}.get(phase, ans if phase in ANSWER_PHASES else None)
+    if limit is None:
+        return ""
+    mem_ok = res.median_mb <= mem
+    ok = res.median_s <= limit and mem_ok
+    text = f"{'ok' if ok else 'MISS'} (≤ {limit:g} s, ≤ {mem / 1024:g} GB)"
+    if not ok and mem_ok and res.inproc and res.median_inproc <= limit:
+        text += "; ok in-process"
+    return text
+
+
+def format_table(sizes: dict[int, list[PhaseResult]], repeat: int) -> str:
+    lines = [
+        f"| people | phase | process wall s (median of {repeat}) | in-process s | peak RSS MB | target |",
+        "|---:|---|---:|---:|---:|---|",
+    ]
+    for people, results in sizes.items():
+        for res in results:
+            if res.failed:
+                lines.append(f"| {people:,} | {res.name} | failed | | | {res.failed} |")
+                continue
+            inner = f"{res.median_inproc:.2f}" if res.inproc else ""
+            lines.append(
+                f"| {people:,} | {res.name} | {res.median_s:.2f} | {inner} | {res.median_mb:.0f} | "
+                f"{_verdict(people, res.name, res)} |"
+            )
+    return "\n".join(lines)
+
+
+def format_compare(rows: list[dict], people: int) -> str:
+    lines = [f"| measure ({people:,} people) | netmap s | networkx s | speed-up | agreement |", "|---|---:|---:|---:|---|"]
+    for r in rows:
+        lines.append(f"| {r['measure']} | {r['netmap_s']:.3f} | {r['networkx_s']:.2f} | {r['speedup']:.0f}× | {r['agreement']} |")
+    return "\n".join(lines)
+
+
+def _time_netmap(timing_file: str, args: list[str]) -> int:
+    """``python -m netmap ARGS`` with its own run timed after the imports (written to ``timing_file``)."""
+    import contextlib
+
+    import netmap.analysis  # noqa: F401  -- what `python -m netmap` imports before any work
+    import netmap.cli as cli
+    import netmap.cli_network  # noqa: F401
+
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        t0 = time.perf_counter()
+        code = cli.main(args)
+        elapsed = time.perf_counter() - t0
+    Path(timing_file).write_text(f"{elapsed:.6f}")
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_time"]:  # internal: one timed phase (see bench_size)
+        return _time_netmap(argv[1], argv[3:] if argv[2:3] == ["--"] else argv[2:])
+    ap = argparse.ArgumentParser(prog="python -m netmap.bench", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--people", type=int, nargs="+", default=[10_000, 100_000], metavar="N",
+                    help="company sizes (default: 10000 100000)")
+    ap.add_argument("--repeat", type=int, default=3, metavar="R", help="repeats per size; medians are quoted (default 3)")
+    ap.add_argument("--seed", type=int, default=7, help="synthetic company seed (default 7)")
+    ap.add_argument("--compare-people", type=int, default=2_000, metavar="N",
+                    help="size of the networkx comparison (default 2000; 0 skips it)")
+    ap.add_argument("--workdir", metavar="DIR", help="where companies and databases go (default: a temporary folder)")
+    ap.add_argument("--timeout", type=float, metavar="S", help="stop any phase that runs longer than S seconds")
+    args = ap.parse_args(argv)
+    if args.repeat < 1 or any(p < 10 for p in args.people):
+        ap.error("--repeat must be >= 1 and every --people >= 10")
+
+    with tempfile.TemporaryDirectory(prefix="netmap-bench-") as tmp:
+        workdir = Path(args.workdir) if args.workdir else Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        info = machine()
+        print(f"machine: {info['nproc']} cores, {info['memory']}, {info['cpu']}, Python {info['python']}", flush=True)
+        sizes = {}
+        for people in args.people:
+            sizes[people] = bench_size(people, args.repeat, workdir, seed=args.seed, timeout=args.timeout,
+                                       log=lambda s: print(s, file=sys.stderr, flush=True))
+        rows = []
+        if args.compare_people:
+            rows = compare_networkx(args.compare_people, workdir, seed=args.seed,
+                                    log=lambda s: print(s, file=sys.stderr, flush=True))
+        print()
+        print(format_table(sizes, args.repeat))
+        if rows:
+            print()
+            print(format_compare(rows, args.compare_people))
+        print()
+        print(f"libraries: {info['libraries']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,73 @@
+"""The benchmark runs end to end at a tiny size (never a timed assertion), and
+the fast paths added for it give the same answers as the plain ones."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+from scipy.stats import rankdata
+
+from netmap import bench
+from netmap.network.bridges import _rank_share
+from netmap.network.graph import _arrays_shared, _edge_arrays, _sym_csr
+from netmap.network.weak_ties import _span, _spans
+
+
+@pytest.mark.slow
+def test_benchmark_prints_its_tables(tmp_path, capsys):
+    assert bench.main(["--people", "300", "--repeat", "1", "--compare-people", "300", "--workdir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "| people | phase | process wall s (median of 1) | in-process s | peak RSS MB | target |" in out
+    for phase in ("generate", "startup", "import", "measures", "nurture", "bridges", "paths person",
+                  "paths company", "plan k=10"):
+        assert f"| 300 | {phase} | " in out, phase
+    assert "failed" not in out
+    assert "| measure (300 people) | netmap s | networkx s | speed-up | agreement |" in out
+    for measure in ("betweenness (exact)", "constraint + effective size", "communities (Leiden vs Louvain)",
+                    "local bridges with span", "spread (IC, 200 runs)"):
+        assert f"| {measure} | " in out, measure
+    assert "same set True, same spans True" in out
+    assert "machine: " in out and "Python " in out
+
+
+def test_verdict_names_the_target():
+    res = bench.PhaseResult("nurture", seconds=[0.5], peak_mb=[100.0], inproc=[0.2])
+    assert bench._verdict(10_000, "nurture", res).startswith("ok")
+    res = bench.PhaseResult("nurture", seconds=[1.5], peak_mb=[100.0], inproc=[0.2])
+    assert bench._verdict(10_000, "nurture", res) == "MISS (≤ 1 s, ≤ 1 GB); ok in-process"
+    assert bench._verdict(300, "nurture", res) == ""
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_span_search_in_networkit_equals_the_python_one(seed):
+    G = nx.powerlaw_cluster_graph(300, 2, 0.05, seed=seed)
+    G.add_edges_from(nx.cycle_graph(range(300, 330)).edges)  # long cycle: spans near and beyond the cap
+    G.add_edge(0, 300)
+    nodes, u, v, _ = _edge_arrays(G)
+    A = _sym_csr(len(nodes), u, v)
+    adj = [frozenset(A.indices[A.indptr[i]:A.indptr[i + 1]].tolist()) for i in range(len(nodes))]
+    local = np.array([not (adj[a] & adj[b]) for a, b in zip(u.tolist(), v.tolist())])
+    todo = np.flatnonzero(local)
+    for max_span in (3, 8, 40):
+        assert _spans(len(nodes), u, v, todo, max_span) == [_span(adj, int(u[e]), int(v[e]), max_span) for e in todo]
+
+
+def test_rank_share_equals_scipy_rankdata():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        x = rng.integers(0, 6, 40).astype(float)
+        x[rng.random(40) < 0.2] = np.nan
+        y = np.where(np.isnan(x), -np.inf, x)
+        assert np.array_equal(_rank_share(x), (rankdata(y, method="min") - 1) / 39)
+
+
+def test_shared_edge_arrays_are_forgotten_outside_the_block():
+    G = nx.Graph()
+    G.add_edge(1, 2, strength=0.5)
+    with _arrays_shared(G):
+        first = _edge_arrays(G)
+        first[1][0] = 99  # callers get copies: the shared arrays cannot be spoiled
+        assert _edge_arrays(G)[1].tolist() == [0]
+    G[1][2]["strength"] = 0.9
+    assert _edge_arrays(G)[3].tolist() == [0.9]
