@@ -171,7 +171,10 @@ def cmd_summary(store: Store, args) -> int:
         return 0
     nps = "n/a" if s["nps"] is None else f"{s['nps']:+d}"
     print(f"people        {s['people']:>7}  ({s['customers']} customers, {s['prospects']} others)")
-    print(f"ties          {s['ties']:>7}  ({s['relationships']} relationships, {s['referrals']} referrals, {s['interactions']} shared interactions)")
+    print(
+        f"ties          {s['ties']:>7}  (from {s['relationships']} relationships, {s['referrals']} referrals, "
+        f"{s['interactions']} shared interactions, and colleagues at small companies)"
+    )
     print(f"feedback      {s['feedback']:>7}  from {s['with_feedback']} people; NPS {nps}: "
           f"{s['promoters']} promoters, {s['passives']} passives, {s['detractors']} detractors")
     print(f"imports       {s['imports']:>7}  (last {s['last_import'] or 'never'}); {s['reviews']} likely duplicates to review")
