@@ -31,6 +31,7 @@ from .network.paths import (
 )
 from .network.plan import customer_ids, nurture_plan
 from .network.spread import LiveEdgeSamples
+from .views import graph_people_table
 
 __all__ = [
     "NURTURE_COLUMNS", "PATH_COLUMNS", "PLAN_COLUMNS", "check_owner", "find_paths", "graph_table", "in_book",
@@ -254,5 +255,4 @@ def path_graph(G: nx.Graph, paths: pd.DataFrame) -> nx.Graph:
 def graph_table(analysis: Analysis) -> pd.DataFrame:
     """The people table as the graph views want it: indexed by person id,
     ``community`` is the id (colours, Gephi partitions), ``community_label`` the name."""
-    table = analysis.people.set_index("person_id")
-    return table.assign(community_label=table["community"], community=table["community_id"])
+    return graph_people_table(analysis.people)

@@ -35,7 +35,6 @@ order, so results never depend on insertion order).
 from __future__ import annotations
 
 import gc
-import math
 import threading
 from collections.abc import Sequence
 from contextlib import contextmanager
