@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import config
 from .errors import ImportRefused, NetmapError, Problem
-from .importer import ImportOptions, ImportReport, import_files
+from .importer import ImportOptions, ImportReport, import_paths
 from .store import Store
 
 MAX_WARNINGS_SHOWN = 20
@@ -114,7 +114,7 @@ def cmd_import(store: Store, args) -> int:
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
         raise NetmapError(f"no such file: {', '.join(missing)}")
-    report = import_files(store, [(Path(f).name, Path(f)) for f in args.files], options, dry_run=args.dry_run)
+    report = import_paths(store, args.files, options, dry_run=args.dry_run)
     _print_report(report)
     return 0
 
@@ -197,8 +197,7 @@ def sample_files() -> list[Path]:
 
 
 def cmd_sample(store: Store, args) -> int:
-    files = sample_files()
-    report = import_files(store, [(p.name, p) for p in files], ImportOptions(limits=config.Limits.from_env()))
+    report = import_paths(store, sample_files(), ImportOptions(limits=config.Limits.from_env()))
     _print_report(report)
     return 0
 

@@ -26,26 +26,12 @@ from sqlalchemy import func, select
 from .errors import NetmapError, UnknownPerson
 from .model import feeling_of
 from .network.nurture import plain
-from .tables import (
-    FeedbackRow,
-    IdentifierRow,
-    InteractionRow,
-    ParticipationRow,
-    PersonRow,
-    ReferralRow,
-)
+from .store import FB, IDT, INT, PART, P, REF  # the store's table handles
 
 __all__ = [
     "PersonProfile", "person_profile", "position_sentences", "search_people", "erase_person", "who_for",
     "TIE_COLUMNS", "FEEDBACK_COLUMNS", "REFERRAL_COLUMNS", "INTERACTION_COLUMNS",
 ]
-
-P = PersonRow.__table__
-IDT = IdentifierRow.__table__
-FB = FeedbackRow.__table__
-REF = ReferralRow.__table__
-INT = InteractionRow.__table__
-PART = ParticipationRow.__table__
 
 DETAIL_FIELDS = ("name", "email", "company", "owner", "stage", "segment", "region", "created", "crm_id")
 FEEDBACK_COLUMNS = ["answered_on", "score", "scale", "feeling", "comment", "response_id"]

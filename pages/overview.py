@@ -6,7 +6,7 @@ import streamlit as st
 
 from netmap.cli import sample_files
 from netmap.errors import NetmapError
-from netmap.importer import import_files
+from netmap.importer import import_paths
 from netmap.network.nurture import nurture_ranking
 from netmap.ui import FEELING_COLORS, FEELINGS, analysis, people_table, show_error, store
 
@@ -28,7 +28,7 @@ if summary["people"] == 0:
     if left.button("Load the sample company", type="primary", key="load_sample"):
         try:
             with st.spinner("Importing the sample company..."):
-                import_files(store(), [(p.name, p) for p in sample_files()])
+                import_paths(store(), sample_files())
         except NetmapError as exc:
             show_error(exc)
         else:

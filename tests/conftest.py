@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from netmap import ImportOptions, Store, import_files
+from netmap import ImportOptions, Store, import_files, import_paths
 
 # CI replays the same generated examples every run (a red CI must mean a regression, not a
 # new random example); local runs keep exploring new ones.
@@ -91,7 +91,7 @@ def sample_database(tmp_path_factory, name: str = "app") -> Path:
 
     path = tmp_path_factory.mktemp(name) / "app.db"
     s = Store(f"sqlite:///{path}")
-    import_files(s, [(p.name, p) for p in sample_files()])
+    import_paths(s, sample_files())
     s.close()
     return path
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from netmap import Store, import_files
+from netmap import Store, import_files, import_paths
 from netmap.cli import sample_files
 from netmap.network.export import FEELING_COLORS
 
@@ -28,7 +28,7 @@ def db_url(tmp_path_factory):
     """The sample company plus one person with a hostile name, imported once for the module."""
     url = f"sqlite:///{tmp_path_factory.mktemp('net') / 'app.db'}"
     store = Store(url)
-    import_files(store, [(p.name, p) for p in sample_files()])
+    import_paths(store, sample_files())
     import_files(store, [("hostile.csv", HOSTILE_PEOPLE.encode()), ("hostile-ties.csv", HOSTILE_TIES.encode())])
     store.close()
     return url

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from netmap import Store, import_files
+from netmap import Store, import_files, import_paths
 from netmap.cli import sample_files
 
 from ..conftest import ROOT, require
@@ -84,7 +84,7 @@ def sample_app(tmp_path_factory):
     """The app with the sample company loaded (shared by read-only journeys)."""
     db = tmp_path_factory.mktemp("e2e") / "sample.db"
     store = Store(f"sqlite:///{db}")
-    import_files(store, [(p.name, p) for p in sample_files()])
+    import_paths(store, sample_files())
     store.close()
     app = App(db)
     yield app
