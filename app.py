@@ -1,7 +1,9 @@
 """netmap, the app: `python -m streamlit run app.py`.
 
 Registers the pages (files in pages/, each thin: it calls netmap) and runs the
-one the user picked. The Overview is the home page.
+one the user picked. The Overview is the home page. When sign-in is configured
+(README, "Sign-in and audit"), a visitor who has not signed in gets the
+sign-in screen as the only page: no data at all.
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+
+from netmap.errors import NetmapError
+from netmap.ui.access import account_sidebar, sign_in_screen, viewer
 
 # a local image: an emoji or material icon as page_icon makes browsers fetch a web font
 ICON = Path(__file__).resolve().parent / "netmap" / "ui" / "icon.png"
@@ -24,4 +29,15 @@ PAGES = [
     st.Page("pages/person.py", title="Person", icon=":material/person:"),
 ]
 
+try:
+    who = viewer()
+except NetmapError as exc:  # an unreadable secrets file: stay closed
+    st.error(str(exc))
+    st.stop()
+if not who.may_view:  # the sign-in screen answers at every page's address (a deep link gets it too)
+    st.navigation([st.Page(sign_in_screen, title="Sign in", icon=":material/login:", url_path="sign-in", default=True)]
+                  + [st.Page(sign_in_screen, title="Sign in", url_path=p.url_path) for p in PAGES if p.url_path],
+                  position="hidden").run()
+    st.stop()
+account_sidebar(who)
 st.navigation(PAGES).run()

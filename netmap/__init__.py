@@ -16,11 +16,28 @@ ones below it)::
 from .errors import (
     AmbiguousPerson, ImportNotFound, ImportRefused, NetmapError, Problem, StorageError, UndoRefused, UnknownPerson,
 )
-from .importer import ImportOptions, ImportReport, commit, import_files, import_paths, prepare
-from .store import Store
 
 __all__ = [
     "AmbiguousPerson", "ImportNotFound", "ImportOptions", "ImportRefused", "ImportReport", "NetmapError",
     "Problem", "StorageError", "Store", "UndoRefused", "UnknownPerson", "commit", "import_files", "import_paths", "prepare",
 ]
+
+#: Loaded on first use (PEP 562), so that ``python -m netmap`` answers a query
+#: without first importing the import pipeline (pandas, the parsers, the schema).
+_LAZY = {
+    "ImportOptions": "importer", "ImportReport": "importer", "commit": "importer", "import_files": "importer",
+    "import_paths": "importer", "prepare": "importer", "Store": "store",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __version__ = "0.1.0"

@@ -13,18 +13,22 @@ import functools
 import hashlib
 import json
 import math
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .model import Dataset
-from .network import bridge_measures, build_graph, detect_communities, label_communities, weak_ties
-from .network.graph import _arrays_shared
-from .network.nurture import nurture_actions
-from .network.spread import LiveEdgeSamples, sample_live_edges, spread_measures
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .model import Dataset
+    from .network.spread import LiveEdgeSamples
+
+# networkx and the measuring kernels are imported by :func:`analyze` only: reading
+# stored measures (every answer after the first) needs numpy, pandas and pyarrow.
 
 #: columns of ``python -m netmap people`` (a contract: scripts rely on them)
 PEOPLE_COLUMNS = [
@@ -38,6 +42,13 @@ WEAK_TIE_COLUMNS = [
 ]
 #: live-edge snapshots for spread and the plan (ENGINEERING.md: ~1,000 keep the error near 5%)
 DEFAULT_SAMPLES = 200
+#: the stored format: this line, the length of a JSON header, the header, then one
+#: Arrow IPC stream per table (no pickle: a database row must not be able to run code)
+MAGIC = b"netmap-analysis/2\n"
+_FRAMES = ("people", "ties", "edges", "plan")
+#: the nurture plan is stored for this many picks: greedy, so the plan for any
+#: smaller k is its first k rows (``python -m netmap plan --k 10`` reads it)
+PLAN_STORED = 50
 
 
 @functools.cache
@@ -53,54 +64,99 @@ def cache_name() -> str:
 
 @dataclass
 class Analysis:
-    """Every per-person and per-tie measure, ready for tables and exports.
+    """Every per-person and per-tie measure, ready for tables and exports, and
+    the ties themselves as arrays (so that paths and the plan are answered from
+    the stored analysis without rebuilding the graph).
 
     ``people`` has :data:`PEOPLE_COLUMNS` (plus ``community_id``, ``segment``,
     ``region``, ``is_customer``, ``spread_se`` for the app), one row per person,
     in person-id order. ``ties`` has :data:`WEAK_TIE_COLUMNS`, weakest first.
-    ``methods`` states how the approximate measures were computed and how
-    precise they are.
+    ``edges`` has one row per tie of the graph: ``u`` and ``v`` (row positions
+    in ``people``, ``u < v``, sorted) and ``strength``. ``plan`` is the
+    nurture plan of everyone's candidates for :data:`PLAN_STORED` picks
+    (:func:`netmap.queries.plan`). ``methods`` states how
+    the approximate measures were computed and how precise they are.
+
+    Read back from the database, each table is decoded on first use: a
+    nurture list at 100,000 people never decodes the ties.
     """
 
     version: int
-    people: pd.DataFrame
-    ties: pd.DataFrame
     labels: dict[int, str]
     methods: dict[str, str] = field(default_factory=dict)
     base_rate: float | None = None
     seed: int = 0
     samples: int = DEFAULT_SAMPLES
+    people: pd.DataFrame = field(default=None, repr=False)  # type: ignore[assignment]
+    ties: pd.DataFrame = field(default=None, repr=False)  # type: ignore[assignment]
+    edges: pd.DataFrame = field(default=None, repr=False)  # type: ignore[assignment]
+    plan: pd.DataFrame | None = field(default=None, repr=False)
+
+    def __getattribute__(self, name: str):
+        value = object.__getattribute__(self, name)
+        if value is None and name in _FRAMES:
+            raw = object.__getattribute__(self, "__dict__").get("_raw", {})
+            if name in raw:
+                value = _decode(raw.pop(name))
+                object.__setattr__(self, name, value)
+        return value
+
+    def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(nodes, u, v, strength)`` as :func:`netmap.network.spread._edge_arrays` gives them for the graph."""
+        nodes = self.people["person_id"].to_numpy(dtype=np.int64)
+        e = self.edges
+        return nodes, e["u"].to_numpy(dtype=np.int64), e["v"].to_numpy(dtype=np.int64), e["strength"].to_numpy(dtype=np.float64)
 
     # ----------------------------------------------------------- serialise
     def to_bytes(self) -> bytes:
-        """JSON (never pickle: a database row must not be able to run code)."""
-        return json.dumps(
+        """The stored form: :data:`MAGIC`, a JSON header, one Arrow IPC stream per table."""
+        streams = [_encode(getattr(self, name)) for name in _FRAMES]
+        header = json.dumps(
             {
                 "version": self.version, "labels": {str(k): v for k, v in self.labels.items()},
                 "methods": self.methods, "base_rate": self.base_rate, "seed": self.seed, "samples": self.samples,
-                "people": _frame_to_json(self.people), "ties": _frame_to_json(self.ties),
+                "frames": {name: len(b) for name, b in zip(_FRAMES, streams)},
             },
             default=_plain,
         ).encode("utf-8")
+        return b"".join([MAGIC, struct.pack("<Q", len(header)), header, *streams])
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Analysis":
-        d = json.loads(data)
-        return cls(
-            version=d["version"], people=_frame_from_json(d["people"]), ties=_frame_from_json(d["ties"]),
-            labels={int(k): v for k, v in d["labels"].items()}, methods=d["methods"], base_rate=d["base_rate"],
-            seed=d["seed"], samples=d["samples"],
+        if not data.startswith(MAGIC):
+            raise ValueError("not a stored netmap analysis")
+        at = len(MAGIC)
+        (size,) = struct.unpack_from("<Q", data, at)
+        at += 8
+        d = json.loads(data[at : at + size])
+        at += size
+        raw = {}
+        for name in _FRAMES:
+            n = int(d["frames"][name])
+            raw[name] = memoryview(data)[at : at + n]
+            at += n
+        a = cls(
+            version=d["version"], labels={int(k): v for k, v in d["labels"].items()}, methods=d["methods"],
+            base_rate=d["base_rate"], seed=d["seed"], samples=d["samples"],
         )
+        a.__dict__["_raw"] = raw
+        return a
 
 
 def analyze(dataset: Dataset, *, seed: int = 0, samples: int = DEFAULT_SAMPLES) -> tuple[Analysis, nx.Graph, LiveEdgeSamples]:
     """Compute every measure of PRODUCT.md "The network and its measures"."""
+    from .network import bridge_measures, build_graph, detect_communities, label_communities, weak_ties
+    from .network.graph import _arrays_shared
+    from .network.nurture import nurture_actions
+    from .network.spread import _edge_arrays, spread_measures
+
     G = build_graph(dataset)
     with _arrays_shared(G):  # the measures read the same graph: read it into arrays once
         communities = detect_communities(G, seed=seed)
         labels = label_communities(G, communities)
         bridges = bridge_measures(G, communities, seed=seed)
         spread, live = spread_measures(G, samples=samples, seed=seed)
+        _, eu, ev, es = _edge_arrays(G)
         nodes = sorted(G.nodes)
         node_attrs = G.nodes
         attrs = pd.DataFrame.from_records(
@@ -126,20 +182,28 @@ def analyze(dataset: Dataset, *, seed: int = 0, samples: int = DEFAULT_SAMPLES) 
     ties.insert(1, "a_name", ties["a_id"].map(names))
     ties.insert(3, "b_name", ties["b_id"].map(names))
     ties = ties[WEAK_TIE_COLUMNS].reset_index(drop=True)
+    ties["span"] = ties["span"].astype("Int64")  # hops, or <NA> when no other route is near
     methods = {
         "betweenness": bridges.attrs.get("betweenness_method", ""),
         "spread": spread.attrs.get("spread_method", ""),
     }
+    edges = pd.DataFrame({"u": eu.astype(np.int32), "v": ev.astype(np.int32), "strength": es})
     analysis = Analysis(
-        version=dataset.version, people=people, ties=ties, labels=labels, methods=methods,
+        version=dataset.version, people=people, ties=ties, edges=edges, labels=labels, methods=methods,
         base_rate=float(live.base_rate), seed=seed, samples=samples,
     )
+    from .queries import plan
+
+    analysis.plan = plan(analysis, PLAN_STORED, samples=live)
     return analysis, G, live
 
 
-def live_samples(analysis: Analysis, G: nx.Graph) -> LiveEdgeSamples:
-    """The analysis' live-edge samples again (seeded: the same snapshots)."""
-    return sample_live_edges(G, analysis.samples, analysis.seed, base_rate=analysis.base_rate)
+def live_samples(analysis: Analysis, G: nx.Graph | None = None) -> LiveEdgeSamples:
+    """The analysis' live-edge samples again (seeded: the same snapshots), from
+    its stored ties (``G``, if given, is ignored: the ties are the graph's)."""
+    from .network.spread import _sample
+
+    return _sample(*analysis.edge_arrays(), analysis.samples, analysis.seed, analysis.base_rate)
 
 
 def measures(store, *, seed: int = 0) -> Analysis:
@@ -157,7 +221,10 @@ def measures(store, *, seed: int = 0) -> Analysis:
 
 
 def network(store, *, seed: int = 0) -> tuple[Analysis, nx.Graph]:
-    """The analysis and the graph it describes (for paths, the plan and views)."""
+    """The analysis and the graph it describes (for drawings and exports; paths
+    and the plan need only the analysis)."""
+    from .network import build_graph
+
     return measures(store, seed=seed), build_graph(store.load_dataset())
 
 
@@ -177,38 +244,18 @@ def _plain(v):
     raise TypeError(f"cannot store {type(v).__name__}")
 
 
-def _frame_to_json(df: pd.DataFrame) -> dict:
-    """Column by column (a list per column: json encodes and decodes those ~5x
-    faster than a list per row); NaN, infinities and <NA> become null."""
-    data = {}
-    for name in df.columns:
-        col = df[name]
-        if col.dtype.kind == "f":
-            values = col.to_numpy(dtype=np.float64)
-            bad = ~np.isfinite(values)
-            data[str(name)] = values.tolist() if not bad.any() else np.where(bad, None, values.astype(object)).tolist()
-        elif col.dtype.kind in "iub":
-            data[str(name)] = col.to_numpy().tolist()
-        else:
-            data[str(name)] = [_cell(x) for x in col.tolist()]
-    return {"columns": [str(c) for c in df.columns], "data": data}
+def _encode(df: pd.DataFrame) -> bytes:
+    """One table as an Arrow IPC stream (pandas dtypes kept in its schema metadata)."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
-def _cell(x):
-    if x is None or x is pd.NA or x is pd.NaT:
-        return None
-    if isinstance(x, float):
-        return None if math.isnan(x) or math.isinf(x) else x
-    if isinstance(x, (np.generic,)):
-        return _plain(x)
-    return x
+def _decode(data) -> pd.DataFrame:
+    import pyarrow as pa
 
-
-def _frame_from_json(d: dict) -> pd.DataFrame:
-    if "data" not in d:  # rows, as stored before the columnar format
-        return pd.DataFrame(d["rows"], columns=d["columns"])
-    cols = d["columns"]
-    data = d["data"]
-    return pd.DataFrame({c: data[c] for c in cols}, columns=cols)
-
-
+    return pa.ipc.open_stream(pa.py_buffer(data)).read_all().to_pandas()

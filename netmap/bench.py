@@ -18,6 +18,10 @@ bridges               ``python -m netmap bridges --top 20``
 paths person          ``python -m netmap paths --to <one email>``
 paths company         ``python -m netmap paths --to company:<largest>``
 plan k=10             ``python -m netmap plan --k 10``
+page X                each page of the app run headless (AppTest: the page
+                      script, no browser) in a fresh process on the stored
+                      measures: the first visit, then again (``--no-app``
+                      skips them)
 ====================  ==================================================
 
 Each repeat starts from an empty database; the table quotes the *median* of the
@@ -36,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import platform
 import random
@@ -53,6 +58,8 @@ __all__ = ["TARGETS", "PhaseResult", "run_phase", "bench_size", "compare_network
 
 #: Issue 6 targets on 2 cores: (import s, measures s, answer s, peak memory MB).
 TARGETS = {10_000: (5.0, 5.0, 1.0, 1024), 100_000: (30.0, 60.0, 2.0, 4096)}
+#: every app page, once the measures are stored (script time, first and second visit)
+PAGE_TARGET_S = 2.0
 ANSWER_PHASES = ("nurture", "bridges", "paths person", "paths company", "plan k=10")
 
 
@@ -140,7 +147,8 @@ def _query_subjects(folder: Path) -> tuple[str, str]:
 
 
 def bench_size(
-    people: int, repeat: int, workdir: Path, *, seed: int = 7, log=print, timeout: float | None = None
+    people: int, repeat: int, workdir: Path, *, seed: int = 7, log=print, timeout: float | None = None,
+    app_pages: bool = True,
 ) -> list[PhaseResult]:
     """Every phase at one size, ``repeat`` times (each from an empty database); a phase
     running longer than ``timeout`` seconds is stopped and reported as failed."""
@@ -188,7 +196,48 @@ def bench_size(
         record("paths person", ["--db", url, "paths", "--to", email], netmap=True)
         record("paths company", ["--db", url, "paths", "--to", f"company:{company}"], netmap=True)
         record("plan k=10", ["--db", url, "plan", "--k", "10"], netmap=True)
+        if app_pages:
+            out = workdir / "app-pages.json"
+            out.unlink(missing_ok=True)
+            wall, mb, code, tail = run_phase(["-m", "netmap.bench", "_app", url, str(out)], env=env, timeout=timeout)
+            if code != 0 or not out.exists():
+                log(f"  app pages: FAILED (exit {code}: {tail.strip().splitlines()[-1] if tail.strip() else ''})")
+                continue
+            for page, (first, again) in json.loads(out.read_text()).items():
+                res = results.setdefault(f"page {page}", PhaseResult(f"page {page}"))
+                res.seconds.append(first)
+                res.inproc.append(again)
+                res.peak_mb.append(mb)
+                log(f"  page {page:<9} {first:8.2f} s first visit, {again:.2f} s again ({mb:.0f} MB, the whole app)")
     return list(results.values())
+
+
+#: the app's pages, in the menu's order (``page X`` rows of the table)
+APP_PAGES = ("overview", "import_data", "network", "bridges", "nurture", "paths", "person")
+
+
+def _app_times(url: str, out: str) -> int:
+    """Run every page of the app headless (Streamlit's AppTest, the page script
+    only: no browser) on database ``url`` whose measures are stored: the first
+    visit in a fresh server (its in-memory caches empty) and a second visit."""
+    os.environ["NETMAP_DATABASE_URL"] = url
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parent.parent
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=600)
+    at.run()  # starts Streamlit and opens the Overview: not a page answer
+    times = {}
+    for page in APP_PAGES:
+        laps = []
+        for _ in range(2):
+            t0 = time.perf_counter()
+            at.switch_page(f"pages/{page}.py").run()
+            laps.append(time.perf_counter() - t0)
+            if at.exception:
+                raise SystemExit(f"page {page}: {at.exception[0].message}")
+        times[page] = laps
+    Path(out).write_text(json.dumps(times))
+    return 0
 
 
 # ------------------------------------------------------------------ networkx
@@ -351,6 +400,9 @@ def _verdict(people: int, phase: str, res: PhaseResult) -> str:
     if target is None or res.failed:
         return ""
     imp, mea, ans, mem = target
+    if phase.startswith("page "):  # issue 6: every page answers in <= 2 s once measures are stored
+        worst = max(res.median_s, res.median_inproc if res.inproc else 0.0)
+        return f"{'ok' if worst <= PAGE_TARGET_S else 'MISS'} (≤ {PAGE_TARGET_S:g} s)"
     limit = {"import": imp, "measures": mea}.get(phase, ans if phase in ANSWER_PHASES else None)
     if limit is None:
         return ""
@@ -364,7 +416,8 @@ def _verdict(people: int, phase: str, res: PhaseResult) -> str:
 
 def format_table(sizes: dict[int, list[PhaseResult]], repeat: int) -> str:
     lines = [
-        f"| people | phase | process wall s (median of {repeat}) | in-process s | peak RSS MB | target |",
+        f"| people | phase | process wall s (median of {repeat}); a page: first visit | in-process s; a page: "
+        "again | peak RSS MB | target |",
         "|---:|---|---:|---:|---:|---|",
     ]
     for people, results in sizes.items():
@@ -407,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_time"]:  # internal: one timed phase (see bench_size)
         return _time_netmap(argv[1], argv[3:] if argv[2:3] == ["--"] else argv[2:])
+    if argv[:1] == ["_app"]:  # internal: the app's pages (see bench_size)
+        return _app_times(argv[1], argv[2])
     ap = argparse.ArgumentParser(prog="python -m netmap.bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--people", type=int, nargs="+", default=[10_000, 100_000], metavar="N",
                     help="company sizes (default: 10000 100000)")
@@ -416,6 +471,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="size of the networkx comparison (default 2000; 0 skips it)")
     ap.add_argument("--workdir", metavar="DIR", help="where companies and databases go (default: a temporary folder)")
     ap.add_argument("--timeout", type=float, metavar="S", help="stop any phase that runs longer than S seconds")
+    ap.add_argument("--no-app", action="store_true", help="skip timing the app's pages")
     args = ap.parse_args(argv)
     if args.repeat < 1 or any(p < 10 for p in args.people):
         ap.error("--repeat must be >= 1 and every --people >= 10")
@@ -428,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes = {}
         for people in args.people:
             sizes[people] = bench_size(people, args.repeat, workdir, seed=args.seed, timeout=args.timeout,
-                                       log=lambda s: print(s, file=sys.stderr, flush=True))
+                                       app_pages=not args.no_app, log=lambda s: print(s, file=sys.stderr, flush=True))
         rows = []
         if args.compare_people:
             rows = compare_networkx(args.compare_people, workdir, seed=args.seed,

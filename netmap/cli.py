@@ -14,10 +14,18 @@ import os
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from . import config
 from .errors import ImportRefused, NetmapError, Problem
-from .importer import ImportOptions, ImportReport, import_paths
-from .store import Store
+
+if TYPE_CHECKING:
+    from .importer import ImportReport
+    from .store import Store
+
+# The import pipeline, the schema and the measures are imported by the commands
+# that use them: a query answers without loading the import pipeline (pandas'
+# parsers, the identity rules), and ``--help`` without loading anything.
 
 MAX_WARNINGS_SHOWN = 20
 
@@ -53,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("erase", help="erase a person with every tie, referral and piece of feedback")
     p.add_argument("who", metavar="WHO", help="CRM id, email, or an unambiguous name")
     sub.add_parser("sample", help="load the sample company from data/sample/")
+    p = sub.add_parser("audit", help="who imported, undid or erased what, and when (newest first)")
+    p.add_argument("--limit", type=int, metavar="N", help="only the N newest entries")
+    p.add_argument("--action", choices=["import", "undo", "erase"], help="only this kind of change")
+    p.add_argument("--json", action="store_true", help="one JSON array")
     sub.add_parser("reviews", help="likely duplicates that were not merged, for review")
 
     from .cli_network import add_network_commands
@@ -64,10 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from .store import Store
+
     try:
         store = Store(args.db)
     except Exception as exc:  # a bad URL or an unreachable server: say which, without a traceback
-        print(f"netmap: cannot open the database {config.database_url(args.db)!r}: {exc}", file=sys.stderr)
+        print(f"netmap: cannot open the database {_shown_url(config.database_url(args.db))!r}: "
+              f"{str(exc).replace(config.database_url(args.db), _shown_url(config.database_url(args.db)))}",
+              file=sys.stderr)
         return 2
     try:
         return _commands()[args.command](store, args)
@@ -96,6 +112,16 @@ def main(argv: list[str] | None = None) -> int:
         store.close()
 
 
+def _shown_url(url: str) -> str:
+    """The database URL with its password masked (messages end up in terminals and CI logs)."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: nothing to mask reliably but the userinfo
+        return url.split("@", 1)[-1] if "@" in url else url
+
+
 def _parse_map(items: list[str]) -> dict[str, str]:
     out = {}
     for item in items:
@@ -107,6 +133,8 @@ def _parse_map(items: list[str]) -> dict[str, str]:
 
 
 def cmd_import(store: Store, args) -> int:
+    from .importer import ImportOptions, import_paths
+
     options = ImportOptions(
         kind=args.kind, mapping=_parse_map(args.map), sheet=args.sheet, date_order=args.date_order,
         skip_invalid=args.skip_invalid, limits=config.Limits.from_env(),
@@ -197,6 +225,8 @@ def sample_files() -> list[Path]:
 
 
 def cmd_sample(store: Store, args) -> int:
+    from .importer import ImportOptions, import_paths
+
     report = import_paths(store, sample_files(), ImportOptions(limits=config.Limits.from_env()))
     _print_report(report)
     return 0
@@ -212,10 +242,29 @@ def cmd_reviews(store: Store, args) -> int:
     return 0
 
 
+def cmd_audit(store: Store, args) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise NetmapError("--limit must be at least 1")
+    rows = store.audit(limit=args.limit, action=args.action)
+    if args.json:
+        print(json.dumps([{**r, "at": r["at"].isoformat(timespec="seconds")} for r in rows], indent=1))
+        return 0
+    if not rows:
+        print("no changes recorded yet")
+        return 0
+    from .audit import describe_counts
+
+    print(f"{'id':>4}  {'when (UTC)':19}  {'actor':28} {'action':7} {'target':24} counts")
+    for r in rows:
+        print(f"{r['id']:>4}  {r['at']:%Y-%m-%d %H:%M:%S}  {r['actor'][:28]:28} {r['action']:7} {r['target'][:24]:24} "
+              f"{describe_counts(r['counts'])}")
+    return 0
+
+
 def _commands() -> dict:
     from .cli_network import COMMANDS as NETWORK
 
     return {
         "import": cmd_import, "imports": cmd_imports, "undo": cmd_undo, "summary": cmd_summary,
-        "erase": cmd_erase, "sample": cmd_sample, "reviews": cmd_reviews, **NETWORK,
+        "erase": cmd_erase, "sample": cmd_sample, "reviews": cmd_reviews, "audit": cmd_audit, **NETWORK,
     }

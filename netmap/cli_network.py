@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from .analysis import PEOPLE_COLUMNS, WEAK_TIE_COLUMNS, measures, network
 from .errors import NetmapError
-from .network.export import graph_html, to_gexf, to_graphml
-from .queries import NURTURE_COLUMNS, PATH_COLUMNS, PLAN_COLUMNS  # noqa: F401  -- importable from here too
-from .queries import find_paths, graph_table, nurture_list, plan, resolve_sources, resolve_targets
-from .tabular_export import to_csv, to_json
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# Each command imports what it needs: a stored answer (nurture, bridges, paths,
+# plan) never loads networkx, the graph builder or the measuring kernels.
 
 
 def add_network_commands(sub) -> None:
@@ -57,6 +57,8 @@ def add_network_commands(sub) -> None:
 
 
 def _emit(df: pd.DataFrame, args) -> int:
+    from .tabular_export import to_csv, to_json
+
     text = to_csv(df) if args.format == "csv" else to_json(df) + "\n"
     if getattr(args, "out", None):
         Path(args.out).write_text(text, encoding="utf-8")
@@ -73,38 +75,56 @@ def _top(df: pd.DataFrame, n: int | None) -> pd.DataFrame:
 
 
 def cmd_people(store, args) -> int:
+    from .analysis import PEOPLE_COLUMNS, measures
+
     return _emit(measures(store).people[PEOPLE_COLUMNS], args)
 
 
 def cmd_weak_ties(store, args) -> int:
+    from .analysis import WEAK_TIE_COLUMNS, measures
+
     return _emit(_top(measures(store).ties[WEAK_TIE_COLUMNS], args.top), args)
 
 
 def cmd_bridges(store, args) -> int:
+    from .analysis import PEOPLE_COLUMNS, measures
+
     people = measures(store).people
     ranked = people.sort_values(["bridge_score", "person_id"], ascending=[False, True], kind="mergesort")
     return _emit(_top(ranked[PEOPLE_COLUMNS], args.top), args)
 
 
 def cmd_nurture(store, args) -> int:
+    from .analysis import measures
+    from .queries import nurture_list
+
     return _emit(nurture_list(measures(store).people, top=args.top, owner=args.owner), args)
 
 
 def cmd_plan(store, args) -> int:
+    from .analysis import measures
+    from .queries import plan
+
     if args.k < 1:
         raise NetmapError("--k must be at least 1")
-    analysis, G = network(store)
-    return _emit(plan(analysis, G, args.k), args)
+    return _emit(plan(measures(store), args.k), args)
 
 
 def cmd_paths(store, args) -> int:
-    _, G = network(store)
-    targets = resolve_targets(store, G, args.to)
-    sources = resolve_sources(store, G, args.source)
-    return _emit(find_paths(G, targets, sources, top=args.top), args)
+    from .analysis import measures
+    from .queries import find_paths, path_index, resolve_sources, resolve_targets
+
+    analysis = measures(store)
+    targets = resolve_targets(store, analysis.people, args.to)
+    sources = resolve_sources(store, analysis.people, args.source)
+    return _emit(find_paths(None, targets, sources, top=args.top, index=path_index(analysis)), args)
 
 
 def cmd_graph(store, args) -> int:
+    from .analysis import network
+    from .network.export import graph_html
+    from .queries import graph_table
+
     analysis, G = network(store)
     focus = store.find_person(args.focus) if args.focus else None
     ties = analysis.ties
@@ -119,6 +139,10 @@ def cmd_graph(store, args) -> int:
 
 
 def cmd_export(store, args) -> int:
+    from .analysis import network
+    from .network.export import to_gexf, to_graphml
+    from .queries import graph_table
+
     analysis, G = network(store)
     writer = to_graphml if args.fmt == "graphml" else to_gexf
     with open(args.out, "wb") as fh:

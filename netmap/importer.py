@@ -20,6 +20,8 @@ from typing import BinaryIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import audit
+from .access import local_actor
 from .columns import Mapping, map_columns
 from .config import Limits
 from .errors import ImportRefused, Problem, StorageError
@@ -164,10 +166,12 @@ def _prepare_table(name: str, table: Table, digest: str, options: ImportOptions,
         problems = []
     return Prepared(name, table, parsed, mapping, digest, problems=problems, warnings=all_warnings)
 
-def commit(store: Store, prepared: list[Prepared], *, dry_run: bool = False) -> ImportReport:
+def commit(store: Store, prepared: list[Prepared], *, dry_run: bool = False, actor: str | None = None) -> ImportReport:
     """Write prepared files in one transaction (or, with ``dry_run``, resolve
     and count without writing). Raises :class:`ImportRefused` with every
-    problem when any file has one; nothing is written then."""
+    problem when any file has one; nothing is written then. The audit log
+    records the import, in the same transaction, as done by ``actor``
+    (default :func:`netmap.access.local_actor`)."""
     problems = [p for prep in prepared for p in prep.problems]
     warnings = [w for prep in prepared for w in prep.warnings]
     if problems:
@@ -190,6 +194,12 @@ def commit(store: Store, prepared: list[Prepared], *, dry_run: bool = False) -> 
             warnings += resolution.warnings
             if dry_run:
                 raise _DryRun
+            audit.record(  # in this transaction: no entry without the import, no import without its entry
+                conn, actor or local_actor(), "import", audit.target_for_imports([r.import_id for r in results]), {
+                    "files": len(results), "rows_read": sum(r.meta.rows_read for r in results),
+                    "refused": sum(r.meta.refused for r in results), "reviews": reviews,
+                    "added": _sum_by_kind(r.added for r in results), "updated": _sum_by_kind(r.updated for r in results),
+                })
     except _DryRun:
         for r in results:
             r.import_id = None
@@ -218,6 +228,7 @@ def import_files(
     options: ImportOptions = ImportOptions(),
     *,
     dry_run: bool = False,
+    actor: str | None = None,
 ) -> ImportReport:
     """Read, check and import files together, all or nothing.
 
@@ -225,8 +236,16 @@ def import_files(
     path. Several files are resolved together: a referral file may name people
     from a people file given beside it.
     """
-    return commit(store, prepare(sources, options), dry_run=dry_run)
+    return commit(store, prepare(sources, options), dry_run=dry_run, actor=actor)
 
-def import_paths(store: Store, paths: list[str | Path], options: ImportOptions = ImportOptions(), *, dry_run: bool = False) -> ImportReport:
+def import_paths(store: Store, paths: list[str | Path], options: ImportOptions = ImportOptions(), *,
+                 dry_run: bool = False, actor: str | None = None) -> ImportReport:
     """:func:`import_files` for files on disk (named by their file name)."""
-    return import_files(store, [(Path(p).name, Path(p)) for p in paths], options, dry_run=dry_run)
+    return import_files(store, [(Path(p).name, Path(p)) for p in paths], options, dry_run=dry_run, actor=actor)
+
+def _sum_by_kind(counts) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for c in counts:
+        for kind, n in c.items():
+            total[kind] = total.get(kind, 0) + n
+    return total

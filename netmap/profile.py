@@ -124,7 +124,7 @@ def person_profile(
         inter = conn.execute(
             select(INT.c.kind, INT.c.name, INT.c.happened_on, counts.c.participants)
             .join(counts, counts.c.interaction_id == INT.c.id)
-            .order_by(INT.c.happened_on.desc(), INT.c.id)
+            .order_by(INT.c.happened_on.desc().nulls_last(), INT.c.id)  # undated last on PostgreSQL too
         ).mappings().all()
 
     feedback = pd.DataFrame(

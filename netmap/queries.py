@@ -14,28 +14,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pandas as pd
 
 from .analysis import Analysis, live_samples
 from .errors import NetmapError
 from .network.nurture import nurture_ranking, plain
-from .network.paths import (
-    PathIndex,
-    default_sources,
-    referral_paths,
-    sources_for_owner,
-    targets_for_company,
-    targets_for_stage,
-)
-from .network.plan import customer_ids, nurture_plan
-from .network.spread import LiveEdgeSamples
-from .views import graph_people_table
+from .network.paths import PathIndex, people_matching, referral_paths
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .network.spread import LiveEdgeSamples
 
 __all__ = [
     "NURTURE_COLUMNS", "PATH_COLUMNS", "PLAN_COLUMNS", "check_owner", "find_paths", "graph_table", "in_book",
-    "nurture_list", "nurturable", "owners", "path_graph", "path_ids", "plan", "resolve_sources", "resolve_targets",
+    "nurture_list", "nurturable", "owners", "path_graph", "path_ids", "path_index", "plan", "resolve_sources",
+    "resolve_targets",
     "search_people",
 ]
 
@@ -95,7 +91,6 @@ def nurturable(people: pd.DataFrame, *, owner: str | None = None) -> pd.DataFram
 
 def plan(
     analysis: Analysis,
-    G: nx.Graph,
     k: int,
     *,
     owner: str | None = None,
@@ -103,59 +98,75 @@ def plan(
 ) -> pd.DataFrame:
     """The best ``k`` people to nurture together (:data:`PLAN_COLUMNS`).
 
-    Candidates are the people one can nurture (:func:`~netmap.network.plan.customer_ids`),
-    only ``owner``'s book when given. ``samples`` are the analysis' live-edge
-    snapshots (:func:`~netmap.analysis.live_samples`), recomputed when not given.
-    The plan is greedy, so the plan for ``k`` is the first ``k`` rows of the plan for any larger k.
+    Candidates are the people one can nurture: customers and anyone whose
+    feeling is known (as :func:`~netmap.network.plan.customer_ids`), only
+    ``owner``'s book when given. ``samples`` are the analysis' live-edge
+    snapshots (:func:`~netmap.analysis.live_samples`), drawn again from the
+    stored ties when not given. The plan is greedy, so the plan for ``k`` is
+    the first ``k`` rows of the plan for any larger k: the whole company's
+    plan for up to :data:`~netmap.analysis.PLAN_STORED` picks is read from the
+    stored analysis.
     """
+    from .analysis import PLAN_STORED
+
     if k < 1:
         raise NetmapError("--k must be at least 1")
-    people = analysis.people.set_index("person_id")
-    candidates = customer_ids(G)
+    stored = analysis.plan
+    if stored is not None and not owner and (k <= len(stored) or len(stored) < PLAN_STORED):
+        return stored.head(k).reset_index(drop=True)[PLAN_COLUMNS]
+    from .network.plan import nurture_plan
+    people = analysis.people
+    feeling = people["feeling"].astype(object).where(people["feeling"].notna(), None)
+    can = people["is_customer"].fillna(False).astype(bool) | ~feeling.isin([None, "unknown"])
     if owner:
-        check_owner(analysis.people, owner)
-        book = set(analysis.people["person_id"][in_book(analysis.people, owner)])
-        candidates = [c for c in candidates if c in book]
+        check_owner(people, owner)
+        can &= in_book(people, owner)
+    candidates = people.loc[can, "person_id"].tolist()
     if samples is None:
-        samples = live_samples(analysis, G)
+        samples = live_samples(analysis)
+    indexed = people.set_index("person_id")
     result = nurture_plan(
-        samples, k, candidates, names=people["name"].to_dict(),
-        communities=people["community_id"].dropna().astype(int).to_dict(), labels=analysis.labels,
+        samples, k, candidates, names=indexed["name"].to_dict(),
+        communities=indexed["community_id"].dropna().astype(int).to_dict(), labels=analysis.labels,
     )
     return result[PLAN_COLUMNS]
 
 
 # -------------------------------------------------------------------- paths
-def resolve_targets(store, G: nx.Graph, spec: str) -> list[int]:
-    """``WHO`` | ``company:NAME`` | ``stage:STAGE`` -> person ids."""
-    if spec.startswith("company:"):
-        ids = targets_for_company(G, spec.split(":", 1)[1])
-        if not ids:
-            raise NetmapError(f"nobody works at {spec.split(':', 1)[1]!r}")
-        return ids
-    if spec.startswith("stage:"):
-        ids = targets_for_stage(G, spec.split(":", 1)[1])
-        if not ids:
-            raise NetmapError(f"nobody is at the stage {spec.split(':', 1)[1]!r}")
-        return ids
+def path_index(analysis: Analysis) -> PathIndex:
+    """The stored analysis' ties as arrays for path queries (no graph needed)."""
+    people = analysis.people
+    detractor = (people["feeling"].fillna("") == "detractor").to_numpy(dtype=bool)
+    return PathIndex.from_arrays(*analysis.edge_arrays(), detractor, people["name"].fillna("").tolist())
+
+
+def resolve_targets(store, people: pd.DataFrame, spec: str) -> list[int]:
+    """``WHO`` | ``company:NAME`` | ``stage:STAGE`` -> person ids (``people``: the analysis' table)."""
+    for prefix, column, none in (("company:", "company", "nobody works at {!r}"), ("stage:", "stage", "nobody is at the stage {!r}")):
+        if spec.startswith(prefix):
+            value = spec.split(":", 1)[1]
+            ids = people_matching(people, column, value)
+            if not ids:
+                raise NetmapError(none.format(value))
+            return ids
     return [store.find_person(spec)]
 
 
 NO_PROMOTERS = "there are no promoters yet (NPS 9-10); import survey answers or {instead}"
 
 
-def resolve_sources(store, G: nx.Graph, spec: str, *, instead: str = "use --from WHO") -> list[int]:
-    """``promoters`` | ``WHO`` | ``owner:NAME`` -> person ids.
+def resolve_sources(store, people: pd.DataFrame, spec: str, *, instead: str = "use --from WHO") -> list[int]:
+    """``promoters`` | ``WHO`` | ``owner:NAME`` -> person ids (``people``: the analysis' table).
 
     ``instead`` ends the message when there are no promoters (the CLI's option, or the app's choice).
     """
     if spec == "promoters":
-        ids = default_sources(G)
+        ids = sorted(people.loc[people["feeling"].fillna("") == "promoter", "person_id"].tolist())
         if not ids:
             raise NetmapError(NO_PROMOTERS.format(instead=instead))
         return ids
     if spec.startswith("owner:"):
-        ids = sources_for_owner(G, spec.split(":", 1)[1])
+        ids = people_matching(people, "owner", spec.split(":", 1)[1])
         if not ids:
             raise NetmapError(f"no account manager {spec.split(':', 1)[1]!r} owns anyone")
         return ids
@@ -236,6 +247,8 @@ def path_graph(G: nx.Graph, paths: pd.DataFrame) -> nx.Graph:
     Node and tie attributes are copied from ``G``; each node also gets
     ``role``: ``"source"``, ``"target"`` or ``"go-between"``.
     """
+    import networkx as nx
+
     H = nx.Graph()
     roles: dict[int, str] = {}
     for row in paths.to_dict(orient="records"):
@@ -255,4 +268,6 @@ def path_graph(G: nx.Graph, paths: pd.DataFrame) -> nx.Graph:
 def graph_table(analysis: Analysis) -> pd.DataFrame:
     """The people table as the graph views want it: indexed by person id,
     ``community`` is the id (colours, Gephi partitions), ``community_label`` the name."""
+    from .views import graph_people_table  # the drawing code, only for drawings
+
     return graph_people_table(analysis.people)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import gc
 import json
+import re
+import time
 import uuid
 from collections import defaultdict
 from contextlib import contextmanager
@@ -28,9 +30,9 @@ import numpy as np
 from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text, union, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
-from sqlmodel import SQLModel
 
-from . import config
+from . import audit, config, schema
+from .access import local_actor
 from .errors import AmbiguousPerson, ImportNotFound, UndoRefused, UnknownPerson
 from .identity import PERSON_FIELDS, KnownPerson, PeopleIndex, Resolution
 from .model import CUSTOMER_STAGES, Dataset, Feedback, Interaction, Person, Referral, Relationship, feeling_of
@@ -67,6 +69,11 @@ TABLES = {t.name: t for t in (P, IDT, REL, REF, INT, PART, FB, REV)}
 #: delete order for undo: children before parents
 _CHILD_FIRST = ("participation", "feedback", "referral", "relationship", "review", "identifier", "interaction", "person")
 _PG_LOCK = 7_461_227  # any constant: the advisory lock id for netmap writes
+#: tables an erasure deletes from or rewrites (on PostgreSQL: VACUUM FULL after it), and the seconds it waits
+#: for transactions older than the erasure before that
+_ERASED_FROM = ("person", "identifier", "relationship", "referral", "participation", "feedback", "review",
+                "interaction", "import_log", "import_change", "measure_cache")
+_PG_WIPE_WAIT = 30
 
 
 def make_engine(url: str) -> Engine:
@@ -141,6 +148,10 @@ class FileResult:
         return sum(self.updated.values())
 
 
+#: where :meth:`Store.summary` keeps its tie count (in the measures table)
+_TIES_SLOT = "summary/ties"
+
+
 class Store:
     """The netmap database. ``Store(url)``; ``url=None`` uses :func:`config.database_url`."""
 
@@ -148,10 +159,8 @@ class Store:
         self.url = config.database_url(url)
         self.engine = make_engine(self.url)
         self.is_sqlite = self.url.startswith("sqlite")
-        SQLModel.metadata.create_all(self.engine)
-        with self.engine.begin() as conn:
-            if conn.execute(select(META.c.value).where(META.c.key == "schema")).first() is None:
-                conn.execute(insert(META), [{"key": "schema", "value": "1"}, {"key": "data_version", "value": "0"}])
+        schema.prepare(self.engine)  # create the tables, or upgrade an older schema; refuse a newer netmap's
+        audit.ensure(self.engine)  # the audit log's append-only triggers (idempotent; a read when in place)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -488,7 +497,7 @@ class Store:
             count = lambda t, *w: conn.execute(select(func.count()).select_from(t).where(*w)).scalar_one()  # noqa: E731
             people = count(P)
             customers = count(P, P.c.stage.in_(sorted(CUSTOMER_STAGES)))
-            ties = self._tie_count(conn)
+            ties = self._stored_tie_count(conn)
             latest = _latest_feedback(conn)
             feelings = defaultdict(int)
             nps_scores = []
@@ -521,6 +530,16 @@ class Store:
                 "last_import": last.isoformat(timespec="seconds") if last else None,
                 "data_version": self.data_version(conn),
             }
+
+    def _stored_tie_count(self, conn: Connection) -> int:
+        """:meth:`_tie_count`, counted once per data version (2 s at 100,000 people) and kept."""
+        version = self.data_version(conn)
+        row = conn.execute(select(MEAS.c.payload, MEAS.c.data_version).where(MEAS.c.name == _TIES_SLOT)).first()
+        if row is not None and row[1] == version:
+            return int(row[0])
+        ties = self._tie_count(conn)
+        self.cache(_TIES_SLOT, str(ties).encode("ascii"), version)
+        return ties
 
     def _tie_count(self, conn: Connection) -> int:
         """How many ties the network has, by the rules of
@@ -599,11 +618,12 @@ class Store:
         return Dataset(people, rels, refs, inters, fbs, as_of=max(dates) if dates else None, version=version)
 
     # ------------------------------------------------------------------- undo
-    def undo(self, import_id: int) -> dict:
+    def undo(self, import_id: int, *, actor: str | None = None) -> dict:
         """Undo one import: remove what it added, restore what it changed.
 
         Refused (nothing changes) while a later import that is still in place
-        built on this one's rows: undo that one first.
+        built on this one's rows: undo that one first. ``actor`` (default
+        :func:`netmap.access.local_actor`) is recorded in the audit log.
         """
         with self.writing() as conn:
             row = conn.execute(select(LOG).where(LOG.c.id == import_id)).mappings().first()
@@ -647,13 +667,16 @@ class Store:
             conn.execute(update(LOG).where(LOG.c.id == import_id).values(undone_at=_now()))
             if counts:
                 self._bump(conn)
+            audit.record(conn, actor or local_actor(), "undo", f"import #{import_id}", counts)
             return {"import_id": import_id, "file_name": row["file_name"], **counts}
 
     # ------------------------------------------------------------------ erase
-    def erase(self, who: str) -> dict:
+    def erase(self, who: str, *, actor: str | None = None) -> dict:
         """Erase a person with every tie, referral, participation, feedback and
         journal entry about them, then rewrite the SQLite file so no byte of
-        them is left (``secure_delete`` + ``VACUUM`` + WAL checkpoint)."""
+        them is left (``secure_delete`` + ``VACUUM`` + WAL checkpoint). The
+        audit log records ``actor`` (default :func:`netmap.access.local_actor`),
+        the person's number and the counts: nothing that names them."""
         with self.writing() as conn:
             pid = self.find_person(who, conn)
             person = conn.execute(select(P).where(P.c.id == pid)).mappings().one()
@@ -666,25 +689,75 @@ class Store:
                 "review": [r for (r,) in conn.execute(select(REV.c.id).where((REV.c.a_id == pid) | (REV.c.b_id == pid)))],
                 "person": [pid],
             }
-            # interaction names that spell the person's name or email (e.g. "Lunch with Ann Lee")
-            needles = [s for s in (person["name"], person["email"], person["first_name"] and person["last_name"] and f"{person['first_name']} {person['last_name']}") if s]
-            for iid, iname, kind in conn.execute(
-                select(INT.c.id, INT.c.name, INT.c.kind).join(PART, PART.c.interaction_id == INT.c.id).where(PART.c.person_id == pid)
-            ):
-                if iname and any(n.casefold() in iname.casefold() for n in needles):
-                    conn.execute(update(INT).where(INT.c.id == iid).values(name=f"{kind} (name erased)"))
-                    conn.execute(delete(CHG).where(CHG.c.table_name == "interaction", CHG.c.row_id == iid, CHG.c.action == "update"))
+            # text elsewhere that spells them: their names and emails, current and earlier (the journal's old values)
+            spelled = [person, *({"email": v} for (v,) in conn.execute(
+                select(IDT.c.value).where(IDT.c.person_id == pid, IDT.c.kind == "email")))]
+            spelled += [json.loads(b) for (b,) in conn.execute(select(CHG.c.before_json).where(
+                CHG.c.table_name == "person", CHG.c.row_id == pid, CHG.c.before_json.is_not(None)))]
+            spellings = {s.strip() for d in spelled for s in (
+                d.get("name"), d.get("email"),
+                d.get("first_name") and d.get("last_name") and f"{d['first_name']} {d['last_name']}") if s}
+            # any of their names in a meeting they took part in (e.g. "Lunch with Ann Lee"); only full names and
+            # emails anywhere else (other people's comments, other meetings, the import log's file names)
+            theirs = _spelling(s for s in spellings if len(s) >= 3)
+            anywhere = _spelling(s for s in spellings if " " in s or "@" in s)
+            erased = "(name erased)"
+            mine = {i for (i,) in conn.execute(select(PART.c.interaction_id).where(PART.c.person_id == pid))}
+            titled = select(INT.c.id, INT.c.name, INT.c.kind).where(INT.c.name.is_not(None))
+            for iid, iname, kind in conn.execute(titled).all():
+                found = theirs if iid in mine else anywhere
+                if found is not None and found.search(iname):
+                    conn.execute(update(INT).where(INT.c.id == iid).values(name=f"{kind} {erased}"))
+            if anywhere is not None:
+                others = select(FB.c.id, FB.c.comment).where(FB.c.person_id != pid, FB.c.comment.is_not(None))
+                for fid, comment in conn.execute(others).all():
+                    if anywhere.search(comment):
+                        conn.execute(update(FB).where(FB.c.id == fid).values(comment=anywhere.sub(erased, comment)))
+                for lid, fname, sheet in conn.execute(select(LOG.c.id, LOG.c.file_name, LOG.c.sheet)).all():
+                    if anywhere.search(fname) or (sheet and anywhere.search(sheet)):
+                        conn.execute(update(LOG).where(LOG.c.id == lid).values(
+                            file_name=anywhere.sub(erased, fname), sheet=sheet and anywhere.sub(erased, sheet)))
             for tname, ids in owned.items():
                 for chunk in _chunks(ids, 900):
                     conn.execute(delete(CHG).where(CHG.c.table_name == tname, CHG.c.row_id.in_(chunk)))
+            # the journal's earlier values of other rows (a meeting's old title, a comment before its update)
+            journal = select(CHG.c.id, CHG.c.table_name, CHG.c.row_id, CHG.c.before_json).where(
+                CHG.c.before_json.is_not(None))
+            for cid, tname, rid, before in conn.execute(journal).all():
+                found = theirs if tname == "interaction" and rid in mine else anywhere
+                old = json.loads(before)
+                if found is not None and any(isinstance(v, str) and found.search(v) for v in old.values()):
+                    old = {k: found.sub(erased, v) if isinstance(v, str) else v for k, v in old.items()}
+                    conn.execute(update(CHG).where(CHG.c.id == cid).values(before_json=json.dumps(old)))
             conn.execute(delete(P).where(P.c.id == pid))  # cascades to every row above
             self._bump(conn)
             counts = {k: len(v) for k, v in owned.items() if k != "person"}
+            audit.record(conn, actor or local_actor(), "erase", f"person #{pid}", counts)
         self._wipe_free_space()
         return {"person_id": pid, **counts}
 
     def _wipe_free_space(self) -> None:
+        """Leave no copy of deleted rows in the database files (after an erasure).
+
+        SQLite: the file is rewritten (``VACUUM``) and the WAL emptied. PostgreSQL
+        keeps deleted rows as dead tuples until a vacuum, and a plain ``VACUUM``
+        leaves their bytes in the pages; ``VACUUM FULL`` rewrites the tables (and
+        their indexes and TOAST) into new files. A transaction that was already
+        running could still see the rows, so it waits (up to ``_PG_WIPE_WAIT`` s)
+        for those to end. What it cannot reach: PostgreSQL's WAL and backups
+        (README "Privacy")."""
         if not self.is_sqlite:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                erased_at = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
+                deadline = time.monotonic() + _PG_WIPE_WAIT
+                while time.monotonic() < deadline and conn.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                    " AND backend_xmin IS NOT NULL AND xact_start < :t"
+                ), {"t": erased_at}).scalar_one():
+                    time.sleep(0.1)
+                for table in _ERASED_FROM:
+                    conn.execute(text(f'VACUUM FULL "{table}"'))
             return
         raw = self.engine.raw_connection()  # autocommit: VACUUM cannot run inside a transaction
         try:
@@ -694,6 +767,10 @@ class Store:
             cur.close()
         finally:
             raw.close()
+
+    def audit(self, *, limit: int | None = None, action: str | None = None) -> list[dict]:
+        """The audit log, newest first (:func:`netmap.audit.entries`)."""
+        return audit.entries(self.engine, limit=limit, action=action)
 
     # --------------------------------------------------------------- measures
     def cached(self, name: str) -> bytes | None:
@@ -708,7 +785,9 @@ class Store:
         with self.writing() as conn:
             if self.data_version(conn) != version:
                 return  # the data changed meanwhile: the result is already stale
-            conn.execute(delete(MEAS))  # one analysis at a time: older code versions' results go
+            # one result per kind ("analysis/<code fingerprint>", "summary/ties"): older code versions' go
+            kind = name.split("/", 1)[0] + "/"
+            conn.execute(delete(MEAS).where((MEAS.c.name == name) | MEAS.c.name.startswith(kind, autoescape=True)))
             conn.execute(insert(MEAS), {"name": name, "data_version": version, "payload": payload})
 
 
@@ -787,6 +866,13 @@ def _latest_feedback(conn: Connection) -> dict[int, tuple[float, str]]:
         if pid not in latest or rank > latest[pid][0]:
             latest[pid] = (rank, score, scale)
     return {pid: (v[1], v[2]) for pid, v in latest.items()}
+
+
+def _spelling(texts) -> re.Pattern | None:
+    """A case-insensitive pattern matching any of ``texts`` as a whole word or words (longest
+    first: "Ann Lee" in "Lunch with Ann Lee's team", not "Ann" in "Annual review"), or None."""
+    texts = sorted({t for t in texts if t}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, texts)) + r")(?!\w)", re.IGNORECASE) if texts else None
 
 
 def _json_default(v):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import DateTime, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -164,3 +164,22 @@ class MeasureRow(SQLModel, table=True):
     name: str = Field(primary_key=True)
     data_version: int
     payload: bytes
+
+
+class AuditRow(SQLModel, table=True):
+    """The audit log: who changed the data, how, when, with what counts.
+
+    Append-only: triggers (:func:`netmap.audit.install`) make the database
+    refuse UPDATE and DELETE on it. ``target`` names rows by number only
+    ("import #3", "person #42"), never by a name, email or comment, so an
+    erasure leaves nothing of the person here. No foreign keys: nothing a
+    change deletes can cascade into the log.
+    """
+
+    __tablename__ = "audit"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
+    actor: str  # "local:<os user>" or the signed-in email
+    action: str  # import | undo | erase
+    target: str
+    counts: str = "{}"  # JSON: {"added": {...}, ...}

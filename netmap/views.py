@@ -206,18 +206,31 @@ def search_people(people: pd.DataFrame, query: str, *, limit: int = 50) -> pd.Da
 
 
 # -------------------------------------------------------------- what to draw --
-def weak_pairs(ties: pd.DataFrame) -> set[tuple[int, int]]:
+def weak_tie_table(ties: pd.DataFrame) -> pd.DataFrame:
     """Ties drawn dashed: local bridges (the two share no friend) and ties
-    across communities - the weak ties that carry news between groups."""
+    across communities - the weak ties that carry news between groups
+    (``a_id``, ``b_id``; :func:`graph_html` reads only the drawn ones)."""
     m = ties["local_bridge"].astype(bool) | ties["crosses_communities"].astype(bool)
-    return set(zip(ties["a_id"][m].tolist(), ties["b_id"][m].tolist()))
+    return ties.loc[m, ["a_id", "b_id"]]
 
 
-def bridge_pairs(ties: pd.DataFrame) -> set[tuple[int, int]]:
+def bridge_tie_table(ties: pd.DataFrame) -> pd.DataFrame:
     """Ties drawn dark and thick: local bridges that also cross communities
     (the only short link between two groups)."""
     m = ties["local_bridge"].astype(bool) & ties["crosses_communities"].astype(bool)
-    return set(zip(ties["a_id"][m].tolist(), ties["b_id"][m].tolist()))
+    return ties.loc[m, ["a_id", "b_id"]]
+
+
+def weak_pairs(ties: pd.DataFrame) -> set[tuple[int, int]]:
+    """:func:`weak_tie_table` as a set of ``(a_id, b_id)``."""
+    t = weak_tie_table(ties)
+    return set(zip(t["a_id"].tolist(), t["b_id"].tolist()))
+
+
+def bridge_pairs(ties: pd.DataFrame) -> set[tuple[int, int]]:
+    """:func:`bridge_tie_table` as a set of ``(a_id, b_id)``."""
+    t = bridge_tie_table(ties)
+    return set(zip(t["a_id"].tolist(), t["b_id"].tolist()))
 
 
 def bridge_customers(people: pd.DataFrame, share: float = BRIDGE_SHARE) -> set[int]:
@@ -321,7 +334,7 @@ def network_view(
     marked = bridge_customers(people)
     gv: GraphView = graph_html(
         H, table, color_by=color_by, size_by=size_by, focus=focus, hops=int(hops), max_nodes=int(max_nodes),
-        positions=positions, weak_edges=weak_pairs(ties), bridge_edges=bridge_pairs(ties), marked=marked,
+        positions=positions, weak_edges=weak_tie_table(ties), bridge_edges=bridge_tie_table(ties), marked=marked,
         title=title, height=height,
     )
     shown_ids = set(gv.ids)

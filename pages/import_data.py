@@ -8,6 +8,7 @@ from netmap.config import Limits
 from netmap.errors import ImportRefused, NetmapError, Problem
 from netmap.importer import commit
 from netmap.ui import md, people_table, show_error, store
+from netmap.ui.access import actor, audit_log, may_change
 from netmap.upload import (
     ALIASES,
     KINDS,
@@ -59,7 +60,8 @@ if "undo_done" in state:
 
 # ----------------------------------------------------------------- upload --
 limits = Limits.from_env()
-files = st.file_uploader(
+can_change = may_change("Importing")  # with sign-in on: admins only (explains itself to others)
+files = [] if not can_change else st.file_uploader(
     "CRM and survey exports",
     type=TYPES,
     accept_multiple_files=True,
@@ -200,7 +202,7 @@ if files:
         bar = st.progress(0.0, text="Checking the files...")
         try:
             bar.progress(0.3, text=f"Resolving who is who across {len(prepared_all)} file(s) and writing...")
-            report = commit(store(), prepared_all)
+            report = commit(store(), prepared_all, actor=actor())
             bar.progress(1.0, text="Done")
         except ImportRefused as exc:
             bar.empty()
@@ -246,10 +248,10 @@ else:
         cols[2].text(rec["kind"])
         cols[3].text(rec["imported"])
         cols[4].text(rec["added"])
-        if rec["status"] == "in place":
+        if rec["status"] == "in place" and can_change:
             if cols[5].button("Undo", key=f"undo_{rec['import']}", icon=":material/undo:"):
                 try:
-                    result = store().undo(int(rec["import"]))
+                    result = store().undo(int(rec["import"]), actor=actor())
                 except NetmapError as exc:
                     show_error(exc)
                 else:
@@ -263,6 +265,7 @@ else:
             cols[5].text(rec["status"])
     with st.expander(f"The whole log ({len(frame)} imports)"):
         st.dataframe(frame, hide_index=True, width="stretch", key="log")
+audit_log(store())  # admins (and the single local user) only
 
 # ------------------------------------------------------------ duplicates --
 reviews = store().reviews()

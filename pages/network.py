@@ -47,9 +47,15 @@ def _view(url: str, version: int, filters: tuple, focus: int | None, hops: int, 
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _options(url: str, version: int) -> dict:
+    a = analysis()
+    return options(a.people, a.labels)
+
+
 a = analysis()
 people = a.people
-opts = options(people, a.labels)
+opts = _options(database_url(), data_version())
 community_names = opts["community_labels"]
 
 # ------------------------------------------------------------- find a person --

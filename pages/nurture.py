@@ -10,7 +10,7 @@ from netmap.config import database_url
 from netmap.errors import NetmapError
 from netmap.queries import nurture_list, nurturable, owners, plan
 from netmap.ui import (
-    FEELING_COLORS, FEELINGS, analysis, csv_download, data_version, graph, no_data, people_table, show_error,
+    FEELING_COLORS, FEELINGS, analysis, csv_download, data_version, no_data, people_table, show_error,
 )
 
 from netmap.ui import ensure_navigation
@@ -30,13 +30,14 @@ ALL = "Everyone"
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _samples(url: str, version: int):
-    return live_samples(analysis(), graph())
+    return live_samples(analysis())
 
 
 @st.cache_data(show_spinner="Choosing the plan...", max_entries=32)
 def _plan(url: str, version: int, owner: str | None) -> pd.DataFrame:
     # greedy: the plan for k is the first k rows of the plan for PLAN_MAX
-    return plan(analysis(), graph(), PLAN_MAX, owner=owner, samples=_samples(url, version))
+    # the whole company's plan is stored with the measures; an owner's book is drawn from the samples
+    return plan(analysis(), PLAN_MAX, owner=owner, samples=_samples(url, version) if owner else None)
 
 
 st.title("Whom to nurture next")

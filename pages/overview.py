@@ -9,6 +9,7 @@ from netmap.errors import NetmapError
 from netmap.importer import import_paths
 from netmap.network.nurture import nurture_ranking
 from netmap.ui import FEELING_COLORS, FEELINGS, analysis, people_table, show_error, store
+from netmap.ui.access import actor, may_change
 
 from netmap.ui import ensure_navigation
 
@@ -25,10 +26,11 @@ if summary["people"] == 0:
         "to explore, or import your own exports."
     )
     left, right = st.columns(2)
-    if left.button("Load the sample company", type="primary", key="load_sample"):
+    if may_change("Loading the sample company") and left.button("Load the sample company", type="primary",
+                                                                  key="load_sample"):
         try:
             with st.spinner("Importing the sample company..."):
-                import_paths(store(), sample_files())
+                import_paths(store(), sample_files(), actor=actor())
         except NetmapError as exc:
             show_error(exc)
         else:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from netmap.config import database_url
 from netmap.errors import NetmapError
 from netmap.network.export import graph_html
 from netmap.queries import find_paths, graph_table, owners, path_graph, resolve_sources, resolve_targets, search_people
-from netmap.ui import analysis, csv_download, graph, no_data, path_index, people_table, show_error, store
+from netmap.ui import (
+    analysis, csv_download, data_version, graph, no_data, path_index, people_table, show_error, store,
+)
 
 from netmap.ui import ensure_navigation
 
@@ -49,11 +52,19 @@ if no_data():
 
 a = analysis()
 people = a.people
-G = graph()
+#: above this many people a whole stage is thousands of targets: start from a company instead
+STAGE_DEFAULT_MAX = 20_000
+
+
+@st.cache_data(show_spinner="Finding the warmest paths...", max_entries=32)
+def _paths(url: str, version: int, targets: tuple[int, ...], sources: tuple[int, ...], top: int):
+    return find_paths(None, targets, sources, top=top, index=path_index())
+
 
 left, middle, right = st.columns([2, 2, 1])
 with left:
-    target_kind = st.radio("To", TARGET_KINDS, index=2, horizontal=True, key="paths_target_kind")
+    target_kind = st.radio("To", TARGET_KINDS, index=2 if len(people) <= STAGE_DEFAULT_MAX else 1, horizontal=True,
+                           key="paths_target_kind")
     target_label = None
     if target_kind == "A person":
         tid = pick_person("paths_target", "Search the person to reach")
@@ -90,11 +101,11 @@ if target_spec is None or source_spec is None:
     st.stop()
 
 try:
-    targets = [target_spec] if isinstance(target_spec, int) else resolve_targets(store(), G, target_spec)
+    targets = [target_spec] if isinstance(target_spec, int) else resolve_targets(store(), people, target_spec)
     sources = [source_spec] if isinstance(source_spec, int) else resolve_sources(
-        store(), G, source_spec, instead="pick one person or an account manager's book as the source"
+        store(), people, source_spec, instead="pick one person or an account manager's book as the source"
     )
-    paths = find_paths(G, targets, sources, top=int(top), index=path_index())
+    paths = _paths(database_url(), data_version(), tuple(targets), tuple(sources), int(top))
 except NetmapError as exc:
     show_error(exc)
     st.stop()
@@ -139,7 +150,7 @@ if len(target_ids) > 1:
                           format_func=lambda t: several if t == TOGETHER else f"{names[t]} (#{t})")
     shown = paths[paths["target_id"].isin(target_ids[:DRAW_MAX_TARGETS] if choice == TOGETHER else [choice])]
 try:
-    H = path_graph(G, shown)
+    H = path_graph(graph(), shown)
 except ValueError as exc:  # the data changed under the table
     show_error(exc)
     st.stop()
@@ -149,7 +160,7 @@ table = table.loc[table.index.intersection(list(H.nodes))]
 table = table.assign(is_cut_vertex=[roles.get(v) == "target" for v in table.index])  # targets drawn as diamonds
 weak = a.ties[a.ties["local_bridge"].astype(bool)]
 view = graph_html(
-    H, table, color_by="feeling", max_nodes=max(len(H), 1), weak_edges=zip(weak["a_id"], weak["b_id"]), height="460px",
+    H, table, color_by="feeling", max_nodes=max(len(H), 1), weak_edges=weak[["a_id", "b_id"]], height="460px",
 )
 st.iframe(view.html, height=480)
 n_sources = sum(r == "source" for r in roles.values())

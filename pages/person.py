@@ -8,10 +8,11 @@ import streamlit as st
 
 from netmap.errors import NetmapError
 from netmap.network.export import graph_html
-from netmap.profile import erase_person, person_profile, position_sentences, search_people
+from netmap.profile import person_profile, position_sentences, search_people, who_for
 from netmap.ui import (
-    FEELING_COLORS, FEELINGS, analysis, graph, md, no_data, people_table, show_error, store,
+    FEELING_COLORS, FEELINGS, analysis, forget_cached_data, graph, md, no_data, people_table, show_error, store,
 )
+from netmap.ui.access import actor, may_change
 
 from netmap.ui import ensure_navigation
 
@@ -205,13 +206,16 @@ with st.expander("Erase this person", icon=":material/delete_forever:"):
         "participations and survey answers, and their traces in the import log. It cannot be undone; a later "
         "import of a file that names them adds them again."
     )
-    sure = st.checkbox(f"Yes, erase {md(profile.name)} and everything about them", key=f"erase_ok_{profile.person_id}")
-    if st.button("Erase", type="primary", disabled=not sure, key="erase", icon=":material/delete_forever:"):
+    can_erase = may_change("Erasing")  # with sign-in on: admins only (explains itself to others)
+    sure = can_erase and st.checkbox(f"Yes, erase {md(profile.name)} and everything about them",
+                                     key=f"erase_ok_{profile.person_id}")
+    if can_erase and st.button("Erase", type="primary", disabled=not sure, key="erase", icon=":material/delete_forever:"):
         try:
-            result = erase_person(store(), profile.person_id)
+            result = store().erase(who_for(store(), profile.person_id), actor=actor())
         except NetmapError as exc:
             show_error(exc)
         else:
+            forget_cached_data()  # cached graphs, measures and views of the old data still name them
             removed = ", ".join(f"{what} {n:,}" for what, n in result.items() if what != "person_id" and n)
             state["erased"] = f"{md(profile.name)} was erased" + (f" (rows removed: {removed})." if removed else ".")
             state.pop("person_id", None)

@@ -8,13 +8,14 @@ import json
 import re
 
 import networkx as nx
+import pandas as pd
 import pytest
 
 import netmap.analysis as analysis_mod
 from netmap import import_paths
 from netmap.analysis import PEOPLE_COLUMNS, WEAK_TIE_COLUMNS, Analysis, analyze, measures
 from netmap.cli import main, sample_files
-from netmap.cli_network import NURTURE_COLUMNS, PATH_COLUMNS, PLAN_COLUMNS
+from netmap.queries import NURTURE_COLUMNS, PATH_COLUMNS, PLAN_COLUMNS
 from netmap.tabular_export import neutralise, to_csv
 
 from .conftest import load
@@ -54,11 +55,22 @@ def test_results_are_identical_across_runs(sample_store):
 
 def test_analysis_round_trips_through_the_database_format(sample_store):
     a, _, _ = analyze(sample_store.load_dataset())
-    b = Analysis.from_bytes(a.to_bytes())
-    assert list(b.people.columns) == list(a.people.columns)
-    assert b.people["name"].tolist() == a.people["name"].tolist()
-    assert b.people["spread"].round(9).tolist() == a.people["spread"].round(9).tolist()
-    assert b.labels == a.labels
+    data = a.to_bytes()
+    assert data.startswith(b"netmap-analysis/2\n") and b"pickle" not in data[:200]
+    b = Analysis.from_bytes(data)
+    for name in ("people", "ties", "edges", "plan"):  # exactly: values and dtypes
+        pd.testing.assert_frame_equal(getattr(b, name), getattr(a, name))
+    assert (b.labels, b.methods, b.base_rate, b.seed, b.samples) == (a.labels, a.methods, a.base_rate, a.seed, a.samples)
+    with pytest.raises(ValueError, match="not a stored netmap analysis"):
+        Analysis.from_bytes(b'{"version": 1}')
+
+
+def test_a_stored_analysis_decodes_only_the_tables_asked_for(sample_store):
+    measures(sample_store)
+    stored = Analysis.from_bytes(sample_store.cached(analysis_mod.cache_name()))
+    assert set(stored.__dict__["_raw"]) == {"people", "ties", "edges", "plan"}
+    stored.people
+    assert set(stored.__dict__["_raw"]) == {"ties", "edges", "plan"}
 
 
 def _csv(text: str) -> list[dict]:

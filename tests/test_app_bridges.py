@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from .conftest import ROOT, open_app, sample_database
+from .conftest import ROOT, drop_database, open_app, sample_database
 
 
 @pytest.fixture(scope="module")
 def db_url(tmp_path_factory):
-    return f"sqlite:///{sample_database(tmp_path_factory, 'bridges')}"
+    url = sample_database(tmp_path_factory, "bridges")
+    yield url
+    drop_database(url)
 
 
 @pytest.fixture
@@ -75,8 +77,8 @@ def test_no_match_is_a_message(at):
     assert not at.dataframe and not at.get("download_button")
 
 
-def test_no_data_says_so(tmp_path, monkeypatch):
-    monkeypatch.setenv("NETMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+def test_no_data_says_so(database_url, monkeypatch):
+    monkeypatch.setenv("NETMAP_DATABASE_URL", database_url)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.switch_page("pages/bridges.py").run()
     assert not at.exception

@@ -7,8 +7,8 @@ from streamlit.testing.v1 import AppTest
 from .conftest import ROOT
 
 
-def test_first_run_offers_the_sample_and_loads_it(tmp_path, monkeypatch):
-    monkeypatch.setenv("NETMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+def test_first_run_offers_the_sample_and_loads_it(database_url, monkeypatch):
+    monkeypatch.setenv("NETMAP_DATABASE_URL", database_url)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     assert not at.exception
     assert any("Welcome" in h.value for h in at.subheader)

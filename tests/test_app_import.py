@@ -40,8 +40,8 @@ HOSTILE = (
 
 # ------------------------------------------------------------- the page --
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.db'}"
+def db(database_url, monkeypatch):
+    url = database_url
     monkeypatch.setenv("NETMAP_DATABASE_URL", url)
     return url
 

@@ -13,7 +13,7 @@ from netmap import Store, import_files, import_paths
 from netmap.cli import sample_files
 from netmap.network.export import FEELING_COLORS
 
-from .conftest import ROOT, open_app
+from .conftest import ROOT, drop_database, new_database_url, open_app
 
 EVIL = '<img src=x onerror=alert(1)>'
 HOSTILE_PEOPLE = (
@@ -26,12 +26,13 @@ HOSTILE_TIES = "Person A,Person B,Relationship,Strength\nevil@example.com,bryan.
 @pytest.fixture(scope="module")
 def db_url(tmp_path_factory):
     """The sample company plus one person with a hostile name, imported once for the module."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('net') / 'app.db'}"
+    url = new_database_url(tmp_path_factory.mktemp("net"), "app")
     store = Store(url)
     import_paths(store, sample_files())
     import_files(store, [("hostile.csv", HOSTILE_PEOPLE.encode()), ("hostile-ties.csv", HOSTILE_TIES.encode())])
     store.close()
-    return url
+    yield url
+    drop_database(url)
 
 
 @pytest.fixture
@@ -160,8 +161,8 @@ def test_a_hostile_name_is_text_everywhere(at):
     assert re.search(r"(?<!\\)[<>\[\]]", raw) is None  # ... because every markup character is escaped
 
 
-def test_no_data_says_so(tmp_path, monkeypatch):
-    monkeypatch.setenv("NETMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+def test_no_data_says_so(database_url, monkeypatch):
+    monkeypatch.setenv("NETMAP_DATABASE_URL", database_url)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.switch_page("pages/network.py").run()
     assert not at.exception

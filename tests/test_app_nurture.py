@@ -11,14 +11,16 @@ from streamlit.testing.v1 import AppTest
 from netmap import Store
 from netmap.analysis import measures
 
-from .conftest import load, open_app, sample_database
+from .conftest import drop_database, load, open_app, sample_database
 
 ACTIONS = {"amplify", "elevate", "recover", "ask"}
 
 
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory):
-    return sample_database(tmp_path_factory, "nurture")
+    url = sample_database(tmp_path_factory, "nurture")
+    yield url
+    drop_database(url)
 
 
 def open_page(monkeypatch, db) -> AppTest:
@@ -82,7 +84,7 @@ def test_one_owners_book_and_one_action(sample_db, monkeypatch, downloads):
     mine = at.dataframe(key="nurture_table").value
     assert 0 < len(mine) < len(everyone) and set(mine["owner"]) == {owner}
     assert {r["owner"] for r in rows(downloads["nurture_csv"][1])} == {owner}
-    store = Store(f"sqlite:///{sample_db}")
+    store = Store(sample_db)
     owner_of = measures(store).people.set_index("person_id")["owner"]
     store.close()
     assert set(owner_of[at.dataframe(key="nurture_plan_table").value["person_id"]]) == {owner}
@@ -97,15 +99,15 @@ def test_one_owners_book_and_one_action(sample_db, monkeypatch, downloads):
     assert "nurture_csv" not in {b.key for b in at.get("download_button")}  # nothing to download
 
 
-def test_an_empty_database_says_what_to_do(tmp_path, monkeypatch):
-    at = open_page(monkeypatch, tmp_path / "empty.db")
+def test_an_empty_database_says_what_to_do(database_url, monkeypatch):
+    at = open_page(monkeypatch, database_url)
     assert any("no data yet" in i.value for i in at.info)
     assert not at.dataframe and not at.error
 
 
-def test_hostile_names_are_text_in_the_table_and_inert_in_the_csv(tmp_path, monkeypatch, downloads):
-    db = tmp_path / "evil.db"
-    store = Store(f"sqlite:///{db}")
+def test_hostile_names_are_text_in_the_table_and_inert_in_the_csv(database_url, monkeypatch, downloads):
+    db = database_url
+    store = Store(db)
     people = ["Email,Name,Company,Lifecycle Stage,Contact owner,Last NPS survey rating"]
     evil = ['=HYPERLINK("http://evil")', "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))", "@SUM(1+1)"]
     for i, name in enumerate(evil):

@@ -15,17 +15,19 @@ from netmap import Store
 from netmap.analysis import measures, network
 from netmap.queries import PATH_COLUMNS
 
-from .conftest import load, open_app, sample_database
+from .conftest import drop_database, load, open_app, sample_database
 
 
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory):
-    return sample_database(tmp_path_factory, "paths")
+    url = sample_database(tmp_path_factory, "paths")
+    yield url
+    drop_database(url)
 
 
 @pytest.fixture(scope="module")
 def people(sample_db):
-    store = Store(f"sqlite:///{sample_db}")
+    store = Store(sample_db)
     table = measures(store).people
     store.close()
     return table
@@ -144,7 +146,7 @@ def test_user_errors_are_messages(sample_db, people, monkeypatch):
     assert not at.dataframe
 
     # an introducer more than 4 hops away (or in another part of the network): no path, said so
-    store = Store(f"sqlite:///{sample_db}")
+    store = Store(sample_db)
     G = network(store)[1]
     store.close()
     lead = people[people["stage"] == "lead"].iloc[0]
@@ -158,9 +160,9 @@ def test_user_errors_are_messages(sample_db, people, monkeypatch):
     assert not at.dataframe and "paths_csv" not in {b.key for b in at.get("download_button")}
 
 
-def test_no_promoters_and_hostile_names(tmp_path, monkeypatch, downloads):
-    db = tmp_path / "evil.db"
-    store = Store(f"sqlite:///{db}")
+def test_no_promoters_and_hostile_names(database_url, monkeypatch, downloads):
+    db = database_url
+    store = Store(db)
     evil = ['=HYPERLINK("http://evil")', "<img src=x onerror=alert(1)>", "</script><script>alert(2)</script>"]
     people = ["Email,Name,Company,Lifecycle Stage"] + [
         f'p{i}@evil.test,"{n.replace(chr(34), chr(34) * 2)}",@corp,{"lead" if i == 2 else "customer"}'
@@ -186,7 +188,7 @@ def test_no_promoters_and_hostile_names(tmp_path, monkeypatch, downloads):
     assert len(drawn_ids(html)) == 3  # introducer, go-between, target
 
 
-def test_an_empty_database_says_what_to_do(tmp_path, monkeypatch):
-    at = open_page(monkeypatch, tmp_path / "empty.db")
+def test_an_empty_database_says_what_to_do(database_url, monkeypatch):
+    at = open_page(monkeypatch, database_url)
     assert any("no data yet" in i.value for i in at.info)
     assert not at.dataframe and not at.error and not at.get("iframe")

@@ -29,8 +29,8 @@ SURVEY = (
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.db'}"
+def db(database_url, monkeypatch):
+    url = database_url
     monkeypatch.setenv("NETMAP_DATABASE_URL", url)
     s = Store(url)
     load(s, ("people.csv", PEOPLE), ("referrals.csv", REFERRALS), ("relationships.csv", RELATIONSHIPS),
@@ -157,8 +157,8 @@ def test_erase_needs_a_confirmation(db):
     assert summary["people"] == 3 and summary["feedback"] == 0 and summary["referrals"] == 0
 
 
-def test_empty_database_says_so(tmp_path, monkeypatch):
-    monkeypatch.setenv("NETMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+def test_empty_database_says_so(database_url, monkeypatch):
+    monkeypatch.setenv("NETMAP_DATABASE_URL", database_url)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     at.switch_page(PAGE).run()
     assert not at.exception

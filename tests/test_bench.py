@@ -11,16 +11,17 @@ from scipy.stats import rankdata
 from netmap import bench
 from netmap.network.bridges import _rank_share
 from netmap.network.graph import _arrays_shared, _edge_arrays, _sym_csr
-from netmap.network.weak_ties import _span, _spans
+from netmap.network.ties import _span, _spans
 
 
 @pytest.mark.slow
 def test_benchmark_prints_its_tables(tmp_path, capsys):
     assert bench.main(["--people", "300", "--repeat", "1", "--compare-people", "300", "--workdir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "| people | phase | process wall s (median of 1) | in-process s | peak RSS MB | target |" in out
+    assert ("| people | phase | process wall s (median of 1); a page: first visit | in-process s; a page: again | "
+            "peak RSS MB | target |") in out
     for phase in ("generate", "startup", "import", "measures", "nurture", "bridges", "paths person",
-                  "paths company", "plan k=10"):
+                  "paths company", "plan k=10", *(f"page {p}" for p in bench.APP_PAGES)):
         assert f"| 300 | {phase} | " in out, phase
     assert "failed" not in out
     assert "| measure (300 people) | netmap s | networkx s | speed-up | agreement |" in out
@@ -37,6 +38,10 @@ def test_verdict_names_the_target():
     res = bench.PhaseResult("nurture", seconds=[1.5], peak_mb=[100.0], inproc=[0.2])
     assert bench._verdict(10_000, "nurture", res) == "MISS (≤ 1 s, ≤ 1 GB); ok in-process"
     assert bench._verdict(300, "nurture", res) == ""
+    page = bench.PhaseResult("page network", seconds=[1.5], peak_mb=[900.0], inproc=[0.1])
+    assert bench._verdict(100_000, "page network", page) == "ok (≤ 2 s)"
+    page = bench.PhaseResult("page network", seconds=[2.5], peak_mb=[900.0], inproc=[0.1])
+    assert bench._verdict(100_000, "page network", page) == "MISS (≤ 2 s)"
 
 
 @pytest.mark.parametrize("seed", range(6))

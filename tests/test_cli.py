@@ -15,8 +15,8 @@ from .conftest import ROOT
 
 
 @pytest.fixture
-def db(tmp_path):
-    return f"sqlite:///{tmp_path / 'cli.db'}"
+def db(database_url):
+    return database_url
 
 
 def run(db, *args, input_files=None):
@@ -79,8 +79,36 @@ def test_kind_map_sheet_and_dry_run_options(db, tmp_path):
     assert r.returncode == 1 and "FIELD=COLUMN" in r.stderr
 
 
-def test_missing_file_and_bad_database_are_plain_messages(tmp_path, capsys):
-    assert main(["--db", f"sqlite:///{tmp_path / 'x.db'}", "import", str(tmp_path / "nope.csv")]) == 1
+def test_missing_file_and_bad_database_are_plain_messages(db, tmp_path, capsys):
+    assert main(["--db", db, "import", str(tmp_path / "nope.csv")]) == 1
     assert "no such file" in capsys.readouterr().err
     assert main(["--db", "nosuchdialect://x", "summary"]) == 2
     assert "cannot open the database" in capsys.readouterr().err
+
+
+def test_audit_lists_every_change_by_number_newest_first(db, capsys):
+    assert main(["--db", db, "sample"]) == 0
+    capsys.readouterr()
+    people = main(["--db", db, "people", "--format", "json"]) == 0 and json.loads(capsys.readouterr().out)
+    victim = people[1]
+    assert main(["--db", db, "erase", str(victim["email"])]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "audit"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["id", "when", "(UTC)"]
+    assert " erase " in lines[1] and f"person #{victim['person_id']}" in lines[1] and " import " in lines[2]
+    assert "local:" in lines[1] and "added people 400" in lines[2]
+    assert victim["name"] not in out and victim["email"] not in out
+    assert main(["--db", db, "audit", "--json", "--action", "import"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["action"] for r in rows] == ["import"] and rows[0]["counts"]["added"]["people"] == 400
+    assert main(["--db", db, "audit", "--limit", "0"]) == 1
+    assert "--limit must be at least 1" in capsys.readouterr().err
+
+
+def test_an_unreachable_database_is_named_without_its_password(capsys):
+    code = main(["--db", "postgresql+psycopg://netmap:s3cr3t-pw@127.0.0.1:1/nowhere", "summary"])
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot open the database 'postgresql+psycopg://netmap:***@127.0.0.1:1/nowhere'" in err
+    assert "s3cr3t-pw" not in err

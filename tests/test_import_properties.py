@@ -24,6 +24,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from netmap import ImportOptions, ImportRefused, Store, import_files
 
+from .conftest import BACKEND, drop_database, new_database_url
 from .test_bad_inputs import FIGURES, _names_ok, db_state, stored_text, xlsx
 
 SETTINGS = settings(
@@ -49,9 +50,11 @@ cell_text = st.one_of(st.sampled_from(TRICKY), st.text(max_size=20), st.text(alp
 
 @pytest.fixture(scope="module")
 def prop_store(tmp_path_factory):
-    s = Store(f"sqlite:///{tmp_path_factory.mktemp('props') / 'p.db'}")
+    url = new_database_url(tmp_path_factory.mktemp("props"), "p")
+    s = Store(url)
     yield s
     s.close()
+    drop_database(url)
 
 
 def check_import(store: Store, name: str, data: bytes, options: ImportOptions = ImportOptions()) -> None:
@@ -248,6 +251,6 @@ def test_zz_print_the_figures(capsys):
     )
     reimports = f"{FIGURES['reimports']} re-imports: {FIGURES['reimport_changes']} with inserts or updates"
     with capsys.disabled():
-        print(f"\n{line}\n{reimports}")
+        print(f"\n{line} [{BACKEND}]\n{reimports} [{BACKEND}]")
     assert FIGURES["unhandled"] == FIGURES["partial"] == FIGURES["unnamed"] == 0
     assert FIGURES["reimport_changes"] == 0

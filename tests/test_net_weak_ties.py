@@ -1,4 +1,4 @@
-"""Tests for netmap.network.weak_ties."""
+"""Tests for netmap.network.ties."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netmap.network import detect_communities, weak_ties
-from netmap.network.weak_ties import MAX_SPAN, WEAK_TIE_COLUMNS
+from netmap.network.ties import MAX_SPAN, WEAK_TIE_COLUMNS
 
 COLUMNS = ["a_id", "b_id", "strength", "overlap", "local_bridge", "span",
            "crosses_communities", "weakness"]

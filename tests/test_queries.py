@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 
 from netmap import import_paths
-from netmap.analysis import network
+from netmap.analysis import PLAN_STORED, network
 from netmap.cli import sample_files
 from netmap.errors import NetmapError, UnknownPerson
-from netmap.network.paths import PathIndex
+from netmap.network.paths import PathIndex, default_sources, sources_for_owner, targets_for_company, targets_for_stage
+from netmap.network.plan import customer_ids
+from netmap.network.spread import _edge_arrays, sample_live_edges
 from netmap.queries import (
     NURTURE_COLUMNS,
     PATH_COLUMNS,
@@ -23,22 +28,27 @@ from netmap.queries import (
     owners,
     path_graph,
     path_ids,
+    path_index,
     plan,
     resolve_sources,
     resolve_targets,
     search_people,
 )
 
+from .conftest import drop_database, new_database_url
+
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     from netmap import Store
 
-    store = Store(f"sqlite:///{tmp_path_factory.mktemp('q') / 'netmap.db'}")
+    url = new_database_url(tmp_path_factory.mktemp("q"))
+    store = Store(url)
     import_paths(store, sample_files())
     analysis, G = network(store)
     yield store, analysis, G
     store.close()
+    drop_database(url)
 
 
 def test_nurture_list_ranks_and_filters_by_owner_and_leaves_the_table_alone(sample):
@@ -73,42 +83,69 @@ def test_nurturable_is_customers_and_people_with_feedback(sample):
 
 def test_plan_is_greedy_prefix_consistent_and_respects_the_book(sample):
     _, analysis, G = sample
-    ten = plan(analysis, G, 10)
+    ten = plan(analysis, 10)
     assert list(ten.columns) == PLAN_COLUMNS and len(ten) == 10
     assert ten["cumulative_spread"].is_monotonic_increasing
-    pd.testing.assert_frame_equal(plan(analysis, G, 4), ten.head(4))
+    pd.testing.assert_frame_equal(plan(analysis, 4), ten.head(4))
     owner = owners(analysis.people)[0]
-    mine = plan(analysis, G, 5, owner=owner)
+    mine = plan(analysis, 5, owner=owner)
     book = set(analysis.people.loc[in_book(analysis.people, owner), "person_id"])
     assert set(mine["person_id"]) <= book
     with pytest.raises(NetmapError, match="at least 1"):
-        plan(analysis, G, 0)
+        plan(analysis, 0)
     with pytest.raises(NetmapError, match="no account manager"):
-        plan(analysis, G, 3, owner="Nobody")
+        plan(analysis, 3, owner="Nobody")
+
+
+def test_the_stored_plan_is_the_plan_computed_again_from_the_graph(sample):
+    _, analysis, G = sample
+    stored = plan(analysis, PLAN_STORED)
+    assert len(stored) == PLAN_STORED
+    unstored = dataclasses.replace(analysis, plan=None)
+    from_graph = plan(unstored, PLAN_STORED, samples=sample_live_edges(G, analysis.samples, analysis.seed, analysis.base_rate))
+    pd.testing.assert_frame_equal(stored, from_graph)
+    pd.testing.assert_frame_equal(plan(unstored, 7), stored.head(7))  # samples drawn from the stored ties
+    more = plan(analysis, PLAN_STORED + 5)  # past the stored picks: computed, same prefix
+    pd.testing.assert_frame_equal(more.head(PLAN_STORED), stored)
+    candidates = set(customer_ids(G))
+    assert set(more["person_id"]) <= candidates
+
+
+def test_stored_ties_are_the_graph_ties(sample):
+    _, analysis, G = sample
+    for mine, theirs in zip(analysis.edge_arrays(), _edge_arrays(G)):
+        np.testing.assert_array_equal(mine, theirs)
+    ours, ref = path_index(analysis), PathIndex.from_graph(G)
+    for name in ("nodes", "indptr", "indices", "strength", "cost", "detractor"):
+        np.testing.assert_array_equal(getattr(ours, name), getattr(ref, name))
+    assert ours.names == ref.names
 
 
 def test_resolvers_name_what_is_missing(sample):
     store, analysis, G = sample
     people = analysis.people
     company = people["company"].dropna().iloc[0]
-    at_company = resolve_targets(store, G, f"company:{company}")
+    at_company = resolve_targets(store, people, f"company:{company}")
+    assert at_company == targets_for_company(G, company.upper())
     assert set(people.set_index("person_id").loc[at_company, "company"]) == {company}
-    assert len(resolve_targets(store, G, "stage:lead")) == (people["stage"] == "lead").sum()
+    assert resolve_targets(store, people, "stage:LEAD") == targets_for_stage(G, "lead")
+    assert len(resolve_targets(store, people, "stage:lead")) == (people["stage"] == "lead").sum()
     lead = people[people["stage"] == "lead"].iloc[0]
-    assert resolve_targets(store, G, lead["email"]) == [lead["person_id"]]
+    assert resolve_targets(store, people, lead["email"]) == [lead["person_id"]]
     with pytest.raises(NetmapError, match="nobody works at 'nope'"):
-        resolve_targets(store, G, "company:nope")
+        resolve_targets(store, people, "company:nope")
     with pytest.raises(NetmapError, match="nobody is at the stage 'nope'"):
-        resolve_targets(store, G, "stage:nope")
+        resolve_targets(store, people, "stage:nope")
     with pytest.raises(UnknownPerson):
-        resolve_targets(store, G, "nobody@nowhere.test")
-    assert resolve_sources(store, G, "promoters") == sorted(people.loc[people["feeling"] == "promoter", "person_id"])
+        resolve_targets(store, people, "nobody@nowhere.test")
+    assert resolve_sources(store, people, "promoters") == default_sources(G)
+    assert resolve_sources(store, people, "promoters") == sorted(people.loc[people["feeling"] == "promoter", "person_id"])
     owner = owners(people)[0]
-    assert set(people.set_index("person_id").loc[resolve_sources(store, G, f"owner:{owner}"), "owner"]) == {owner}
+    assert resolve_sources(store, people, f"owner:{owner}") == sources_for_owner(G, owner)
+    assert set(people.set_index("person_id").loc[resolve_sources(store, people, f"owner:{owner}"), "owner"]) == {owner}
     with pytest.raises(NetmapError, match="owns anyone"):
-        resolve_sources(store, G, "owner:Nobody")
-    bare = nx.Graph()
-    bare.add_node(1, feeling="unknown")
+        resolve_sources(store, people, "owner:Nobody")
+    bare = pd.DataFrame({"person_id": [1], "feeling": ["unknown"], "owner": [None]})
     with pytest.raises(NetmapError, match="no promoters yet.*pick someone"):
         resolve_sources(store, bare, "promoters", instead="pick someone")
     with pytest.raises(NetmapError, match="use --from WHO"):
@@ -117,9 +154,9 @@ def test_resolvers_name_what_is_missing(sample):
 
 def test_find_paths_with_an_index_matches_without_and_every_path_walks_the_graph(sample):
     store, analysis, G = sample
-    targets = resolve_targets(store, G, "stage:lead")
-    sources = resolve_sources(store, G, "promoters")
-    paths = find_paths(G, targets, sources, top=3, index=PathIndex.from_graph(G))
+    targets = resolve_targets(store, analysis.people, "stage:lead")
+    sources = resolve_sources(store, analysis.people, "promoters")
+    paths = find_paths(None, targets, sources, top=3, index=path_index(analysis))
     assert list(paths.columns) == PATH_COLUMNS and len(paths) > 0
     pd.testing.assert_frame_equal(paths, find_paths(G, targets, sources, top=3))
     for row in paths.to_dict(orient="records"):
@@ -154,7 +191,7 @@ def test_path_ids_copes_with_names_that_repeat_or_contain_the_separator():
 def test_path_graph_keeps_only_the_people_and_ties_on_the_paths(sample):
     store, analysis, G = sample
     lead = analysis.people[analysis.people["stage"] == "lead"].iloc[0]
-    paths = find_paths(G, [lead["person_id"]], resolve_sources(store, G, "promoters"), top=3)
+    paths = find_paths(G, [lead["person_id"]], resolve_sources(store, analysis.people, "promoters"), top=3)
     H = path_graph(G, paths)
     on_paths = {v for row in paths.to_dict(orient="records") for v in path_ids(G, row)}
     assert set(H.nodes) == on_paths

@@ -12,11 +12,6 @@ Pure functions over plain data: no database, no clock, no environment.
   participation coefficient, cut vertices, one bridge score per person.
 """
 
-from netmap.network.bridges import bridge_measures
-from netmap.network.communities import detect_communities, label_communities
-from netmap.network.graph import build_graph, tie_strength
-from netmap.network.weak_ties import weak_ties
-
 __all__ = [
     "build_graph",
     "tie_strength",
@@ -25,3 +20,21 @@ __all__ = [
     "weak_ties",
     "bridge_measures",
 ]
+
+#: Imported on first use (PEP 562): answering from stored measures (paths, the
+#: plan) imports ``netmap.network.paths`` without the measuring kernels. (So no
+#: submodule may be named like a function here: importing it would rebind the name.)
+_LAZY = {
+    "bridge_measures": "bridges", "detect_communities": "communities", "label_communities": "communities",
+    "build_graph": "graph", "tie_strength": "graph", "weak_ties": "ties",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f"netmap.network.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

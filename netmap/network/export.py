@@ -285,7 +285,15 @@ def _tooltip(v, d: dict, row: dict) -> str:
     return _defuse("\n".join(lines))
 
 
-def _pairs(edges) -> set[frozenset]:
+def _pairs(edges, keep=None) -> set[frozenset]:
+    """Ties as a set of frozensets; ``edges`` is an iterable of ``(a, b)`` or a
+    table with ``a_id``/``b_id`` (then only the ties among ``keep`` are read:
+    a 100,000-person network has hundreds of thousands of weak ties)."""
+    if isinstance(edges, pd.DataFrame):
+        if keep is not None:
+            ids = pd.Index(list(keep))
+            edges = edges.loc[edges["a_id"].isin(ids) & edges["b_id"].isin(ids)]
+        edges = zip(edges["a_id"].tolist(), edges["b_id"].tolist())
     return {frozenset((a, b)) for a, b in (edges or ())}
 
 
@@ -296,8 +304,14 @@ def _select(G, measure: dict, focus, hops, max_nodes) -> tuple[list, int]:
         dist = nx.single_source_shortest_path_length(G, focus, cutoff=hops)
         order = sorted(dist, key=lambda v: (dist[v], -measure.get(v, 0.0), v))
         return order[:max_nodes], len(dist)
-    nodes = sorted(G.nodes(), key=lambda v: (-measure.get(v, 0.0), v))
-    return nodes[:max_nodes], G.number_of_nodes()
+    nodes = list(G.nodes())
+    if len(nodes) <= max_nodes or not all(isinstance(v, (int, np.integer)) for v in nodes[:1]):
+        return sorted(nodes, key=lambda v: (-measure.get(v, 0.0), v))[:max_nodes], len(nodes)
+    # a large network: the top max_nodes by the measure (then id), vectorised
+    ids = np.fromiter(nodes, dtype=np.int64, count=len(nodes))
+    vals = pd.Series(measure, dtype=float).reindex(ids).fillna(0.0).to_numpy()
+    order = np.lexsort((ids, -vals))[:max_nodes]
+    return ids[order].tolist(), len(nodes)
 
 
 def graph_html(
@@ -341,7 +355,7 @@ def graph_html(
         ``max_edges_per_node * shown`` of them (the strongest).
     positions : mapping, optional
         Precomputed positions (cache them); otherwise :func:`layout_positions`.
-    weak_edges, bridge_edges : iterables of (a, b), optional
+    weak_edges, bridge_edges : iterables of (a, b), or tables with ``a_id``/``b_id``, optional
         Weak ties are drawn dashed; bridges dark and thick.
     marked : iterable of person ids, optional
         People to mark (e.g. bridge customers): drawn like cut vertices (a
@@ -434,8 +448,8 @@ def graph_html(
             node["color"]["border"] = "#000000"
         nodes.append(node)
 
-    weak = _pairs(weak_edges)
-    bridges = _pairs(bridge_edges)
+    weak = _pairs(weak_edges, keep)
+    bridges = _pairs(bridge_edges, keep)
     edge_list = []
     for a, b, d in edges:
         s = float(d.get("strength", 1.0) or 0.0)

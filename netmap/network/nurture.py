@@ -33,10 +33,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "ACTIONS",
@@ -90,7 +93,7 @@ def _eligible(table: pd.DataFrame, G: nx.Graph | None) -> pd.Series:
     if "is_customer" in table.columns:
         cust = table["is_customer"].fillna(False).astype(bool)
     elif G is not None and any("is_customer" in d for _, d in G.nodes(data=True)):
-        flag = nx.get_node_attributes(G, "is_customer")
+        flag = {v: d["is_customer"] for v, d in G.nodes(data=True) if "is_customer" in d}
         cust = pd.Series([bool(flag.get(p, False)) for p in table.index], index=table.index)
     else:
         return pd.Series(True, index=table.index)

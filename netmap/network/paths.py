@@ -41,14 +41,16 @@ import math
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from netmap.errors import UnknownPerson
 from netmap.network.nurture import plain
-from netmap.network.spread import _edge_arrays
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "PATH_COLUMNS",
@@ -56,6 +58,7 @@ __all__ = [
     "PathIndex",
     "referral_paths",
     "default_sources",
+    "people_matching",
     "sources_for_owner",
     "targets_for_company",
     "targets_for_stage",
@@ -83,27 +86,40 @@ def _norm_uncached(text) -> str:
     return " ".join(s.split())
 
 
+def _matching(pairs: Iterable[tuple[int, object]], value: str) -> list[int]:
+    want = _norm(value)
+    return sorted(int(v) for v, x in pairs if want and _norm(x) == want)
+
+
+def _attr(G: nx.Graph, name: str) -> Iterable[tuple[int, object]]:
+    return ((v, d.get(name)) for v, d in G.nodes(data=True))
+
+
 def targets_for_company(G: nx.Graph, name: str) -> list[int]:
     """People whose ``company`` matches ``name`` (case/space/punctuation-insensitive), sorted."""
-    want = _norm(name)
-    return sorted(v for v, d in G.nodes(data=True) if want and _norm(d.get("company")) == want)
+    return _matching(_attr(G, "company"), name)
 
 
 def targets_for_stage(G: nx.Graph, stage: str) -> list[int]:
     """People in lifecycle ``stage`` (case-insensitive), sorted."""
-    want = _norm(stage)
-    return sorted(v for v, d in G.nodes(data=True) if want and _norm(d.get("stage")) == want)
+    return _matching(_attr(G, "stage"), stage)
 
 
 def sources_for_owner(G: nx.Graph, owner: str) -> list[int]:
     """Everyone in ``owner``'s book (case-insensitive match of the ``owner`` attribute), sorted."""
-    want = _norm(owner)
-    return sorted(v for v, d in G.nodes(data=True) if want and _norm(d.get("owner")) == want)
+    return _matching(_attr(G, "owner"), owner)
 
 
 def default_sources(G: nx.Graph) -> list[int]:
     """The promoters (``feeling == "promoter"``), sorted."""
     return sorted(v for v, d in G.nodes(data=True) if d.get("feeling") == "promoter")
+
+
+def people_matching(people: pd.DataFrame, column: str, value: str) -> list[int]:
+    """:func:`targets_for_company` and its siblings over a people table (``person_id``
+    and ``column``, e.g. a stored analysis'): ids whose ``column`` matches ``value``."""
+    values = people[column].astype(object).where(people[column].notna(), None)
+    return _matching(zip(people["person_id"].tolist(), values.tolist()), value)
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,23 +141,33 @@ class PathIndex:
 
     @classmethod
     def from_graph(cls, G: nx.Graph) -> "PathIndex":
+        from netmap.network.spread import _edge_arrays
+
+        feeling = {x: d["feeling"] for x, d in G.nodes(data=True) if "feeling" in d}
+        name = {x: d["name"] for x, d in G.nodes(data=True) if "name" in d}
         nodes, u, v, s = _edge_arrays(G)
-        s = np.clip(np.nan_to_num(s, nan=0.0), 0.0, 1.0)
+        det = np.fromiter((feeling.get(int(x)) == "detractor" for x in nodes), dtype=bool, count=len(nodes))
+        return cls.from_arrays(nodes, u, v, s, det, [name.get(int(x), "") for x in nodes])
+
+    @classmethod
+    def from_arrays(cls, nodes, u, v, s, detractor, names) -> "PathIndex":
+        """From the tie arrays of :func:`netmap.network.spread._edge_arrays` (``nodes``
+        sorted ids; ``u``, ``v`` positions; ``s`` strengths), a detractor mask and
+        the names, both in ``nodes`` order -- e.g. a stored analysis' tables."""
+        nodes = np.asarray(nodes, dtype=np.int64)
+        s = np.clip(np.nan_to_num(np.asarray(s, dtype=np.float64), nan=0.0), 0.0, 1.0)
         keep = s > 0
-        src = np.concatenate([u[keep], v[keep]])
-        dst = np.concatenate([v[keep], u[keep]])
+        src = np.concatenate([u[keep], v[keep]]).astype(np.int64)
+        dst = np.concatenate([v[keep], u[keep]]).astype(np.int64)
         st = np.concatenate([s[keep], s[keep]])
         order = np.lexsort((dst, src))
         src, dst, st = src[order], dst[order], st[order]
         indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
         np.cumsum(np.bincount(src, minlength=len(nodes)), out=indptr[1:])
-        feeling = nx.get_node_attributes(G, "feeling")
-        name = nx.get_node_attributes(G, "name")
-        det = np.fromiter((feeling.get(int(x)) == "detractor" for x in nodes), dtype=bool, count=len(nodes))
-        names = tuple(plain(name.get(int(x), "")) for x in nodes)
         with np.errstate(divide="ignore"):
             cost = -np.log(st)
-        return cls(nodes, indptr, dst, st, cost, det, names)
+        names = tuple(plain(x) for x in names)
+        return cls(nodes, indptr, dst, st, cost, np.asarray(detractor, dtype=bool), names)
 
     def positions(self, ids: Iterable[int], what: str) -> np.ndarray:
         ids = np.asarray(list(ids), dtype=np.int64)

@@ -24,12 +24,13 @@ from ..errors import NetmapError
 from ..network.export import FEELING_COLORS, layout_positions
 from ..network.graph import build_graph
 from ..network.paths import PathIndex
+from ..queries import path_index as _index_of
 from ..store import Store
 from ..tabular_export import to_csv
 
 __all__ = [
     "FEELING_COLORS", "FEELINGS", "ensure_navigation", "md", "PERSON_PAGE", "analysis", "csv_download", "graph", "no_data", "path_index",
-    "people_table", "positions", "show_error", "store", "data_version", "open_person",
+    "people_table", "positions", "show_error", "store", "data_version", "open_person", "forget_cached_data",
 ]
 
 FEELINGS = ["promoter", "passive", "detractor", "unknown"]
@@ -83,11 +84,21 @@ def positions() -> dict:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _path_index(url: str, version: int) -> PathIndex:
-    return PathIndex.from_graph(_graph(url, version))
+    return _index_of(_analysis(url, version))
 
 
 def path_index() -> PathIndex:
     return _path_index(database_url(), data_version())
+
+
+def forget_cached_data() -> None:
+    """Drop every result cached from the data, for every session: the measures, graph,
+    layout and path index above and every page's ``st.cache_data`` (drawn views, plans).
+    Call it right after an erasure: entries keyed by the older data version would
+    otherwise keep the person's name in the server's memory until evicted."""
+    for cached in (_analysis, _graph, _positions, _path_index):
+        cached.clear()
+    st.cache_data.clear()
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")

@@ -20,7 +20,7 @@ import pytest
 from netmap import Store, import_files, import_paths
 from netmap.cli import sample_files
 
-from ..conftest import ROOT, require
+from ..conftest import ROOT, drop_database, new_database_url, require
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,11 +36,11 @@ def _free_port() -> int:
 
 
 class App:
-    """A running `streamlit run app.py` on its own database."""
+    """A running `streamlit run app.py` on its own database (``url_db``: a URL from
+    :func:`new_database_url`, on the backend under test; dropped by :meth:`stop`)."""
 
-    def __init__(self, db: Path):
-        self.db = db
-        self.url_db = f"sqlite:///{db}"
+    def __init__(self, url_db: str):
+        self.url_db = url_db
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "NETMAP_DATABASE_URL": self.url_db, "PYTHONPATH": str(ROOT)}
@@ -65,6 +65,8 @@ class App:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
+        drop_database(self.url_db)
 
 
 @pytest.fixture(scope="session")
@@ -82,8 +84,8 @@ def chromium():
 @pytest.fixture(scope="session")
 def sample_app(tmp_path_factory):
     """The app with the sample company loaded (shared by read-only journeys)."""
-    db = tmp_path_factory.mktemp("e2e") / "sample.db"
-    store = Store(f"sqlite:///{db}")
+    db = new_database_url(tmp_path_factory.mktemp("e2e"), "sample")
+    store = Store(db)
     import_paths(store, sample_files())
     store.close()
     app = App(db)
@@ -93,7 +95,7 @@ def sample_app(tmp_path_factory):
 
 @pytest.fixture
 def empty_app(tmp_path):
-    app = App(tmp_path / "empty.db")
+    app = App(new_database_url(tmp_path, "empty"))
     yield app
     app.stop()
 
@@ -144,8 +146,8 @@ PAYLOADS = [
 @pytest.fixture(scope="session")
 def hostile_app(tmp_path_factory):
     """The app on a small company whose names, companies and comments are markup."""
-    db = tmp_path_factory.mktemp("e2e") / "hostile.db"
-    store = Store(f"sqlite:///{db}")
+    db = new_database_url(tmp_path_factory.mktemp("e2e"), "hostile")
+    store = Store(db)
     rows = ["Record ID,First Name,Last Name,Email,Contact owner,Lifecycle Stage,Associated Company,"
             "Last NPS survey rating,Last NPS survey date,Last NPS survey comment"]
     import csv, io

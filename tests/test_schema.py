@@ -1,0 +1,177 @@
+"""Schema versions (netmap/schema.py): created on first start, upgraded in place, a newer one refused.
+
+Runs on the backend under test (``NETMAP_TEST_BACKEND``), like the rest of the suite.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.pool import NullPool
+from sqlmodel import SQLModel
+
+import netmap.schema as schema
+from netmap import StorageError, Store
+from netmap.cli import main
+
+from .conftest import dump_tables, load
+
+PEOPLE = "Record ID,Name,Email\n1,Ann Lee,ann@acme.com\n2,Bob Stone,bob@acme.com\n"
+
+
+def stored_version(url: str) -> str | None:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT value FROM meta WHERE key = 'schema'")).scalar()
+    finally:
+        engine.dispose()
+
+
+def run_sql(url: str, *statements: str) -> None:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            for s in statements:
+                conn.execute(text(s))
+    finally:
+        engine.dispose()
+
+
+def table_names(url: str) -> set[str]:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_a_fresh_database_gets_every_table_and_the_current_version(database_url):
+    assert table_names(database_url) == set()
+    store = Store(database_url)
+    assert stored_version(database_url) == str(schema.CURRENT)
+    assert set(SQLModel.metadata.tables) <= table_names(database_url)
+    assert store.data_version() == 0 and store.summary()["people"] == 0
+    with store.engine.connect() as conn:
+        assert schema.version(conn) == schema.CURRENT
+    assert schema.prepare(store.engine) == schema.CURRENT  # already current: nothing to do
+    store.close()
+
+
+def test_the_migrations_are_numbered_without_gaps():
+    assert sorted(schema.MIGRATIONS) == list(range(2, schema.CURRENT + 1))
+
+
+def test_an_older_database_is_upgraded_in_place_once(database_url, monkeypatch):
+    old = Store(database_url)  # a database of today's schema ...
+    load(old, ("p.csv", PEOPLE))
+    old.close()
+    ran: list[int] = []
+
+    def to_next(conn):  # ... and the next netmap adds a column and fills it
+        ran.append(1)
+        conn.execute(text("ALTER TABLE person ADD COLUMN nickname VARCHAR"))
+        conn.execute(text("UPDATE person SET nickname = 'nick-' || crm_id"))
+
+    nxt = schema.CURRENT + 1
+    monkeypatch.setattr(schema, "CURRENT", nxt)
+    monkeypatch.setattr(schema, "MIGRATIONS", {**schema.MIGRATIONS, nxt: to_next})
+    store = Store(database_url)
+    assert ran == [1] and stored_version(database_url) == str(nxt)
+    with store.engine.connect() as conn:
+        assert sorted(conn.execute(text("SELECT nickname FROM person")).scalars()) == ["nick-1", "nick-2"]
+    assert {p.name for p in store.load_dataset().people} == {"Ann Lee", "Bob Stone"}  # the data came through
+    load(store, ("p2.csv", "Record ID,Name\n3,Cy\n"))  # and the upgraded database takes new imports
+    assert store.summary()["people"] == 3
+    store.close()
+    Store(database_url).close()  # the next start finds it current: the migration does not run again
+    assert ran == [1]
+
+
+def test_a_failed_upgrade_changes_nothing(database_url, monkeypatch):
+    old = Store(database_url)
+    load(old, ("p.csv", PEOPLE))
+    before = dump_tables(old)
+    old.close()
+
+    def broken(conn):
+        conn.execute(text("ALTER TABLE person ADD COLUMN nickname VARCHAR"))
+        conn.execute(text("UPDATE person SET nickname = 'x'"))
+        raise RuntimeError("a bug in the migration")
+
+    nxt = schema.CURRENT + 1
+    monkeypatch.setattr(schema, "CURRENT", nxt)
+    monkeypatch.setattr(schema, "MIGRATIONS", {**schema.MIGRATIONS, nxt: broken})
+    with pytest.raises(StorageError, match=rf"schema {nxt - 1} to {nxt}.*a bug in the migration.*nothing was changed"):
+        Store(database_url)
+    monkeypatch.undo()
+    assert stored_version(database_url) == str(schema.CURRENT)
+    store = Store(database_url)
+    assert dump_tables(store) == before  # not even the new column: the upgrade is one transaction
+    store.close()
+
+
+def test_a_missing_table_is_created_at_start(database_url):
+    Store(database_url).close()
+    run_sql(database_url, "DROP TABLE measure_cache")
+    store = Store(database_url)
+    assert "measure_cache" in table_names(database_url)
+    store.cache("x", b"payload", store.data_version())
+    assert store.cached("x") == b"payload"
+    store.close()
+
+
+def test_a_newer_netmaps_database_is_refused_untouched(database_url, capsys):
+    store = Store(database_url)
+    load(store, ("p.csv", PEOPLE))
+    store.close()
+    newer = schema.CURRENT + 1
+    run_sql(database_url, f"UPDATE meta SET value = '{newer}' WHERE key = 'schema'", "DROP TABLE measure_cache")
+    with pytest.raises(StorageError) as refused:
+        Store(database_url)
+    message = str(refused.value)
+    assert f"schema version {newer}" in message and "newer netmap" in message
+    assert f"up to {schema.CURRENT}" in message and "Update netmap" in message and "Nothing was changed" in message
+    assert "measure_cache" not in table_names(database_url)  # not even a missing table was created
+    assert stored_version(database_url) == str(newer)
+    # the command line says the same, without a traceback
+    assert main(["--db", database_url, "summary"]) == 2
+    err = capsys.readouterr().err
+    assert "newer netmap" in err and "Traceback" not in err
+
+
+def test_a_version_that_is_not_a_number_is_refused(database_url):
+    Store(database_url).close()
+    run_sql(database_url, "UPDATE meta SET value = 'banana' WHERE key = 'schema'")
+    with pytest.raises(StorageError, match="'banana', not a number"):
+        Store(database_url)
+
+
+def test_several_processes_starting_on_an_empty_database_at_once(database_url):
+    """Four stores start together on an empty database: one creates the tables, the
+    others wait and find them; none fails."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def start():
+        try:
+            barrier.wait()
+            Store(database_url).close()
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert stored_version(database_url) == str(schema.CURRENT)
+    store = Store(database_url)
+    assert store.data_version() == 0
+    load(store, ("p.csv", PEOPLE))
+    assert store.summary()["people"] == 2
+    store.close()
