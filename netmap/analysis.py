@@ -72,7 +72,8 @@ class Analysis:
     ``region``, ``is_customer``, ``spread_se`` for the app), one row per person,
     in person-id order. ``ties`` has :data:`WEAK_TIE_COLUMNS`, weakest first.
     ``edges`` has one row per tie of the graph: ``u`` and ``v`` (row positions
-    in ``people``, ``u < v``, sorted) and ``strength``. ``plan`` is the
+    in ``people``, ``u < v``, sorted), ``strength`` and ``kinds`` (e.g.
+    "colleague, referral", for drawings). ``plan`` is the
     nurture plan of everyone's candidates for :data:`PLAN_STORED` picks
     (:func:`netmap.queries.plan`). ``methods`` states how
     the approximate measures were computed and how precise they are.
@@ -187,7 +188,9 @@ def analyze(dataset: Dataset, *, seed: int = 0, samples: int = DEFAULT_SAMPLES) 
         "betweenness": bridges.attrs.get("betweenness_method", ""),
         "spread": spread.attrs.get("spread_method", ""),
     }
-    edges = pd.DataFrame({"u": eu.astype(np.int32), "v": ev.astype(np.int32), "strength": es})
+    adj = G._adj
+    kinds = [", ".join(map(str, adj[nodes[a]][nodes[b]].get("kinds") or ())) for a, b in zip(eu.tolist(), ev.tolist())]
+    edges = pd.DataFrame({"u": eu.astype(np.int32), "v": ev.astype(np.int32), "strength": es, "kinds": kinds})
     analysis = Analysis(
         version=dataset.version, people=people, ties=ties, edges=edges, labels=labels, methods=methods,
         base_rate=float(live.base_rate), seed=seed, samples=samples,

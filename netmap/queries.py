@@ -174,12 +174,15 @@ def resolve_sources(store, people: pd.DataFrame, spec: str, *, instead: str = "u
 
 
 def find_paths(
-    G: nx.Graph | None, targets: Iterable[int], sources: Iterable[int], top: int = 3, *, index: PathIndex | None = None
+    G: nx.Graph | None, targets: Iterable[int], sources: Iterable[int], top: int = 3, *, index: PathIndex | None = None,
+    with_ids: bool = False,
 ) -> pd.DataFrame:
-    """The strongest warm-introduction paths (:data:`PATH_COLUMNS`), ``top`` per target."""
+    """The strongest warm-introduction paths (:data:`PATH_COLUMNS`), ``top`` per target
+    (``with_ids``: plus ``path_ids``, the person ids along each path, for drawing it)."""
     if top < 1:
         raise NetmapError("--top must be at least 1")
-    return referral_paths(G, targets, sources, top=top, index=index)[PATH_COLUMNS]
+    found = referral_paths(G, targets, sources, top=top, index=index, with_ids=with_ids)
+    return found[PATH_COLUMNS + (["path_ids"] if with_ids else [])]
 
 
 def search_people(people: pd.DataFrame, text: str, *, limit: int = 50) -> pd.DataFrame:
@@ -241,25 +244,39 @@ def path_ids(G: nx.Graph, row: Mapping) -> list[int]:
     return found
 
 
-def path_graph(G: nx.Graph, paths: pd.DataFrame) -> nx.Graph:
+def path_graph(network, paths: pd.DataFrame) -> nx.Graph:
     """The people on ``paths`` (rows of :func:`find_paths`) and only the ties the paths use.
 
-    Node and tie attributes are copied from ``G``; each node also gets
+    ``network`` is the networkx graph, or a :class:`~netmap.views.DrawIndex` when
+    ``paths`` has ``path_ids`` (``find_paths(..., with_ids=True)``; no graph of
+    everyone needed). Node and tie attributes are copied; each node also gets
     ``role``: ``"source"``, ``"target"`` or ``"go-between"``.
     """
     import networkx as nx
 
-    H = nx.Graph()
+    from .views import DrawIndex
+
     roles: dict[int, str] = {}
+    seqs = []
     for row in paths.to_dict(orient="records"):
-        seq = path_ids(G, row)
+        ids = row.get("path_ids")
+        seq = [int(x) for x in ids] if ids is not None and len(ids) else path_ids(network, row)
+        seqs.append(seq)
         for i, v in enumerate(seq):
             role = "source" if i == 0 else "target" if i == len(seq) - 1 else "go-between"
             if roles.get(v) in (None, "go-between"):
                 roles[v] = role
+    G = network.subgraph(list(roles)) if isinstance(network, DrawIndex) else network
+    H = nx.Graph()
+    for seq in seqs:
+        for v in seq:
             if v not in H:
+                if v not in G:
+                    raise ValueError(f"person #{v} of a path is not in the network")
                 H.add_node(v, **G.nodes[v])
         for a, b in zip(seq, seq[1:]):
+            if not G.has_edge(a, b):
+                raise ValueError(f"the tie #{a} - #{b} of a path is not in the network")
             H.add_edge(a, b, **G[a][b])
     nx.set_node_attributes(H, roles, "role")
     return H

@@ -29,7 +29,7 @@ from .network.export import COMMUNITY_COLORS, FEELING_COLORS, GraphView, graph_h
 from .network.nurture import plain
 
 __all__ = [
-    "NONE", "FEELINGS", "GLOBAL_LAYOUT_MAX", "Filters", "NetworkView", "MEASURES", "TIE_MEASURES", "MAX_NODES_CHOICES",
+    "NONE", "FEELINGS", "GLOBAL_LAYOUT_MAX", "DrawIndex", "Filters", "NetworkView", "MEASURES", "TIE_MEASURES", "MAX_NODES_CHOICES",
     "bridge_customers", "bridge_pairs", "filter_people", "filter_ties", "graph_people_table", "legend_html",
     "network_view", "options", "ranked_bridges", "ranked_weak_ties", "search_people", "showing_text",
     "use_global_layout", "visible_graph", "weak_pairs",
@@ -246,9 +246,11 @@ def bridge_customers(people: pd.DataFrame, share: float = BRIDGE_SHARE) -> set[i
     return set(people.loc[marked, "person_id"].astype(int).tolist())
 
 
-def use_global_layout(G: nx.Graph) -> bool:
-    """Whether to lay out the whole network once and reuse it (small networks)."""
-    return G.number_of_nodes() <= GLOBAL_LAYOUT_MAX
+def use_global_layout(network) -> bool:
+    """Whether to lay out the whole network (a graph, or anything with a length) once
+    and reuse it (small networks)."""
+    size = network.number_of_nodes() if isinstance(network, nx.Graph) else len(network)
+    return size <= GLOBAL_LAYOUT_MAX
 
 
 def graph_people_table(people: pd.DataFrame) -> pd.DataFrame:
@@ -272,6 +274,110 @@ def visible_graph(G: nx.Graph, node_ids: Iterable[int] | None, min_strength: flo
     return nx.subgraph_view(G, filter_node=fn, filter_edge=fe)
 
 
+#: node attributes the drawings read (tooltips, labels), taken from the people table
+_NODE_ATTRS = ("name", "company", "email", "owner", "stage", "feeling", "nps", "scale", "segment", "region")
+
+
+@dataclass(frozen=True, eq=False)
+class DrawIndex:
+    """The whole network as arrays, to pick and draw part of it without a networkx
+    graph of everyone (a 100,000-person graph takes seconds to build; the stored
+    analysis has its ties as arrays).
+
+    ``nodes`` sorted person ids; ``u``, ``v`` (positions, ``u < v``),
+    ``strength`` and ``kinds`` per tie; ``indptr``/``indices`` the symmetric
+    CSR adjacency with ``tie`` the tie number of each entry; ``people`` the
+    people table by person id (node attributes).
+    """
+
+    nodes: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    strength: np.ndarray
+    kinds: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+    tie: np.ndarray
+    people: pd.DataFrame
+
+    @classmethod
+    def build(cls, nodes, u, v, strength, kinds, people: pd.DataFrame) -> "DrawIndex":
+        from .network.paths import symmetric_csr
+
+        nodes = np.asarray(nodes, dtype=np.int64)
+        u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
+        strength = np.asarray(strength, dtype=np.float64)
+        indptr, indices, _, tie = symmetric_csr(len(nodes), u, v, strength)
+        table = people.set_index("person_id") if "person_id" in people.columns else people
+        return cls(nodes, u, v, strength, np.asarray(kinds, dtype=object), indptr, indices, tie, table)
+
+    @classmethod
+    def from_analysis(cls, analysis) -> "DrawIndex":
+        """From a stored :class:`~netmap.analysis.Analysis` (no graph needed)."""
+        nodes, u, v, s = analysis.edge_arrays()
+        kinds = analysis.edges["kinds"].fillna("").to_numpy(dtype=object) if "kinds" in analysis.edges else [""] * len(u)
+        return cls.build(nodes, u, v, s, kinds, analysis.people)
+
+    @classmethod
+    def from_graph(cls, G: nx.Graph, people: pd.DataFrame | None = None) -> "DrawIndex":
+        """From a networkx graph (node attributes from ``people`` when given, else from ``G``)."""
+        from .network.spread import _edge_arrays
+
+        nodes, u, v, s = _edge_arrays(G)
+        kinds = [", ".join(map(str, G[int(nodes[a])][int(nodes[b])].get("kinds") or ()))
+                 for a, b in zip(u.tolist(), v.tolist())]
+        if people is None:
+            people = pd.DataFrame.from_dict({int(x): dict(G.nodes[int(x)]) for x in nodes}, orient="index")
+            people.index.name = "person_id"
+        return cls.build(nodes, u, v, s, kinds, people)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __contains__(self, person_id) -> bool:
+        i = int(np.searchsorted(self.nodes, person_id)) if len(self.nodes) else 0
+        return i < len(self.nodes) and self.nodes[i] == person_id
+
+    def positions(self, ids) -> np.ndarray:
+        return np.searchsorted(self.nodes, np.asarray(list(ids), dtype=np.int64))
+
+    def ego(self, focus: int, hops: int, allowed: np.ndarray, min_strength: float) -> np.ndarray:
+        """Hops from ``focus`` to everyone within ``hops`` ties (-1: beyond), walking only
+        ``allowed`` people and ties of at least ``min_strength``."""
+        dist = np.full(len(self.nodes), -1, dtype=np.int64)
+        start = int(self.positions([focus])[0])
+        dist[start] = 0
+        frontier = np.array([start], dtype=np.int64)
+        for h in range(1, hops + 1):
+            starts, ends = self.indptr[frontier], self.indptr[frontier + 1]
+            counts = ends - starts
+            if not counts.sum():
+                break
+            epos = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+            nbr = self.indices[epos]
+            ok = (dist[nbr] < 0) & allowed[nbr] & (self.strength[self.tie[epos]] >= min_strength)
+            frontier = np.unique(nbr[ok])
+            dist[frontier] = h
+        return dist
+
+    def subgraph(self, keep: Iterable[int], min_strength: float = 0.0) -> nx.Graph:
+        """The people ``keep`` (ids) and the ties among them (of at least ``min_strength``),
+        with the attributes the drawings read: a small networkx graph."""
+        keep = [int(x) for x in keep]
+        H = nx.Graph()
+        rows = self.people.reindex(keep)
+        cols = [c for c in _NODE_ATTRS if c in rows.columns]
+        for pid, values in zip(keep, rows[cols].itertuples(index=False, name=None)):
+            H.add_node(pid, **{c: x for c, x in zip(cols, values) if not (x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)))})
+        inside = np.zeros(len(self.nodes), dtype=bool)
+        inside[self.positions(keep)] = True
+        m = inside[self.u] & inside[self.v] & (self.strength >= min_strength)
+        for a, b, st, k in zip(self.nodes[self.u[m]].tolist(), self.nodes[self.v[m]].tolist(),
+                               self.strength[m].tolist(), self.kinds[m].tolist()):
+            H.add_edge(a, b, strength=st, kinds=tuple(x for x in str(k or "").split(", ") if x))
+        return H
+
+
 @dataclass(frozen=True)
 class NetworkView:
     """The drawn view: ``html`` (legend included), ``shown`` people drawn,
@@ -290,7 +396,7 @@ class NetworkView:
 
 
 def network_view(
-    G: nx.Graph,
+    network: DrawIndex | nx.Graph,
     people: pd.DataFrame,
     ties: pd.DataFrame,
     filters: Filters = Filters(),
@@ -312,10 +418,14 @@ def network_view(
     without any tie. With ``focus``: their ego network (``hops`` 1-3) within
     what the filters leave. Beyond ``max_nodes``: the focus's nearest, else the
     people with the highest ``size_by`` (spread or bridge score).
+
+    ``network`` is a :class:`DrawIndex` (the app's: from the stored analysis,
+    so only the people drawn become a graph) or a networkx graph.
     """
     if not 1 <= int(hops) <= 3:
         raise NetmapError(f"hops must be 1, 2 or 3, got {hops!r}")
-    if focus is not None and focus not in G:
+    index = network if isinstance(network, DrawIndex) else DrawIndex.from_graph(network, people)
+    if focus is not None and focus not in index:
         raise NetmapError(f"person #{focus} is not in the network")
     chosen = filter_people(people, filters)
     ids = set(chosen["person_id"].astype(int).tolist())
@@ -329,11 +439,28 @@ def network_view(
         notes.append("The person you focus on does not pass the filters; they are drawn anyway.")
     if not ids:
         raise NetmapError("nobody passes these filters: widen them to see the network")
-    H = visible_graph(G, ids if filters.active or focus is not None else None, filters.min_strength)
+    n = len(index)
+    if filters.active or focus is not None:
+        allowed = np.zeros(n, dtype=bool)
+        known = np.array(sorted(i for i in ids if i in index), dtype=np.int64)
+        allowed[index.positions(known)] = True
+    else:
+        allowed = np.ones(n, dtype=bool)
+    measure = pd.to_numeric(index.people[size_by], errors="coerce").reindex(index.nodes).fillna(0.0).to_numpy() \
+        if size_by in index.people.columns else np.zeros(n)
+    if focus is not None:
+        dist = index.ego(int(focus), int(hops), allowed, float(filters.min_strength))
+        reached = np.flatnonzero(dist >= 0)
+        order = reached[np.lexsort((index.nodes[reached], -measure[reached], dist[reached]))]
+    else:
+        reached = np.flatnonzero(allowed)
+        order = reached[np.lexsort((index.nodes[reached], -measure[reached]))]
+    keep = index.nodes[order[: int(max_nodes)]].tolist()
+    H = index.subgraph(keep, float(filters.min_strength))
     table = graph_people_table(people)
     marked = bridge_customers(people)
     gv: GraphView = graph_html(
-        H, table, color_by=color_by, size_by=size_by, focus=focus, hops=int(hops), max_nodes=int(max_nodes),
+        H, table, color_by=color_by, size_by=size_by, focus=focus, hops=int(hops), max_nodes=max(len(keep), 1),
         positions=positions, weak_edges=weak_tie_table(ties), bridge_edges=bridge_tie_table(ties), marked=marked,
         title=title, height=height,
     )
@@ -342,8 +469,8 @@ def network_view(
     legend = legend_html(color_by, communities, labels=labels,
                          marked=bool(shown_ids & marked), size_by=size_by)
     return NetworkView(
-        html=add_legend(gv.html, legend), shown=gv.shown, total=gv.total, matching=matching,
-        everyone=G.number_of_nodes(), focus=focus, marked=len(shown_ids & marked), notes=tuple(notes),
+        html=add_legend(gv.html, legend), shown=gv.shown, total=len(reached), matching=matching,
+        everyone=n, focus=focus, marked=len(shown_ids & marked), notes=tuple(notes),
     )
 
 

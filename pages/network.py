@@ -9,7 +9,8 @@ import streamlit as st
 from netmap.config import database_url
 from netmap.errors import NetmapError
 from netmap.network.export import to_gexf, to_graphml
-from netmap.ui import analysis, data_version, graph, md, no_data, positions, show_error
+from netmap.network.graph import build_graph
+from netmap.ui import analysis, data_version, draw_index, md, no_data, positions, show_error, store
 from netmap.views import (
     MAX_NODES_CHOICES,
     Filters,
@@ -39,10 +40,10 @@ if no_data():
 @st.cache_data(show_spinner="Drawing the network...", max_entries=32)
 def _view(url: str, version: int, filters: tuple, focus: int | None, hops: int, color_by: str, size_by: str,
           max_nodes: int) -> NetworkView:
-    a, G = analysis(), graph()
+    a, index = analysis(), draw_index()
     return network_view(
-        G, a.people, a.ties, Filters(*filters), labels=a.labels, focus=focus, hops=hops, color_by=color_by,
-        size_by=size_by, max_nodes=max_nodes, positions=positions() if use_global_layout(G) else None,
+        index, a.people, a.ties, Filters(*filters), labels=a.labels, focus=focus, hops=hops, color_by=color_by,
+        size_by=size_by, max_nodes=max_nodes, positions=positions() if use_global_layout(index) else None,
         title=None, height="640px",
     )
 
@@ -127,19 +128,20 @@ for note in view.notes:
 st.iframe(view.html, height=720)
 
 # ------------------------------------------------------------------- downloads --
-# GraphML/GEXF are written only when clicked (a callable: Streamlit runs it on its own thread).
-G = graph()
+# GraphML/GEXF are written only when clicked (a callable: Streamlit runs it on its own thread),
+# from the whole graph with every tie attribute, built then (seconds at 100,000 people).
+the_store = store()
 
 
 def _graphml() -> bytes:
     buf = io.BytesIO()
-    to_graphml(G, graph_people_table(people), buf, edge_table=a.ties)
+    to_graphml(build_graph(the_store.load_dataset()), graph_people_table(people), buf, edge_table=a.ties)
     return buf.getvalue()
 
 
 def _gexf() -> bytes:
     buf = io.BytesIO()
-    to_gexf(G, graph_people_table(people), buf, edge_table=a.ties)
+    to_gexf(build_graph(the_store.load_dataset()), graph_people_table(people), buf, edge_table=a.ties)
     return buf.getvalue()
 
 

@@ -7,9 +7,11 @@ import streamlit as st
 from netmap.config import database_url
 from netmap.errors import NetmapError
 from netmap.network.export import graph_html
-from netmap.queries import find_paths, graph_table, owners, path_graph, resolve_sources, resolve_targets, search_people
+from netmap.queries import (
+    PATH_COLUMNS, find_paths, graph_table, owners, path_graph, resolve_sources, resolve_targets, search_people,
+)
 from netmap.ui import (
-    analysis, csv_download, data_version, graph, no_data, path_index, people_table, show_error, store,
+    analysis, csv_download, data_version, draw_index, no_data, path_index, people_table, show_error, store,
 )
 
 from netmap.ui import ensure_navigation
@@ -58,7 +60,7 @@ STAGE_DEFAULT_MAX = 20_000
 
 @st.cache_data(show_spinner="Finding the warmest paths...", max_entries=32)
 def _paths(url: str, version: int, targets: tuple[int, ...], sources: tuple[int, ...], top: int):
-    return find_paths(None, targets, sources, top=top, index=path_index())
+    return find_paths(None, targets, sources, top=top, index=path_index(), with_ids=True)
 
 
 left, middle, right = st.columns([2, 2, 1])
@@ -105,7 +107,8 @@ try:
     sources = [source_spec] if isinstance(source_spec, int) else resolve_sources(
         store(), people, source_spec, instead="pick one person or an account manager's book as the source"
     )
-    paths = _paths(database_url(), data_version(), tuple(targets), tuple(sources), int(top))
+    drawable = _paths(database_url(), data_version(), tuple(targets), tuple(sources), int(top))
+    paths = drawable[PATH_COLUMNS]
 except NetmapError as exc:
     show_error(exc)
     st.stop()
@@ -150,7 +153,7 @@ if len(target_ids) > 1:
                           format_func=lambda t: several if t == TOGETHER else f"{names[t]} (#{t})")
     shown = paths[paths["target_id"].isin(target_ids[:DRAW_MAX_TARGETS] if choice == TOGETHER else [choice])]
 try:
-    H = path_graph(graph(), shown)
+    H = path_graph(draw_index(), drawable.loc[shown.index])
 except ValueError as exc:  # the data changed under the table
     show_error(exc)
     st.stop()

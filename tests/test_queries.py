@@ -16,6 +16,7 @@ from netmap.errors import NetmapError, UnknownPerson
 from netmap.network.paths import PathIndex, default_sources, sources_for_owner, targets_for_company, targets_for_stage
 from netmap.network.plan import customer_ids
 from netmap.network.spread import _edge_arrays, sample_live_edges
+from netmap.views import DrawIndex
 from netmap.queries import (
     NURTURE_COLUMNS,
     PATH_COLUMNS,
@@ -201,6 +202,17 @@ def test_path_graph_keeps_only_the_people_and_ties_on_the_paths(sample):
     assert H.nodes[lead["person_id"]]["name"] == G.nodes[lead["person_id"]]["name"]
     table = graph_table(analysis)
     assert table.index.name == "person_id" and table["community"].equals(table["community_id"])
+    # the app draws them from the stored arrays: same people, ties, roles and strengths, no graph of everyone
+    drawable = find_paths(None, [lead["person_id"]], resolve_sources(store, analysis.people, "promoters"), top=3,
+                          index=path_index(analysis), with_ids=True)
+    pd.testing.assert_frame_equal(drawable[PATH_COLUMNS], paths)
+    assert [ids[0] for ids in drawable["path_ids"]] == paths["source_id"].tolist()
+    D = path_graph(DrawIndex.from_analysis(analysis), drawable)
+    assert set(D.nodes) == set(H.nodes) and {frozenset(e) for e in D.edges} == {frozenset(e) for e in H.edges}
+    assert dict(D.nodes(data="role")) == dict(H.nodes(data="role"))
+    for a, b in H.edges:
+        assert D[a][b]["strength"] == pytest.approx(H[a][b]["strength"]) and D[a][b]["kinds"] == H[a][b]["kinds"]
+        assert D.nodes[a]["name"] == H.nodes[a]["name"]
 
 
 def test_search_people_finds_by_name_email_and_company_exact_first(sample):

@@ -12,9 +12,12 @@ import pandas as pd
 import pytest
 
 from netmap.errors import NetmapError
-from netmap.network.export import COMMUNITY_COLORS, FEELING_COLORS, to_graphml
+from netmap import views
+from netmap.network.export import COMMUNITY_COLORS, FEELING_COLORS, graph_html, to_graphml
 from netmap.views import (
     GLOBAL_LAYOUT_MAX,
+    DrawIndex,
+    add_legend,
     MEASURES,
     NONE,
     TIE_MEASURES,
@@ -285,3 +288,62 @@ def test_whole_graph_export_carries_the_measures():
     H = nx.read_graphml(io.BytesIO(buf.getvalue()), node_type=int)
     assert H.nodes[3]["bridge_score"] == 0.9 and H.nodes[4]["community"] == 1
     assert H.edges[3, 4]["weakness"] == 0.9
+
+
+@pytest.fixture(scope="module")
+def sample_analysis(tmp_path_factory):
+    from netmap import Store
+    from netmap.analysis import network as analysis_and_graph
+
+    from .conftest import drop_database, sample_database
+
+    url = sample_database(tmp_path_factory, "views")
+    store = Store(url)
+    a, G = analysis_and_graph(store)
+    yield a, G
+    store.close()
+    drop_database(url)
+
+
+@pytest.mark.parametrize("options", [
+    {},
+    {"max_nodes": 60, "size_by": "bridge_score"},
+    {"focus": "first", "hops": 2, "max_nodes": 40},
+    {"focus": "first", "hops": 3, "filters": Filters(min_strength=0.2)},
+    {"filters": Filters(feelings=("promoter", "passive"), min_strength=0.1), "color_by": "feeling"},
+])
+def test_the_stored_arrays_draw_exactly_what_the_graph_draws(sample_analysis, options):
+    """The app draws from the stored analysis (no graph of everyone); a networkx graph gives the same page."""
+    a, G = sample_analysis
+    options = dict(options)
+    if options.get("focus") == "first":
+        options["focus"] = int(a.people.sort_values("degree", ascending=False)["person_id"].iloc[0])
+    index = DrawIndex.from_analysis(a)
+    assert len(index) == G.number_of_nodes() and len(index.u) == G.number_of_edges()
+    mine = network_view(index, a.people, a.ties, labels=a.labels, **options)
+    theirs = network_view(G, a.people, a.ties, labels=a.labels, **options)
+    assert (mine.shown, mine.total, mine.matching, mine.everyone, mine.marked) == (
+        theirs.shown, theirs.total, theirs.matching, theirs.everyone, theirs.marked)
+    assert mine.html == theirs.html
+    # and what drawing the networkx graph itself gives (the way the view was drawn before the arrays)
+    filters = options.get("filters", Filters())
+    ids = set(filter_people(a.people, filters)["person_id"].astype(int))
+    if filters.min_strength > 0:
+        strong = filter_ties(a.ties, ids, min_strength=filters.min_strength)
+        ids &= set(strong["a_id"]) | set(strong["b_id"])
+    if options.get("focus") is not None:
+        ids.add(options["focus"])
+    H = visible_graph(G, ids if filters.active or options.get("focus") is not None else None, filters.min_strength)
+    color_by, size_by = options.get("color_by", "community"), options.get("size_by", "spread")
+    table, marked = graph_people_table(a.people), bridge_customers(a.people)
+    ref = graph_html(H, table, color_by=color_by, size_by=size_by, focus=options.get("focus"),
+                     hops=options.get("hops", 1), max_nodes=options.get("max_nodes", 1000),
+                     weak_edges=weak_pairs(a.ties), bridge_edges=bridge_pairs(a.ties), marked=marked, title=None)
+    shown = set(ref.ids)
+    legend = legend_html(color_by, views._communities_shown(table, shown) if color_by == "community" else [],
+                         labels=a.labels, marked=bool(shown & marked), size_by=size_by)
+    assert (ref.shown, ref.total) == (mine.shown, mine.total)
+    assert add_legend(ref.html, legend) == mine.html
+    if "focus" in options:
+        reach = nx.single_source_shortest_path_length(G, options["focus"], cutoff=options["hops"])
+        assert mine.total <= len(reach)

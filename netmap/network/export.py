@@ -386,8 +386,9 @@ def graph_html(
     rows = table.loc[table.index.intersection(keep)].to_dict(orient="index")
 
     # ties among the shown people, strongest first, capped
-    edges = [(a, b, d) for a, b, d in G.subgraph(keep).edges(data=True) if a != b]
-    edges.sort(key=lambda e: (-float(e[2].get("strength", 1.0) or 0.0), min(e[0], e[1]), max(e[0], e[1])))
+    # each tie from the smaller id to the larger: the page does not depend on how G was built
+    edges = [(min(a, b), max(a, b), d) for a, b, d in G.subgraph(keep).edges(data=True) if a != b]
+    edges.sort(key=lambda e: (-float(e[2].get("strength", 1.0) or 0.0), e[0], e[1]))
     edges = edges[: int(max_edges_per_node * max(len(keep), 1))]
 
     if positions is None:

@@ -122,6 +122,20 @@ def people_matching(people: pd.DataFrame, column: str, value: str) -> list[int]:
     return _matching(zip(people["person_id"].tolist(), values.tolist()), value)
 
 
+def symmetric_csr(n: int, u, v, w) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Both directions of the ties ``u[i] - v[i]`` (node positions) as CSR arrays:
+    ``indptr``, neighbour ``indices``, their weights ``w``, and the tie number ``i``
+    of each entry (neighbours sorted within a row)."""
+    u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
+    tie = np.arange(len(u), dtype=np.int64)
+    src, dst = np.concatenate([u, v]), np.concatenate([v, u])
+    order = np.lexsort((dst, src))
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    ww = np.concatenate([np.asarray(w), np.asarray(w)])
+    return indptr, dst[order], ww[order], np.concatenate([tie, tie])[order]
+
+
 @dataclass(frozen=True, eq=False)
 class PathIndex:
     """The graph as arrays for fast path queries; build once, query many times.
@@ -157,13 +171,7 @@ class PathIndex:
         nodes = np.asarray(nodes, dtype=np.int64)
         s = np.clip(np.nan_to_num(np.asarray(s, dtype=np.float64), nan=0.0), 0.0, 1.0)
         keep = s > 0
-        src = np.concatenate([u[keep], v[keep]]).astype(np.int64)
-        dst = np.concatenate([v[keep], u[keep]]).astype(np.int64)
-        st = np.concatenate([s[keep], s[keep]])
-        order = np.lexsort((dst, src))
-        src, dst, st = src[order], dst[order], st[order]
-        indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(src, minlength=len(nodes)), out=indptr[1:])
+        indptr, dst, st, _ = symmetric_csr(len(nodes), np.asarray(u)[keep], np.asarray(v)[keep], s[keep])
         with np.errstate(divide="ignore"):
             cost = -np.log(st)
         names = tuple(plain(x) for x in names)
@@ -463,6 +471,7 @@ def referral_paths(
     max_hops: int | None = 4,
     min_strength: float = 0.001,
     index: PathIndex | None = None,
+    with_ids: bool = False,
 ) -> pd.DataFrame:
     """Strongest warm-introduction paths from sources to each target.
 
@@ -483,6 +492,9 @@ def referral_paths(
     index : PathIndex, optional
         Prebuilt arrays (build once with :meth:`PathIndex.from_graph` when
         asking many questions of the same graph).
+    with_ids : bool
+        Add a column ``path_ids``: the person ids along each path, source first
+        (to draw the paths).
 
     Returns
     -------
@@ -508,8 +520,9 @@ def referral_paths(
         src_ids = sorted(set(int(s) for s in sources))
     spos = ix.positions(src_ids, "sources")
     max_cost = math.inf if min_strength <= 0 else -math.log(min_strength) + 1e-12
+    columns = PATH_COLUMNS + (["path_ids"] if with_ids else [])
     if len(tpos) == 0 or len(spos) == 0:
-        return pd.DataFrame(columns=PATH_COLUMNS)
+        return pd.DataFrame(columns=columns)
     if min(len(tpos), len(spos)) > PER_ROOT_MAX:
         best = _batch(ix, np.unique(tpos), spos, top, max_hops, max_cost)
     else:
@@ -526,5 +539,6 @@ def referral_paths(
                 "hops": len(seq) - 1,
                 "strength": prod,
                 "path": " > ".join(ix.names[x] for x in seq),
+                "path_ids": [int(ix.nodes[x]) for x in seq],
             })
-    return pd.DataFrame(rows, columns=PATH_COLUMNS)
+    return pd.DataFrame(rows, columns=columns)

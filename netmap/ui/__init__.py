@@ -27,9 +27,10 @@ from ..network.paths import PathIndex
 from ..queries import path_index as _index_of
 from ..store import Store
 from ..tabular_export import to_csv
+from ..views import DrawIndex
 
 __all__ = [
-    "FEELING_COLORS", "FEELINGS", "ensure_navigation", "md", "PERSON_PAGE", "analysis", "csv_download", "graph", "no_data", "path_index",
+    "FEELING_COLORS", "FEELINGS", "ensure_navigation", "md", "PERSON_PAGE", "analysis", "csv_download", "draw_index", "graph", "no_data", "path_index",
     "people_table", "positions", "show_error", "store", "data_version", "open_person", "forget_cached_data",
 ]
 
@@ -80,6 +81,16 @@ def _positions(url: str, version: int) -> dict:
 def positions() -> dict:
     """Node positions computed once per data version (the view never re-lays out)."""
     return _positions(database_url(), data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _draw_index(url: str, version: int) -> DrawIndex:
+    return DrawIndex.from_analysis(_analysis(url, version))
+
+
+def draw_index() -> DrawIndex:
+    """The whole network as arrays, for drawing part of it (no graph of everyone)."""
+    return _draw_index(database_url(), data_version())
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
