@@ -78,11 +78,15 @@ def person_profile(
     *,
     graph: nx.Graph | None = None,
     people: pd.DataFrame | None = None,
+    own_ties: bool = False,
 ) -> PersonProfile:
     """The profile of ``person_id``; raises :class:`UnknownPerson` if no such person.
 
     ``graph`` (from :func:`netmap.network.build_graph`) gives the ties and
-    their strength; without it the ties table is empty. ``people`` (the
+    their strength; with ``own_ties`` instead, they come from the graph of
+    this person's neighbourhood only (:meth:`Store.load_neighbourhood`: the
+    same ties, without building the whole network); with neither the ties
+    table is empty. ``people`` (the
     analysis people table, with a ``person_id`` column or index) gives the
     position in the network and the neighbours' feelings and communities.
     Neither is changed.
@@ -154,7 +158,7 @@ def person_profile(
         details=details,
         identifiers=identifiers,
         feedback=feedback,
-        ties=_ties(graph, pid, table),
+        ties=_ties(graph if graph is not None or not own_ties else _own_graph(store, pid), pid, table),
         referrals_made=_referrals(made),
         referrals_received=_referrals(received),
         interactions=pd.DataFrame([dict(r) for r in inter], columns=INTERACTION_COLUMNS),
@@ -175,6 +179,12 @@ def _referrals(rows) -> pd.DataFrame:
         [{**{k: r[k] for k in REFERRAL_COLUMNS}, "name": r["name"] or r["email"] or f"#{r['person_id']}"} for r in rows],
         columns=REFERRAL_COLUMNS,
     )
+
+
+def _own_graph(store, pid: int) -> nx.Graph:
+    from .network.graph import build_graph
+
+    return build_graph(store.load_neighbourhood(pid))
 
 
 def _ties(G: nx.Graph | None, pid: int, table: pd.DataFrame | None) -> pd.DataFrame:

@@ -617,6 +617,58 @@ class Store:
         ) if d is not None]
         return Dataset(people, rels, refs, inters, fbs, as_of=max(dates) if dates else None, version=version)
 
+    def load_neighbourhood(self, person_id: int) -> Dataset:
+        """The part of the data that makes ``person_id``'s ties: them, everyone a
+        relationship, referral, shared interaction (with all its participants) or
+        their company links them to, that evidence, and the whole data's ``as_of``.
+
+        :func:`netmap.network.graph.build_graph` of it gives ``person_id`` exactly
+        the ties (and strengths) it has in the whole network -- a tie depends only
+        on the evidence between its two people, the size of the interaction or
+        company it comes from, and the data's newest date -- in a few indexed
+        queries instead of reading everything (a profile at 100,000 people).
+        """
+        pid = int(person_id)
+        with self.engine.connect() as conn:
+            version = self.data_version(conn)
+            rel_rows = conn.execute(select(REL.c.a_id, REL.c.b_id, REL.c.kind, REL.c.strength, REL.c.since)
+                                    .where((REL.c.a_id == pid) | (REL.c.b_id == pid)).order_by(REL.c.id)).all()
+            ref_rows = conn.execute(select(REF.c.referrer_id, REF.c.referred_id, REF.c.referred_on, REF.c.status, REF.c.value)
+                                    .where((REF.c.referrer_id == pid) | (REF.c.referred_id == pid)).order_by(REF.c.id)).all()
+            mine = select(PART.c.interaction_id).where(PART.c.person_id == pid)
+            members: dict[int, list[int]] = defaultdict(list)
+            for iid, member in conn.execute(select(PART.c.interaction_id, PART.c.person_id)
+                                            .where(PART.c.interaction_id.in_(mine))
+                                            .order_by(PART.c.interaction_id, PART.c.person_id)).all():
+                members[iid].append(member)
+            int_rows = conn.execute(select(INT.c.id, INT.c.kind, INT.c.name, INT.c.happened_on)
+                                    .where(INT.c.id.in_(mine)).order_by(INT.c.id)).all()
+            company = conn.execute(select(P.c.company).where(P.c.id == pid)).scalar_one_or_none()
+            key = company.strip().casefold() if company else ""
+            colleagues = [i for i, c in conn.execute(select(P.c.id, P.c.company).where(P.c.company.is_not(None))).all()
+                          if key and c.strip().casefold() == key] if key else []
+            ids = {pid, *colleagues, *(x for r in rel_rows for x in r[:2]), *(x for r in ref_rows for x in r[:2]),
+                   *(m for ms in members.values() for m in ms)}
+            rows, fb_rows = [], []
+            for chunk in _chunks(sorted(ids), 900):
+                rows += conn.execute(select(P.c.id, P.c.name, P.c.crm_id, P.c.email, P.c.company, P.c.owner, P.c.stage,
+                                            P.c.segment, P.c.region, P.c.created).where(P.c.id.in_(chunk))).all()
+                fb_rows += conn.execute(select(FB.c.id, FB.c.person_id, FB.c.score, FB.c.scale, FB.c.answered_on,
+                                               FB.c.comment).where(FB.c.person_id.in_(chunk))).all()
+            newest = [conn.execute(select(func.max(col))).scalar_one() for col in
+                      (P.c.created, REL.c.since, REF.c.referred_on, INT.c.happened_on, FB.c.answered_on)]
+        people = tuple(
+            Person(id=i, name=name or email or crm_id or f"#{i}", crm_id=crm_id, email=email, company=company,
+                   owner=owner, stage=stage, segment=segment, region=region, created=created)
+            for i, name, crm_id, email, company, owner, stage, segment, region, created in sorted(rows)
+        )
+        rels = tuple(Relationship(a, b, kind or None, strength, since) for a, b, kind, strength, since in rel_rows)
+        refs = tuple(Referral(*r) for r in ref_rows)
+        inters = tuple(Interaction(iid, kind, tuple(members.get(iid, ())), name, on) for iid, kind, name, on in int_rows)
+        fbs = tuple(Feedback(*r[1:]) for r in sorted(fb_rows))
+        dates = [_as_date(d) for d in newest if d is not None]
+        return Dataset(people, rels, refs, inters, fbs, as_of=max(dates) if dates else None, version=version)
+
     # ------------------------------------------------------------------- undo
     def undo(self, import_id: int, *, actor: str | None = None) -> dict:
         """Undo one import: remove what it added, restore what it changed.
@@ -866,6 +918,15 @@ def _latest_feedback(conn: Connection) -> dict[int, tuple[float, str]]:
         if pid not in latest or rank > latest[pid][0]:
             latest[pid] = (rank, score, scale)
     return {pid: (v[1], v[2]) for pid, v in latest.items()}
+
+
+def _as_date(value) -> date:
+    """A date from what ``max()`` of a date column returns (SQLite may give the text)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 def _spelling(texts) -> re.Pattern | None:

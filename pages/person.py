@@ -7,10 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from netmap.errors import NetmapError
-from netmap.network.export import graph_html
+from netmap.views import network_view
 from netmap.profile import person_profile, position_sentences, search_people, who_for
 from netmap.ui import (
-    FEELING_COLORS, FEELINGS, analysis, forget_cached_data, graph, md, no_data, people_table, show_error, store,
+    FEELING_COLORS, FEELINGS, analysis, draw_index, forget_cached_data, md, no_data, people_table, show_error, store,
 )
 from netmap.ui.access import actor, may_change
 
@@ -55,7 +55,8 @@ if raw is None or str(raw).strip() == "":
     st.stop()
 
 try:
-    profile = person_profile(store(), raw, graph=graph(), people=a.people)
+    # the person's own ties from their neighbourhood: no graph of everyone (seconds at 100,000 people)
+    profile = person_profile(store(), raw, people=a.people, own_ties=True)
 except NetmapError as exc:
     show_error(exc)
     find_box(expanded=True)
@@ -107,8 +108,7 @@ with right:
 
 # ------------------------------------------------------------- ego graph --
 st.subheader("Their network")
-G = graph()
-if profile.person_id not in G or G.degree(profile.person_id) == 0:
+if profile.ties.empty:
     st.write("No ties yet: nobody in the data is known to know them.")
 else:
     c1, c2 = st.columns([1, 1])
@@ -116,21 +116,18 @@ else:
                                 format_func=lambda h: "Their ties" if h == 1 else "Friends of friends") or 1
     color_by = c2.segmented_control("Colour by", ["community", "feeling"], default="community",
                                     key="ego_colour", format_func=str.capitalize) or "community"
-    table = a.people.set_index("person_id")
-    table = table.assign(community_label=table["community"], community=table["community_id"])
-    weak = a.ties.loc[a.ties["local_bridge"].fillna(False).astype(bool), ["a_id", "b_id"]]
     try:
-        # laid out on its own (fast for <= 300 people, seeded): an ego network reads better than its slice of
-        # the whole map, where friends of friends can sit far apart
-        view = graph_html(G, table, focus=profile.person_id, hops=int(hops), positions=None, color_by=color_by,
-                          max_nodes=300, weak_edges=weak.itertuples(index=False, name=None), height="520px",
-                          title=f"{profile.name}: ego network")
+        # drawn from the stored tie arrays and laid out on its own (fast for <= 300 people, seeded): an ego
+        # network reads better than its slice of the whole map, where friends of friends can sit far apart
+        view = network_view(draw_index(), a.people, a.ties, labels=a.labels, focus=profile.person_id,
+                            hops=int(hops), color_by=color_by, max_nodes=300, positions=None,
+                            title=f"{profile.name}: ego network", height="520px")
     except NetmapError as exc:
         show_error(exc)
     else:
         st.caption(f"Showing {view.shown:,} of {view.total:,} people within {hops} step{'s' if hops > 1 else ''}. "
-                   "The thick black border marks this person; dashed ties are local bridges (weak ties); "
-                   "diamonds are cut vertices.")
+                   "The thick black border marks this person; dashed ties are weak ties (local bridges and ties "
+                   "between communities); diamonds are bridge customers.")
         st.iframe(view.html, height=540)
 
 # -------------------------------------------------------------- feelings --

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from unittest import mock
 
 import networkx as nx
 import numpy as np
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netmap.errors import UnknownPerson
+import netmap.network.paths as paths_module
 from netmap.network.paths import (
     PATH_COLUMNS,
     PathIndex,
@@ -190,7 +192,8 @@ def test_label_propagation_batch_equals_one_search_per_target(n, m, seed, top, m
     targets = sorted(rng.choice(n, size=9, replace=False).tolist())
     sources = sorted(rng.choice(n, size=9, replace=False).tolist())  # may overlap the targets
     kw = dict(top=top, max_hops=max_hops, min_strength=min_strength, index=ix)
-    batch = referral_paths(None, targets, sources, **kw)  # > PER_ROOT_MAX of both
+    with mock.patch.object(paths_module, "PER_ROOT_MAX", 8):
+        batch = referral_paths(None, targets, sources, **kw)  # 9 > PER_ROOT_MAX of both: label propagation
     single = [r for t in targets for r in referral_paths(None, [t], sources, **kw).to_dict("records")]
 
     def key(records):

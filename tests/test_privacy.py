@@ -496,16 +496,16 @@ def test_forget_cached_data_drops_what_the_app_cached(database_url, tmp_path, mo
     store.close()
     monkeypatch.setenv("NETMAP_DATABASE_URL", database_url)
     built = []
-    real_build = ui.build_graph
-    monkeypatch.setattr(ui, "build_graph", lambda ds: built.append(1) or real_build(ds))
+    real_build = ui.DrawIndex.from_analysis
+    monkeypatch.setattr(ui.DrawIndex, "from_analysis", lambda a: built.append(1) or real_build(a))
 
     @st.cache_data
     def page_view(version: int) -> str:
         built.append(2)
-        return " ".join(str(n) for _, n in ui.graph().nodes(data="name"))
+        return " ".join(str(n) for n in ui.draw_index().people["name"])
 
     assert "Zorblina Canarywick" in page_view(ui.data_version())
-    page_view(ui.data_version()), ui.graph(), ui.analysis()
+    page_view(ui.data_version()), ui.draw_index(), ui.analysis()
     assert built == [2, 1]  # the view and the graph: computed once, then cached
     ui.forget_cached_data()
     page_view(ui.data_version())

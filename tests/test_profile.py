@@ -200,3 +200,25 @@ def test_who_for_refuses_when_nothing_resolves_to_exactly_that_person(company, m
     monkeypatch.setattr(company, "find_person", lambda who, conn=None: -1)  # every WHO names someone else
     with pytest.raises(NetmapError, match="cannot be erased"):
         who_for(company, ann)
+
+
+def test_own_ties_from_the_neighbourhood_are_the_ties_of_the_whole_network(tmp_path_factory):
+    """The Person page reads a profile's ties from the person's neighbourhood only; for every
+    person of the sample they equal the ties the whole network gives them."""
+    from netmap import Store
+    from netmap.analysis import network
+
+    from .conftest import drop_database, sample_database
+
+    url = sample_database(tmp_path_factory, "own_ties")
+    store = Store(url)
+    try:
+        a, G = network(store)
+        assert store.load_neighbourhood(a.people["person_id"].iloc[0]).as_of == store.load_dataset().as_of
+        for pid in a.people["person_id"].tolist():
+            whole = person_profile(store, pid, graph=G, people=a.people).ties
+            own = person_profile(store, pid, people=a.people, own_ties=True).ties
+            pd.testing.assert_frame_equal(own, whole, obj=f"ties of person #{pid}")
+    finally:
+        store.close()
+        drop_database(url)

@@ -457,9 +457,11 @@ def _per_root(ix, tpos, spos, top, max_hops, max_cost) -> dict[int, list]:
     return best
 
 
-#: Below this many targets (or sources), one search per target (or source) is
-#: faster than propagating labels from every source at once.
-PER_ROOT_MAX = 8
+#: Up to this many targets (or sources), one search per target (or source) is
+#: faster than propagating labels from every source at once. Measured at 100,000
+#: people (364,000 ties) against the 15,769 promoters: one 4-hop search ~1 ms,
+#: label propagation ~0.8 s, so searches win up to several hundred targets.
+PER_ROOT_MAX = 256
 
 
 def referral_paths(

@@ -4,7 +4,7 @@ The only part of netmap that imports Streamlit. Pages stay thin: they call
 these helpers and the library, and compute nothing themselves.
 
 Caching: the store is one per database URL (``st.cache_resource``); the
-analysis, the graph, its layout and the path index are cached per *data
+analysis, its layout, the drawing index and the path index are cached per *data
 version*, so they are recomputed only after an import, undo or erasure.
 """
 
@@ -14,7 +14,6 @@ import re
 import runpy
 from pathlib import Path
 
-import networkx as nx
 import pandas as pd
 import streamlit as st
 
@@ -22,7 +21,6 @@ from ..analysis import Analysis, measures
 from ..config import database_url
 from ..errors import NetmapError
 from ..network.export import FEELING_COLORS, layout_positions
-from ..network.graph import build_graph
 from ..network.paths import PathIndex
 from ..queries import path_index as _index_of
 from ..store import Store
@@ -30,7 +28,7 @@ from ..tabular_export import to_csv
 from ..views import DrawIndex
 
 __all__ = [
-    "FEELING_COLORS", "FEELINGS", "ensure_navigation", "md", "PERSON_PAGE", "analysis", "csv_download", "draw_index", "graph", "no_data", "path_index",
+    "FEELING_COLORS", "FEELINGS", "ensure_navigation", "md", "PERSON_PAGE", "analysis", "csv_download", "draw_index", "no_data", "path_index",
     "people_table", "positions", "show_error", "store", "data_version", "open_person", "forget_cached_data",
 ]
 
@@ -63,23 +61,15 @@ def analysis() -> Analysis:
     return _analysis(database_url(), data_version())
 
 
-@st.cache_resource(show_spinner="Building the network...", max_entries=2)
-def _graph(url: str, version: int) -> nx.Graph:
-    return build_graph(_store(url).load_dataset())
-
-
-def graph() -> nx.Graph:
-    """The network (nodes: person ids), for the current data."""
-    return _graph(database_url(), data_version())
-
-
 @st.cache_resource(show_spinner="Laying out the network...", max_entries=2)
 def _positions(url: str, version: int) -> dict:
-    return layout_positions(_graph(url, version), seed=0)
+    index = _draw_index(url, version)
+    return layout_positions(index.subgraph(index.nodes), seed=0)
 
 
 def positions() -> dict:
-    """Node positions computed once per data version (the view never re-lays out)."""
+    """Node positions of the whole network, computed once per data version (the views
+    use them up to :data:`netmap.views.GLOBAL_LAYOUT_MAX` people, and never re-lay out)."""
     return _positions(database_url(), data_version())
 
 
@@ -103,11 +93,11 @@ def path_index() -> PathIndex:
 
 
 def forget_cached_data() -> None:
-    """Drop every result cached from the data, for every session: the measures, graph,
-    layout and path index above and every page's ``st.cache_data`` (drawn views, plans).
+    """Drop every result cached from the data, for every session: the measures, layout,
+    drawing and path indexes above and every page's ``st.cache_data`` (drawn views, plans).
     Call it right after an erasure: entries keyed by the older data version would
     otherwise keep the person's name in the server's memory until evicted."""
-    for cached in (_analysis, _graph, _positions, _path_index):
+    for cached in (_analysis, _positions, _draw_index, _path_index):
         cached.clear()
     st.cache_data.clear()
 
