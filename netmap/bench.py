@@ -21,7 +21,8 @@ plan k=10             ``python -m netmap plan --k 10``
 page X                each page of the app run headless (AppTest: the page
                       script, no browser) in a fresh process on the stored
                       measures: the first visit, then again (``--no-app``
-                      skips them)
+                      skips them); ``page profile`` is the Person page on
+                      the best-connected person (profile and ego graph)
 ====================  ==================================================
 
 Each repeat starts from an empty database; the table quotes the *median* of the
@@ -226,12 +227,21 @@ def _app_times(url: str, out: str) -> int:
     root = Path(__file__).resolve().parent.parent
     at = AppTest.from_file(str(root / "app.py"), default_timeout=600)
     at.run()  # starts Streamlit and opens the Overview: not a page answer
+    from netmap.analysis import measures
+    from netmap.store import Store
+
+    store = Store(url)
+    people = measures(store).people
+    store.close()
+    hub = int(people.sort_values(["degree", "person_id"], ascending=[False, True])["person_id"].iloc[0])
     times = {}
-    for page in APP_PAGES:
+    for page in (*APP_PAGES, "profile"):
         laps = []
         for _ in range(2):
+            if page == "profile":  # the person page on the best-connected person's profile (ego graph drawn)
+                at.query_params["id"] = str(hub)
             t0 = time.perf_counter()
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(f"pages/{'person' if page == 'profile' else page}.py").run()
             laps.append(time.perf_counter() - t0)
             if at.exception:
                 raise SystemExit(f"page {page}: {at.exception[0].message}")

@@ -21,7 +21,7 @@ def test_benchmark_prints_its_tables(tmp_path, capsys):
     assert ("| people | phase | process wall s (median of 1); a page: first visit | in-process s; a page: again | "
             "peak RSS MB | target |") in out
     for phase in ("generate", "startup", "import", "measures", "nurture", "bridges", "paths person",
-                  "paths company", "plan k=10", *(f"page {p}" for p in bench.APP_PAGES)):
+                  "paths company", "plan k=10", *(f"page {p}" for p in bench.APP_PAGES), "page profile"):
         assert f"| 300 | {phase} | " in out, phase
     assert "failed" not in out
     assert "| measure (300 people) | netmap s | networkx s | speed-up | agreement |" in out
