@@ -1,9 +1,12 @@
 """Durable storage: a SQLite file by default, any SQLAlchemy URL by one setting.
 
-The store is the only module that talks to the database. It writes an import
-in one transaction (all or nothing), keeps an undo journal, erases a person
-down to the bytes of the SQLite file, and hands plain data
-(:class:`netmap.model.Dataset`) to the analysis.
+The store is the way in to the database (with its helpers :mod:`netmap.schema`,
+which creates and upgrades the tables, and :mod:`netmap.audit`, the append-only
+log; :mod:`netmap.profile` reads one person through the store's table handles).
+It writes an import in one transaction (all or nothing), keeps an undo journal,
+erases a person down to the bytes of the database files, keeps the measures per
+data version, and hands plain data (:class:`netmap.model.Dataset`, or one
+person's neighbourhood of it) to the analysis.
 
 SQLite connections run with ``foreign_keys=ON`` (cascades), WAL journaling, a
 30 s busy timeout and ``secure_delete=ON`` (deleted content is overwritten with
