@@ -274,6 +274,10 @@ def visible_graph(G: nx.Graph, node_ids: Iterable[int] | None, min_strength: flo
     return nx.subgraph_view(G, filter_node=fn, filter_edge=fe)
 
 
+def _blank(x) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
 #: node attributes the drawings read (tooltips, labels), taken from the people table
 _NODE_ATTRS = ("name", "company", "email", "owner", "stage", "feeling", "nps", "scale", "segment", "region")
 
@@ -368,7 +372,7 @@ class DrawIndex:
         rows = self.people.reindex(keep)
         cols = [c for c in _NODE_ATTRS if c in rows.columns]
         for pid, values in zip(keep, rows[cols].itertuples(index=False, name=None)):
-            H.add_node(pid, **{c: x for c, x in zip(cols, values) if not (x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)))})
+            H.add_node(pid, **{c: x for c, x in zip(cols, values) if not _blank(x)})
         inside = np.zeros(len(self.nodes), dtype=bool)
         inside[self.positions(keep)] = True
         m = inside[self.u] & inside[self.v] & (self.strength >= min_strength)
