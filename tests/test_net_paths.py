@@ -204,3 +204,20 @@ def test_label_propagation_batch_equals_one_search_per_target(n, m, seed, top, m
         ids = [int(x[1:]) for x in row.path.split(" > ")]
         assert len(set(ids)) == len(ids) and ids[0] == row.source_id and ids[-1] == row.target_id
         assert row.strength == pytest.approx(math.prod(G.edges[a, b]["strength"] for a, b in zip(ids, ids[1:])))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 30), st.lists(st.tuples(st.integers(0, 29), st.integers(0, 29)), max_size=80), st.booleans())
+def test_symmetric_csr_rows_are_sorted_whether_or_not_the_ties_come_sorted(n, pairs, presort):
+    ties = sorted({(min(a, b), max(a, b)) for a, b in pairs if a != b and max(a, b) < n})
+    if not presort:
+        ties = ties[::-1]
+    u = np.array([a for a, _ in ties], dtype=np.int64)
+    v = np.array([b for _, b in ties], dtype=np.int64)
+    w = np.arange(len(ties), dtype=np.float64)
+    indptr, indices, weights, tie = paths_module.symmetric_csr(n, u, v, w)
+    for x in range(n):
+        row = indices[indptr[x]:indptr[x + 1]]
+        assert list(row) == sorted({b for a, b in ties if a == x} | {a for a, b in ties if b == x})
+        for y, wt, t in zip(row, weights[indptr[x]:indptr[x + 1]], tie[indptr[x]:indptr[x + 1]]):
+            assert {int(u[t]), int(v[t])} == {x, int(y)} and wt == w[t]

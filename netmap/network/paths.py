@@ -118,8 +118,12 @@ def default_sources(G: nx.Graph) -> list[int]:
 def people_matching(people: pd.DataFrame, column: str, value: str) -> list[int]:
     """:func:`targets_for_company` and its siblings over a people table (``person_id``
     and ``column``, e.g. a stored analysis'): ids whose ``column`` matches ``value``."""
-    values = people[column].astype(object).where(people[column].notna(), None)
-    return _matching(zip(people["person_id"].tolist(), values.tolist()), value)
+    want = _norm(value)
+    if not want:
+        return []
+    col = people[column]
+    hits = [x for x in pd.unique(col.dropna()) if _norm_uncached(x) == want]  # each distinct value once
+    return sorted(int(i) for i in people.loc[col.isin(hits), "person_id"].tolist())
 
 
 def symmetric_csr(n: int, u, v, w) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -128,12 +132,37 @@ def symmetric_csr(n: int, u, v, w) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     of each entry (neighbours sorted within a row)."""
     u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
     tie = np.arange(len(u), dtype=np.int64)
-    src, dst = np.concatenate([u, v]), np.concatenate([v, u])
-    order = np.lexsort((dst, src))
+    # the "v -> u" entries first: when the ties come sorted by (u, v) with u < v (as
+    # _edge_arrays and the stored analysis give them), a stable sort by the source
+    # alone leaves every row sorted by neighbour -- 5x faster than sorting by both
+    src, dst = np.concatenate([v, u]), np.concatenate([u, v])
+    tie = np.concatenate([tie, tie])
+    presorted = len(u) == 0 or (bool(np.all(u < v)) and bool(np.all((np.diff(u) > 0) | ((np.diff(u) == 0) & (np.diff(v) > 0)))))
+    order = np.argsort(src, kind="stable") if presorted else np.lexsort((dst, src))
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
     ww = np.concatenate([np.asarray(w), np.asarray(w)])
-    return indptr, dst[order], ww[order], np.concatenate([tie, tie])[order]
+    return indptr, dst[order], ww[order], tie[order]
+
+
+class _Names:
+    """Names by node position, made plain text when read (only the names on the
+    paths shown are ever read: cleaning a million names up front took a second)."""
+
+    def __init__(self, raw) -> None:
+        self._raw = list(raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __getitem__(self, i: int) -> str:
+        return plain(self._raw[i])
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    def __iter__(self):
+        return (plain(x) for x in self._raw)
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,7 +180,7 @@ class PathIndex:
     strength: np.ndarray
     cost: np.ndarray
     detractor: np.ndarray
-    names: tuple[str, ...]
+    names: "_Names"
 
     @classmethod
     def from_graph(cls, G: nx.Graph) -> "PathIndex":
@@ -174,8 +203,7 @@ class PathIndex:
         indptr, dst, st, _ = symmetric_csr(len(nodes), np.asarray(u)[keep], np.asarray(v)[keep], s[keep])
         with np.errstate(divide="ignore"):
             cost = -np.log(st)
-        names = tuple(plain(x) for x in names)
-        return cls(nodes, indptr, dst, st, cost, np.asarray(detractor, dtype=bool), names)
+        return cls(nodes, indptr, dst, st, cost, np.asarray(detractor, dtype=bool), _Names(names))
 
     def positions(self, ids: Iterable[int], what: str) -> np.ndarray:
         ids = np.asarray(list(ids), dtype=np.int64)
