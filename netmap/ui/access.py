@@ -122,9 +122,10 @@ def account_sidebar(who: Access) -> None:
     with st.sidebar:
         st.caption(f"Signed in as {md(who.email or 'a user without an email')} · "
                    + ("admin" if who.may_change else "read-only"))
-        if st.button("Log out", key="log_out", icon=":material/logout:"):
-            st.logout()  # forgets the user here and sends the browser to the provider's log-out
-            st.rerun()  # nothing more of this page: the rerun shows the sign-in screen
+        # st.logout as the click's callback: the browser is then sent to /auth/logout, which deletes the
+        # sign-in cookie and ends the provider's session (calling it then st.rerun() lost that redirect,
+        # so a reload signed the user straight back in)
+        st.button("Log out", key="log_out", icon=":material/logout:", on_click=st.logout)
 
 
 def audit_frame(entries: list[dict]) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -37,16 +38,23 @@ def _free_port() -> int:
 
 class App:
     """A running `streamlit run app.py` on its own database (``url_db``: a URL from
-    :func:`new_database_url`, on the backend under test; dropped by :meth:`stop`)."""
+    :func:`new_database_url`, on the backend under test; dropped by :meth:`stop`).
 
-    def __init__(self, url_db: str):
+    Optional, for a server of its own kind: ``port`` (when something must name the
+    address before the server starts, e.g. a sign-in ``redirect_uri``), ``args`` (more
+    ``streamlit run`` options, e.g. ``["--secrets.files", path]``: this server alone
+    reads that secrets file) and ``env`` (more environment variables)."""
+
+    def __init__(self, url_db: str, *, port: int | None = None, args: Sequence[str] = (),
+                 env: Mapping[str, str] | None = None):
         self.url_db = url_db
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "NETMAP_DATABASE_URL": self.url_db, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "NETMAP_DATABASE_URL": self.url_db, "PYTHONPATH": str(ROOT), **(env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(self.port), "--browser.gatherUsageStats", "false"],
+             "--server.address", "127.0.0.1", "--server.port", str(self.port), "--browser.gatherUsageStats", "false",
+             *args],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         deadline = time.time() + 60
