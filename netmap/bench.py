@@ -200,7 +200,8 @@ def bench_size(
         if app_pages:
             out = workdir / "app-pages.json"
             out.unlink(missing_ok=True)
-            wall, mb, code, tail = run_phase(["-m", "netmap.bench", "_app", url, str(out)], env=env, timeout=timeout)
+            wall, mb, code, tail = run_phase([str(APP_SCRIPT), url, str(out), *APP_PAGES, "profile"], env=env,
+                                             timeout=timeout)
             if code != 0 or not out.exists():
                 log(f"  app pages: FAILED (exit {code}: {tail.strip().splitlines()[-1] if tail.strip() else ''})")
                 continue
@@ -215,39 +216,8 @@ def bench_size(
 
 #: the app's pages, in the menu's order (``page X`` rows of the table)
 APP_PAGES = ("overview", "import_data", "network", "bridges", "nurture", "paths", "person")
-
-
-def _app_times(url: str, out: str) -> int:
-    """Run every page of the app headless (Streamlit's AppTest, the page script
-    only: no browser) on database ``url`` whose measures are stored: the first
-    visit in a fresh server (its in-memory caches empty) and a second visit."""
-    os.environ["NETMAP_DATABASE_URL"] = url
-    from streamlit.testing.v1 import AppTest
-
-    root = Path(__file__).resolve().parent.parent
-    at = AppTest.from_file(str(root / "app.py"), default_timeout=600)
-    at.run()  # starts Streamlit and opens the Overview: not a page answer
-    from netmap.analysis import measures
-    from netmap.store import Store
-
-    store = Store(url)
-    people = measures(store).people
-    store.close()
-    hub = int(people.sort_values(["degree", "person_id"], ascending=[False, True])["person_id"].iloc[0])
-    times = {}
-    for page in (*APP_PAGES, "profile"):
-        laps = []
-        for _ in range(2):
-            if page == "profile":  # the person page on the best-connected person's profile (ego graph drawn)
-                at.query_params["id"] = str(hub)
-            t0 = time.perf_counter()
-            at.switch_page(f"pages/{'person' if page == 'profile' else page}.py").run()
-            laps.append(time.perf_counter() - t0)
-            if at.exception:
-                raise SystemExit(f"page {page}: {at.exception[0].message}")
-        times[page] = laps
-    Path(out).write_text(json.dumps(times))
-    return 0
+#: times them (it drives Streamlit, so it lives outside the library)
+APP_SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "app_pages.py"
 
 
 # ------------------------------------------------------------------ networkx
@@ -470,8 +440,6 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_time"]:  # internal: one timed phase (see bench_size)
         return _time_netmap(argv[1], argv[3:] if argv[2:3] == ["--"] else argv[2:])
-    if argv[:1] == ["_app"]:  # internal: the app's pages (see bench_size)
-        return _app_times(argv[1], argv[2])
     ap = argparse.ArgumentParser(prog="python -m netmap.bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--people", type=int, nargs="+", default=[10_000, 100_000], metavar="N",
                     help="company sizes (default: 10000 100000)")
