@@ -81,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         store = Store(args.db)
     except Exception as exc:  # a bad URL or an unreachable server: say which, without a traceback
-        print(f"netmap: cannot open the database {_shown_url(config.database_url(args.db))!r}: "
-              f"{str(exc).replace(config.database_url(args.db), _shown_url(config.database_url(args.db)))}",
-              file=sys.stderr)
+        url = config.database_url(args.db)
+        shown = _shown_url(url)
+        print(f"netmap: cannot open the database {shown!r}: {str(exc).replace(url, shown)}", file=sys.stderr)
         return 2
     try:
         return _commands()[args.command](store, args)
