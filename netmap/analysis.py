@@ -149,7 +149,7 @@ def analyze(dataset: Dataset, *, seed: int = 0, samples: int = DEFAULT_SAMPLES) 
     from .network import bridge_measures, build_graph, detect_communities, label_communities, weak_ties
     from .network.graph import _arrays_shared
     from .network.nurture import nurture_actions
-    from .network.spread import _edge_arrays, spread_measures
+    from .network.spread import _edge_arrays, spread_measures, tie_kinds
 
     G = build_graph(dataset)
     with _arrays_shared(G):  # the measures read the same graph: read it into arrays once
@@ -188,8 +188,7 @@ def analyze(dataset: Dataset, *, seed: int = 0, samples: int = DEFAULT_SAMPLES) 
         "betweenness": bridges.attrs.get("betweenness_method", ""),
         "spread": spread.attrs.get("spread_method", ""),
     }
-    adj = G._adj
-    kinds = [", ".join(map(str, adj[nodes[a]][nodes[b]].get("kinds") or ())) for a, b in zip(eu.tolist(), ev.tolist())]
+    kinds = tie_kinds(G, nodes, eu, ev)
     edges = pd.DataFrame({"u": eu.astype(np.int32), "v": ev.astype(np.int32), "strength": es, "kinds": kinds})
     analysis = Analysis(
         version=dataset.version, people=people, ties=ties, edges=edges, labels=labels, methods=methods,

@@ -325,11 +325,10 @@ class DrawIndex:
     @classmethod
     def from_graph(cls, G: nx.Graph, people: pd.DataFrame | None = None) -> "DrawIndex":
         """From a networkx graph (node attributes from ``people`` when given, else from ``G``)."""
-        from .network.spread import _edge_arrays
+        from .network.spread import _edge_arrays, tie_kinds
 
         nodes, u, v, s = _edge_arrays(G)
-        kinds = [", ".join(map(str, G[int(nodes[a])][int(nodes[b])].get("kinds") or ()))
-                 for a, b in zip(u.tolist(), v.tolist())]
+        kinds = tie_kinds(G, nodes, u, v)
         if people is None:
             people = pd.DataFrame.from_dict({int(x): dict(G.nodes[int(x)]) for x in nodes}, orient="index")
             people.index.name = "person_id"

@@ -196,6 +196,14 @@ def _edge_arrays(G: nx.Graph):
     return np.array(nodes, dtype=np.int64), u, v, s
 
 
+def tie_kinds(G: nx.Graph, nodes, u, v) -> list[str]:
+    """Each tie's ``kinds`` as one text ("colleague, referral"), for the ties
+    :func:`_edge_arrays` gives (``nodes``; positions ``u``, ``v``)."""
+    adj = G._adj
+    return [", ".join(map(str, adj[int(nodes[a])][int(nodes[b])].get("kinds") or ()))
+            for a, b in zip(np.asarray(u).tolist(), np.asarray(v).tolist())]
+
+
 def sample_live_edges(
     G: nx.Graph,
     samples: int = DEFAULT_SAMPLES,
