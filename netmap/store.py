@@ -593,13 +593,7 @@ class Store:
         # whole result sets (fetchall) unpacked as tuples: 2x faster than row by row with attribute access
         with self.engine.connect() as conn:
             version = self.data_version(conn)
-            rows = conn.execute(select(P.c.id, P.c.name, P.c.crm_id, P.c.email, P.c.company, P.c.owner, P.c.stage,
-                                       P.c.segment, P.c.region, P.c.created).order_by(P.c.id)).all()
-            people = tuple(
-                Person(id=pid, name=name or email or crm_id or f"#{pid}", crm_id=crm_id, email=email, company=company,
-                       owner=owner, stage=stage, segment=segment, region=region, created=created)
-                for pid, name, crm_id, email, company, owner, stage, segment, region, created in rows
-            )
+            people = _people(conn.execute(select(*_PERSON_COLUMNS).order_by(P.c.id)).all())
             rows = conn.execute(select(REL.c.a_id, REL.c.b_id, REL.c.kind, REL.c.strength, REL.c.since)
                                 .order_by(REL.c.id)).all()
             rels = tuple(Relationship(a, b, kind or None, strength, since) for a, b, kind, strength, since in rows)
@@ -654,17 +648,12 @@ class Store:
                    *(m for ms in members.values() for m in ms)}
             rows, fb_rows = [], []
             for chunk in _chunks(sorted(ids), 900):
-                rows += conn.execute(select(P.c.id, P.c.name, P.c.crm_id, P.c.email, P.c.company, P.c.owner, P.c.stage,
-                                            P.c.segment, P.c.region, P.c.created).where(P.c.id.in_(chunk))).all()
+                rows += conn.execute(select(*_PERSON_COLUMNS).where(P.c.id.in_(chunk))).all()
                 fb_rows += conn.execute(select(FB.c.id, FB.c.person_id, FB.c.score, FB.c.scale, FB.c.answered_on,
                                                FB.c.comment).where(FB.c.person_id.in_(chunk))).all()
             newest = [conn.execute(select(func.max(col))).scalar_one() for col in
                       (P.c.created, REL.c.since, REF.c.referred_on, INT.c.happened_on, FB.c.answered_on)]
-        people = tuple(
-            Person(id=i, name=name or email or crm_id or f"#{i}", crm_id=crm_id, email=email, company=company,
-                   owner=owner, stage=stage, segment=segment, region=region, created=created)
-            for i, name, crm_id, email, company, owner, stage, segment, region, created in sorted(rows)
-        )
+        people = _people(sorted(rows))
         rels = tuple(Relationship(a, b, kind or None, strength, since) for a, b, kind, strength, since in rel_rows)
         refs = tuple(Referral(*r) for r in ref_rows)
         inters = tuple(Interaction(iid, kind, tuple(members.get(iid, ())), name, on) for iid, kind, name, on in int_rows)
@@ -921,6 +910,21 @@ def _latest_feedback(conn: Connection) -> dict[int, tuple[float, str]]:
         if pid not in latest or rank > latest[pid][0]:
             latest[pid] = (rank, score, scale)
     return {pid: (v[1], v[2]) for pid, v in latest.items()}
+
+
+#: the person columns the analysis reads, in the order :func:`_people` unpacks them
+_PERSON_COLUMNS = (P.c.id, P.c.name, P.c.crm_id, P.c.email, P.c.company, P.c.owner, P.c.stage, P.c.segment,
+                   P.c.region, P.c.created)
+
+
+def _people(rows) -> tuple[Person, ...]:
+    """:data:`_PERSON_COLUMNS` rows as :class:`Person` values (a person without a name
+    is called by their email, CRM id or number)."""
+    return tuple(
+        Person(id=pid, name=name or email or crm_id or f"#{pid}", crm_id=crm_id, email=email, company=company,
+               owner=owner, stage=stage, segment=segment, region=region, created=created)
+        for pid, name, crm_id, email, company, owner, stage, segment, region, created in rows
+    )
 
 
 def _as_date(value) -> date:
