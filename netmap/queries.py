@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .network.spread import LiveEdgeSamples
 
 __all__ = [
-    "NURTURE_COLUMNS", "PATH_COLUMNS", "PLAN_COLUMNS", "check_owner", "find_paths", "graph_table", "in_book",
+    "NURTURE_COLUMNS", "PATH_COLUMNS", "PLAN_COLUMNS", "can_nurture", "check_owner", "find_paths", "graph_table", "in_book",
     "nurture_list", "nurturable", "owners", "path_graph", "path_ids", "path_index", "plan", "resolve_sources",
     "resolve_targets",
     "search_people",
@@ -76,15 +76,19 @@ def in_book(people: pd.DataFrame, owner: str | None) -> pd.Series:
     return people["owner"].map(lambda o: plain(o).casefold() == want)
 
 
+def can_nurture(people: pd.DataFrame) -> pd.Series:
+    """Who one can nurture: customers, and anyone whose feeling is known (a mask over
+    ``people``; as :func:`~netmap.network.plan.customer_ids` does over a graph)."""
+    return people["is_customer"].fillna(False).astype(bool) | people["feeling"].fillna("unknown").ne("unknown")
+
+
 def nurturable(people: pd.DataFrame, *, owner: str | None = None) -> pd.DataFrame:
     """The people one can nurture (customers and anyone whose feeling is known), optionally one owner's book.
 
     Columns ``person_id, name, feeling, nps, spread, action, on_list`` (``feeling`` never missing,
     ``on_list``: whether they are on the nurture list): the points of a spread-versus-feeling chart.
     """
-    feeling = people["feeling"].fillna("unknown")
-    can = people["is_customer"].fillna(False).astype(bool) | feeling.ne("unknown")
-    rows = people.loc[can & in_book(people, owner), ["person_id", "name", "feeling", "nps", "spread", "action"]]
+    rows = people.loc[can_nurture(people) & in_book(people, owner), ["person_id", "name", "feeling", "nps", "spread", "action"]]
     rows = rows.assign(feeling=rows["feeling"].fillna("unknown"), on_list=rows["action"].ne("none"))
     return rows.reset_index(drop=True)
 
@@ -116,8 +120,7 @@ def plan(
         return stored.head(k).reset_index(drop=True)[PLAN_COLUMNS]
     from .network.plan import nurture_plan
     people = analysis.people
-    feeling = people["feeling"].astype(object).where(people["feeling"].notna(), None)
-    can = people["is_customer"].fillna(False).astype(bool) | ~feeling.isin([None, "unknown"])
+    can = can_nurture(people)
     if owner:
         check_owner(people, owner)
         can &= in_book(people, owner)
