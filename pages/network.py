@@ -133,16 +133,18 @@ st.iframe(view.html, height=720)
 the_store = store()
 
 
-def _graphml() -> bytes:
+def _whole_graph(writer) -> bytes:
     buf = io.BytesIO()
-    to_graphml(build_graph(the_store.load_dataset()), graph_people_table(people), buf, edge_table=a.ties)
+    writer(build_graph(the_store.load_dataset()), graph_people_table(people), buf, edge_table=a.ties)
     return buf.getvalue()
+
+
+def _graphml() -> bytes:
+    return _whole_graph(to_graphml)
 
 
 def _gexf() -> bytes:
-    buf = io.BytesIO()
-    to_gexf(build_graph(the_store.load_dataset()), graph_people_table(people), buf, edge_table=a.ties)
-    return buf.getvalue()
+    return _whole_graph(to_gexf)
 
 
 d1, d2, d3 = st.columns(3)
