@@ -23,6 +23,16 @@ page X                each page of the app run headless (AppTest: the page
                       measures: the first visit, then again (``--no-app``
                       skips them); ``page profile`` is the Person page on
                       the best-connected person (profile and ego graph)
+browser X             the app as a user sees it: ``streamlit run app.py``
+                      started fresh and Debian's headless Chromium touring
+                      the pages by their sidebar links, until each page has
+                      finished (the Network page: until its graph is drawn);
+                      first visit, then again (``benchmarks/browser_pages.py``;
+                      ``--no-browser`` skips it, and it is skipped with a
+                      note where Chromium or Playwright is missing).
+                      ``browser network graph draw`` is the graph's own first
+                      draw in its iframe; the Network row also gives the
+                      page's HTML size (target ≤ 2 MB)
 ====================  ==================================================
 
 Each repeat starts from an empty database; the table quotes the *median* of the
@@ -59,8 +69,11 @@ __all__ = ["TARGETS", "PhaseResult", "run_phase", "bench_size", "compare_network
 
 #: Issue 6 targets on 2 cores: (import s, measures s, answer s, peak memory MB).
 TARGETS = {10_000: (5.0, 5.0, 1.0, 1024), 100_000: (30.0, 60.0, 2.0, 4096)}
-#: every app page, once the measures are stored (script time, first and second visit)
+#: every app page, once the measures are stored (script time, and in the browser), first and second visit;
+#: also the network view's first draw in the browser
 PAGE_TARGET_S = 2.0
+#: the network view's HTML
+HTML_TARGET_MB = 2.0
 ANSWER_PHASES = ("nurture", "bridges", "paths person", "paths company", "plan k=10")
 
 
@@ -73,6 +86,7 @@ class PhaseResult:
     peak_mb: list[float] = field(default_factory=list)
     inproc: list[float] = field(default_factory=list)
     failed: str | None = None
+    html_mb: list[float] = field(default_factory=list)  # the page's HTML (browser network)
 
     @property
     def median_s(self) -> float:
@@ -147,9 +161,20 @@ def _query_subjects(folder: Path) -> tuple[str, str]:
     return email, company
 
 
+def browser_available() -> str | None:
+    """Why the browser rows cannot run here (None when they can)."""
+    if not Path(CHROMIUM).exists():
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install -r requirements.txt)"
+    return None
+
+
 def bench_size(
     people: int, repeat: int, workdir: Path, *, seed: int = 7, log=print, timeout: float | None = None,
-    app_pages: bool = True,
+    app_pages: bool = True, browser: bool = True,
 ) -> list[PhaseResult]:
     """Every phase at one size, ``repeat`` times (each from an empty database); a phase
     running longer than ``timeout`` seconds is stopped and reported as failed."""
@@ -211,13 +236,37 @@ def bench_size(
                 res.inproc.append(again)
                 res.peak_mb.append(mb)
                 log(f"  page {page:<9} {first:8.2f} s first visit, {again:.2f} s again ({mb:.0f} MB, the whole app)")
+        if browser:
+            _browser_rows(url, workdir, results, env=env, timeout=timeout, log=log)
     return list(results.values())
+
+
+def _browser_rows(url: str, workdir: Path, results: dict[str, PhaseResult], *, env: dict, timeout: float | None,
+                  log) -> None:
+    """The ``browser X`` rows: one tour of the app in headless Chromium (its own process)."""
+    out = workdir / "browser-pages.json"
+    out.unlink(missing_ok=True)
+    _, _, code, tail = run_phase([str(BROWSER_SCRIPT), url, str(out)], env=env, timeout=timeout)
+    if code != 0 or not out.exists():
+        log(f"  browser: FAILED (exit {code}: {tail.strip().splitlines()[-1] if tail.strip() else ''})")
+        return
+    found = json.loads(out.read_text())
+    for row, (first, again) in found["pages"].items():
+        res = results.setdefault(f"browser {row}", PhaseResult(f"browser {row}"))
+        res.seconds.append(first)
+        res.inproc.append(again)
+        if row == "network":
+            res.html_mb.append(found["network html MB"])
+        log(f"  browser {row:<19} {first:6.2f} s first visit, {again:.2f} s again")
 
 
 #: the app's pages, in the menu's order (``page X`` rows of the table)
 APP_PAGES = ("overview", "import_data", "network", "bridges", "nurture", "paths", "person")
 #: times them (it drives Streamlit, so it lives outside the library)
 APP_SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "app_pages.py"
+#: tours the app in headless Chromium (``browser X`` rows)
+BROWSER_SCRIPT = APP_SCRIPT.parent / "browser_pages.py"
+CHROMIUM = "/usr/bin/chromium"
 
 
 # ------------------------------------------------------------------ networkx
@@ -380,9 +429,18 @@ def _verdict(people: int, phase: str, res: PhaseResult) -> str:
     if target is None or res.failed:
         return ""
     imp, mea, ans, mem = target
-    if phase.startswith("page "):  # issue 6: every page answers in <= 2 s once measures are stored
-        worst = max(res.median_s, res.median_inproc if res.inproc else 0.0)
-        return f"{'ok' if worst <= PAGE_TARGET_S else 'MISS'} (≤ {PAGE_TARGET_S:g} s)"
+    if phase.startswith(("page ", "browser ")):  # issue 6: every page answers in <= 2 s once measures are stored
+        again = res.median_inproc if res.inproc else 0.0
+        if max(res.median_s, again) <= PAGE_TARGET_S:
+            text = f"ok (≤ {PAGE_TARGET_S:g} s)"
+        elif again <= PAGE_TARGET_S:
+            text = f"MISS (≤ {PAGE_TARGET_S:g} s) on the first visit; ok again"
+        else:
+            text = f"MISS (≤ {PAGE_TARGET_S:g} s)"
+        if res.html_mb:
+            html = statistics.median(res.html_mb)
+            text += f"; HTML {html:.2f} MB {'ok' if html <= HTML_TARGET_MB else 'MISS'} (≤ {HTML_TARGET_MB:g} MB)"
+        return text
     limit = {"import": imp, "measures": mea}.get(phase, ans if phase in ANSWER_PHASES else None)
     if limit is None:
         return ""
@@ -406,8 +464,11 @@ def format_table(sizes: dict[int, list[PhaseResult]], repeat: int) -> str:
                 lines.append(f"| {people:,} | {res.name} | failed | | | {res.failed} |")
                 continue
             inner = f"{res.median_inproc:.2f}" if res.inproc else ""
+            if res.html_mb and people not in TARGETS:  # no target at this size: still say how large the page is
+                inner += f" (HTML {statistics.median(res.html_mb):.2f} MB)"
             lines.append(
-                f"| {people:,} | {res.name} | {res.median_s:.2f} | {inner} | {res.median_mb:.0f} | "
+                f"| {people:,} | {res.name} | {res.median_s:.2f} | {inner} | "
+                f"{f'{res.median_mb:.0f}' if res.peak_mb else ''} | "
                 f"{_verdict(people, res.name, res)} |"
             )
     return "\n".join(lines)
@@ -450,6 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", metavar="DIR", help="where companies and databases go (default: a temporary folder)")
     ap.add_argument("--timeout", type=float, metavar="S", help="stop any phase that runs longer than S seconds")
     ap.add_argument("--no-app", action="store_true", help="skip timing the app's pages")
+    ap.add_argument("--no-browser", action="store_true", help="skip touring the app in headless Chromium")
     args = ap.parse_args(argv)
     if args.repeat < 1 or any(p < 10 for p in args.people):
         ap.error("--repeat must be >= 1 and every --people >= 10")
@@ -459,10 +521,15 @@ def main(argv: list[str] | None = None) -> int:
         workdir.mkdir(parents=True, exist_ok=True)
         info = machine()
         print(f"machine: {info['nproc']} cores, {info['memory']}, {info['cpu']}, Python {info['python']}", flush=True)
+        browser = not args.no_browser
+        if browser and (why := browser_available()):
+            print(f"browser rows skipped: {why}", flush=True)
+            browser = False
         sizes = {}
         for people in args.people:
             sizes[people] = bench_size(people, args.repeat, workdir, seed=args.seed, timeout=args.timeout,
-                                       app_pages=not args.no_app, log=lambda s: print(s, file=sys.stderr, flush=True))
+                                       app_pages=not args.no_app, browser=browser,
+                                       log=lambda s: print(s, file=sys.stderr, flush=True))
         rows = []
         if args.compare_people:
             rows = compare_networkx(args.compare_people, workdir, seed=args.seed,

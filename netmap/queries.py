@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .analysis import Analysis, live_samples
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from .network.spread import LiveEdgeSamples
 
 __all__ = [
-    "NURTURE_COLUMNS", "PATH_COLUMNS", "PLAN_COLUMNS", "can_nurture", "check_owner", "find_paths", "graph_table", "in_book",
+    "CHART_MAX", "NURTURE_COLUMNS", "PATH_COLUMNS", "PLAN_COLUMNS", "can_nurture", "chart_sample", "check_owner", "find_paths", "graph_table", "in_book",
     "nurture_list", "nurturable", "owners", "path_graph", "path_ids", "path_index", "plan", "resolve_sources",
     "resolve_targets",
     "search_people",
@@ -91,6 +92,31 @@ def nurturable(people: pd.DataFrame, *, owner: str | None = None) -> pd.DataFram
     rows = people.loc[can_nurture(people) & in_book(people, owner), ["person_id", "name", "feeling", "nps", "spread", "action"]]
     rows = rows.assign(feeling=rows["feeling"].fillna("unknown"), on_list=rows["action"].ne("none"))
     return rows.reset_index(drop=True)
+
+
+#: Most points a chart sends to the browser: Vega draws 3,000 circles at once, 50,000 take seconds.
+CHART_MAX = 3_000
+
+
+def chart_sample(points: pd.DataFrame, limit: int | None = None, *, by: str = "spread", seed: int = 0) -> pd.DataFrame:
+    """At most ``limit`` (default :data:`CHART_MAX`) rows of ``points``, for a chart a browser draws at once.
+
+    Every row when there are no more than ``limit``. Otherwise the ``limit // 2``
+    rows with the highest ``by`` (the tail the chart is read for: who would
+    spread the word furthest) and a seeded random sample of the others (the
+    shape of the rest), in their original order. The same points for the same
+    data and seed.
+    """
+    limit = CHART_MAX if limit is None else limit
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, got {limit!r}")
+    if len(points) <= limit:
+        return points
+    values = pd.to_numeric(points[by], errors="coerce").fillna(float("-inf")).to_numpy()
+    order = np.lexsort((np.arange(len(points)), -values))  # highest first; ties by position
+    top, rest = order[: limit // 2], order[limit // 2:]
+    picked = np.random.default_rng(seed).choice(rest, size=limit - len(top), replace=False)
+    return points.iloc[np.sort(np.concatenate([top, picked]))]
 
 
 def plan(

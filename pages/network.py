@@ -148,7 +148,7 @@ def _gexf() -> bytes:
 
 
 d1, d2, d3 = st.columns(3)
-d1.download_button("Download this view (HTML)", view.html.encode("utf-8"), file_name="netmap-network.html",
+d1.download_button("Download this view (HTML)", lambda: view.html.encode("utf-8"), file_name="netmap-network.html",
                    mime="text/html", key="net_dl_html", icon=":material/download:",
                    help="One self-contained page that works offline.")
 d2.download_button("Whole network (GraphML)", _graphml, file_name="netmap.graphml", mime="application/xml",

@@ -8,7 +8,7 @@ import streamlit as st
 from netmap.analysis import live_samples
 from netmap.config import database_url
 from netmap.errors import NetmapError
-from netmap.queries import nurture_list, nurturable, owners, plan
+from netmap.queries import chart_sample, nurture_list, nurturable, owners, plan
 from netmap.ui import (
     FEELING_COLORS, FEELINGS, analysis, csv_download, data_version, no_data, people_table, show_error,
 )
@@ -97,10 +97,14 @@ st.caption(
     "Everyone one can nurture (customers and anyone who answered a survey): how far their word of mouth "
     "would travel, by how they feel. Large dots are on the list."
 )
-chart = nurturable(people, owner=owner)
+everyone = nurturable(people, owner=owner)
+chart = chart_sample(everyone)
 if chart.empty:
     st.info("Nobody here can be nurtured yet.")
 else:
+    if len(chart) < len(everyone):
+        st.caption(f"Showing {len(chart):,} of {len(everyone):,} people: the {len(chart) // 2:,} whose word would "
+                   "travel furthest and a random sample of the others.")
     st.vega_lite_chart(
         chart,
         {

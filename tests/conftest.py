@@ -327,8 +327,8 @@ def downloads(monkeypatch) -> dict:
     got: dict[str, tuple[str, bytes]] = {}
     real = st.download_button
 
-    def record(label, data, *args, **kwargs):
-        got[kwargs.get("key")] = (kwargs.get("file_name"), data)
+    def record(label, data, *args, **kwargs):  # a callable is what a click runs
+        got[kwargs.get("key")] = (kwargs.get("file_name"), data() if callable(data) else data)
         return real(label, data, *args, **kwargs)
 
     monkeypatch.setattr(st, "download_button", record)

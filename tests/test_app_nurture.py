@@ -99,6 +99,38 @@ def test_one_owners_book_and_one_action(sample_db, monkeypatch, downloads):
     assert "nurture_csv" not in {b.key for b in at.get("download_button")}  # nothing to download
 
 
+def chart_points(chart) -> int:
+    """How many rows the spread-versus-feeling chart sends to the browser."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    proto = chart.proto
+    tables = [proto.data.data] if proto.data.data else [d.data.data for d in proto.datasets]
+    return sum(len(convert_arrow_bytes_to_pandas_df(t)) for t in tables)
+
+
+def test_a_large_company_sends_the_browser_a_bounded_table_and_chart(sample_db, monkeypatch, downloads):
+    """At 100,000 people the list is ~15,000 rows and the chart ~50,000 points: megabytes
+    that took the browser seconds. The page shows the first rows and a sample, and says so."""
+    import netmap.queries
+    import netmap.ui
+
+    at = open_page(monkeypatch, sample_db)
+    everyone = len(at.dataframe(key="nurture_table").value)
+    points = chart_points(charts(at)[0])
+    assert everyone > 12 and points > 30
+    monkeypatch.setattr(netmap.ui, "TABLE_ROWS_SHOWN", 12)
+    monkeypatch.setattr(netmap.queries, "CHART_MAX", 30)
+    at = open_page(monkeypatch, sample_db)
+    assert not at.exception
+    table = at.dataframe(key="nurture_table").value
+    assert len(table) == 12 and table["nurture_score"].is_monotonic_decreasing  # the best first
+    captions = [c.value for c in at.caption]
+    assert f"Showing the first 12 of {everyone:,} rows." in captions
+    assert len(rows(downloads["nurture_csv"][1])) == everyone  # the CSV keeps every row
+    assert chart_points(charts(at)[0]) == 30
+    assert any(c.startswith(f"Showing 30 of {points:,} people: the 15 whose word") for c in captions)
+
+
 def test_an_empty_database_says_what_to_do(database_url, monkeypatch):
     at = open_page(monkeypatch, database_url)
     assert any("no data yet" in i.value for i in at.info)

@@ -3,6 +3,8 @@ the fast paths added for it give the same answers as the plain ones."""
 
 from __future__ import annotations
 
+import re
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -13,16 +15,25 @@ from netmap.network.bridges import _rank_share
 from netmap.network.graph import _arrays_shared, _edge_arrays, _sym_csr
 from netmap.network.ties import _span, _spans
 
+from .conftest import require
+
+
+BROWSER_ROWS = ("overview (address)", "network graph draw", "network", "bridges", "nurture", "paths", "import_data",
+                "overview", "profile graph draw", "profile (address)", "profile")
+
 
 @pytest.mark.slow
 def test_benchmark_prints_its_tables(tmp_path, capsys):
+    require("Chromium", bench.browser_available() is None, str(bench.browser_available()))
     assert bench.main(["--people", "300", "--repeat", "1", "--compare-people", "300", "--workdir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert ("| people | phase | process wall s (median of 1); a page: first visit | in-process s; a page: again | "
             "peak RSS MB | target |") in out
     for phase in ("generate", "startup", "import", "measures", "nurture", "bridges", "paths person",
-                  "paths company", "plan k=10", *(f"page {p}" for p in bench.APP_PAGES), "page profile"):
+                  "paths company", "plan k=10", *(f"page {p}" for p in bench.APP_PAGES), "page profile",
+                  *(f"browser {r}" for r in BROWSER_ROWS)):
         assert f"| 300 | {phase} | " in out, phase
+    assert re.search(r"\| 300 \| browser network \| [\d.]+ \| [\d.]+ \(HTML 0\.\d\d MB\) \|", out)
     assert "failed" not in out
     assert "| measure (300 people) | netmap s | networkx s | speed-up | agreement |" in out
     for measure in ("betweenness (exact)", "constraint + effective size", "communities (Leiden vs Louvain)",
@@ -41,7 +52,13 @@ def test_verdict_names_the_target():
     page = bench.PhaseResult("page network", seconds=[1.5], peak_mb=[900.0], inproc=[0.1])
     assert bench._verdict(100_000, "page network", page) == "ok (≤ 2 s)"
     page = bench.PhaseResult("page network", seconds=[2.5], peak_mb=[900.0], inproc=[0.1])
+    assert bench._verdict(100_000, "page network", page) == "MISS (≤ 2 s) on the first visit; ok again"
+    page = bench.PhaseResult("page network", seconds=[2.5], peak_mb=[900.0], inproc=[2.1])
     assert bench._verdict(100_000, "page network", page) == "MISS (≤ 2 s)"
+    seen = bench.PhaseResult("browser network", seconds=[1.9], inproc=[1.2], html_mb=[1.33])
+    assert bench._verdict(100_000, "browser network", seen) == "ok (≤ 2 s); HTML 1.33 MB ok (≤ 2 MB)"
+    seen = bench.PhaseResult("browser network", seconds=[1.9], inproc=[1.2], html_mb=[2.5])
+    assert bench._verdict(10_000, "browser network", seen).endswith("HTML 2.50 MB MISS (≤ 2 MB)")
 
 
 @pytest.mark.parametrize("seed", range(6))

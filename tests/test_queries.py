@@ -18,9 +18,11 @@ from netmap.network.plan import customer_ids
 from netmap.network.spread import _edge_arrays, sample_live_edges
 from netmap.views import DrawIndex
 from netmap.queries import (
+    CHART_MAX,
     NURTURE_COLUMNS,
     PATH_COLUMNS,
     PLAN_COLUMNS,
+    chart_sample,
     find_paths,
     graph_table,
     in_book,
@@ -80,6 +82,24 @@ def test_nurturable_is_customers_and_people_with_feedback(sample):
     owner = owners(people)[1]
     assert set(people.loc[in_book(people, owner), "owner"]) == {owner}
     assert set(nurturable(people, owner=owner)["person_id"]) <= set(people.loc[in_book(people, owner), "person_id"])
+
+
+def test_chart_sample_keeps_the_tail_and_a_seeded_sample_of_the_rest():
+    points = pd.DataFrame({"person_id": np.arange(1000) + 1, "spread": np.random.default_rng(3).random(1000) * 50})
+    points.loc[7, "spread"] = float("nan")
+    assert chart_sample(points, 1000) is points  # no more than the limit: every point
+    assert len(chart_sample(points.head(CHART_MAX))) == min(CHART_MAX, 1000)
+    got = chart_sample(points, 100)
+    assert len(got) == 100 and got["person_id"].is_unique
+    assert got.index.is_monotonic_increasing  # the original order
+    top50 = set(points.nlargest(50, "spread")["person_id"])
+    assert top50 <= set(got["person_id"])  # the tail the chart is read for, all of it
+    assert (~got["person_id"].isin(top50)).sum() == 50  # and a sample of the other 950
+    pd.testing.assert_frame_equal(got, chart_sample(points, 100))  # the same points every time
+    assert not chart_sample(points, 100, seed=1).equals(got)
+    assert len(chart_sample(points, 1)) == 1
+    with pytest.raises(ValueError):
+        chart_sample(points, 0)
 
 
 def test_plan_is_greedy_prefix_consistent_and_respects_the_book(sample):

@@ -29,7 +29,7 @@ from ..views import DrawIndex
 
 __all__ = [
     "FEELING_COLORS", "FEELINGS", "ensure_navigation", "md", "PERSON_PAGE", "analysis", "csv_download", "draw_index", "no_data", "path_index",
-    "people_table", "positions", "show_error", "store", "data_version", "open_person", "forget_cached_data",
+    "people_table", "positions", "TABLE_ROWS_SHOWN", "show_error", "store", "data_version", "open_person", "forget_cached_data",
 ]
 
 FEELINGS = ["promoter", "passive", "detractor", "unknown"]
@@ -152,19 +152,30 @@ def open_person(person_id: int) -> None:
     st.switch_page(PERSON_PAGE)
 
 
+#: Most rows a table sends to the browser (the nurture list at 100,000 people is 15,000
+#: rows, megabytes that take the browser seconds); the CSV downloads keep every row.
+TABLE_ROWS_SHOWN = 500
+
+
 def people_table(df: pd.DataFrame, *, key: str, id_column: str = "person_id", **kwargs) -> None:
-    """A table whose rows open the person's profile when clicked.
+    """A table whose rows open the person's profile when clicked: the first
+    :data:`TABLE_ROWS_SHOWN` rows of ``df``, saying so when there are more.
 
     Cells are shown as text (Streamlit's dataframe never renders markup).
     """
+    limit = TABLE_ROWS_SHOWN
+    shown = df.head(limit)
     event = st.dataframe(
-        df, key=key, on_select="rerun", selection_mode="single-row", hide_index=True, width="stretch", **kwargs
+        shown, key=key, on_select="rerun", selection_mode="single-row", hide_index=True, width="stretch", **kwargs
     )
+    if len(df) > limit:
+        st.caption(f"Showing the first {limit:,} of {len(df):,} rows.")
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
     if rows:
-        open_person(int(df.iloc[rows[0]][id_column]))
+        open_person(int(shown.iloc[rows[0]][id_column]))
 
 
 def csv_download(df: pd.DataFrame, file_name: str, *, label: str = "Download CSV", key: str) -> None:
-    """A formula-safe CSV download of ``df``."""
-    st.download_button(label, to_csv(df).encode("utf-8"), file_name=file_name, mime="text/csv", key=key)
+    """A formula-safe CSV download of ``df``, written only when clicked (a list of
+    15,000 people is megabytes: not on every rerun of the page)."""
+    st.download_button(label, lambda: to_csv(df).encode("utf-8"), file_name=file_name, mime="text/csv", key=key)
