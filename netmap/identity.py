@@ -14,7 +14,9 @@ The rules, in order (PRODUCT.md, "Inputs"):
 3. **Name + company** (accents, case, punctuation and legal suffixes ignored):
    a record with no id or email match is that person when exactly one person
    has the same name at the same company and nothing contradicts it (a
-   different id or email does).
+   different id or email does). A record with a name and no id, email or
+   company is the one person known by that name alone, else the only person
+   with that name (so importing the same sheet again adds nobody).
 4. Otherwise it is a new person.
 
 Likely duplicates that are not certain (same name and different email, or same
@@ -226,6 +228,11 @@ class _Resolver:
             agreeing = [c for c in candidates if not self._contradicts(c, p)]
             if len(agreeing) == 1:
                 key = agreeing[0]
+            elif nk and not (ck or p.crm_id or p.email):
+                key = self._namesake(nk)
+                if key is None:
+                    doubts += [(c, "same name; nothing else tells them apart")
+                               for c in sorted(self.by_name.get(nk, ()))[:MAX_NAMESAKES]]
             doubts += [(c, "same name and company, but a different id or email") for c in candidates if c != key]
             if key is None and p.name and p.email:
                 doubts += [
@@ -241,6 +248,19 @@ class _Resolver:
             a, b = sorted((other, key))
             self.out.reviews.append((a, b, reason, p.src))
         return key
+
+    def _namesake(self, nk: str) -> int | None:
+        """The person a row that carries only a name is about: the one person
+        known by that name and nothing else (no id, email or company: what such
+        a row made before), else the only person with that name at all, as a
+        mention by name alone is matched. None when that is not one person.
+        Without it, importing the same hand-made sheet again would add its
+        name-only rows again."""
+        namesakes = sorted(self.by_name.get(nk, ()))
+        bare = [c for c in namesakes if not any(self._current(c, f) for f in ("crm_id", "email", "company"))]
+        if len(bare) == 1:
+            return bare[0]
+        return namesakes[0] if len(namesakes) == 1 else None
 
     def _likely_same(self, key: int, p: PersonRecord) -> bool:
         """Same name, different email: a likely duplicate when nothing says

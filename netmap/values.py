@@ -287,12 +287,14 @@ _LEGAL = re.compile(
 
 def name_key(name: str | None) -> str:
     """A person's name as identity matching compares it: accents, case,
-    punctuation and spacing ignored (``"Zoë  O'Brien"`` == ``"zoe obrien"``)."""
+    punctuation and spacing ignored (``"Zoë  O'Brien"`` == ``"zoe obrien"``).
+    A name of punctuation alone (``"?"``, ``"{"``) keeps its punctuation: it
+    still names someone, and must match itself when imported again."""
     if not name:
         return ""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w\s]", "", stripped).split())
+    return " ".join(re.sub(r"[^\w\s]", "", stripped).split()) or " ".join(stripped.split())
 
 
 def company_key(company: str | None) -> str:

@@ -12,6 +12,7 @@ from netmap.columns import detect_kind, map_columns
 from netmap.tabular import read_tables
 
 from .conftest import load
+from .test_bad_inputs import reimport_changes_nothing
 
 HUBSPOT = (
     "\ufeffRecord ID,First Name,Last Name,Email,Contact owner,Lifecycle Stage,Lead Status,Original Source,"
@@ -257,3 +258,20 @@ def test_map_and_kind_overrides(store):
     assert report.files[0].mapping == {"email": "Work address", "name": "Who"}
     (p,) = store.load_dataset().people
     assert (p.email, p.name) == ("ann@x.com", "Ann Lee")
+
+
+def test_every_format_imported_again_changes_nothing(store):
+    """Each export as it comes, then all of them in one call: importing the same
+    file again adds nothing, updates nothing and leaves every data row as it was."""
+    formats = {
+        "hubspot.csv": HUBSPOT, "salesforce.csv": SALESFORCE, "pipedrive.csv": PIPEDRIVE, "zoho.csv": ZOHO,
+        "handmade.csv": HANDMADE, "surveymonkey.csv": SURVEYMONKEY, "qualtrics.csv": QUALTRICS,
+        "typeform.csv": TYPEFORM, "delighted.csv": DELIGHTED, "referrals.csv": REFERRALS,
+        "relationships.csv": RELATIONSHIPS, "affinity.csv": AFFINITY, "meetings.csv": MEETINGS, "deals.csv": DEALS,
+        "events.csv": EVENTS, "sf-contact-roles.csv": SF_CONTACT_ROLES,
+    }
+    files = [(name, text.encode("utf-8")) for name, text in formats.items()]
+    for name, body in files:
+        load(store, (name, body))
+        reimport_changes_nothing(store, [(name, body)])
+    reimport_changes_nothing(store, files)

@@ -116,3 +116,24 @@ def test_email_change_keeps_old_address_matching(store):
     ann = store.find_person("1")
     assert store.find_person("ann@acme.com") == ann == store.find_person("ann.lee@acme.com")
     assert next(p for p in people(store) if p.id == ann).email == "ann.lee@acme.com"
+
+
+def test_a_row_with_only_a_name_is_the_person_known_by_that_name(store):
+    """A hand-made sheet whose rows carry a name and nothing that identifies them
+    (found by the re-import property): importing it again must add nobody."""
+    sheet = "Name,Stage,Referred by\nCleo Park,customer,?\nAnn Lee,lead,\n"
+    load(store, ("a.csv", PEOPLE))  # Ann Lee at Acme, with an email
+    load(store, ("sheet.csv", sheet))
+    names = [p.name for p in people(store)]
+    assert sorted(names) == ["?", "Ann Lee", "Bob Stone", "Cleo Park"]  # the sheet's Ann Lee is the one known
+    assert people(store)[0].stage == "lead"
+    again = load(store, ("sheet.csv", sheet))
+    assert all(not f.added and not f.updated for f in again.files)
+    assert [p.name for p in people(store)] == names
+    load(store, ("b.csv", "Email,Name,Company\nann.lee@gmail.com,Ann Lee,Elsewhere\n"))  # a second Ann Lee
+    reviews = len(store.reviews())
+    load(store, ("sheet.csv", sheet))  # Ann Lee in the sheet: not one person now, so a new one, listed for review
+    assert len(people(store)) == 6
+    assert len(store.reviews()) == reviews + 2 and "nothing else tells them apart" in store.reviews()[-1]["reason"]
+    again = load(store, ("sheet.csv", sheet))  # and from then on, that one
+    assert all(not f.added and not f.updated for f in again.files) and len(people(store)) == 6

@@ -25,7 +25,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from netmap import ImportOptions, ImportRefused, Store, import_files
 
 from .conftest import BACKEND, drop_database, new_database_url
-from .test_bad_inputs import FIGURES, _names_ok, db_state, stored_text, xlsx
+from .test_bad_inputs import FIGURES, _names_ok, db_state, reimport_changes_nothing, stored_text, xlsx
 
 SETTINGS = settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -79,6 +79,7 @@ def check_import(store: Store, name: str, data: bytes, options: ImportOptions = 
     assert _names_ok(report.warnings, [name]), [str(w) for w in report.warnings]
     bad = [s for s in stored_text(store) if "\x00" in s or "\ufffd" in s]
     assert not bad, f"stored text with NUL or U+FFFD: {bad[:3]!r}"
+    reimport_changes_nothing(store, [(name, data)], options)
 
 
 # ------------------------------------------------------------ arbitrary bytes
