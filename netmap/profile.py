@@ -26,6 +26,8 @@ from sqlalchemy import func, select
 from .errors import NetmapError, UnknownPerson
 from .model import feeling_of
 from .network.nurture import plain
+from .search import PeopleSearch
+from .search import search_people as _search
 from .store import FB, IDT, INT, PART, P, REF  # the store's table handles
 
 __all__ = [
@@ -307,28 +309,16 @@ def position_sentences(profile: PersonProfile, people: pd.DataFrame | None = Non
 
 
 # ----------------------------------------------------------------- search --
-def search_people(people: pd.DataFrame, query: str, *, limit: int = 50) -> pd.DataFrame:
-    """People whose name, email, company or person id contains ``query``
-    (case-insensitive), exact matches first; at most ``limit`` rows with
-    ``person_id, name, email, company, owner, stage, feeling``."""
-    cols = [c for c in ("person_id", "name", "email", "company", "owner", "stage", "feeling") if c in people.columns]
-    q = (query or "").strip().casefold()
-    if not q:
-        return people[cols].head(0).copy()
-    hay = pd.Series(False, index=people.index)
-    exact = pd.Series(False, index=people.index)
-    for c in ("name", "email", "company"):
-        if c in people.columns:
-            text = people[c].fillna("").astype(str).str.casefold()
-            hay |= text.str.contains(q, regex=False)
-            exact |= text == q
-    if "person_id" in people.columns and q.lstrip("#").isdigit():
-        same = people["person_id"].astype(str) == q.lstrip("#")
-        hay |= same
-        exact |= same
-    found = people.loc[hay, cols].assign(_exact=exact[hay])
-    found = found.sort_values(["_exact", "name"], ascending=[False, True], na_position="last")
-    return found.drop(columns="_exact").head(limit).reset_index(drop=True)
+def search_people(people: pd.DataFrame | PeopleSearch, query: str, *, limit: int = 50) -> pd.DataFrame:
+    """The people who match ``query`` (:func:`netmap.search.search_people`: name, email, company or
+    ``#id``), as the Person page's finder lists them: at most ``limit`` rows with ``person_id, name,
+    email, company, owner, stage, feeling``."""
+    found = _search(people, query, limit=limit)
+    return found[[c for c in FINDER_COLUMNS if c in found.columns]].reset_index(drop=True)
+
+
+#: what the Person page's finder shows of each match
+FINDER_COLUMNS = ("person_id", "name", "email", "company", "owner", "stage", "feeling")
 
 
 # ------------------------------------------------------------------ erase --

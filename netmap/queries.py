@@ -23,6 +23,7 @@ from .analysis import Analysis, live_samples
 from .errors import NetmapError
 from .network.nurture import nurture_ranking, plain
 from .network.paths import PathIndex, people_matching, referral_paths
+from .search import search_people
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -212,26 +213,6 @@ def find_paths(
         raise NetmapError("--top must be at least 1")
     found = referral_paths(G, targets, sources, top=top, index=index, with_ids=with_ids)
     return found[PATH_COLUMNS + (["path_ids"] if with_ids else [])]
-
-
-def search_people(people: pd.DataFrame, text: str, *, limit: int = 50) -> pd.DataFrame:
-    """People whose name, email or company contains ``text`` (case-insensitive), exact matches first.
-
-    Returns at most ``limit`` rows of ``people`` (a copy), ordered by how well they match, then name.
-    """
-    want = plain(text).casefold()
-    if not want:
-        return people.iloc[0:0].copy()
-    fields = [people[c].fillna("").astype(str).map(lambda s: plain(s).casefold()) for c in ("name", "email", "company")]
-    name, email, company = fields
-    hit = name.str.contains(want, regex=False) | email.str.contains(want, regex=False) | company.str.contains(
-        want, regex=False
-    )
-    exact = (name == want) | (email == want)
-    starts = name.str.startswith(want) | email.str.startswith(want)
-    order = pd.DataFrame({"exact": ~exact, "starts": ~starts, "name": name, "pid": people["person_id"]})[hit]
-    order = order.sort_values(["exact", "starts", "name", "pid"], kind="mergesort")
-    return people.loc[order.index[:limit]].copy()
 
 
 def path_ids(G: nx.Graph, row: Mapping) -> list[int]:

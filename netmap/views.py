@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html as _html
 import math
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -27,6 +26,7 @@ import pandas as pd
 from .errors import NetmapError
 from .network.export import COMMUNITY_COLORS, FEELING_COLORS, GraphView, graph_html
 from .network.nurture import plain
+from .search import search_people
 
 __all__ = [
     "NONE", "FEELINGS", "GLOBAL_LAYOUT_MAX", "DrawIndex", "Filters", "NetworkView", "MEASURES", "TIE_MEASURES", "MAX_NODES_CHOICES",
@@ -173,37 +173,6 @@ def filter_ties(ties: pd.DataFrame, people_ids: Iterable[int] | None = None, *, 
         a, b = ties["a_id"].isin(ids), ties["b_id"].isin(ids)
         mask &= (a | b) if either_end else (a & b)
     return ties.loc[mask]
-
-
-def _fold(text: str) -> str:
-    """Casefolded, accents removed ("Schröder" -> "schroder")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def search_people(people: pd.DataFrame, query: str, *, limit: int = 50) -> pd.DataFrame:
-    """People whose name, email or company contains ``query`` (case-, accent- and
-    space-insensitive, every word must match), best first: exact name, name
-    starting with it, then the rest by name. At most ``limit`` rows."""
-    words = _fold(plain(query)).split()
-    if not words:
-        return people.iloc[0:0]
-    fields = [people[c].fillna("").astype(str).map(_fold) for c in ("name", "email", "company") if c in people]
-    hay = fields[0]
-    for f in fields[1:]:
-        hay = hay + "\n" + f
-    mask = pd.Series(True, index=people.index)
-    for w in words:
-        mask &= hay.str.contains(w, regex=False)
-    hits = people.loc[mask]
-    if hits.empty:
-        return hits
-    q = " ".join(words)
-    name = hits["name"].fillna("").astype(str).map(_fold)
-    rank = np.where(name == q, 0, np.where(name.str.startswith(q), 1, 2))
-    order = pd.DataFrame({"rank": rank, "name": name.to_numpy(), "i": np.arange(len(hits))}).sort_values(
-        ["rank", "name", "i"], kind="mergesort")
-    return hits.iloc[order["i"].to_numpy()[:limit]]
 
 
 # -------------------------------------------------------------- what to draw --

@@ -10,7 +10,8 @@ from netmap.config import database_url
 from netmap.errors import NetmapError
 from netmap.network.export import to_gexf, to_graphml
 from netmap.network.graph import build_graph
-from netmap.ui import analysis, data_version, draw_index, md, no_data, positions, show_error, store
+from netmap.search import search_people
+from netmap.ui import analysis, data_version, draw_index, md, no_data, people_search, positions, show_error, store
 from netmap.views import (
     MAX_NODES_CHOICES,
     Filters,
@@ -18,7 +19,6 @@ from netmap.views import (
     graph_people_table,
     network_view,
     options,
-    search_people,
     showing_text,
     use_global_layout,
 )
@@ -65,7 +65,7 @@ query = left.text_input("Find a person", placeholder="name, email or company", k
 focus = None
 hops = 1
 if query.strip():
-    hits = search_people(people, query)
+    hits = search_people(people_search(), query)
     if hits.empty:
         show_error(NetmapError(f"Nobody's name, email or company contains “{md(query.strip())}”."))
     else:

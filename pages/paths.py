@@ -11,7 +11,8 @@ from netmap.queries import (
     PATH_COLUMNS, find_paths, graph_table, owners, path_graph, resolve_sources, resolve_targets, search_people,
 )
 from netmap.ui import (
-    analysis, csv_download, data_version, draw_index, no_data, path_index, people_table, show_error, store,
+    analysis, csv_download, data_version, draw_index, no_data, path_index, people_search, people_table, show_error,
+    store,
 )
 
 from netmap.ui import ensure_navigation
@@ -33,7 +34,7 @@ def pick_person(key: str, label: str) -> int | None:
     query = st.text_input(label, key=f"{key}_q", placeholder="Name, email or company")
     if not query.strip():
         return None
-    matches = search_people(people, query)
+    matches = search_people(people_search(), query)
     if matches.empty:
         try:  # a CRM id, or a name as stored
             return store().find_person(query)

@@ -10,7 +10,8 @@ from netmap.errors import NetmapError
 from netmap.views import network_view
 from netmap.profile import person_profile, position_sentences, search_people, who_for
 from netmap.ui import (
-    FEELING_COLORS, FEELINGS, analysis, draw_index, forget_cached_data, md, no_data, people_table, show_error, store,
+    FEELING_COLORS, FEELINGS, analysis, draw_index, forget_cached_data, md, no_data, people_search, people_table,
+    show_error, store,
 )
 from netmap.ui.access import actor, may_change
 
@@ -36,7 +37,7 @@ def find_box(expanded: bool) -> None:
                               placeholder="e.g. Lloyd, jlloyd@orchiddigital.co.uk, Orchid Digital")
         if not query.strip():
             return
-        found = search_people(a.people, query)
+        found = search_people(people_search(), query)
         if found.empty:
             try:  # an exact CRM id or email that the table does not show
                 pid = store().find_person(query)

@@ -162,8 +162,8 @@ def test_search_people_by_name_email_company_or_id():
         "person_id": [1, 2, 3], "name": ["Ann Lee", "Bo Chen", "Lee Ann"], "email": ["ann@acme.com", None, "x@y.z"],
         "company": ["Acme", "Beta", None], "owner": ["D", "D", "S"], "stage": ["customer"] * 3, "feeling": ["unknown"] * 3,
     })
-    assert list(search_people(people, "lee")["person_id"]) == [1, 3]
-    assert list(search_people(people, "ANN LEE")["person_id"]) == [1]
+    assert list(search_people(people, "lee")["person_id"]) == [3, 1]  # a name starting with it first
+    assert list(search_people(people, "ANN LEE")["person_id"]) == [1, 3]  # every word, in any order; exact first
     assert list(search_people(people, "beta")["person_id"]) == [2]
     assert list(search_people(people, "acme.com")["person_id"]) == [1]
     assert list(search_people(people, "#3")["person_id"]) == [3]

@@ -4,7 +4,7 @@ The only part of netmap that imports Streamlit. Pages stay thin: they call
 these helpers and the library, and compute nothing themselves.
 
 Caching: the store is one per database URL (``st.cache_resource``); the
-analysis, its layout, the drawing index and the path index are cached per *data
+analysis, its layout, the drawing and path indexes and the people search are cached per *data
 version*, so they are recomputed only after an import, undo or erasure.
 """
 
@@ -23,13 +23,14 @@ from ..errors import NetmapError
 from ..network.export import FEELING_COLORS, layout_positions
 from ..network.paths import PathIndex
 from ..queries import path_index as _index_of
+from ..search import PeopleSearch
 from ..store import Store
 from ..tabular_export import to_csv
 from ..views import DrawIndex
 
 __all__ = [
     "FEELING_COLORS", "FEELINGS", "ensure_navigation", "md", "PERSON_PAGE", "analysis", "csv_download", "draw_index", "no_data", "path_index",
-    "people_table", "positions", "TABLE_ROWS_SHOWN", "show_error", "store", "data_version", "open_person", "forget_cached_data",
+    "people_search", "people_table", "positions", "TABLE_ROWS_SHOWN", "show_error", "store", "data_version", "open_person", "forget_cached_data",
 ]
 
 FEELINGS = ["promoter", "passive", "detractor", "unknown"]
@@ -84,6 +85,16 @@ def draw_index() -> DrawIndex:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
+def _people_search(url: str, version: int) -> PeopleSearch:
+    return PeopleSearch(_analysis(url, version).people)
+
+
+def people_search() -> PeopleSearch:
+    """Everyone, ready for the pages' "find a person" boxes (text folded once per data version)."""
+    return _people_search(database_url(), data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _path_index(url: str, version: int) -> PathIndex:
     return _index_of(_analysis(url, version))
 
@@ -97,7 +108,7 @@ def forget_cached_data() -> None:
     drawing and path indexes above and every page's ``st.cache_data`` (drawn views, plans).
     Call it right after an erasure: entries keyed by the older data version would
     otherwise keep the person's name in the server's memory until evicted."""
-    for cached in (_analysis, _positions, _draw_index, _path_index):
+    for cached in (_analysis, _positions, _draw_index, _path_index, _people_search):
         cached.clear()
     st.cache_data.clear()
 

@@ -1,0 +1,92 @@
+"""Finding people by what a user types: one search for every page and command.
+
+The Network, Referral paths and Person pages each have a "find a person" box;
+they all answer with :func:`search_people`, so the same words find the same
+people everywhere:
+
+- every word must appear in the person's name, email or company (in any
+  order, any of them: ``"ann acme"`` finds Ann Lee at Acme); case, accents
+  and invisible characters do not matter (``"muller"`` finds Müller);
+- the words are text, never a pattern (``"(.*"`` finds only what contains it);
+- ``#42`` or ``42`` also finds the person whose netmap id is 42;
+- best first: the exact name, email or id; then names or emails that start
+  with the query; then the rest; each group by name, then id. At most
+  ``limit`` rows.
+
+Pure: :class:`PeopleSearch` folds the table's text once (a second at a million
+people), so an app can keep one per data version and answer each keystroke
+with vectorised substring tests.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from .network.nurture import plain
+
+__all__ = ["PeopleSearch", "fold", "search_people"]
+
+FIELDS = ("name", "email", "company")
+
+
+def fold(text: object) -> str:
+    """``text`` as search compares it: one line, case-folded, accents removed ("Schröder" -> "schroder")."""
+    decomposed = unicodedata.normalize("NFKD", plain(text).casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
+
+
+def _folded(people: pd.DataFrame, column: str) -> pd.Series:
+    if column not in people.columns:
+        return pd.Series("", index=people.index, dtype=object)
+    values = people[column]
+    distinct = values.dropna().unique()  # a company or owner is shared by many: fold each value once
+    table = dict(zip(distinct, map(fold, distinct)))
+    return values.map(table).fillna("").astype(object)
+
+
+class PeopleSearch:
+    """The people table ready to search (``person_id``, ``name``, ``email``, ``company``; the other
+    columns are returned as they are)."""
+
+    def __init__(self, people: pd.DataFrame):
+        self.people = people
+        name, email, company = (_folded(people, c) for c in FIELDS)
+        self._name = name.to_numpy(dtype=object)
+        self._email = email.to_numpy(dtype=object)
+        self._hay = (name + "\n" + email + "\n" + company).astype("string[pyarrow]")
+        self._ids = people["person_id"].astype("int64").to_numpy() if "person_id" in people.columns else None
+
+    def find(self, query: str, *, limit: int = 50) -> pd.DataFrame:
+        """Rows of the people table that match ``query``, best first (see the module)."""
+        q = " ".join(fold(query).split())
+        if not q:
+            return self.people.iloc[0:0]
+        mask = np.ones(len(self.people), dtype=bool)
+        for word in q.split():
+            mask &= self._hay.str.contains(word, regex=False).to_numpy(dtype=bool, na_value=False)
+        same_id = np.zeros(len(self.people), dtype=bool)
+        number = q.removeprefix("#")
+        if self._ids is not None and number.isdigit():
+            same_id = self._ids == int(number)
+            mask |= same_id
+        hits = np.flatnonzero(mask)
+        if not len(hits):
+            return self.people.iloc[0:0]
+        name, email = self._name[hits], self._email[hits]
+        exact = (name == q) | (email == q) | same_id[hits]
+        starts = np.array([n.startswith(q) or e.startswith(q) for n, e in zip(name, email)], dtype=bool)
+        rank = np.where(exact, 0, np.where(starts, 1, 2))
+        ids = self._ids[hits] if self._ids is not None else hits
+        order = np.arange(len(hits))
+        for key in (ids, name, rank):  # stable sorts, the most significant last
+            order = order[np.argsort(key[order], kind="stable")]
+        return self.people.iloc[hits[order[:limit]]]
+
+
+def search_people(people: pd.DataFrame | PeopleSearch, query: str, *, limit: int = 50) -> pd.DataFrame:
+    """Rows of ``people`` (a table, or a :class:`PeopleSearch` kept for it) that match ``query``,
+    best first (see the module); at most ``limit``."""
+    return (people if isinstance(people, PeopleSearch) else PeopleSearch(people)).find(query, limit=limit)
