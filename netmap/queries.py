@@ -3,7 +3,7 @@
 Whom to nurture (:func:`nurture_list`), the nurture plan (:func:`plan`), and
 referral paths (:func:`resolve_targets`, :func:`resolve_sources`,
 :func:`find_paths`), plus what the app needs around them: finding people by
-name/email (:func:`search_people`), the person ids along a path
+name/email (:func:`search_people`, from :mod:`netmap.search`), the person ids along a path
 (:func:`path_ids`) and the small graph of the shown paths (:func:`path_graph`).
 
 Pure: no Streamlit, no printing. Every mistake a user can make raises a
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from .network.spread import LiveEdgeSamples
 
 __all__ = [
-    "CHART_MAX", "NURTURE_COLUMNS", "PATH_COLUMNS", "PLAN_COLUMNS", "can_nurture", "chart_sample", "check_owner", "find_paths", "graph_table", "in_book",
-    "nurture_list", "nurturable", "owners", "path_graph", "path_ids", "path_index", "plan", "resolve_sources",
+    "CHART_MAX", "NURTURE_COLUMNS", "PATH_COLUMNS", "PLAN_COLUMNS", "can_nurture", "chart_sample", "check_owner",
+    "find_paths", "graph_table", "in_book", "nurture_list", "nurturable", "owners", "path_graph", "path_ids", "path_index", "plan", "resolve_sources",
     "resolve_targets",
     "search_people",
 ]
