@@ -299,12 +299,11 @@ class _Resolver:
                 if v not in self.index.people[key].crm_ids:
                     ent.new_ids.add(str(v))
                 continue
-            if f == "email" and current:
-                if v not in self.index.people[key].emails:
-                    ent.new_emails.add(str(v))
-                ent.updates[f] = v  # the newest email is the primary one; the old one still matches
-                continue
-            ent.updates[f] = v
+            if f == "email" and current and v not in self.index.people[key].emails:
+                ent.new_emails.add(str(v))
+            ent.updates[f] = v  # for an email: the newest is the primary one; the old one still matches
+            if v == ent.fields.get(f):  # a later row of this import put back the stored value: no update
+                del ent.updates[f]
         self._register(key, p.crm_id, p.email)
         if p.crm_id and p.crm_id != ent.fields.get("crm_id") and ent.is_new:
             ent.new_ids.add(p.crm_id)

@@ -503,8 +503,11 @@ def _rescale(parsed: ParsedFile) -> None:
 
 
 def _check_duplicate_ids(parsed: ParsedFile) -> None:
-    """The same CRM id twice in one people file is refused, citing both rows."""
+    """The same CRM id twice in one people file is refused, citing both rows; the
+    later row is left out with everything it carries (its referral, survey answer,
+    manager), so that skipping invalid rows imports the first row as it is."""
     first_row: dict[str, int] = {}
+    repeated: set[int] = set()
     for p in parsed.people:
         if p.crm_id is None:
             continue
@@ -516,9 +519,13 @@ def _check_duplicate_ids(parsed: ParsedFile) -> None:
                     "keep one row per person",
                 )
             )
-            parsed.refused_rows.add(p.src.row)
+            repeated.add(p.src.row)
         else:
             first_row[p.crm_id] = p.src.row
+    if repeated:
+        parsed.refused_rows |= repeated
+        for name in ("people", "referrals", "relationships", "participations", "feedback"):
+            setattr(parsed, name, [r for r in getattr(parsed, name) if r.src.row not in repeated])
     emails = Counter(p.email for p in parsed.people if p.email)
     for mail, n in emails.items():
         if n > 1:

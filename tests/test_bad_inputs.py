@@ -506,6 +506,21 @@ def test_15_same_id_twice_in_one_file_cites_both_rows(store):
     assert (p.row, p.column) == (4, "Record ID") and "rows 2 and 4" in p.message
 
 
+def test_15_skipping_invalid_rows_leaves_out_the_repeated_row_whole(store):
+    """Found by the re-import property: the skipped row used to be imported anyway (its
+    name overwrote the first row's) and every re-import counted an update."""
+    body = ("Record ID,Name,Email,Referred by,Last NPS survey rating\n1,Ann,ann@acme.com,,9\n"
+            "1,Cy,,zed@else.com,3\n")
+    report = accept(store, [("dup.csv", body.encode())], skip_invalid=True)
+    assert "row skipped: id '1' appears twice" in warning_text(report)
+    assert report.files[0].refused == 1
+    (ann,) = people(store).values()
+    assert (ann.name, ann.email) == ("Ann", "ann@acme.com")
+    ds = store.load_dataset()
+    assert [f.score for f in ds.feedback] == [9] and not ds.referrals  # nothing of row 3
+    reimport_changes_nothing(store, [("dup.csv", body.encode())], ImportOptions(skip_invalid=True))
+
+
 def test_16_same_file_imported_again_changes_nothing(store):
     from netmap.cli import sample_files
 

@@ -137,3 +137,14 @@ def test_a_row_with_only_a_name_is_the_person_known_by_that_name(store):
     assert len(store.reviews()) == reviews + 2 and "nothing else tells them apart" in store.reviews()[-1]["reason"]
     again = load(store, ("sheet.csv", sheet))  # and from then on, that one
     assert all(not f.added and not f.updated for f in again.files) and len(people(store)) == 6
+
+
+def test_rows_that_disagree_end_as_the_last_says_and_again_change_nothing(store):
+    """Two rows of one person in one file (same email) with different owners: the later
+    wins; importing the file again must not count the owner going back and forth."""
+    body = ("Email,Name,Contact owner\nann@acme.com,Ann Lee,Kim\nann@acme.com,Ann Lee,Tom\n")
+    load(store, ("a.csv", body))
+    assert [p.owner for p in people(store)] == ["Tom"]
+    again = load(store, ("a.csv", body))
+    assert all(not f.added and not f.updated for f in again.files)
+    assert [p.owner for p in people(store)] == ["Tom"]
