@@ -137,7 +137,7 @@ def _sniff(data: bytes) -> str | None:
     if data.startswith(_ZIP):
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except (zipfile.BadZipFile, OSError, ValueError):
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):  # e.g. "zip file version 6.4"
             return "this looks like a damaged zip/XLSX file; export it again"
         if "xl/workbook.xml" in names:
             return "xlsx"
@@ -316,7 +316,7 @@ def _check_zip(data: bytes, file: str, limits: Limits) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
         raise _refuse(file, "this looks like a damaged zip/XLSX file; export it again") from None
     total = 0
     for info in infos:

@@ -864,6 +864,18 @@ def _encrypted_zip() -> bytes:
     return bytes(data)
 
 
+def _zip_from_the_future(member: str = "xl/workbook.xml") -> bytes:
+    """A zip whose central directory asks for a newer zip version than Python reads
+    (6.4: zipfile raises NotImplementedError; found by hypothesis)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(member, "<workbook/>")
+    data = bytearray(buf.getvalue())
+    i = data.find(b"PK\x01\x02")
+    data[i + 6] = 64  # version needed to extract
+    return bytes(data)
+
+
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
 
 
@@ -878,6 +890,8 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
         ("people.xlsx", _OLE2, "password"),  # Excel writes encrypted .xlsx as an OLE2 container
         ("people.xlsx", _encrypted_zip(), "encrypted"),
         ("people.xlsx", b"PK\x03\x04garbage" + bytes(100), "damaged"),
+        ("people.xlsx", _zip_from_the_future(), "damaged"),
+        ("people.zip", _zip_from_the_future("people.csv"), "damaged"),
         ("people.csv", bytes(range(256)) * 8, "binary"),
     ],
 )
