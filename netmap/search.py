@@ -4,9 +4,10 @@ The Network, Referral paths and Person pages each have a "find a person" box;
 they all answer with :func:`search_people`, so the same words find the same
 people everywhere:
 
-- every word must appear in the person's name, email or company (in any
-  order, any of them: ``"ann acme"`` finds Ann Lee at Acme); case, accents
-  and invisible characters do not matter (``"muller"`` finds Müller);
+- every word must begin a word of the person's name, email or company (in
+  any order, any of them: ``"ann acme"`` finds Ann Lee at Acme, ``"lee"``
+  finds Lee and Leena but not Fleet); case, accents and invisible characters
+  do not matter (``"muller"`` finds Müller);
 - the words are text, never a pattern (``"(.*"`` finds only what contains it);
 - ``#42`` or ``42`` also finds the person whose netmap id is 42;
 - best first: the exact name, email or id; then names or emails that start
@@ -20,6 +21,7 @@ with vectorised substring tests.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import numpy as np
@@ -47,6 +49,14 @@ def _folded(people: pd.DataFrame, column: str) -> pd.Series:
     return values.map(table).fillna("").astype(object)
 
 
+def _starting_a_word(word: str) -> str:
+    """A pattern for ``word`` (taken literally) at the start of a word: after the text's
+    start or a character that is not a letter or digit ("lee" in "ann lee", not in "fleet").
+    A word that starts with punctuation ("@acme") may stand anywhere."""
+    escaped = re.escape(word)
+    return f"(?:^|[^0-9a-z]){escaped}" if word[0].isalnum() else escaped
+
+
 class PeopleSearch:
     """The people table ready to search (``person_id``, ``name``, ``email``, ``company``; the other
     columns are returned as they are)."""
@@ -66,7 +76,7 @@ class PeopleSearch:
             return self.people.iloc[0:0]
         mask = np.ones(len(self.people), dtype=bool)
         for word in q.split():
-            mask &= self._hay.str.contains(word, regex=False).to_numpy(dtype=bool, na_value=False)
+            mask &= self._hay.str.contains(_starting_a_word(word), regex=True).to_numpy(dtype=bool, na_value=False)
         same_id = np.zeros(len(self.people), dtype=bool)
         number = q.removeprefix("#")
         if self._ids is not None and number.isdigit():

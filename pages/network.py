@@ -67,8 +67,8 @@ hops = 1
 if query.strip():
     hits = search_people(people_search(), query)
     if hits.empty:
-        show_error(NetmapError(f"Nobody matches “{query.strip()}”: every word must appear in their name, email or "
-                               "company."))  # show_error shows it as text
+        show_error(NetmapError(f"Nobody matches “{query.strip()}”: every word must begin a word of their name, "
+                               "email or company."))  # show_error shows it as text
     else:
         names = {
             int(r.person_id): " · ".join(str(x) for x in (r.name, r.company, r.email) if isinstance(x, str) and x)
