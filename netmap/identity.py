@@ -15,8 +15,9 @@ The rules, in order (PRODUCT.md, "Inputs"):
    a record with no id or email match is that person when exactly one person
    has the same name at the same company and nothing contradicts it (a
    different id or email does). A record with a name and no id, email or
-   company is the one person known by that name alone, else the only person
-   with that name (so importing the same sheet again adds nobody).
+   company is the person known by that name alone (so importing the same
+   sheet again adds nobody); it never merges into someone an id, email or
+   company identifies: that pair is listed for review.
 4. Otherwise it is a new person.
 
 Likely duplicates that are not certain (same name and different email, or same
@@ -229,10 +230,13 @@ class _Resolver:
             if len(agreeing) == 1:
                 key = agreeing[0]
             elif nk and not (ck or p.crm_id or p.email):
-                key = self._namesake(nk)
+                key = self._bare_namesake(nk)
                 if key is None:
-                    doubts += [(c, "same name; nothing else tells them apart")
+                    doubts += [(c, "same name; the row has no id, email or company")
                                for c in sorted(self.by_name.get(nk, ()))[:MAX_NAMESAKES]]
+                elif key < 0 and (first := self.out.entities[key].origin) is not None:
+                    self.warn(p.src, f"{p.name!r} has only a name, like row {first.row} of {first.file}: taken as "
+                                     "the same person (add an email or id to tell them apart)")
             doubts += [(c, "same name and company, but a different id or email") for c in candidates if c != key]
             if key is None and p.name and p.email:
                 doubts += [
@@ -249,18 +253,17 @@ class _Resolver:
             self.out.reviews.append((a, b, reason, p.src))
         return key
 
-    def _namesake(self, nk: str) -> int | None:
-        """The person a row that carries only a name is about: the one person
-        known by that name and nothing else (no id, email or company: what such
-        a row made before), else the only person with that name at all, as a
-        mention by name alone is matched. None when that is not one person.
-        Without it, importing the same hand-made sheet again would add its
-        name-only rows again."""
-        namesakes = sorted(self.by_name.get(nk, ()))
-        bare = [c for c in namesakes if not any(self._current(c, f) for f in ("crm_id", "email", "company"))]
-        if len(bare) == 1:
-            return bare[0]
-        return namesakes[0] if len(namesakes) == 1 else None
+    def _bare_namesake(self, nk: str) -> int | None:
+        """The person a row that carries only a name is about: someone known by
+        that name and nothing else (no id, email or company: what such a row made
+        before), the longest-known first. None when there is nobody like that: a
+        name alone never merges into a person an id, email or company identifies
+        (that is listed for review). Without it, importing the same hand-made
+        sheet again would add its name-only rows again."""
+        bare = [c for c in self.by_name.get(nk, ())
+                if name_key(self._current(c, "name")) == nk  # not renamed since
+                and not any(self._current(c, f) for f in ("crm_id", "email", "company"))]
+        return min(bare, key=lambda c: (c < 0, abs(c))) if bare else None
 
     def _likely_same(self, key: int, p: PersonRecord) -> bool:
         """Same name, different email: a likely duplicate when nothing says

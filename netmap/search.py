@@ -9,7 +9,8 @@ people everywhere:
   finds Lee and Leena but not Fleet); case, accents and invisible characters
   do not matter (``"muller"`` finds Müller);
 - the words are text, never a pattern (``"(.*"`` finds only what contains it);
-- ``#42`` or ``42`` also finds the person whose netmap id is 42;
+- ``#42`` also finds the person whose netmap id is 42 (a bare ``42`` is text:
+  pages try it as a CRM id when nobody's name, email or company matches);
 - best first: the exact name, email or id; then names or emails that start
   with the query; then the rest; each group by name, then id. At most
   ``limit`` rows.
@@ -50,11 +51,12 @@ def _folded(people: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _starting_a_word(word: str) -> str:
-    """A pattern for ``word`` (taken literally) at the start of a word: after the text's
-    start or a character that is not a letter or digit ("lee" in "ann lee", not in "fleet").
-    A word that starts with punctuation ("@acme") may stand anywhere."""
+    """A pattern (RE2, as pyarrow runs it) for ``word``, taken literally, at the start
+    of a word: after the text's start or a character that is not a letter or digit of
+    any script ("lee" in "ann lee", not in "fleet"; "etrov" not in "петров"). A word
+    that starts with punctuation ("@acme") may stand anywhere."""
     escaped = re.escape(word)
-    return f"(?:^|[^0-9a-z]){escaped}" if word[0].isalnum() else escaped
+    return rf"(?:^|[^\p{{L}}\p{{N}}]){escaped}" if word[0].isalnum() else escaped
 
 
 class PeopleSearch:
@@ -78,8 +80,8 @@ class PeopleSearch:
         for word in q.split():
             mask &= self._hay.str.contains(_starting_a_word(word), regex=True).to_numpy(dtype=bool, na_value=False)
         same_id = np.zeros(len(self.people), dtype=bool)
-        number = q.removeprefix("#")
-        if self._ids is not None and number.isdigit():
+        number = q[1:] if q.startswith("#") else ""
+        if self._ids is not None and number.isascii() and number.isdigit():
             same_id = self._ids == int(number)
             mask |= same_id
         hits = np.flatnonzero(mask)

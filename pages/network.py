@@ -61,11 +61,16 @@ community_names = opts["community_labels"]
 
 # ------------------------------------------------------------- find a person --
 left, mid, right = st.columns([3, 4, 2])
-query = left.text_input("Find a person", placeholder="name, email or company", key="net_query")
+query = left.text_input("Find a person", placeholder="name, email, company or CRM id", key="net_query")
 focus = None
 hops = 1
 if query.strip():
     hits = search_people(people_search(), query)
+    if hits.empty:  # a CRM id, as the Person and Referral paths pages take it
+        try:
+            hits = people.loc[people["person_id"] == store().find_person(query)]
+        except NetmapError:
+            pass
     if hits.empty:
         show_error(NetmapError(f"Nobody matches “{query.strip()}”: every word must begin a word of their name, "
                                "email or company."))  # show_error shows it as text

@@ -140,6 +140,13 @@ def test_search_by_company_or_email_lists_the_matches(at):
     assert not at.exception and len(at.selectbox(key="net_focus").options) >= 1
 
 
+def test_a_crm_id_finds_the_person_as_on_the_other_pages(at):
+    at.text_input(key="net_query").set_value("1125").run()  # HubSpot Record ID of Oliver Hughes in the sample
+    assert not at.exception
+    (only,) = at.selectbox(key="net_focus").options
+    assert only.startswith("Oliver Hughes")
+
+
 def test_nobody_found_is_a_message(at):
     at.text_input(key="net_query").set_value("zzz-nobody-zzz").run()
     assert not at.exception

@@ -118,25 +118,31 @@ def test_email_change_keeps_old_address_matching(store):
     assert next(p for p in people(store) if p.id == ann).email == "ann.lee@acme.com"
 
 
-def test_a_row_with_only_a_name_is_the_person_known_by_that_name(store):
+def test_a_row_with_only_a_name_is_the_person_known_by_that_name_alone(store):
     """A hand-made sheet whose rows carry a name and nothing that identifies them
-    (found by the re-import property): importing it again must add nobody."""
+    (found by the re-import property): importing it again must add nobody, and a
+    name alone never merges into someone an email identifies (listed for review)."""
     sheet = "Name,Stage,Referred by\nCleo Park,customer,?\nAnn Lee,lead,\n"
     load(store, ("a.csv", PEOPLE))  # Ann Lee at Acme, with an email
-    load(store, ("sheet.csv", sheet))
-    names = [p.name for p in people(store)]
-    assert sorted(names) == ["?", "Ann Lee", "Bob Stone", "Cleo Park"]  # the sheet's Ann Lee is the one known
-    assert people(store)[0].stage == "lead"
+    report = load(store, ("sheet.csv", sheet))
+    assert report.files[0].added["people"] == 3  # Cleo, the sheet's Ann Lee, and "?" who referred Cleo
+    known = next(p for p in people(store) if p.email == "ann@acme.com")
+    assert known.stage is None  # untouched by the sheet's "lead"
+    (review,) = store.reviews()
+    assert known.id in (review["a_id"], review["b_id"])
+    assert review["reason"] == "same name; the row has no id, email or company"
+    names = sorted(p.name for p in people(store))
+    assert names == ["?", "Ann Lee", "Ann Lee", "Bob Stone", "Cleo Park"]
     again = load(store, ("sheet.csv", sheet))
     assert all(not f.added and not f.updated for f in again.files)
-    assert [p.name for p in people(store)] == names
-    load(store, ("b.csv", "Email,Name,Company\nann.lee@gmail.com,Ann Lee,Elsewhere\n"))  # a second Ann Lee
-    reviews = len(store.reviews())
-    load(store, ("sheet.csv", sheet))  # Ann Lee in the sheet: not one person now, so a new one, listed for review
-    assert len(people(store)) == 6
-    assert len(store.reviews()) == reviews + 2 and "nothing else tells them apart" in store.reviews()[-1]["reason"]
-    again = load(store, ("sheet.csv", sheet))  # and from then on, that one
-    assert all(not f.added and not f.updated for f in again.files) and len(people(store)) == 6
+    assert sorted(p.name for p in people(store)) == names and len(store.reviews()) == 1
+
+
+def test_name_only_rows_of_one_name_are_one_person_with_a_warning(store):
+    report = load(store, ("s.csv", "Name,Stage\nMaria Garcia,lead\nMaría García,customer\n"))
+    (maria,) = people(store)
+    assert maria.stage == "customer" and report.files[0].added["people"] == 1
+    assert any("has only a name, like row 2 of s.csv" in str(w) for w in report.warnings)
 
 
 def test_rows_that_disagree_end_as_the_last_says_and_again_change_nothing(store):
