@@ -107,7 +107,7 @@ def _graph_drawn(pg) -> tuple[int, float]:
     frame.wait_for_function(DRAWN, timeout=TIMEOUT_MS)
     frame.evaluate(NEXT_FRAME)
     draw_s = frame.evaluate("performance.now()") / 1000.0
-    return int(handle.evaluate("f => (f.srcdoc || '').length")), draw_s
+    return int(handle.evaluate("f => new TextEncoder().encode(f.srcdoc || '').length")), draw_s
 
 
 def tour(pg, base: str, hub: int) -> tuple[dict[str, float], int]:

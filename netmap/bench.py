@@ -55,6 +55,7 @@ import json
 import os
 import platform
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -106,12 +107,21 @@ def run_phase(
 ) -> tuple[float, float, int, str]:
     """Run ``python <args>`` as a child process: (wall s, peak RSS MB, exit code, stderr tail).
 
-    A child still running after ``timeout`` seconds is killed (exit code -9).
+    A child still running after ``timeout`` seconds is killed (exit code -9) with
+    every process it started (its own session: e.g. the browser tour's server).
     """
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=cwd)
-        timer = threading.Timer(timeout, proc.kill) if timeout else None
+        proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=cwd,
+                                start_new_session=True)
+
+        def kill_all() -> None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(timeout, kill_all) if timeout else None
         if timer:
             timer.start()
         try:
@@ -228,14 +238,14 @@ def bench_size(
             wall, mb, code, tail = run_phase([str(APP_SCRIPT), url, str(out), *APP_PAGES, "profile"], env=env,
                                              timeout=timeout)
             if code != 0 or not out.exists():
-                log(f"  app pages: FAILED (exit {code}: {tail.strip().splitlines()[-1] if tail.strip() else ''})")
-                continue
-            for page, (first, again) in json.loads(out.read_text()).items():
-                res = results.setdefault(f"page {page}", PhaseResult(f"page {page}"))
-                res.seconds.append(first)
-                res.inproc.append(again)
-                res.peak_mb.append(mb)
-                log(f"  page {page:<9} {first:8.2f} s first visit, {again:.2f} s again ({mb:.0f} MB, the whole app)")
+                _failed(results, "app pages", code, tail, log)
+            else:
+                for page, (first, again) in json.loads(out.read_text()).items():
+                    res = results.setdefault(f"page {page}", PhaseResult(f"page {page}"))
+                    res.seconds.append(first)
+                    res.inproc.append(again)
+                    res.peak_mb.append(mb)
+                    log(f"  page {page:<9} {first:8.2f} s first visit, {again:.2f} s again ({mb:.0f} MB, the whole app)")
         if browser:
             _browser_rows(url, workdir, results, env=env, timeout=timeout, log=log)
     return list(results.values())
@@ -248,7 +258,7 @@ def _browser_rows(url: str, workdir: Path, results: dict[str, PhaseResult], *, e
     out.unlink(missing_ok=True)
     _, _, code, tail = run_phase([str(BROWSER_SCRIPT), url, str(out)], env=env, timeout=timeout)
     if code != 0 or not out.exists():
-        log(f"  browser: FAILED (exit {code}: {tail.strip().splitlines()[-1] if tail.strip() else ''})")
+        _failed(results, "browser tour", code, tail, log)
         return
     found = json.loads(out.read_text())
     for row, (first, again) in found["pages"].items():
@@ -258,6 +268,13 @@ def _browser_rows(url: str, workdir: Path, results: dict[str, PhaseResult], *, e
         if row == "network":
             res.html_mb.append(found["network html MB"])
         log(f"  browser {row:<19} {first:6.2f} s first visit, {again:.2f} s again")
+
+
+def _failed(results: dict[str, PhaseResult], name: str, code: int, tail: str, log) -> None:
+    """A phase that produced no figures: a ``failed`` row in the table, not a silent gap."""
+    last = tail.strip().splitlines()[-1] if tail.strip() else ""
+    results.setdefault(name, PhaseResult(name)).failed = f"exit {code}: {last}"
+    log(f"  {name}: FAILED (exit {code}: {last})")
 
 
 #: the app's pages, in the menu's order (``page X`` rows of the table)

@@ -93,3 +93,34 @@ def test_shared_edge_arrays_are_forgotten_outside_the_block():
         assert _edge_arrays(G)[1].tolist() == [0]
     G[1][2]["strength"] = 0.9
     assert _edge_arrays(G)[3].tolist() == [0.9]
+
+
+def test_a_phase_past_its_timeout_is_stopped_with_what_it_started(tmp_path):
+    """A browser tour stopped by --timeout must not leave its Streamlit server behind."""
+    import os
+    import time
+    from pathlib import Path
+
+    pidfile = tmp_path / "grandchild.pid"
+    code = ("import subprocess, sys, time; "
+            "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)']); "
+            f"open({str(pidfile)!r}, 'w').write(str(p.pid)); time.sleep(120)")
+    wall, _, rc, _ = bench.run_phase(["-c", code], timeout=3)
+    assert rc == -9 and wall < 60
+    pid = int(pidfile.read_text())
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        status = Path(f"/proc/{pid}/status")
+        if not status.exists() or "\nState:\tZ" in status.read_text():  # gone, or a zombie awaiting its reaper
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, 9)
+        pytest.fail("the phase's own child outlived the timeout")
+
+
+def test_a_phase_without_figures_is_a_failed_row():
+    results: dict = {}
+    bench._failed(results, "browser tour", 1, "Traceback...\nTimeoutError: page never finished\n", lambda s: None)
+    table = bench.format_table({10_000: list(results.values())}, 1)
+    assert "| 10,000 | browser tour | failed | | | exit 1: TimeoutError: page never finished |" in table
