@@ -21,20 +21,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def best_connected(url: str) -> int:
+    """The person whose profile the ``profile`` rows open: the most ties, then the lowest id
+    (the stored measures of the database at ``url``)."""
+    from netmap.analysis import measures
+    from netmap.store import Store
+
+    store = Store(url)
+    try:
+        people = measures(store).people
+    finally:
+        store.close()
+    return int(people.sort_values(["degree", "person_id"], ascending=[False, True])["person_id"].iloc[0])
+
+
 def main(argv: list[str]) -> int:
     url, out, pages = argv[0], argv[1], argv[2:]
     os.environ["NETMAP_DATABASE_URL"] = url
     from streamlit.testing.v1 import AppTest
 
-    from netmap.analysis import measures
-    from netmap.store import Store
-
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.run()  # starts Streamlit and opens the Overview: not a page answer
-    store = Store(url)
-    people = measures(store).people
-    store.close()
-    hub = int(people.sort_values(["degree", "person_id"], ascending=[False, True])["person_id"].iloc[0])
+    hub = best_connected(url)
     times = {}
     for page in pages:
         laps = []

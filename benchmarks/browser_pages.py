@@ -145,14 +145,9 @@ def main(argv: list[str]) -> int:
     url, out = argv[0], argv[1]
     from playwright.sync_api import sync_playwright
 
-    from netmap.analysis import measures
-    from netmap.store import Store
+    from app_pages import best_connected  # beside this script: the same profile as the AppTest rows
 
-    store = Store(url)
-    people = measures(store).people
-    store.close()
-    hub = int(people.sort_values(["degree", "person_id"], ascending=[False, True])["person_id"].iloc[0])
-    del people
+    hub = best_connected(url)
     proc, base = start_server(url)
     try:
         with sync_playwright() as p:

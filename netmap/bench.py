@@ -200,9 +200,7 @@ def bench_size(
             args = ["-m", "netmap.bench", "_time", str(timing), "--", *args]
         wall, mb, code, tail = run_phase(args, env=env, timeout=timeout)
         if code != 0:
-            last = tail.strip().splitlines()[-1] if tail.strip() else ""
-            res.failed = f"stopped after {timeout:g} s" if timeout and wall >= timeout else f"exit {code}: {last}"
-            log(f"  {name}: FAILED ({res.failed})")
+            _failed(results, name, code, tail, log, wall=wall, timeout=timeout)
             return False
         res.seconds.append(wall)
         res.peak_mb.append(mb)
@@ -238,7 +236,7 @@ def bench_size(
             wall, mb, code, tail = run_phase([str(APP_SCRIPT), url, str(out), *APP_PAGES, "profile"], env=env,
                                              timeout=timeout)
             if code != 0 or not out.exists():
-                _failed(results, "app pages", code, tail, log)
+                _failed(results, "app pages", code, tail, log, wall=wall, timeout=timeout)
             else:
                 for page, (first, again) in json.loads(out.read_text()).items():
                     res = results.setdefault(f"page {page}", PhaseResult(f"page {page}"))
@@ -256,9 +254,9 @@ def _browser_rows(url: str, workdir: Path, results: dict[str, PhaseResult], *, e
     """The ``browser X`` rows: one tour of the app in headless Chromium (its own process)."""
     out = workdir / "browser-pages.json"
     out.unlink(missing_ok=True)
-    _, _, code, tail = run_phase([str(BROWSER_SCRIPT), url, str(out)], env=env, timeout=timeout)
+    wall, _, code, tail = run_phase([str(BROWSER_SCRIPT), url, str(out)], env=env, timeout=timeout)
     if code != 0 or not out.exists():
-        _failed(results, "browser tour", code, tail, log)
+        _failed(results, "browser tour", code, tail, log, wall=wall, timeout=timeout)
         return
     found = json.loads(out.read_text())
     for row, (first, again) in found["pages"].items():
@@ -270,11 +268,14 @@ def _browser_rows(url: str, workdir: Path, results: dict[str, PhaseResult], *, e
         log(f"  browser {row:<19} {first:6.2f} s first visit, {again:.2f} s again")
 
 
-def _failed(results: dict[str, PhaseResult], name: str, code: int, tail: str, log) -> None:
-    """A phase that produced no figures: a ``failed`` row in the table, not a silent gap."""
+def _failed(results: dict[str, PhaseResult], name: str, code: int, tail: str, log, *,
+            wall: float = 0.0, timeout: float | None = None) -> None:
+    """A phase that produced no figures: a ``failed`` row in the table, not a silent gap
+    (the timeout it ran into after ``wall`` seconds, else the exit code and its last line of stderr)."""
     last = tail.strip().splitlines()[-1] if tail.strip() else ""
-    results.setdefault(name, PhaseResult(name)).failed = f"exit {code}: {last}"
-    log(f"  {name}: FAILED (exit {code}: {last})")
+    failed = f"stopped after {timeout:g} s" if timeout and wall >= timeout else f"exit {code}: {last}"
+    results.setdefault(name, PhaseResult(name)).failed = failed
+    log(f"  {name}: FAILED ({failed})")
 
 
 #: the app's pages, in the menu's order (``page X`` rows of the table)
