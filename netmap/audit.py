@@ -25,11 +25,11 @@ from datetime import datetime, timezone
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.engine import Connection
 
-from .tables import AuditRow
+from . import tables
 
 __all__ = ["ACTIONS", "AUDIT", "MESSAGE", "ensure", "entries", "install", "record", "target_for_imports"]
 
-AUDIT = AuditRow.__table__
+AUDIT = tables.audit
 ACTIONS = ("import", "undo", "erase")
 #: what the database says when something tries to change the log
 MESSAGE = "the audit log is append-only: its rows cannot be changed or deleted"

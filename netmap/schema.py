@@ -2,7 +2,7 @@
 
 :func:`prepare` runs when a :class:`netmap.store.Store` starts:
 
-- an empty database gets every table (``SQLModel.metadata.create_all``) and is
+- an empty database gets every table (``tables.metadata.create_all``) and is
   stamped with :data:`CURRENT` in the ``meta`` table (key ``schema``);
 - a database of an older schema is upgraded: the :data:`MIGRATIONS` from its
   version up to :data:`CURRENT` run in order, then tables new since then are
@@ -31,9 +31,7 @@ from typing import Callable
 
 from sqlalchemy import Engine, inspect, insert, select, text, update
 from sqlalchemy.engine import Connection
-from sqlmodel import SQLModel
-
-from . import tables  # noqa: F401  -- registers every table on SQLModel.metadata
+from . import tables
 from .errors import NetmapError, StorageError
 
 #: the schema version this netmap writes and understands
@@ -44,7 +42,7 @@ CURRENT = 1
 #: 2..CURRENT without gaps (version 1 is the first released schema).
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 
-META = tables.MetaRow.__table__
+META = tables.meta
 
 
 def prepare(engine: Engine, *, current: int | None = None,
@@ -58,7 +56,7 @@ def prepare(engine: Engine, *, current: int | None = None,
     current = CURRENT if current is None else current
     migrations = MIGRATIONS if migrations is None else migrations
     _check_chain(current, migrations)
-    wanted = set(SQLModel.metadata.tables)
+    wanted = set(tables.metadata.tables)
     with engine.connect() as conn:  # the usual case: already current, nothing to do, no lock
         found, have = _state(conn)
         conn.rollback()
@@ -77,7 +75,7 @@ def prepare(engine: Engine, *, current: int | None = None,
                 if found:  # an older schema: each step in order (an empty database needs none)
                     for step in range(found + 1, current + 1):
                         migrations[step](conn)
-                SQLModel.metadata.create_all(conn)
+                tables.metadata.create_all(conn)
                 _stamp(conn, found, current)
             except NetmapError:
                 raise

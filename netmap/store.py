@@ -34,39 +34,25 @@ from sqlalchemy import Engine, create_engine, delete, event, func, insert, selec
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
-from . import audit, config, schema
+from . import audit, config, schema, tables
 from .access import local_actor
 from .errors import AmbiguousPerson, ImportNotFound, UndoRefused, UnknownPerson
 from .identity import PERSON_FIELDS, KnownPerson, PeopleIndex, Resolution
 from .model import CUSTOMER_STAGES, Dataset, Feedback, Interaction, Person, Referral, Relationship, feeling_of
-from .tables import (
-    ChangeRow,
-    FeedbackRow,
-    IdentifierRow,
-    ImportRow,
-    InteractionRow,
-    MeasureRow,
-    MetaRow,
-    ParticipationRow,
-    PersonRow,
-    ReferralRow,
-    RelationshipRow,
-    ReviewRow,
-)
 from .values import name_key
 
-P = PersonRow.__table__
-IDT = IdentifierRow.__table__
-REL = RelationshipRow.__table__
-REF = ReferralRow.__table__
-INT = InteractionRow.__table__
-PART = ParticipationRow.__table__
-FB = FeedbackRow.__table__
-LOG = ImportRow.__table__
-CHG = ChangeRow.__table__
-REV = ReviewRow.__table__
-META = MetaRow.__table__
-MEAS = MeasureRow.__table__
+P = tables.person
+IDT = tables.identifier
+REL = tables.relationship
+REF = tables.referral
+INT = tables.interaction
+PART = tables.participation
+FB = tables.feedback
+LOG = tables.import_log
+CHG = tables.import_change
+REV = tables.review
+META = tables.meta
+MEAS = tables.measure_cache
 
 TABLES = {t.name: t for t in (P, IDT, REL, REF, INT, PART, FB, REV)}
 #: delete order for undo: children before parents

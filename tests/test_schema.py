@@ -6,13 +6,16 @@ Runs on the backend under test (``NETMAP_TEST_BACKEND``), like the rest of the s
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import NullPool
-from sqlmodel import SQLModel
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 import netmap.schema as schema
+from netmap import tables
 from netmap import StorageError, Store
 from netmap.cli import main
 
@@ -49,11 +52,34 @@ def table_names(url: str) -> set[str]:
         engine.dispose()
 
 
+SCHEMA_V1 = Path(__file__).parent / "data" / "schema_v1.sql"
+
+
+def schema_ddl() -> list[str]:
+    """Every CREATE TABLE and CREATE INDEX netmap issues, for SQLite then PostgreSQL."""
+    ddl = []
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        for table in tables.metadata.sorted_tables:
+            ddl.append(str(CreateTable(table).compile(dialect=dialect)).strip())
+            ddl += [str(CreateIndex(ix).compile(dialect=dialect)).strip()
+                    for ix in sorted(table.indexes, key=lambda ix: ix.name)]
+    return ddl
+
+
+def test_the_tables_are_schema_1_as_released():
+    """The tables are declared in SQLAlchemy Core since sqlmodel left the stack: they must
+    still create exactly what schema 1 created (DDL recorded from the sqlmodel classes), or
+    databases written before would differ from new ones without a migration saying so."""
+    recorded = [line for line in SCHEMA_V1.read_text().splitlines() if not line.startswith("--")]
+    assert "\n".join(schema_ddl()).splitlines() == recorded
+    assert schema.CURRENT == 1  # a new schema version: record its DDL beside this one
+
+
 def test_a_fresh_database_gets_every_table_and_the_current_version(database_url):
     assert table_names(database_url) == set()
     store = Store(database_url)
     assert stored_version(database_url) == str(schema.CURRENT)
-    assert set(SQLModel.metadata.tables) <= table_names(database_url)
+    assert set(tables.metadata.tables) <= table_names(database_url)
     assert store.data_version() == 0 and store.summary()["people"] == 0
     with store.engine.connect() as conn:
         assert schema.version(conn) == schema.CURRENT

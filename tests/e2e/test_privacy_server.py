@@ -1,6 +1,6 @@
 """Privacy (issue 5, point 5): the real app server logs nothing about people.
 
-A browser drives `streamlit run app.py` on a company of canary people (tests/test_privacy.py)
+A browser drives `streamlit run serve.py` on a company of canary people (tests/test_privacy.py)
 through their profile, searches, the network, a refused upload and the erasure; the
 server's whole output, Streamlit's logger at DEBUG, must name none of them.
 """
@@ -19,7 +19,7 @@ from .conftest import App, wait_for_app
 
 @pytest.fixture
 def canary_app(tmp_path, monkeypatch):
-    """`streamlit run app.py` (tests/e2e's App) on the canary company, with the server's
+    """`streamlit run serve.py` (tests/e2e's App) on the canary company, with the server's
     stdout and stderr (its whole log) in a file; Streamlit's own logger at DEBUG."""
     import subprocess
 
@@ -88,6 +88,7 @@ def test_app_server_log_holds_no_canary(canary_app, page, tmp_path):
     page.locator("[data-testid=stCheckbox] label").filter(has_text="Yes, erase").click()
     erase = page.get_by_role("button", name="Erase", exact=True)
     expect(erase).to_be_enabled()
+    wait_for_app(page)  # the tick's rerun over: a click during it can be lost on a busy machine
     erase.click()
     page.get_by_text("was erased").wait_for(timeout=30_000)
     wait_for_app(page)

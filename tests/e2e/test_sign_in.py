@@ -1,6 +1,6 @@
 """Sign-in (issue 5, point 6), in a real browser against a real server and an OIDC provider.
 
-`streamlit run app.py` with an ``[auth]`` section in its own secrets file (``--secrets.files``:
+`streamlit run serve.py` with an ``[auth]`` section in its own secrets file (``--secrets.files``:
 no other test's server reads it) signs users in with ``st.login`` through a fake OpenID
 Connect provider on loopback (:class:`FakeProvider`: discovery, authorize, token with an
 RS256 id_token, JWKS, end-session). The journeys, each checked on what the user sees:
@@ -288,6 +288,7 @@ def test_admin_imports_undoes_and_erases_and_the_audit_log_names_them(signin_app
     expect(erase).to_be_disabled()  # until the confirmation is ticked
     page.locator("[data-testid=stCheckbox] label").filter(has_text="Yes, erase").click()
     expect(erase).to_be_enabled()
+    wait_for_app(page, timeout=WAIT)  # the tick's rerun over: a click during it can be lost on a busy machine
     erase.click()
     expect(page.get_by_text(f"{ERASED[0]} {ERASED[1]} was erased")).to_be_visible(timeout=WAIT)
     wait_for_app(page, timeout=WAIT)
