@@ -5,9 +5,11 @@ own, on a database whose measures are stored. It lives here, not in
 ``netmap/``, because it drives Streamlit and Chromium and the library stays
 free of the UI.
 
-What a user sees, not what a script takes: ``streamlit run app.py`` is started
-fresh on the database (every in-memory cache empty) and Debian's headless
-Chromium (Playwright, ``/usr/bin/chromium``) opens it as one browser tab:
+What a user sees, not what a script takes: the README's ``streamlit run serve.py``
+is started fresh on the database (every in-memory cache empty; ``server start``
+is how long it takes to answer its health check, its start-up imports done) and,
+as soon as it answers, Debian's headless Chromium (Playwright,
+``/usr/bin/chromium``) opens it as one browser tab:
 
 - ``overview``: the address typed, until the Overview has finished running
   (the Streamlit front end loaded, the socket opened, the page run);
@@ -24,8 +26,8 @@ Chromium (Playwright, ``/usr/bin/chromium``) opens it as one browser tab:
 
 The whole tour runs twice in the same tab: the first lap is each page's first
 visit after the server started, the second is "again" (Streamlit's caches
-warm, the browser's too). Writes ``{row: [first s, again s]}`` and
-``{"network html MB": size}`` to OUT.json. Times are wall clock on the test
+warm, the browser's too). Writes ``{row: [first s, again s]}``,
+``{"network html MB": size}`` and ``{"server start s": s}`` to OUT.json. Times are wall clock on the test
 machine, browser and server sharing its cores.
 """
 
@@ -77,11 +79,11 @@ def _free_port() -> int:
 
 
 def start_server(url: str) -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` on ``url``, on a free loopback port, once it answers its health check."""
+    """``streamlit run serve.py`` on ``url``, on a free loopback port, once it answers its health check."""
     port = _free_port()
     env = {**os.environ, "NETMAP_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -92,7 +94,7 @@ def start_server(url: str) -> tuple[subprocess.Popen, str]:
             if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
                 return proc, base
         except OSError:
-            time.sleep(0.2)
+            time.sleep(0.1)
     proc.kill()
     raise SystemExit("the Streamlit server did not start within 60 s")
 
@@ -148,7 +150,9 @@ def main(argv: list[str]) -> int:
     from app_pages import best_connected  # beside this script: the same profile as the AppTest rows
 
     hub = best_connected(url)
+    started = time.perf_counter()
     proc, base = start_server(url)
+    server_start_s = time.perf_counter() - started
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -163,7 +167,8 @@ def main(argv: list[str]) -> int:
         except subprocess.TimeoutExpired:
             proc.kill()
     result = {row: [first[row], again[row]] for row in first}
-    Path(out).write_text(json.dumps({"pages": result, "network html MB": html_bytes / 1e6}))
+    Path(out).write_text(json.dumps({"pages": result, "network html MB": html_bytes / 1e6,
+                                     "server start s": server_start_s}))
     return 0
 
 

@@ -23,7 +23,7 @@ page X                each page of the app run headless (AppTest: the page
                       measures: the first visit, then again (``--no-app``
                       skips them); ``page profile`` is the Person page on
                       the best-connected person (profile and ego graph)
-browser X             the app as a user sees it: ``streamlit run app.py``
+browser X             the app as a user sees it: ``streamlit run serve.py``
                       started fresh and Debian's headless Chromium touring
                       the pages by their sidebar links, until each page has
                       finished (the Network page: until its graph is drawn);
@@ -33,6 +33,9 @@ browser X             the app as a user sees it: ``streamlit run app.py``
                       ``browser network graph draw`` is the graph's own first
                       draw in its iframe; the Network row also gives the
                       page's HTML size (target ≤ 2 MB)
+server start          the tour's ``streamlit run serve.py`` (the README's
+                      command) until it answers: its start-up imports done
+                      before the first visit (``netmap.ui.startup``)
 ====================  ==================================================
 
 Each repeat starts from an empty database; the table quotes the *median* of the
@@ -259,6 +262,9 @@ def _browser_rows(url: str, workdir: Path, results: dict[str, PhaseResult], *, e
         _failed(results, "browser tour", code, tail, log, wall=wall, timeout=timeout)
         return
     found = json.loads(out.read_text())
+    start = results.setdefault("server start", PhaseResult("server start"))
+    start.seconds.append(found["server start s"])
+    log(f"  server start {found['server start s']:17.2f} s until it answers (start-up imports done)")
     for row, (first, again) in found["pages"].items():
         res = results.setdefault(f"browser {row}", PhaseResult(f"browser {row}"))
         res.seconds.append(first)

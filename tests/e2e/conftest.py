@@ -37,8 +37,9 @@ def _free_port() -> int:
 
 
 class App:
-    """A running `streamlit run app.py` on its own database (``url_db``: a URL from
-    :func:`new_database_url`, on the backend under test; dropped by :meth:`stop`).
+    """A running `streamlit run serve.py` (the README's command: app.py, its start-up done
+    before it answers) on its own database (``url_db``: a URL from :func:`new_database_url`,
+    on the backend under test; dropped by :meth:`stop`).
 
     Optional, for a server of its own kind: ``port`` (when something must name the
     address before the server starts, e.g. a sign-in ``redirect_uri``), ``args`` (more
@@ -52,7 +53,7 @@ class App:
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "NETMAP_DATABASE_URL": self.url_db, "PYTHONPATH": str(ROOT), **(env or {})}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(self.port), "--browser.gatherUsageStats", "false",
              *args],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

@@ -1,0 +1,93 @@
+"""The app's start-up, done before its first visitor (``python -m streamlit run serve.py``).
+
+A fresh ``streamlit run app.py`` does all of its start-up inside the first visit:
+importing what the pages use (pandas, networkx, pyvis, altair and netmap: about
+1.5 s on a 2-core machine) and loading the data's measures, search and drawing
+indexes. The first visitor waited about 4 s for the Overview, at any size.
+
+:func:`lifespan` is an ``st.App`` lifespan hook that moves that work to the
+server's start: before the server takes connections it imports every module the
+app and its pages import, then loads the current data's cached resources
+(:mod:`netmap.ui`'s ``st.cache_resource`` entries, shared by every session).
+The address is bound first, so a browser opened during start-up waits for it
+rather than being refused; ``/_stcore/health`` answers once it is done. Loading
+in a background thread instead was tried: at 100,000 people a visitor arriving
+at once then shared two cores with it, and the first visit took 2.8 s, not 1.8 s.
+
+Nothing here is required: ``streamlit run app.py`` still works, start-up just
+happens on the first visit. A failure here is logged and left for the page to
+report, where the user sees it.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+ROOT = Path(__file__).resolve().parents[2]
+_LOG = logging.getLogger("netmap.startup")
+#: modules the library imports inside the functions the pages call (to keep the command
+#: line quick), so no page's import names them
+DEFERRED = ("networkx", "pyvis.network")
+
+
+def app_imports(root: Path = ROOT) -> list[str]:
+    """The absolute imports of ``app.py`` and ``pages/*.py``, in first-seen order.
+
+    Read from their source, so a page added later is warmed up without a list to keep."""
+    names: dict[str, None] = {}
+    for script in [root / "app.py", *sorted((root / "pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"), str(script))):
+            if isinstance(node, ast.Import):
+                names.update(dict.fromkeys(alias.name for alias in node.names))
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names[node.module] = None
+    return list(names)
+
+
+def import_all(names: list[str]) -> list[str]:
+    """Import each module; returns the ones that failed (each logged; the page that needs
+    it will show the error to its user)."""
+    failed = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 -- start-up must not stop the server; the page reports it
+            _LOG.exception("netmap start-up: could not import %s", name)
+            failed.append(name)
+    return failed
+
+
+def load_data() -> None:
+    """Load what the pages read first for the current data version: the measures, the
+    people search, the drawing and path indexes (each an ``st.cache_resource`` entry of
+    :mod:`netmap.ui`, shared by every session)."""
+    from . import analysis, draw_index, path_index, people_search, store
+
+    # outside a page run Streamlit's cached functions warn that no page is running: expected here
+    bare_mode = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    level = bare_mode.level
+    bare_mode.setLevel(logging.ERROR)
+    try:
+        if store().summary()["people"] == 0:
+            return
+        analysis()
+        people_search()
+        draw_index()
+        path_index()
+    except Exception:  # noqa: BLE001 -- e.g. the database is unreachable: the page says so
+        _LOG.exception("netmap start-up: could not load the data ahead of the first visit")
+    finally:
+        bare_mode.setLevel(level)
+
+
+@asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[None]:
+    """``st.App(..., lifespan=lifespan)``: the imports, then the data, then the server answers."""
+    import_all([*app_imports(), *DEFERRED])
+    load_data()
+    yield

@@ -1,0 +1,113 @@
+"""The app's start-up ahead of the first visit (netmap.ui.startup, serve.py).
+
+The server itself, started by ``streamlit run serve.py``, is what every browser test
+runs (tests/e2e/conftest.py); these check the pieces without a server."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import logging
+import subprocess
+import sys
+
+import pytest
+
+import netmap.ui as ui
+from netmap.analysis import measures as real_measures
+from netmap.ui import startup
+
+from .conftest import ROOT, drop_database, sample_database
+
+
+@pytest.fixture(scope="module")
+def sample_url(tmp_path_factory):
+    url = sample_database(tmp_path_factory, "startup")
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def fresh_caches():
+    ui.forget_cached_data()
+    ui._store.clear()
+    yield
+    ui.forget_cached_data()
+    ui._store.clear()
+
+
+def test_it_warms_every_module_the_app_and_its_pages_import():
+    names = startup.app_imports()
+    assert {"streamlit", "pandas", "altair", "netmap.ui", "netmap.views", "netmap.profile"} <= set(names)
+    for page in ROOT.glob("pages/*.py"):  # each page's own imports, read independently
+        tree = ast.parse(page.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and not node.level:
+                assert node.module in names, (page.name, node.module)
+    # in a fresh interpreter: none of them (nor the ones imported inside functions) fails,
+    # and after them the pages need nothing heavy that was not loaded
+    code = ("from netmap.ui import startup; failed = startup.import_all([*startup.app_imports(), *startup.DEFERRED]);"
+            "import sys; print(failed, all(m in sys.modules for m in ('networkx', 'pyvis.network', 'altair')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["[]", "True"]
+
+
+def test_a_module_that_cannot_be_imported_is_logged_and_skipped(caplog):
+    with caplog.at_level(logging.ERROR, logger="netmap.startup"):
+        assert startup.import_all(["json", "netmap.no_such_module"]) == ["netmap.no_such_module"]
+    assert "could not import netmap.no_such_module" in caplog.text
+
+
+def test_the_data_is_loaded_once_and_the_first_visit_reuses_it(sample_url, monkeypatch, fresh_caches):
+    monkeypatch.setenv("NETMAP_DATABASE_URL", sample_url)
+    calls = []
+
+    def counted(store):
+        calls.append(store)
+        return real_measures(store)
+
+    monkeypatch.setattr(ui, "measures", counted)
+    startup.load_data()
+    assert len(calls) == 1
+    a = ui.analysis()  # what a page calls: already there
+    ui.people_search(), ui.draw_index(), ui.path_index()
+    assert len(calls) == 1 and len(a.people) == ui.store().summary()["people"] > 0
+
+
+def test_the_lifespan_imports_then_loads_the_data_before_the_server_answers(monkeypatch):
+    steps = []
+    monkeypatch.setattr(startup, "import_all", lambda names: steps.append(("import", len(names))) or [])
+    monkeypatch.setattr(startup, "load_data", lambda: steps.append(("load", 0)))
+
+    async def serve():
+        async with startup.lifespan(None):
+            steps.append(("serving", 0))
+
+    asyncio.run(serve())
+    assert [s for s, _ in steps] == ["import", "load", "serving"]
+    assert steps[0][1] == len(startup.app_imports()) + len(startup.DEFERRED)
+
+
+def test_an_unreachable_database_does_not_stop_the_server(monkeypatch, caplog, fresh_caches):
+    monkeypatch.setenv("NETMAP_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/netmap")
+    with caplog.at_level(logging.ERROR, logger="netmap.startup"):
+        startup.load_data()  # no exception: the page the user opens reports it
+    assert "could not load the data" in caplog.text
+
+
+def test_an_empty_database_loads_nothing(monkeypatch, fresh_caches, database_url):
+    monkeypatch.setenv("NETMAP_DATABASE_URL", database_url)
+    monkeypatch.setattr(ui, "measures", lambda store: pytest.fail("nothing to measure"))
+    startup.load_data()
+
+
+def test_serve_py_serves_app_py_through_the_lifespan():
+    tree = ast.parse((ROOT / "serve.py").read_text())
+    from streamlit.web.server.app_discovery import discover_asgi_app
+
+    found = discover_asgi_app(ROOT / "serve.py")
+    assert found.is_asgi_app and found.import_string == "serve:app"
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "App"]
+    assert len(calls) == 1
+    assert ast.literal_eval(calls[0].args[0]) == "app.py"
+    assert [k.arg for k in calls[0].keywords] == ["lifespan"]
