@@ -480,6 +480,12 @@ class Store:
             )
         raise UnknownPerson(f"no person matches {who!r}; give a CRM id, an email or a full name as stored")
 
+    def has_people(self) -> bool:
+        """Whether anyone is stored: one row read, where :meth:`summary` counts everything
+        (0.2 s at 100,000 people, on every page that only asks whether there is data)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(P.c.id).limit(1)).first() is not None
+
     def summary(self) -> dict:
         """Key figures: people, customers, ties, referrals, feedback, imports ..."""
         with self.engine.connect() as conn:

@@ -11,17 +11,18 @@ from netmap.errors import NetmapError
 from netmap.network.export import to_gexf, to_graphml
 from netmap.network.graph import build_graph
 from netmap.search import search_people
-from netmap.ui import analysis, data_version, draw_index, md, no_data, people_search, positions, show_error, store
-from netmap.views import (
-    MAX_NODES_CHOICES,
-    Filters,
-    NetworkView,
-    graph_people_table,
+from netmap.ui import (
+    NETWORK_DEFAULTS,
+    analysis,
+    data_version,
+    md,
     network_view,
-    options,
-    showing_text,
-    use_global_layout,
+    no_data,
+    people_search,
+    show_error,
+    store,
 )
+from netmap.views import MAX_NODES_CHOICES, Filters, graph_people_table, options, showing_text
 
 from netmap.ui import ensure_navigation
 
@@ -35,17 +36,6 @@ st.caption(
 )
 if no_data():
     st.stop()
-
-
-@st.cache_data(show_spinner="Drawing the network...", max_entries=32)
-def _view(url: str, version: int, filters: tuple, focus: int | None, hops: int, color_by: str, size_by: str,
-          max_nodes: int) -> NetworkView:
-    a, index = analysis(), draw_index()
-    return network_view(
-        index, a.people, a.ties, Filters(*filters), labels=a.labels, focus=focus, hops=hops, color_by=color_by,
-        size_by=size_by, max_nodes=max_nodes, positions=positions() if use_global_layout(index) else None,
-        title=None, height="640px",
-    )
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -91,14 +81,15 @@ else:
 # ------------------------------------------------------------------ how to draw --
 c1, c2, c3 = st.columns([2, 2, 3])
 color_by = c1.segmented_control(
-    "Colour by", ["community", "feeling"], default="community", format_func=str.capitalize, key="net_color",
-) or "community"
+    "Colour by", ["community", "feeling"], default=NETWORK_DEFAULTS["color_by"], format_func=str.capitalize,
+    key="net_color",
+) or NETWORK_DEFAULTS["color_by"]
 size_by = c2.segmented_control(
-    "Size by", ["spread", "bridge_score"], default="spread",
+    "Size by", ["spread", "bridge_score"], default=NETWORK_DEFAULTS["size_by"],
     format_func=lambda s: "Spread" if s == "spread" else "Bridge score", key="net_size",
-) or "spread"
+) or NETWORK_DEFAULTS["size_by"]
 max_nodes = c3.select_slider(
-    "Most people to draw", MAX_NODES_CHOICES, value=1000, key="net_max",
+    "Most people to draw", MAX_NODES_CHOICES, value=NETWORK_DEFAULTS["max_nodes"], key="net_max",
     help="Larger views take longer to draw in the browser. Beyond this number the most relevant people are shown.",
 )
 
@@ -118,9 +109,7 @@ with st.expander("Filters", expanded=False):
 filters = Filters(tuple(owners), tuple(int(c) for c in communities), tuple(feelings), tuple(stages),
                   float(min_strength))
 try:
-    view = _view(database_url(), data_version(), (filters.owners, filters.communities, filters.feelings,
-                                                  filters.stages, filters.min_strength),
-                 None if focus is None else int(focus), int(hops), color_by, size_by, int(max_nodes))
+    view = network_view(filters, focus, hops, color_by=color_by, size_by=size_by, max_nodes=max_nodes)
 except NetmapError as exc:
     show_error(exc)
     st.stop()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import logging
+import threading
 import subprocess
 import sys
 
@@ -66,12 +67,16 @@ def test_the_data_is_loaded_once_and_the_first_visit_reuses_it(sample_url, monke
         calls.append(store)
         return real_measures(store)
 
+    drawn = []
+    real_view = ui._network_view_of
     monkeypatch.setattr(ui, "measures", counted)
+    monkeypatch.setattr(ui, "_network_view_of", lambda *a, **k: drawn.append(k) or real_view(*a, **k))
     startup.load_data()
-    assert len(calls) == 1
+    assert len(calls) == 1 and len(drawn) == 1
     a = ui.analysis()  # what a page calls: already there
     ui.people_search(), ui.draw_index(), ui.path_index()
     assert len(calls) == 1 and len(a.people) == ui.store().summary()["people"] > 0
+    assert drawn[0]["max_nodes"] == 1000 and drawn[0]["color_by"] == "community"
 
 
 def test_the_lifespan_imports_then_loads_the_data_before_the_server_answers(monkeypatch):
@@ -83,7 +88,10 @@ def test_the_lifespan_imports_then_loads_the_data_before_the_server_answers(monk
         async with startup.lifespan(None):
             steps.append(("serving", 0))
 
-    asyncio.run(serve())
+    # on a thread of its own: the browser tests' Playwright may keep an event loop running on this one
+    server = threading.Thread(target=asyncio.run, args=(serve(),))
+    server.start()
+    server.join(timeout=60)
     assert [s for s, _ in steps] == ["import", "load", "serving"]
     assert steps[0][1] == len(startup.app_imports()) + len(startup.DEFERRED)
 
@@ -93,6 +101,16 @@ def test_an_unreachable_database_does_not_stop_the_server(monkeypatch, caplog, f
     with caplog.at_level(logging.ERROR, logger="netmap.startup"):
         startup.load_data()  # no exception: the page the user opens reports it
     assert "could not load the data" in caplog.text
+
+
+def test_the_network_page_opens_on_the_drawing_made_at_start_up(sample_url, monkeypatch, fresh_caches):
+    from .conftest import open_app
+
+    monkeypatch.setenv("NETMAP_DATABASE_URL", sample_url)
+    startup.load_data()
+    monkeypatch.setattr(ui, "_network_view_of", lambda *a, **k: pytest.fail("drawn again"))
+    at = open_app(monkeypatch, sample_url, "pages/network.py")
+    assert at.get("iframe")  # the drawing, from the cache
 
 
 def test_an_empty_database_loads_nothing(monkeypatch, fresh_caches, database_url):

@@ -10,6 +10,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netmap.errors import NetmapError
 from netmap import views
@@ -347,3 +349,10 @@ def test_the_stored_arrays_draw_exactly_what_the_graph_draws(sample_analysis, op
     if "focus" in options:
         reach = nx.single_source_shortest_path_length(G, options["focus"], cutoff=options["hops"])
         assert mine.total <= len(reach)
+
+
+@settings(max_examples=200, deadline=None)
+@given(nodes=st.sets(st.integers(0, 60)), ids=st.sets(st.integers(-5, 70)))
+def test_mask_marks_exactly_the_ids_in_the_network(nodes, ids):
+    index = DrawIndex.build(sorted(nodes), [], [], [], [], pd.DataFrame({"person_id": sorted(nodes)}))
+    assert index.mask(ids).tolist() == [int(x) in ids for x in index.nodes]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import runpy
+from dataclasses import astuple
 from pathlib import Path
 
 import pandas as pd
@@ -26,11 +27,11 @@ from ..queries import path_index as _index_of
 from ..search import PeopleSearch
 from ..store import Store
 from ..tabular_export import to_csv
-from ..views import DrawIndex
+from ..views import DrawIndex, Filters, NetworkView, network_view as _network_view_of, use_global_layout
 
 __all__ = [
     "FEELING_COLORS", "FEELINGS", "ensure_navigation", "md", "PERSON_PAGE", "analysis", "csv_download", "draw_index", "no_data", "path_index",
-    "people_search", "people_table", "positions", "TABLE_ROWS_SHOWN", "show_error", "store", "data_version", "open_person", "forget_cached_data",
+    "people_search", "people_table", "positions", "network_view", "NETWORK_DEFAULTS", "TABLE_ROWS_SHOWN", "show_error", "store", "data_version", "open_person", "forget_cached_data",
 ]
 
 FEELINGS = ["promoter", "passive", "detractor", "unknown"]
@@ -103,6 +104,31 @@ def path_index() -> PathIndex:
     return _path_index(database_url(), data_version())
 
 
+#: how the Network page first draws: everyone, coloured by community, sized by spread, at most 1,000 people
+NETWORK_DEFAULTS = {"color_by": "community", "size_by": "spread", "max_nodes": 1000}
+
+
+@st.cache_data(show_spinner="Drawing the network...", max_entries=32)
+def _network_view(url: str, version: int, filters: tuple, focus: int | None, hops: int, color_by: str,
+                  size_by: str, max_nodes: int) -> NetworkView:
+    a, index = _analysis(url, version), _draw_index(url, version)
+    return _network_view_of(
+        index, a.people, a.ties, Filters(*filters), labels=a.labels, focus=focus, hops=hops, color_by=color_by,
+        size_by=size_by, max_nodes=max_nodes,
+        positions=_positions(url, version) if use_global_layout(index) else None, title=None, height="640px",
+    )
+
+
+def network_view(filters: Filters = Filters(), focus: int | None = None, hops: int = 1, *,
+                 color_by: str = NETWORK_DEFAULTS["color_by"], size_by: str = NETWORK_DEFAULTS["size_by"],
+                 max_nodes: int = NETWORK_DEFAULTS["max_nodes"]) -> NetworkView:
+    """The Network page's drawing (:func:`netmap.views.network_view`) of the current data,
+    cached per data version and choice. Without arguments: the page's first view, which
+    the server draws at start-up (:mod:`netmap.ui.startup`)."""
+    return _network_view(database_url(), data_version(), astuple(filters), None if focus is None else int(focus), int(hops),
+                         color_by, size_by, int(max_nodes))
+
+
 def forget_cached_data() -> None:
     """Drop every result cached from the data, for every session: the measures, layout,
     drawing and path indexes above and every page's ``st.cache_data`` (drawn views, plans).
@@ -149,7 +175,7 @@ def show_error(exc: Exception) -> None:
 
 def no_data() -> bool:
     """True (after saying so) when there is nothing to show yet."""
-    if store().summary()["people"]:
+    if store().has_people():
         return False
     st.info("There is no data yet. Load the sample company on the Overview page, or import your CRM exports.")
     st.page_link("pages/import_data.py", label="Import your CRM exports", icon=":material/upload_file:")

@@ -65,8 +65,8 @@ def import_all(names: list[str]) -> list[str]:
 def load_data() -> None:
     """Load what the pages read first for the current data version: the measures, the
     people search, the drawing and path indexes (each an ``st.cache_resource`` entry of
-    :mod:`netmap.ui`, shared by every session)."""
-    from . import analysis, draw_index, path_index, people_search, store
+    :mod:`netmap.ui`, shared by every session) and the Network page's first drawing."""
+    from . import analysis, draw_index, network_view, path_index, people_search, store
 
     # outside a page run Streamlit's cached functions warn that no page is running: expected here
     bare_mode = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
@@ -79,6 +79,7 @@ def load_data() -> None:
         people_search()
         draw_index()
         path_index()
+        network_view()  # the Network page's first drawing
     except Exception:  # noqa: BLE001 -- e.g. the database is unreachable: the page says so
         _LOG.exception("netmap start-up: could not load the data ahead of the first visit")
     finally:
