@@ -31,6 +31,7 @@ from typing import Callable
 
 from sqlalchemy import Engine, inspect, insert, select, text, update
 from sqlalchemy.engine import Connection
+
 from . import tables
 from .errors import NetmapError, StorageError
 

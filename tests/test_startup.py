@@ -53,6 +53,13 @@ def test_it_warms_every_module_the_app_and_its_pages_import():
     assert out.stdout.split() == ["[]", "True"]
 
 
+def test_the_libraries_are_exercised_once_without_a_page():
+    code = ("import sys; from netmap.ui import startup; startup.exercise_libraries();"
+            "print(all(m in sys.modules for m in ('PIL.PngImagePlugin', 'narwhals')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True"]
+
+
 def test_a_module_that_cannot_be_imported_is_logged_and_skipped(caplog):
     with caplog.at_level(logging.ERROR, logger="netmap.startup"):
         assert startup.import_all(["json", "netmap.no_such_module"]) == ["netmap.no_such_module"]
@@ -83,6 +90,7 @@ def test_the_lifespan_imports_then_loads_the_data_before_the_server_answers(monk
     steps = []
     monkeypatch.setattr(startup, "import_all", lambda names: steps.append(("import", len(names))) or [])
     monkeypatch.setattr(startup, "load_data", lambda: steps.append(("load", 0)))
+    monkeypatch.setattr(startup, "exercise_libraries", lambda: steps.append(("exercise", 0)))
 
     async def serve():
         async with startup.lifespan(None):
@@ -92,7 +100,7 @@ def test_the_lifespan_imports_then_loads_the_data_before_the_server_answers(monk
     server = threading.Thread(target=asyncio.run, args=(serve(),))
     server.start()
     server.join(timeout=60)
-    assert [s for s, _ in steps] == ["import", "load", "serving"]
+    assert [s for s, _ in steps] == ["import", "exercise", "load", "serving"]
     assert steps[0][1] == len(startup.app_imports()) + len(startup.DEFERRED)
 
 

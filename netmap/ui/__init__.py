@@ -31,7 +31,7 @@ from ..views import DrawIndex, Filters, NetworkView, network_view as _network_vi
 
 __all__ = [
     "FEELING_COLORS", "FEELINGS", "ensure_navigation", "md", "PERSON_PAGE", "analysis", "csv_download", "draw_index", "no_data", "path_index",
-    "people_search", "people_table", "positions", "network_view", "NETWORK_DEFAULTS", "TABLE_ROWS_SHOWN", "show_error", "store", "data_version", "open_person", "forget_cached_data",
+    "people_search", "people_table", "network_view", "NETWORK_DEFAULTS", "TABLE_ROWS_SHOWN", "show_error", "store", "data_version", "open_person", "forget_cached_data",
 ]
 
 FEELINGS = ["promoter", "passive", "detractor", "unknown"]
@@ -65,14 +65,10 @@ def analysis() -> Analysis:
 
 @st.cache_resource(show_spinner="Laying out the network...", max_entries=2)
 def _positions(url: str, version: int) -> dict:
-    index = _draw_index(url, version)
-    return layout_positions(index.subgraph(index.nodes), seed=0)
-
-
-def positions() -> dict:
     """Node positions of the whole network, computed once per data version (the views
     use them up to :data:`netmap.views.GLOBAL_LAYOUT_MAX` people, and never re-lay out)."""
-    return _positions(database_url(), data_version())
+    index = _draw_index(url, version)
+    return layout_positions(index.subgraph(index.nodes), seed=0)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -125,8 +121,8 @@ def network_view(filters: Filters = Filters(), focus: int | None = None, hops: i
     """The Network page's drawing (:func:`netmap.views.network_view`) of the current data,
     cached per data version and choice. Without arguments: the page's first view, which
     the server draws at start-up (:mod:`netmap.ui.startup`)."""
-    return _network_view(database_url(), data_version(), astuple(filters), None if focus is None else int(focus), int(hops),
-                         color_by, size_by, int(max_nodes))
+    return _network_view(database_url(), data_version(), astuple(filters), None if focus is None else int(focus),
+                         int(hops), color_by, size_by, int(max_nodes))
 
 
 def forget_cached_data() -> None:

@@ -12,7 +12,8 @@ app and its pages import, then loads the current data's cached resources
 The address is bound first, so a browser opened during start-up waits for it
 rather than being refused; ``/_stcore/health`` answers once it is done. Loading
 in a background thread instead was tried: at 100,000 people a visitor arriving
-at once then shared two cores with it, and the first visit took 2.8 s, not 1.8 s.
+at once then shared two cores with it, and the Overview's first visit took 2.8 s
+(1.7 s with the loading done first).
 
 Nothing here is required: ``streamlit run app.py`` still works, start-up just
 happens on the first visit. A failure here is logged and left for the page to
@@ -33,6 +34,8 @@ _LOG = logging.getLogger("netmap.startup")
 #: modules the library imports inside the functions the pages call (to keep the command
 #: line quick), so no page's import names them
 DEFERRED = ("networkx", "pyvis.network")
+#: the app's page icon (app.py)
+ICON = Path(__file__).resolve().parent / "icon.png"
 
 
 def app_imports(root: Path = ROOT) -> list[str]:
@@ -62,6 +65,26 @@ def import_all(names: list[str]) -> list[str]:
     return failed
 
 
+def exercise_libraries() -> None:
+    """Do once what the first page run would otherwise do once per process, beyond imports:
+    read the page icon (PIL loads its PNG plugin), turn a DataFrame into a chart (altair
+    loads narwhals' pandas support), and Streamlit's check, on the first element any page
+    draws, that it is not running in a REPL: ``inspect.stack()`` over every loaded module
+    (0.15 s once the app's modules are loaded). The first Overview script run went from
+    0.43 s to 0.19 s (0.05 s again)."""
+    import altair as alt
+    import pandas as pd
+    from PIL import Image
+    from streamlit import delta_generator
+
+    with Image.open(ICON) as icon:
+        icon.load()
+    alt.Chart(pd.DataFrame({"x": ["a"], "n": [1]})).mark_bar().encode(x="n", y="x").to_dict()
+    first_element_check = getattr(delta_generator, "_maybe_print_use_warning", None)  # private: may go away
+    if first_element_check is not None:
+        first_element_check()  # prints nothing here: the server's runtime exists
+
+
 def load_data() -> None:
     """Load what the pages read first for the current data version: the measures, the
     people search, the drawing and path indexes (each an ``st.cache_resource`` entry of
@@ -73,7 +96,7 @@ def load_data() -> None:
     level = bare_mode.level
     bare_mode.setLevel(logging.ERROR)
     try:
-        if store().summary()["people"] == 0:
+        if not store().has_people():
             return
         analysis()
         people_search()
@@ -90,5 +113,9 @@ def load_data() -> None:
 async def lifespan(app: Any) -> AsyncIterator[None]:
     """``st.App(..., lifespan=lifespan)``: the imports, then the data, then the server answers."""
     import_all([*app_imports(), *DEFERRED])
+    try:
+        exercise_libraries()
+    except Exception:  # noqa: BLE001 -- an optimisation only: the first visit does it otherwise
+        _LOG.exception("netmap start-up: could not exercise the chart and image libraries")
     load_data()
     yield
