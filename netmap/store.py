@@ -285,7 +285,7 @@ class Store:
         for label, rid in zip(labels, ids):
             log(label, "review", rid, "insert")
         if journal:
-            conn.execute(insert(CHG), journal)
+            _insert_many(conn, CHG, journal)
         changed = False
         for res in results.values():
             conn.execute(
@@ -840,6 +840,42 @@ class _KeyMap(dict):
         raise KeyError(key)
 
 
+def _insert_many(conn: Connection, table, rows: list[dict]) -> None:
+    """``conn.execute(insert(table), rows)``, the same rows stored, without SQLAlchemy's
+    per-row parameter handling on SQLite.
+
+    For each of a million rows SQLAlchemy rebuilds a parameter dict (``construct_params``),
+    a third of an import of 100,000 people. Here the statement is compiled once, each
+    column's own bind conversion (dates, booleans, :class:`netmap.tables.UTCDateTime`) is
+    applied as SQLAlchemy would, the columns' Python defaults are filled in, and the rows
+    go to the driver's ``executemany`` as tuples. Rows that do not all name the same
+    columns, and other databases, take SQLAlchemy's own path.
+    """
+    if not rows:
+        return
+    keys = list(rows[0])
+    if conn.dialect.name != "sqlite" or any(len(row) != len(keys) for row in rows) or \
+            any(row.keys() != rows[0].keys() for row in rows):
+        conn.execute(insert(table), rows)
+        return
+    defaults = {c.key: c.default.arg for c in table.columns
+                if c.key not in rows[0] and c.default is not None and c.default.is_scalar}
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=[*keys, *defaults])
+    names = compiled.positiontup  # the parameter order of the compiled (qmark) statement
+    convert = {c.key: c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for c in table.columns}
+    getters = []
+    for name in names:
+        fn = convert.get(name)
+        if name in defaults:
+            value = fn(defaults[name]) if fn else defaults[name]
+            getters.append(lambda row, value=value: value)
+        elif fn is None:
+            getters.append(lambda row, name=name: row[name])
+        else:  # as SQLAlchemy does: every value, None included, through the column's conversion
+            getters.append(lambda row, name=name, fn=fn: fn(row[name]))
+    conn.exec_driver_sql(str(compiled), [tuple(get(row) for get in getters) for row in rows])
+
+
 def _insert_returning_ids(conn: Connection, table, rows: list[dict]) -> list[int]:
     """Insert many rows, returning their new ids in the same order."""
     if not rows:
@@ -852,7 +888,7 @@ def _insert_returning_ids(conn: Connection, table, rows: list[dict]) -> list[int
         # AUTOINCREMENT): give them explicitly and insert in one executemany.
         start = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
         ids = list(range(start, start + len(rows)))
-        conn.execute(insert(table), [{**row, "id": rid} for row, rid in zip(rows, ids)])
+        _insert_many(conn, table, [{**row, "id": rid} for row, rid in zip(rows, ids)])
         return ids
     result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     return [r[0] for r in result]

@@ -6,9 +6,12 @@ marked ``sqlite_only`` look at the SQLite file itself."""
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netmap import ImportRefused, Store, UndoRefused, UnknownPerson, AmbiguousPerson, import_paths
 from netmap.cli import sample_files
@@ -213,3 +216,41 @@ def test_two_imports_at_once_and_reads_meanwhile(database_url):
     assert len(s.imports()) == 2
     s.close()
     check_integrity(url)
+
+
+_PERSON_ROW = st.fixed_dictionaries({
+    "crm_id": st.none() | st.text(max_size=8), "email": st.none() | st.text(max_size=8),
+    "name": st.none() | st.text(max_size=12), "company": st.none() | st.text(max_size=8),
+    "created": st.none() | st.dates(), "listed": st.booleans(),
+})
+
+
+@settings(max_examples=60, deadline=None)
+@given(people=st.lists(_PERSON_ROW, min_size=1, max_size=8), imported=st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2100, 1, 1),
+                                                                         timezones=st.timezones()),
+       strength=st.none() | st.floats(allow_nan=False), since=st.none() | st.dates())
+def test_bulk_inserts_store_exactly_what_sqlalchemy_stores(people, imported, strength, since):
+    """store._insert_many (SQLite: compiled once, rows to the driver as tuples) against
+    SQLAlchemy's own executemany: the same bytes in every column, defaults included
+    (person.listed given or not, import_log's counts, relationship.kind)."""
+    from sqlalchemy import create_engine, insert
+
+    from netmap import tables
+    from netmap.store import _insert_many
+
+    rows = {
+        "person": [{"id": i, **p} for i, p in enumerate(people, 1)],
+        "import_log": [{"id": 1, "batch": "b", "file_name": "f", "sheet": None, "content_sha256": "h", "kind": "people",
+                        "mapping_json": "{}", "created_at": imported, "undone_at": None}],
+        "relationship": [{"id": 1, "a_id": 1, "b_id": 1, "strength": strength, "since": since}],
+    }
+    stored = []
+    for write in (lambda c, t, r: c.execute(insert(t), r), _insert_many):
+        engine = create_engine("sqlite://")
+        tables.metadata.create_all(engine)
+        with engine.begin() as conn:
+            for name, table_rows in rows.items():
+                write(conn, tables.metadata.tables[name], table_rows)
+            stored.append({name: conn.exec_driver_sql(f"SELECT * FROM {name}").all() for name in rows})
+        engine.dispose()
+    assert stored[0] == stored[1]
