@@ -418,6 +418,18 @@ def compare_networkx(people: int, workdir: Path, *, seed: int = 7, log=print) ->
 # ------------------------------------------------------------------ report
 
 
+def machine_speed(runs: int = 5) -> float:
+    """Seconds for a fixed pure-Python loop (the median of ``runs``): the same work every
+    time, so two runs of the benchmark, or its start and end, can be compared on a shared
+    machine whose speed drifts (here it moved by 40 % within an hour)."""
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        sum(i * i for i in range(2_000_000))
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
 def machine() -> dict:
     """nproc, memory, CPU model, Python and library versions."""
     cpu = platform.processor() or ""
@@ -545,6 +557,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir.mkdir(parents=True, exist_ok=True)
         info = machine()
         print(f"machine: {info['nproc']} cores, {info['memory']}, {info['cpu']}, Python {info['python']}", flush=True)
+        speed_before = machine_speed()
         browser = not args.no_browser
         if browser and (why := browser_available()):
             print(f"browser rows skipped: {why}", flush=True)
@@ -565,6 +578,8 @@ def main(argv: list[str] | None = None) -> int:
             print(format_compare(rows, args.compare_people))
         print()
         print(f"libraries: {info['libraries']}")
+        print(f"machine speed (a fixed pure-Python loop, median of 5; lower is faster): "
+              f"{speed_before:.3f} s at the start, {machine_speed():.3f} s at the end")
     return 0
 
 

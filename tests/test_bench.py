@@ -35,6 +35,7 @@ def test_benchmark_prints_its_tables(tmp_path, capsys):
         assert f"| 300 | {phase} | " in out, phase
     assert re.search(r"\| 300 \| browser network \| [\d.]+ \| [\d.]+ \(HTML 0\.\d\d MB\) \|", out)
     assert "failed" not in out
+    assert re.search(r"machine speed \(.*\): [\d.]+ s at the start, [\d.]+ s at the end", out)
     assert "| measure (300 people) | netmap s | networkx s | speed-up | agreement |" in out
     for measure in ("betweenness (exact)", "constraint + effective size", "communities (Leiden vs Louvain)",
                     "local bridges with span", "spread (IC, 200 runs)"):

@@ -222,3 +222,28 @@ def test_own_ties_from_the_neighbourhood_are_the_ties_of_the_whole_network(tmp_p
     finally:
         store.close()
         drop_database(url)
+
+
+COMPANY_VARIANTS = ["Straße GmbH", "STRASSE GMBH", "strasse gmbh ", "Ébène SA", "ÉBÈNE SA", "ébène sa",
+                    "Acme", "ACME", " acme", "Acme\u00a0", "Acme Inc", "İstanbul Ltd", "i̇stanbul ltd",
+                    "A/B_1 Ltd", "a/b_1 LTD", "100% Co", "100% CO"]
+
+
+def test_colleagues_are_everyone_whose_company_matches_however_it_is_written(store):
+    """load_neighbourhood finds colleagues with a prefilter in SQL (SQLite) and the exact
+    check in Python: the same people as comparing every company (strip, casefold), for
+    accents, ß, a non-breaking space, dotted capitals and LIKE's own characters."""
+    from sqlalchemy import select
+
+    from netmap.store import P
+
+    rows = "\n".join(f"{i},P{i},Q{i},p{i}@x{i}.example,\"{c}\",,customer,,," for i, c in enumerate(COMPANY_VARIANTS, 1))
+    load(store, ("people.csv", PEOPLE.splitlines()[0] + "\n" + rows + "\n"))
+    with store.engine.connect() as conn:
+        stored = dict(conn.execute(select(P.c.id, P.c.company)).all())
+    keys = {pid: c.strip().casefold() for pid, c in stored.items() if c}
+    assert len(set(keys.values())) < len(keys)  # the variants do collide
+    for pid, key in keys.items():
+        expected = {other for other, k in keys.items() if k == key}
+        around = {p.id for p in store.load_neighbourhood(pid).people}
+        assert around & set(keys) == expected, stored[pid]
