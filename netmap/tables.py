@@ -38,7 +38,8 @@ metadata = MetaData()
 
 
 class UTCDateTime(TypeDecorator):
-    """An aware datetime, stored as given and read back in UTC.
+    """An aware datetime, stored in UTC and read back in UTC (as sqlmodel's type of the
+    same name did for schema 1, less its timedelta comparison, which netmap never used).
 
     SQLite keeps no offset, so a value read from it is UTC-naive: it gets UTC
     back. A naive value is refused on the way in, so nothing local-time sneaks in.

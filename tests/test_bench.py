@@ -58,6 +58,8 @@ def test_verdict_names_the_target():
     assert bench._verdict(100_000, "page network", page) == "MISS (≤ 2 s)"
     seen = bench.PhaseResult("browser network", seconds=[1.9], inproc=[1.2], html_mb=[1.33])
     assert bench._verdict(100_000, "browser network", seen) == "ok (≤ 2 s); HTML 1.33 MB ok (≤ 2 MB)"
+    seen = bench.PhaseResult("browser overview", seconds=[1.7], inproc=[1.1], new_browser=[2.4, 2.2, 2.3])
+    assert bench._verdict(100_000, "browser overview", seen) == "ok (≤ 2 s); a new browser 2.30 s"
     seen = bench.PhaseResult("browser network", seconds=[1.9], inproc=[1.2], html_mb=[2.5])
     assert bench._verdict(10_000, "browser network", seen).endswith("HTML 2.50 MB MISS (≤ 2 MB)")
 

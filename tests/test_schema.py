@@ -75,6 +75,25 @@ def test_the_tables_are_schema_1_as_released():
     assert schema.CURRENT == 1  # a new schema version: record its DDL beside this one
 
 
+#: what the DDL does not show, as the sqlmodel classes of schema 1 had it: Python-side
+#: defaults, and which timestamps come back in UTC (UTCDateTime) rather than as stored
+SCHEMA_V1_PYTHON_SIDE = {
+    "person.listed": False, "relationship.kind": "", "feedback.scale": "nps", "import_log.rows_read": 0,
+    "import_log.added": 0, "import_log.updated": 0, "import_log.refused": 0, "import_log.warnings": 0,
+    "import_log.details_json": "{}", "audit.counts": "{}",
+}
+SCHEMA_V1_UTC = {"import_log.created_at", "import_log.undone_at"}
+
+
+def test_the_python_side_of_the_tables_is_schema_1_as_released():
+    defaults = {f"{t.name}.{c.key}": c.default.arg for t in tables.metadata.sorted_tables for c in t.columns
+                if c.default is not None}
+    assert defaults == SCHEMA_V1_PYTHON_SIDE
+    utc = {f"{t.name}.{c.key}" for t in tables.metadata.sorted_tables for c in t.columns
+           if isinstance(c.type, tables.UTCDateTime)}
+    assert utc == SCHEMA_V1_UTC
+
+
 def test_a_fresh_database_gets_every_table_and_the_current_version(database_url):
     assert table_names(database_url) == set()
     store = Store(database_url)

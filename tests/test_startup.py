@@ -23,7 +23,13 @@ from .conftest import ROOT, drop_database, sample_database
 
 @pytest.fixture(scope="module")
 def sample_url(tmp_path_factory):
+    """The sample company, its measures stored (as after any page or command computed them)."""
+    from netmap import Store
+
     url = sample_database(tmp_path_factory, "startup")
+    store = Store(url)
+    real_measures(store)
+    store.close()
     yield url
     drop_database(url)
 
@@ -39,12 +45,8 @@ def fresh_caches():
 
 def test_it_warms_every_module_the_app_and_its_pages_import():
     names = startup.app_imports()
-    assert {"streamlit", "pandas", "altair", "netmap.ui", "netmap.views", "netmap.profile"} <= set(names)
-    for page in ROOT.glob("pages/*.py"):  # each page's own imports, read independently
-        tree = ast.parse(page.read_text())
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and not node.level:
-                assert node.module in names, (page.name, node.module)
+    assert {"streamlit", "pandas", "altair", "netmap.ui", "netmap.views", "netmap.profile", "netmap.upload",
+            "netmap.network.export"} <= set(names)
     # in a fresh interpreter: none of them (nor the ones imported inside functions) fails,
     # and after them the pages need nothing heavy that was not loaded
     code = ("from netmap.ui import startup; failed = startup.import_all([*startup.app_imports(), *startup.DEFERRED]);"
@@ -61,9 +63,9 @@ def test_the_libraries_are_exercised_once_without_a_page():
 
 
 def test_a_module_that_cannot_be_imported_is_logged_and_skipped(caplog):
-    with caplog.at_level(logging.ERROR, logger="netmap.startup"):
+    with caplog.at_level(logging.WARNING, logger="netmap.startup"):
         assert startup.import_all(["json", "netmap.no_such_module"]) == ["netmap.no_such_module"]
-    assert "could not import netmap.no_such_module" in caplog.text
+    assert "importing netmap.no_such_module failed (ModuleNotFoundError)" in caplog.text
 
 
 def test_the_data_is_loaded_once_and_the_first_visit_reuses_it(sample_url, monkeypatch, fresh_caches):
@@ -92,23 +94,69 @@ def test_the_lifespan_imports_then_loads_the_data_before_the_server_answers(monk
     monkeypatch.setattr(startup, "load_data", lambda: steps.append(("load", 0)))
     monkeypatch.setattr(startup, "exercise_libraries", lambda: steps.append(("exercise", 0)))
 
-    async def serve():
-        async with startup.lifespan(None):
-            steps.append(("serving", 0))
-
-    # on a thread of its own: the browser tests' Playwright may keep an event loop running on this one
-    server = threading.Thread(target=asyncio.run, args=(serve(),))
-    server.start()
-    server.join(timeout=60)
+    steps += [(s, 0) for s in run_lifespan()]
     assert [s for s, _ in steps] == ["import", "exercise", "load", "serving"]
     assert steps[0][1] == len(startup.app_imports()) + len(startup.DEFERRED)
 
 
 def test_an_unreachable_database_does_not_stop_the_server(monkeypatch, caplog, fresh_caches):
     monkeypatch.setenv("NETMAP_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/netmap")
-    with caplog.at_level(logging.ERROR, logger="netmap.startup"):
+    with caplog.at_level(logging.WARNING, logger="netmap.startup"):
         startup.load_data()  # no exception: the page the user opens reports it
-    assert "could not load the data" in caplog.text
+    assert "loading the data failed (OperationalError)" in caplog.text
+    assert "127.0.0.1" not in caplog.text and "Traceback" not in caplog.text  # the kind of error only
+
+
+def test_measures_not_stored_yet_are_left_to_the_first_visit(tmp_path_factory, monkeypatch, fresh_caches):
+    """Computing them can take minutes (a million people): the server answers first, and the
+    first visit computes them under its spinner."""
+    url = sample_database(tmp_path_factory, "unmeasured")
+    try:
+        monkeypatch.setenv("NETMAP_DATABASE_URL", url)
+        monkeypatch.setattr(ui, "measures", lambda store: pytest.fail("computed at start-up"))
+        startup.load_data()
+    finally:
+        ui._store.clear()
+        drop_database(url)
+
+
+def test_a_page_that_does_not_parse_does_not_stop_the_server(monkeypatch, caplog):
+    def broken(root=ROOT):
+        raise SyntaxError("invalid syntax (pages/broken.py, line 1)")
+
+    monkeypatch.setattr(startup, "app_imports", broken)
+    monkeypatch.setattr(startup, "load_data", lambda: None)
+    with caplog.at_level(logging.WARNING, logger="netmap.startup"):
+        assert run_lifespan() == ["serving"]
+    assert "reading the pages' imports failed (SyntaxError)" in caplog.text
+
+
+def test_a_data_load_that_never_ends_does_not_keep_the_server_from_answering(monkeypatch, caplog):
+    release = threading.Event()
+    monkeypatch.setattr(startup, "LOAD_WAIT_S", 0.2)
+    monkeypatch.setattr(startup, "import_all", lambda names: [])
+    monkeypatch.setattr(startup, "load_data", lambda: release.wait(30))
+    try:
+        with caplog.at_level(logging.WARNING, logger="netmap.startup"):
+            assert run_lifespan() == ["serving"]
+        assert "took over 0.2 s" in caplog.text
+    finally:
+        release.set()
+
+
+def run_lifespan() -> list[str]:
+    """Run the lifespan as the server would, on a thread of its own (the browser tests'
+    Playwright may keep an event loop running on this one); what ran while it served."""
+    served = []
+
+    async def serve():
+        async with startup.lifespan(None):
+            served.append("serving")
+
+    server = threading.Thread(target=asyncio.run, args=(serve(),))
+    server.start()
+    server.join(timeout=60)
+    return served
 
 
 def test_the_network_page_opens_on_the_drawing_made_at_start_up(sample_url, monkeypatch, fresh_caches):

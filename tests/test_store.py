@@ -226,10 +226,10 @@ _PERSON_ROW = st.fixed_dictionaries({
 
 
 @settings(max_examples=60, deadline=None)
-@given(people=st.lists(_PERSON_ROW, min_size=1, max_size=8), imported=st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2100, 1, 1),
+@given(people=st.lists(_PERSON_ROW, min_size=1, max_size=8), listed_given=st.booleans(), imported=st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2100, 1, 1),
                                                                          timezones=st.timezones()),
        strength=st.none() | st.floats(allow_nan=False), since=st.none() | st.dates())
-def test_bulk_inserts_store_exactly_what_sqlalchemy_stores(people, imported, strength, since):
+def test_bulk_inserts_store_exactly_what_sqlalchemy_stores(people, listed_given, imported, strength, since):
     """store._insert_many (SQLite: compiled once, rows to the driver as tuples) against
     SQLAlchemy's own executemany: the same bytes in every column, defaults included
     (person.listed given or not, import_log's counts, relationship.kind)."""
@@ -239,7 +239,8 @@ def test_bulk_inserts_store_exactly_what_sqlalchemy_stores(people, imported, str
     from netmap.store import _insert_many
 
     rows = {
-        "person": [{"id": i, **p} for i, p in enumerate(people, 1)],
+        "person": [{"id": i, **{k: v for k, v in p.items() if listed_given or k != "listed"}}
+                   for i, p in enumerate(people, 1)],
         "import_log": [{"id": 1, "batch": "b", "file_name": "f", "sheet": None, "content_sha256": "h", "kind": "people",
                         "mapping_json": "{}", "created_at": imported, "undone_at": None}],
         "relationship": [{"id": 1, "a_id": 1, "b_id": 1, "strength": strength, "since": since}],

@@ -23,6 +23,7 @@ report, where the user sees it.
 from __future__ import annotations
 
 import ast
+import asyncio
 import importlib
 import logging
 from contextlib import asynccontextmanager
@@ -34,6 +35,8 @@ _LOG = logging.getLogger("netmap.startup")
 #: modules the library imports inside the functions the pages call (to keep the command
 #: line quick), so no page's import names them
 DEFERRED = ("networkx", "pyvis.network")
+#: the longest the server waits for :func:`load_data` before it answers (it goes on meanwhile)
+LOAD_WAIT_S = 60
 #: the app's page icon (app.py)
 ICON = Path(__file__).resolve().parent / "icon.png"
 
@@ -59,10 +62,18 @@ def import_all(names: list[str]) -> list[str]:
     for name in names:
         try:
             importlib.import_module(name)
-        except Exception:  # noqa: BLE001 -- start-up must not stop the server; the page reports it
-            _LOG.exception("netmap start-up: could not import %s", name)
+        except Exception as exc:  # noqa: BLE001 -- start-up must not stop the server; the page reports it
+            _skipped(f"importing {name}", exc)
             failed.append(name)
     return failed
+
+
+def _skipped(step: str, exc: Exception) -> None:
+    """Log a start-up step that failed: its kind of error only. The message could quote a
+    value from the data (netmap's errors name rows; SQLAlchemy's quote parameters), and
+    netmap keeps people's data out of logs (README, "Privacy"); the page that needs the
+    step shows the whole error to its user."""
+    _LOG.warning("netmap start-up: %s failed (%s); the first visit will do it", step, type(exc).__name__)
 
 
 def exercise_libraries() -> None:
@@ -88,7 +99,12 @@ def exercise_libraries() -> None:
 def load_data() -> None:
     """Load what the pages read first for the current data version: the measures, the
     people search, the drawing and path indexes (each an ``st.cache_resource`` entry of
-    :mod:`netmap.ui`, shared by every session) and the Network page's first drawing."""
+    :mod:`netmap.ui`, shared by every session) and the Network page's first drawing.
+
+    Only when the measures are stored for the current data: computing them takes
+    minutes for a million people, and a server that does not answer meanwhile would
+    look broken. The first visit computes them instead, under a spinner."""
+    from ..analysis import cache_name
     from . import analysis, draw_index, network_view, path_index, people_search, store
 
     # outside a page run Streamlit's cached functions warn that no page is running: expected here
@@ -96,15 +112,16 @@ def load_data() -> None:
     level = bare_mode.level
     bare_mode.setLevel(logging.ERROR)
     try:
-        if not store().has_people():
-            return
+        the_store = store()
+        if not the_store.has_people() or not the_store.is_cached(cache_name()):
+            return  # nothing to show, or measures to compute: the first visit does it, with its spinner
         analysis()
         people_search()
         draw_index()
         path_index()
         network_view()  # the Network page's first drawing
-    except Exception:  # noqa: BLE001 -- e.g. the database is unreachable: the page says so
-        _LOG.exception("netmap start-up: could not load the data ahead of the first visit")
+    except Exception as exc:  # noqa: BLE001 -- e.g. the database is unreachable: the page says so
+        _skipped("loading the data", exc)
     finally:
         bare_mode.setLevel(level)
 
@@ -112,10 +129,18 @@ def load_data() -> None:
 @asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[None]:
     """``st.App(..., lifespan=lifespan)``: the imports, then the data, then the server answers."""
-    import_all([*app_imports(), *DEFERRED])
+    try:
+        names = app_imports()
+    except Exception as exc:  # noqa: BLE001 -- e.g. a page that does not parse: that page reports it
+        _skipped("reading the pages' imports", exc)
+        names = []
+    import_all([*names, *DEFERRED])
     try:
         exercise_libraries()
-    except Exception:  # noqa: BLE001 -- an optimisation only: the first visit does it otherwise
-        _LOG.exception("netmap start-up: could not exercise the chart and image libraries")
-    load_data()
+    except Exception as exc:  # noqa: BLE001 -- an optimisation only: the first visit does it otherwise
+        _skipped("exercising the chart and image libraries", exc)
+    try:  # bounded: a database that never answers must not keep the server from answering
+        await asyncio.wait_for(asyncio.to_thread(load_data), timeout=LOAD_WAIT_S)
+    except asyncio.TimeoutError:
+        _LOG.warning("netmap start-up: loading the data took over %s s; the server answers meanwhile", LOAD_WAIT_S)
     yield
