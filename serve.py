@@ -8,8 +8,19 @@ does that work on the first visit instead.
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 import streamlit as st
 
-from netmap.ui.startup import lifespan
+
+@asynccontextmanager
+async def lifespan(app):
+    # imported here, once Streamlit's runtime runs: netmap.ui declares cached functions,
+    # and declared before the runtime exists Streamlit warns that it has none
+    from netmap.ui.startup import lifespan as start_up
+
+    async with start_up(app):
+        yield
+
 
 app = st.App("app.py", lifespan=lifespan)

@@ -185,3 +185,11 @@ def test_serve_py_serves_app_py_through_the_lifespan():
     assert len(calls) == 1
     assert ast.literal_eval(calls[0].args[0]) == "app.py"
     assert [k.arg for k in calls[0].keywords] == ["lifespan"]
+
+
+def test_serve_py_leaves_netmap_ui_to_the_lifespan():
+    """Streamlit checks a cached function's settings where it is declared; declared before its
+    runtime exists (uvicorn imports serve.py first), each logs "No runtime found"."""
+    code = "import sys, serve; print('netmap.ui' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"] and "No runtime found" not in out.stderr
