@@ -8,16 +8,13 @@ sign-in screen as the only page: no data at all.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from netmap.errors import NetmapError
+from netmap.ui import PAGE_ICON
 from netmap.ui.access import account_sidebar, sign_in_screen, viewer
 
-# a local image: an emoji or material icon as page_icon makes browsers fetch a web font
-ICON = Path(__file__).resolve().parent / "netmap" / "ui" / "icon.png"
-st.set_page_config(page_title="netmap", page_icon=str(ICON), layout="wide")
+st.set_page_config(page_title="netmap", page_icon=str(PAGE_ICON), layout="wide")
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),

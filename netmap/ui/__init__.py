@@ -30,12 +30,14 @@ from ..tabular_export import to_csv
 from ..views import DrawIndex, Filters, NetworkView, network_view as _network_view_of, use_global_layout
 
 __all__ = [
-    "FEELING_COLORS", "FEELINGS", "ensure_navigation", "md", "PERSON_PAGE", "analysis", "csv_download", "draw_index", "no_data", "path_index",
+    "FEELING_COLORS", "FEELINGS", "ensure_navigation", "md", "PAGE_ICON", "PERSON_PAGE", "analysis", "csv_download", "draw_index", "no_data", "path_index",
     "people_search", "people_table", "network_view", "NETWORK_DEFAULTS", "TABLE_ROWS_SHOWN", "show_error", "store", "data_version", "open_person", "forget_cached_data",
 ]
 
 FEELINGS = ["promoter", "passive", "detractor", "unknown"]
 APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
+#: the app's page icon: a local image (an emoji or material icon as page_icon makes browsers fetch a web font)
+PAGE_ICON = Path(__file__).resolve().parent / "icon.png"
 PERSON_PAGE = "pages/person.py"
 
 

@@ -37,8 +37,6 @@ _LOG = logging.getLogger("netmap.startup")
 DEFERRED = ("networkx", "pyvis.network")
 #: the longest the server waits for :func:`load_data` before it answers (it goes on meanwhile)
 LOAD_WAIT_S = 60
-#: the app's page icon (app.py)
-ICON = Path(__file__).resolve().parent / "icon.png"
 
 
 def app_imports(root: Path = ROOT) -> list[str]:
@@ -88,7 +86,9 @@ def exercise_libraries() -> None:
     from PIL import Image
     from streamlit import delta_generator
 
-    with Image.open(ICON) as icon:
+    from . import PAGE_ICON
+
+    with Image.open(PAGE_ICON) as icon:
         icon.load()
     alt.Chart(pd.DataFrame({"x": ["a"], "n": [1]})).mark_bar().encode(x="n", y="x").to_dict()
     first_element_check = getattr(delta_generator, "_maybe_print_use_warning", None)  # private: may go away
