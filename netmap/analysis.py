@@ -208,6 +208,13 @@ def live_samples(analysis: Analysis, G: nx.Graph | None = None) -> LiveEdgeSampl
     return _sample(*analysis.edge_arrays(), analysis.samples, analysis.seed, analysis.base_rate)
 
 
+def measures_stored(store) -> bool:
+    """Whether :func:`measures` would read the stored analysis rather than compute it: one
+    stored for the current data by this measuring code (every caller uses the default seed;
+    the payload itself is not read)."""
+    return store.is_cached(cache_name())
+
+
 def measures(store, *, seed: int = 0) -> Analysis:
     """The stored analysis when it matches the data; else compute and store it."""
     cached = store.cached(cache_name())

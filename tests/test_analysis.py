@@ -38,10 +38,12 @@ def test_measures_are_computed_once_per_data_version(sample_store, monkeypatch):
     real = analysis_mod.analyze
     monkeypatch.setattr(analysis_mod, "analyze", lambda *a, **k: calls.append(1) or real(*a, **k))
     first = measures(sample_store)
+    assert analysis_mod.measures_stored(sample_store)
     second = measures(sample_store)
     assert len(calls) == 1
     assert first.people.equals(second.people) and first.ties.equals(second.ties)
     load(sample_store, ("more.csv", "Email,Name,Company\nnew.person@x.com,New Person,X\n"))
+    assert not analysis_mod.measures_stored(sample_store)  # for the older data only
     third = measures(sample_store)
     assert len(calls) == 2 and len(third.people) == len(first.people) + 1
 

@@ -104,7 +104,7 @@ def load_data() -> None:
     Only when the measures are stored for the current data: computing them takes
     minutes for a million people, and a server that does not answer meanwhile would
     look broken. The first visit computes them instead, under a spinner."""
-    from ..analysis import cache_name
+    from ..analysis import measures_stored
     from . import analysis, draw_index, network_view, path_index, people_search, store
 
     # outside a page run Streamlit's cached functions warn that no page is running: expected here
@@ -113,7 +113,7 @@ def load_data() -> None:
     bare_mode.setLevel(logging.ERROR)
     try:
         the_store = store()
-        if not the_store.has_people() or not the_store.is_cached(cache_name()):
+        if not the_store.has_people() or not measures_stored(the_store):
             return  # nothing to show, or measures to compute: the first visit does it, with its spinner
         analysis()
         people_search()
