@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import json
 import re
+import sqlite3
 import time
 import uuid
 from collections import defaultdict
@@ -100,7 +101,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA secure_delete=ON")
             if not memory:
-                cur.execute("PRAGMA journal_mode=WAL")
+                _use_wal(cur)
                 cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
@@ -111,6 +112,31 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _use_wal(cur, wait_s: float = 30.0) -> None:
+    """Put the SQLite file in write-ahead-log mode (readers never wait for a writer).
+
+    The mode is stored in the file, so this is one read once it is set. Setting it
+    needs the file to itself, and SQLite answers "database is locked" AT ONCE,
+    without its busy timeout, while another connection holds any lock, e.g. a
+    second process starting on the same new database. So it is retried, with a
+    growing pause, for up to ``wait_s`` seconds, as long as the busy timeout would
+    have waited.
+    """
+    if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+        return
+    deadline = time.monotonic() + wait_s
+    pause = 0.005
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
 
 
 def _now() -> datetime:

@@ -195,6 +195,40 @@ def test_a_version_that_is_not_a_number_is_refused(database_url):
         Store(database_url)
 
 
+def test_write_ahead_log_mode_waits_for_a_lock_instead_of_failing(tmp_path):
+    """Switching a new SQLite file to WAL mode fails at once ("database is locked",
+    no busy timeout) while another connection holds a lock: a store starting beside
+    another one on a new database hit it in CI. It waits for the lock instead."""
+    import sqlite3
+    import time
+
+    from netmap.store import _use_wal
+
+    def locked(name: str) -> sqlite3.Connection:  # a connection holding the new file's write lock
+        conn = sqlite3.connect(tmp_path / name, isolation_level=None, check_same_thread=False)
+        conn.execute("CREATE TABLE t (x)")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t VALUES (1)")
+        return conn
+
+    holder = locked("new.db")
+    other = sqlite3.connect(tmp_path / "new.db", isolation_level=None, timeout=0.05)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):  # what SQLite itself does
+        other.execute("PRAGMA journal_mode=WAL")
+    threading.Timer(0.3, holder.commit).start()
+    started = time.monotonic()
+    _use_wal(other.cursor())
+    assert time.monotonic() - started >= 0.2
+    assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+    stuck = locked("stuck.db")  # a lock that is never let go: it gives up after its wait
+    late = sqlite3.connect(tmp_path / "stuck.db", isolation_level=None, timeout=0.05)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        _use_wal(late.cursor(), wait_s=0.2)
+    for conn in (holder, other, stuck, late):
+        conn.close()
+
+
 def test_several_processes_starting_on_an_empty_database_at_once(database_url):
     """Four stores start together on an empty database: one creates the tables, the
     others wait and find them; none fails."""
