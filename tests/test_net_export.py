@@ -193,3 +193,34 @@ def test_positions_are_used_and_layout_is_seeded():
     H = nx.karate_club_graph()
     assert layout_positions(H, seed=1) == layout_positions(H, seed=1)
     assert layout_positions(H, seed=1) != layout_positions(H, seed=2)
+
+
+def test_drawings_reuse_one_compiled_template_and_are_the_pages_pyvis_makes(monkeypatch):
+    """pyvis makes a Jinja environment per Network and so compiled its template (with the
+    0.69 MB of vis-network it includes) for every drawing; one kept environment renders
+    the very same page."""
+    import pyvis.network
+
+    import netmap.network.export as export
+
+    G, table = small()
+    export._templates.cache_clear()
+    first = graph_html(G, table, title="Ann").html
+    second = graph_html(G, table, title="Ann").html
+    assert first == second
+    assert export._templates.cache_info().currsize == 1  # one environment...
+    env = export._templates(pyvis.network.Network().template_dir)
+    assert len(env.cache) == 4  # ...holding the page and its three includes, compiled once
+
+    made = []
+    real = pyvis.network.Network.generate_html
+
+    def pyvis_own(net, *args, **kwargs):  # what pyvis renders with its own fresh environment
+        from jinja2 import Environment, FileSystemLoader
+
+        net.templateEnv = Environment(loader=FileSystemLoader(net.template_dir))
+        made.append(real(net, *args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(pyvis.network.Network, "generate_html", pyvis_own)
+    assert graph_html(G, table, title="Ann").html == first and made
