@@ -15,6 +15,7 @@ from netmap.ui import (
     NETWORK_DEFAULTS,
     analysis,
     data_version,
+    graph_frame,
     md,
     network_view,
     no_data,
@@ -120,7 +121,7 @@ if focus is not None:
 st.caption(md(showing_text(view, size_by=size_by, hops=hops, focus_name=focus_name if isinstance(focus_name, str) else None)))
 for note in view.notes:
     st.info(note)
-st.iframe(view.html, height=720)
+graph_frame(view.html, height=720)
 
 # ------------------------------------------------------------------- downloads --
 # GraphML/GEXF are written only when clicked (a callable: Streamlit runs it on its own thread),

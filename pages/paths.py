@@ -11,8 +11,8 @@ from netmap.queries import (
     PATH_COLUMNS, find_paths, graph_table, owners, path_graph, resolve_sources, resolve_targets, search_people,
 )
 from netmap.ui import (
-    analysis, csv_download, data_version, draw_index, no_data, path_index, people_search, people_table, show_error,
-    store,
+    analysis, csv_download, data_version, draw_index, graph_frame, no_data, path_index, people_search, people_table,
+    show_error, store,
 )
 
 from netmap.ui import ensure_navigation
@@ -166,7 +166,7 @@ weak = a.ties[a.ties["local_bridge"].astype(bool)]
 view = graph_html(
     H, table, color_by="feeling", max_nodes=max(len(H), 1), weak_edges=weak[["a_id", "b_id"]], height="460px",
 )
-st.iframe(view.html, height=480)
+graph_frame(view.html, height=480)
 n_sources = sum(r == "source" for r in roles.values())
 n_targets = sum(r == "target" for r in roles.values())
 st.caption(

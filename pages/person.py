@@ -10,8 +10,8 @@ from netmap.errors import NetmapError
 from netmap.views import network_view
 from netmap.profile import person_profile, position_sentences, search_people, who_for
 from netmap.ui import (
-    FEELING_COLORS, FEELINGS, analysis, draw_index, forget_cached_data, md, no_data, people_search, people_table,
-    show_error, store,
+    FEELING_COLORS, FEELINGS, analysis, draw_index, forget_cached_data, graph_frame, md, no_data, people_search,
+    people_table, show_error, store,
 )
 from netmap.ui.access import actor, may_change
 
@@ -129,7 +129,7 @@ else:
         st.caption(f"Showing {view.shown:,} of {view.total:,} people within {hops} step{'s' if hops > 1 else ''}. "
                    "The thick black border marks this person; dashed ties are weak ties (local bridges and ties "
                    "between communities); diamonds are bridge customers.")
-        st.iframe(view.html, height=540)
+        graph_frame(view.html, height=540)
 
 # -------------------------------------------------------------- feelings --
 st.subheader("Feelings over time")

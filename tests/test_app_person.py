@@ -93,6 +93,23 @@ def test_profile_shows_details_feelings_ties_referrals_and_position(db):
     assert not re.search(r"<(script|link)\b[^>]*(src|href)\s*=\s*[\"']?https?://", iframe, re.I)  # offline
 
 
+def test_the_ego_graph_links_vis_network_only_where_the_server_serves_it(db):
+    """``streamlit run app.py`` has no route for vis-network's files: its drawings stay
+    self-contained. Under serve.py (which calls ``link_graph_assets``) they link to them."""
+    import netmap.ui as ui
+
+    _, ids = db
+    inline = person_page(ids["ann@acme.com"]).get("iframe")[0].proto.srcdoc
+    assert "/netmap-assets/" not in inline and len(inline) > 690_000
+    ui.link_graph_assets("/base/netmap-assets")
+    try:
+        linked = person_page(ids["ann@acme.com"]).get("iframe")[0].proto.srcdoc
+    finally:
+        ui.link_graph_assets(None)
+    assert '<script src="/base/netmap-assets/vis-network-' in linked and len(linked) < len(inline) - 680_000
+    assert "mynetwork" in linked
+
+
 def test_session_state_opens_the_person_without_a_query_parameter(db):
     _, ids = db
     at = person_page(session=ids["cy@beta.io"])

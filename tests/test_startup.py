@@ -184,7 +184,7 @@ def test_serve_py_serves_app_py_through_the_lifespan():
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "App"]
     assert len(calls) == 1
     assert ast.literal_eval(calls[0].args[0]) == "app.py"
-    assert [k.arg for k in calls[0].keywords] == ["lifespan"]
+    assert [k.arg for k in calls[0].keywords] == ["lifespan", "routes"]  # routes: vis-network's files
 
 
 def test_serve_py_leaves_netmap_ui_to_the_lifespan():

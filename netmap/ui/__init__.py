@@ -21,6 +21,7 @@ import streamlit as st
 from ..analysis import Analysis, measures
 from ..config import database_url
 from ..errors import NetmapError
+from ..network import vis_assets
 from ..network.export import FEELING_COLORS, layout_positions
 from ..network.paths import PathIndex
 from ..queries import path_index as _index_of
@@ -30,7 +31,7 @@ from ..tabular_export import to_csv
 from ..views import DrawIndex, Filters, NetworkView, network_view as _network_view_of, use_global_layout
 
 __all__ = [
-    "FEELING_COLORS", "FEELINGS", "ensure_navigation", "md", "PAGE_ICON", "PERSON_PAGE", "analysis", "csv_download", "draw_index", "no_data", "path_index",
+    "FEELING_COLORS", "FEELINGS", "ensure_navigation", "graph_frame", "link_graph_assets", "md", "PAGE_ICON", "PERSON_PAGE", "analysis", "csv_download", "draw_index", "no_data", "path_index",
     "people_search", "people_table", "network_view", "NETWORK_DEFAULTS", "TABLE_ROWS_SHOWN", "show_error", "store", "data_version", "open_person", "forget_cached_data",
 ]
 
@@ -163,6 +164,23 @@ def ensure_navigation() -> None:
         PagesManager.uses_pages_directory = False
         runpy.run_path(str(APP_SCRIPT), run_name="__main__")
         st.stop()
+
+
+#: where this server serves vis-network's files (set by serve.py), or None: drawings stay self-contained
+_graph_assets_at: str | None = None
+
+
+def link_graph_assets(prefix: str | None) -> None:
+    """Called by ``serve.py``, which serves vis-network's script and stylesheet at ``prefix``
+    (:mod:`netmap.network.vis_assets`): from then on :func:`graph_frame` links to them."""
+    global _graph_assets_at
+    _graph_assets_at = prefix
+
+
+def graph_frame(html: str, *, height: int) -> None:
+    """Show a drawing (:func:`netmap.views.network_view`'s ``html``) in its frame: linking
+    vis-network's files when this server serves them, else the drawing as it is (inline)."""
+    st.iframe(vis_assets.linked(html, _graph_assets_at) if _graph_assets_at else html, height=height)
 
 
 def show_error(exc: Exception) -> None:

@@ -44,13 +44,16 @@ class App:
     Optional, for a server of its own kind: ``port`` (when something must name the
     address before the server starts, e.g. a sign-in ``redirect_uri``), ``args`` (more
     ``streamlit run`` options, e.g. ``["--secrets.files", path]``: this server alone
-    reads that secrets file) and ``env`` (more environment variables)."""
+    reads that secrets file), ``env`` (more environment variables) and ``base_path`` (the
+    server's ``server.baseUrlPath``: the app answers below it)."""
 
     def __init__(self, url_db: str, *, port: int | None = None, args: Sequence[str] = (),
-                 env: Mapping[str, str] | None = None):
+                 env: Mapping[str, str] | None = None, base_path: str = ""):
         self.url_db = url_db
         self.port = port or _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"http://127.0.0.1:{self.port}" + (f"/{base_path}" if base_path else "")
+        if base_path:
+            args = [*args, "--server.baseUrlPath", base_path]
         env = {**os.environ, "NETMAP_DATABASE_URL": self.url_db, "PYTHONPATH": str(ROOT), **(env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless", "true",

@@ -147,3 +147,48 @@ def test_referral_paths_csv_download(sample_app, page):
         for cell in row:
             assert not (cell[:1] in ("=", "+", "-", "@") and not number.match(cell)), row
     print(f"\nreferral paths page -> paths drawn: {drawn:.1f} s; {len(rows) - 1} paths downloaded")
+
+
+def test_a_profile_by_its_address_draws_from_vis_network_served_once(tmp_path, page):
+    """serve.py serves vis-network's script and stylesheet below the server's base path, and
+    the app's drawings link to them instead of carrying 0.69 MB each: a profile opened by
+    its address draws its ego graph from them, the files come with a year's immutable
+    cache, and the next visit draws without fetching them again."""
+    from netmap import Store, import_paths
+    from netmap.cli import sample_files
+
+    from ..conftest import new_database_url
+    from .conftest import App
+
+    db = new_database_url(tmp_path, "linked")
+    store = Store(db)
+    import_paths(store, sample_files())
+    pid = store.find_person("Oliver Hughes")
+    store.close()
+    app = App(db, base_path="crm")
+    try:
+        served = []
+        page.on("response", lambda r: served.append(r) if "/netmap-assets/" in r.url else None)
+        page.goto(f"{app.base}/person?id={pid}")
+        wait_for_app(page)
+        [frame] = graph_frames(page)
+        assert "Oliver Hughes" in node_labels(frame)
+        srcdoc = page.locator("iframe").first.get_attribute("srcdoc")
+        assert len(srcdoc) < 200_000, len(srcdoc)  # the drawing alone: vis-network is linked
+        live = re.sub(r"<!--.*?-->", "", srcdoc, flags=re.S)  # pyvis' template keeps an old link in a comment
+        links = re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', live)
+        assert len(links) == 2 and all(u.startswith("/crm/netmap-assets/vis-network-") for u in links), links
+        assert sorted(r.url.split("/crm", 1)[1] for r in served) == sorted(u.split("/crm", 1)[1] for u in links)
+        for r in served:
+            assert r.status == 200 and r.headers["cache-control"] == "public, max-age=31536000, immutable"
+            assert r.headers["content-type"].split(";")[0] in ("text/javascript", "text/css")
+        page.reload()
+        wait_for_app(page)
+        [frame] = graph_frames(page)
+        fetched = frame.evaluate(
+            "performance.getEntriesByType('resource').filter(e => e.name.includes('/netmap-assets/'))"
+            ".map(e => e.transferSize)")
+        assert len(fetched) == 2 and fetched == [0, 0], fetched  # from the browser's cache, not the network
+        assert page.request.get(f"{app.base}/netmap-assets/vis-network-0000.min.js").status == 404
+    finally:
+        app.stop()
