@@ -87,16 +87,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(url: str, port: int | None = None) -> tuple[subprocess.Popen, str]:
+def start_server(url: str, port: int | None = None, log: Path | None = None) -> tuple[subprocess.Popen, str]:
     """``streamlit run serve.py`` on ``url``, on ``port`` (default: a free loopback port), once
-    it answers its health check."""
+    it answers its health check; its output appended to ``log`` (default: dropped)."""
     port = port or _free_port()
     env = {**os.environ, "NETMAP_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the server's, closed with it
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
     )
+    if log:
+        output.close()  # the server holds its own copy
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -162,6 +165,19 @@ def tour(pg, base: str, hub: int) -> tuple[dict[str, float], int]:
     return laps, html_bytes
 
 
+def _explain(pg, out: str, log: Path) -> None:
+    """A failed tour: where it was and what the page showed (text and a screenshot beside
+    OUT.json), and where the server's log is, on stderr before the error itself."""
+    shot = Path(out).with_suffix(".failed.png")
+    try:
+        shown = pg.locator("[data-testid=stMain]").inner_text(timeout=5_000)[:2_000]
+        pg.screenshot(path=str(shot), full_page=True)
+    except Exception as exc:  # noqa: BLE001 - the page itself may be gone
+        shown, shot = f"(could not read the page: {exc})", None
+    print(f"the tour failed at {pg.url}; the page showed:\n{shown}\nscreenshot: {shot}; server log: {log}",
+          file=sys.stderr)
+
+
 def main(argv: list[str]) -> int:
     url, out = argv[0], argv[1]
     from playwright.sync_api import sync_playwright
@@ -173,18 +189,26 @@ def main(argv: list[str]) -> int:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         pg = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        proc, base = start_server(url, port)
+        log = Path(out).with_suffix(".server.log")
+        log.unlink(missing_ok=True)
+        proc, base = start_server(url, port, log)
         try:
             new_browser, _ = tour(pg, base, hub)
             pg.goto("about:blank")  # no page left to reconnect to the next server and warm it
+        except Exception:
+            _explain(pg, out, log)
+            raise
         finally:
             stop_server(proc)
         started = time.perf_counter()
-        proc, base = start_server(url, port)  # the same address: the browser's cache applies
+        proc, base = start_server(url, port, log)  # the same address: the browser's cache applies
         server_start_s = time.perf_counter() - started
         try:
             first, html_bytes = tour(pg, base, hub)
             again, _ = tour(pg, base, hub)
+        except Exception:
+            _explain(pg, out, log)
+            raise
         finally:
             stop_server(proc)
         browser.close()
