@@ -497,17 +497,22 @@ class Store:
             )
             return [dict(r) for r in conn.execute(q).mappings()]
 
-    def find_person(self, who: str, conn: Connection | None = None) -> int:
-        """Resolve WHO (a CRM id, an email, or an unambiguous name) to a person id."""
+    def find_person(self, who: str, conn: Connection | None = None, *, by_name: bool = True) -> int:
+        """Resolve WHO (a CRM id, an email, or an unambiguous name) to a person id.
+
+        ``by_name=False`` takes only a CRM id or an email (two index lookups): for callers
+        that already searched the names, where the name match would read every name."""
         if conn is None:
             with self.engine.connect() as c:
-                return self.find_person(who, c)
+                return self.find_person(who, c, by_name=by_name)
         w = who.strip()
         hit = conn.execute(select(IDT.c.person_id).where(IDT.c.kind == "crm", IDT.c.value == w)).first()
         if hit is None and "@" in w:
             hit = conn.execute(select(IDT.c.person_id).where(IDT.c.kind == "email", IDT.c.value == w.lower())).first()
         if hit is not None:
             return hit[0]
+        if not by_name:
+            raise UnknownPerson(f"no person has the CRM id or email {who!r}")
         key = name_key(w)
         matches = [pid for pid, name in conn.execute(select(P.c.id, P.c.name)) if key and name_key(name) == key]
         if len(matches) == 1:

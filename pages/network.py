@@ -10,11 +10,10 @@ from netmap.config import database_url
 from netmap.errors import NetmapError
 from netmap.network.export import to_gexf, to_graphml
 from netmap.network.graph import build_graph
-from netmap.search import search_people
+from netmap.profile import find_people
 from netmap.ui import (
     NETWORK_DEFAULTS,
     analysis,
-    data_version,
     graph_frame,
     md,
     network_view,
@@ -40,14 +39,15 @@ if no_data():
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _options(url: str, version: int) -> dict:
-    a = analysis()
-    return options(a.people, a.labels)
+def _options(url: str, version: int, _a) -> dict:
+    """The filters' choices, kept per data version: ``_a`` is that version's analysis (not
+    hashed; read once by the caller, so an import landing meanwhile cannot mix versions)."""
+    return options(_a.people, _a.labels)
 
 
 a = analysis()
 people = a.people
-opts = _options(database_url(), data_version())
+opts = _options(database_url(), a.version, a)
 community_names = opts["community_labels"]
 
 # ------------------------------------------------------------- find a person --
@@ -56,15 +56,10 @@ query = left.text_input("Find a person", placeholder="name, email, company or CR
 focus = None
 hops = 1
 if query.strip():
-    hits = search_people(people_search(), query)
-    if hits.empty:  # a CRM id, as the Person and Referral paths pages take it
-        try:
-            hits = people.loc[people["person_id"] == store().find_person(query)]
-        except NetmapError:
-            pass
-    if hits.empty:
-        show_error(NetmapError(f"Nobody matches “{query.strip()}”: every word must begin a word of their name, "
-                               "email or company."))  # show_error shows it as text
+    try:
+        hits = find_people(store(), people_search(), query)
+    except NetmapError as exc:
+        show_error(exc)  # as text
     else:
         names = {
             int(r.person_id): " · ".join(str(x) for x in (r.name, r.company, r.email) if isinstance(x, str) and x)

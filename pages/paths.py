@@ -7,8 +7,9 @@ import streamlit as st
 from netmap.config import database_url
 from netmap.errors import NetmapError
 from netmap.network.export import graph_html
+from netmap.profile import find_people
 from netmap.queries import (
-    PATH_COLUMNS, find_paths, graph_table, owners, path_graph, resolve_sources, resolve_targets, search_people,
+    PATH_COLUMNS, find_paths, graph_table, owners, path_graph, resolve_sources, resolve_targets,
 )
 from netmap.ui import (
     analysis, csv_download, data_version, draw_index, graph_frame, no_data, path_index, people_search, people_table,
@@ -34,13 +35,11 @@ def pick_person(key: str, label: str) -> int | None:
     query = st.text_input(label, key=f"{key}_q", placeholder="Name, email or company")
     if not query.strip():
         return None
-    matches = search_people(people_search(), query)
-    if matches.empty:
-        try:  # a CRM id, or a name as stored
-            return store().find_person(query)
-        except NetmapError as exc:
-            show_error(exc)
-            return None
+    try:
+        matches = find_people(store(), people_search(), query)
+    except NetmapError as exc:
+        show_error(exc)
+        return None
     names = {
         int(r.person_id): " · ".join(str(x) for x in (r.name, r.email, r.company) if isinstance(x, str) and x)
         for r in matches.itertuples()

@@ -8,7 +8,7 @@ import streamlit as st
 
 from netmap.errors import NetmapError
 from netmap.views import network_view
-from netmap.profile import person_profile, position_sentences, search_people, who_for
+from netmap.profile import find_people, person_profile, position_sentences, who_for
 from netmap.ui import (
     FEELING_COLORS, FEELINGS, analysis, draw_index, forget_cached_data, graph_frame, md, no_data, people_search,
     people_table, show_error, store,
@@ -37,14 +37,11 @@ def find_box(expanded: bool) -> None:
                               placeholder="e.g. Lloyd, jlloyd@orchiddigital.co.uk, Orchid Digital")
         if not query.strip():
             return
-        found = search_people(people_search(), query)
-        if found.empty:
-            try:  # an exact CRM id or email that the table does not show
-                pid = store().find_person(query)
-            except NetmapError as exc:
-                st.info(md(str(exc)))
-                return
-            found = a.people.loc[a.people["person_id"] == pid, found.columns]
+        try:
+            found = find_people(store(), people_search(), query)
+        except NetmapError as exc:
+            st.info(md(str(exc)))
+            return
         st.caption(f"{len(found)} match(es); click a row to open the profile.")
         people_table(found, key="person_search_results", column_config={"person_id": None})
 

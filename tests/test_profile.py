@@ -13,6 +13,7 @@ from netmap.network.graph import build_graph
 from netmap.profile import (
     PersonProfile,
     erase_person,
+    find_people,
     person_profile,
     position_sentences,
     search_people,
@@ -170,6 +171,27 @@ def test_search_people_by_name_email_company_or_id():
     assert search_people(people, "   ").empty
     assert search_people(people, "[x](javascript:1)").empty  # a literal substring, not a pattern
     assert len(search_people(people, "a", limit=2)) == 2
+
+
+def test_find_people_searches_then_takes_an_exact_crm_id_or_email(company, monkeypatch):
+    """The pages' one finder: the search's matches; else a CRM id (not a word the search
+    indexes) or an exact email; else a clear error. Never a read of every name."""
+    from netmap.search import PeopleSearch
+
+    people = measures(company).people
+    search = PeopleSearch(people)
+    ids = _ids(company)
+    assert list(find_people(company, search, "ann")["person_id"]) == [ids["ann@acme.com"]]
+    by_crm = find_people(company, search, " 3 ")
+    assert list(by_crm["person_id"]) == [ids["cy@beta.io"]]
+    assert list(by_crm.columns) == list(find_people(company, people, "ann").columns)  # the same columns
+    names_read = []
+    real = company.find_person
+    monkeypatch.setattr(company, "find_person", lambda who, conn=None, *, by_name=True:
+                        names_read.append(by_name) or real(who, conn, by_name=by_name))
+    with pytest.raises(UnknownPerson, match="Nobody matches “Zed Quux”.*CRM id or an email must be exact"):
+        find_people(company, search, "Zed Quux")
+    assert names_read and not any(names_read)  # by CRM id or email only
 
 
 def test_erase_person_by_id_removes_them_and_everything_about_them(company):
