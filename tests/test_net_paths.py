@@ -8,7 +8,7 @@ from unittest import mock
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from netmap.errors import UnknownPerson
@@ -185,6 +185,9 @@ def test_deterministic_big_enough():
     st.integers(10, 40), st.integers(0, 120), st.integers(0, 10_000),
     st.integers(1, 4), st.sampled_from([None, 1, 2, 4]), st.sampled_from([0.0, 0.05]),
 )
+# found by hypothesis: 0.5·0.7·0.5 (3 hops) and 1.0·0.7·0.5·0.5 (4 hops) are equally strong, but the one
+# search per target summed their logs in another order, found the 4-hop route a hair cheaper and kept it
+@example(n=33, m=76, seed=426, top=3, max_hops=None, min_strength=0.0)
 def test_label_propagation_batch_equals_one_search_per_target(n, m, seed, top, max_hops, min_strength):
     G = random_graph(n, m, seed, detractors=0.3)
     ix = PathIndex.from_graph(G)

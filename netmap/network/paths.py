@@ -228,8 +228,9 @@ def _search(ix: PathIndex, root: int, max_hops: int | None, max_cost: float, avo
     """Hop-bounded strongest paths from ``root`` (vectorised Bellman-Ford rounds)."""
     n = len(ix.nodes)
     dist = np.full(n, np.inf)
+    dq = np.full(n, np.iinfo(np.int64).max)  # dist as compared: rounded like the batch's labels (_q)
     hops = np.full(n, -1, dtype=np.int64)
-    dist[root], hops[root] = 0.0, 0
+    dist[root], dq[root], hops[root] = 0.0, 0, 0
     pred, pred_pos = [None], [None]
     frontier = np.array([root], dtype=np.int64)
     h = 0
@@ -247,16 +248,22 @@ def _search(ix: PathIndex, root: int, max_hops: int | None, max_cost: float, avo
         epos = np.repeat(starts, counts) + offs
         nbr = ix.indices[epos]
         cand = dist[src] + ix.cost[epos]
-        ok = (cand < dist[nbr]) & (cand <= max_cost)
+        ok = cand <= max_cost
+        cq = np.zeros(len(cand), dtype=np.int64)
+        cq[ok] = _q(cand[ok])
+        # strictly stronger only: equally strong (sums of logs in another order differ by float
+        # noise) keeps the route of fewer hops, found in an earlier round
+        ok &= cq < dq[nbr]
         if not ok.any():
             break
-        src, epos, nbr, cand = src[ok], epos[ok], nbr[ok], cand[ok]
-        order = np.lexsort((src, cand, nbr))  # per neighbour: cheapest, then smallest id
-        nbr, cand, src, epos = nbr[order], cand[order], src[order], epos[order]
+        src, epos, nbr, cand, cq = src[ok], epos[ok], nbr[ok], cand[ok], cq[ok]
+        order = np.lexsort((src, cq, nbr))  # per neighbour: cheapest, then smallest id
+        nbr, cand, cq, src, epos = nbr[order], cand[order], cq[order], src[order], epos[order]
         first = np.ones(len(nbr), dtype=bool)
         first[1:] = nbr[1:] != nbr[:-1]
-        nbr, cand, src, epos = nbr[first], cand[first], src[first], epos[first]
+        nbr, cand, cq, src, epos = nbr[first], cand[first], cq[first], src[first], epos[first]
         dist[nbr] = cand
+        dq[nbr] = cq
         hops[nbr] = h
         pred.append((nbr, src))  # nbr is sorted: looked up with searchsorted
         pred_pos.append(epos)
