@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -23,6 +25,7 @@ def run(db, *args, input_files=None):
     """Run ``python -m netmap`` in a real process (as scripts do)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("NETMAP_DEBUG", None)
+    env.pop("PYTHONUNBUFFERED", None)  # output buffered, as in a user's script
     return subprocess.run(
         [sys.executable, "-m", "netmap", "--db", db, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
     )
@@ -112,3 +115,24 @@ def test_an_unreachable_database_is_named_without_its_password(capsys):
     err = capsys.readouterr().err
     assert code == 2 and "cannot open the database 'postgresql+psycopg://netmap:***@127.0.0.1:1/nowhere'" in err
     assert "s3cr3t-pw" not in err
+
+
+def test_an_answer_is_written_whole_then_the_process_ends_at_once(db):
+    """``python -m netmap`` skips Python's own shutdown once the answer is out and the database
+    closed (0.1-0.2 s per command at 10,000 people): every line still arrives, in a file, a
+    pipe read to its end, or a pipe its reader leaves early (``| head``); errors keep their codes."""
+    assert run(db, "sample").returncode == 0
+    whole = run(db, "people")
+    assert whole.returncode == 0 and whole.stderr == ""
+    rows = list(csv.reader(io.StringIO(whole.stdout)))
+    assert len(rows) == 401 and {len(r) for r in rows} == {len(rows[0])}  # the header and 400 whole rows
+    lines = whole.stdout.splitlines()
+    small = run(db, "summary", "--json")  # smaller than the output buffer: written by the flush at the end
+    assert small.returncode == 0 and json.loads(small.stdout)["people"] == 400
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | {"PYTHONPATH": str(ROOT)}
+    head = subprocess.run(f'"{sys.executable}" -m netmap --db "{db}" people | head -1',
+                          shell=True, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert head.stdout == lines[0] + "\n" and "Traceback" not in head.stderr and "Broken pipe" not in head.stderr
+    unknown = run(db, "erase", "nobody@nowhere.test")
+    assert unknown.returncode == 1 and unknown.stderr.startswith("netmap: ")
+    assert run(db, "--no-such-option").returncode == 2
