@@ -6,8 +6,9 @@ page, and 0.69 MB of it is vis-network 9.1.2's script and stylesheet as pyvis
 0.3.2 inlines them (an ego network of 30 people is 0.72 MB; the Network page's
 1,000 people 1.3 MB). In the app, every draw sent those 0.69 MB through the
 socket and the browser parsed them again in the new frame. Measured in headless
-Chromium on this machine, one ego network from its frame created to drawn:
-0.33-0.77 s inline, 0.13-0.26 s linking the same files once cached.
+Chromium on this machine, one ego network in a frame of an otherwise idle page,
+from the frame created to drawn: 0.33-0.77 s inline, 0.13-0.26 s linking the same
+files once cached.
 
 Still offline: the files are read from the installed pyvis package and served
 by netmap's server (``serve.py``, route :data:`ROUTE`), never by a CDN. Each
