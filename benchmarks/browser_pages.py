@@ -92,14 +92,16 @@ def start_server(url: str, port: int | None = None, log: Path | None = None) -> 
     it answers its health check; its output appended to ``log`` (default: dropped)."""
     port = port or _free_port()
     env = {**os.environ, "NETMAP_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-    output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the server's, closed with it
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-    )
-    if log:
-        output.close()  # the server holds its own copy
+    output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless", "true",
+             "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )
+    finally:
+        if log:
+            output.close()  # the server holds its own copy
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:

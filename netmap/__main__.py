@@ -11,9 +11,9 @@ code = main()
 # 0.8 s answer at 10,000 people, for nothing a user sees. So the output is flushed
 # and the process ends here. (An exception or SystemExit from main, e.g. --help or a
 # usage error, never reaches this line and exits the usual way.)
-try:
-    sys.stdout.flush()
-    sys.stderr.flush()
-except BrokenPipeError:  # `python -m netmap people | head`: the reader left, as main() allows
-    pass
+for stream in (sys.stdout, sys.stderr):
+    try:
+        stream.flush()
+    except BrokenPipeError:  # `python -m netmap summary | true`: the reader left, as main() allows
+        pass
 os._exit(code)

@@ -322,26 +322,26 @@ FINDER_COLUMNS = ("person_id", "name", "email", "company", "owner", "stage", "fe
 
 
 def find_people(store, people: pd.DataFrame | PeopleSearch, query: str, *, limit: int = 50) -> pd.DataFrame:
-    """Every "find a person" box's answer (Person, Network, Referral paths): the people
-    :func:`search_people` matches, else the one person whose CRM id or email ``query`` is
-    exactly (:meth:`Store.find_person`; ids are not words the search indexes), as a row of
-    the same columns.
+    """Every "find a person" box's answer (Person, Network, Referral paths): the person whose
+    CRM id or email ``query`` is exactly (:meth:`Store.find_person`, two index lookups; ids
+    are not words the search indexes), first, then the people :func:`search_people` matches,
+    at most ``limit`` rows of the search's columns.
 
     Raises :class:`UnknownPerson` when nobody matches, naming the query and what to type.
     """
     found = search_people(people, query, limit=limit)
-    if not found.empty:
-        return found
     table = people.people if isinstance(people, PeopleSearch) else people
     try:
-        pid = store.find_person(query, by_name=False)  # the names were searched already
+        pid = store.find_person(query, by_name=False)  # the names are the search's
     except UnknownPerson:
         pid = None
-    hit = table.loc[table["person_id"] == pid, list(found.columns)].reset_index(drop=True)
-    if hit.empty:
+    if pid is not None:
+        exact = table.loc[table["person_id"] == pid, list(found.columns)]
+        found = pd.concat([exact, found[found["person_id"] != pid]]).head(limit).reset_index(drop=True)
+    if found.empty:
         raise UnknownPerson(f"Nobody matches “{query.strip()}”: every word must begin a word of their name, "
                             "email or company; a CRM id or an email must be exact.")
-    return hit
+    return found
 
 
 # ------------------------------------------------------------------ erase --

@@ -118,11 +118,12 @@ def _use_wal(cur, wait_s: float = 30.0) -> None:
     """Put the SQLite file in write-ahead-log mode (readers never wait for a writer).
 
     The mode is stored in the file, so this is one read once it is set. Setting it
-    needs the file to itself, and SQLite answers "database is locked" AT ONCE,
-    without its busy timeout, while another connection holds any lock, e.g. a
-    second process starting on the same new database. So it is retried, with a
-    growing pause, for up to ``wait_s`` seconds, as long as the busy timeout would
-    have waited.
+    needs the file to itself, and while another connection holds its write lock
+    (e.g. a second process creating the tables of the same new database) SQLite
+    answers "database is locked" at once, without its busy timeout. So it is
+    retried, with a growing pause, until ``wait_s`` seconds have passed (under a
+    reader's lock SQLite's own busy timeout waits inside one attempt: at worst
+    about twice ``wait_s`` in all).
     """
     if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
         return
@@ -133,7 +134,8 @@ def _use_wal(cur, wait_s: float = 30.0) -> None:
             cur.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() >= deadline:
+            busy = (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            if not busy or time.monotonic() >= deadline:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.2)

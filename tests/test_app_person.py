@@ -110,6 +110,24 @@ def test_the_ego_graph_links_vis_network_only_where_the_server_serves_it(db):
     assert "mynetwork" in linked
 
 
+def test_a_drawing_that_cannot_be_linked_is_shown_inline_not_as_an_error(db, monkeypatch):
+    import netmap.ui as ui
+    from netmap.network import vis_assets
+
+    def other_template(page, prefix):
+        raise RuntimeError("the drawing does not inline vis-network exactly once")
+
+    _, ids = db
+    monkeypatch.setattr(vis_assets, "linked", other_template)
+    ui.link_graph_assets("/netmap-assets")
+    try:
+        at = person_page(ids["ann@acme.com"])
+    finally:
+        ui.link_graph_assets(None)
+    frame = at.get("iframe")[0].proto.srcdoc
+    assert "mynetwork" in frame and "/netmap-assets/" not in frame and not at.error
+
+
 def test_session_state_opens_the_person_without_a_query_parameter(db):
     _, ids = db
     at = person_page(session=ids["cy@beta.io"])

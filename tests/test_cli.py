@@ -133,6 +133,14 @@ def test_an_answer_is_written_whole_then_the_process_ends_at_once(db):
     head = subprocess.run(f'"{sys.executable}" -m netmap --db "{db}" people | head -1',
                           shell=True, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert head.stdout == lines[0] + "\n" and "Traceback" not in head.stderr and "Broken pipe" not in head.stderr
+    read, write = os.pipe()
+    os.close(read)  # a reader that is gone before the answer's last flush
+    try:
+        gone = subprocess.run([sys.executable, "-m", "netmap", "--db", db, "summary", "--json"], stdout=write,
+                              stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT, timeout=120)
+    finally:
+        os.close(write)
+    assert gone.returncode == 0 and gone.stderr == ""
     unknown = run(db, "erase", "nobody@nowhere.test")
     assert unknown.returncode == 1 and unknown.stderr.startswith("netmap: ")
     assert run(db, "--no-such-option").returncode == 2

@@ -174,8 +174,8 @@ def test_search_people_by_name_email_company_or_id():
 
 
 def test_find_people_searches_then_takes_an_exact_crm_id_or_email(company, monkeypatch):
-    """The pages' one finder: the search's matches; else a CRM id (not a word the search
-    indexes) or an exact email; else a clear error. Never a read of every name."""
+    """The pages' one finder: an exact CRM id (not a word the search indexes) or email first,
+    then the search's matches; else a clear error. Never a read of every name."""
     from netmap.search import PeopleSearch
 
     people = measures(company).people
@@ -185,6 +185,9 @@ def test_find_people_searches_then_takes_an_exact_crm_id_or_email(company, monke
     by_crm = find_people(company, search, " 3 ")
     assert list(by_crm["person_id"]) == [ids["cy@beta.io"]]
     assert list(by_crm.columns) == list(find_people(company, people, "ann").columns)  # the same columns
+    three_m = people.assign(company=people["company"].mask(people["person_id"] == ids["bo@acme.com"], "3M"))
+    assert list(find_people(company, three_m, "3")["person_id"]) == [ids["cy@beta.io"], ids["bo@acme.com"]]
+    assert list(find_people(company, search, "bo@acme.com")["person_id"])[0] == ids["bo@acme.com"]
     names_read = []
     real = company.find_person
     monkeypatch.setattr(company, "find_person", lambda who, conn=None, *, by_name=True:

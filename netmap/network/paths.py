@@ -308,7 +308,10 @@ class _Labels:
         return self._kn
 
 
-_Q = 1e12  # costs are compared after rounding to 1e-12 (float noise of sums of logs)
+#: costs (sums of -log strength, ~1 to 20) are compared after rounding to 1e-9: the same
+#: route summed in another order differs by ~1e-15, so two equally strong routes land in
+#: different buckets only when a boundary falls between them (about one tie in a million)
+_Q = 1e9
 
 
 def _q(dist: np.ndarray) -> np.ndarray:

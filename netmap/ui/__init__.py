@@ -10,6 +10,7 @@ version*, so they are recomputed only after an import, undo or erasure.
 
 from __future__ import annotations
 
+import logging
 import re
 import runpy
 from dataclasses import astuple
@@ -39,6 +40,7 @@ FEELINGS = ["promoter", "passive", "detractor", "unknown"]
 APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
 #: the app's page icon: a local image (an emoji or material icon as page_icon makes browsers fetch a web font)
 PAGE_ICON = Path(__file__).resolve().parent / "icon.png"
+_log = logging.getLogger(__name__)
 PERSON_PAGE = "pages/person.py"
 
 
@@ -179,8 +181,14 @@ def link_graph_assets(prefix: str | None) -> None:
 
 def graph_frame(html: str, *, height: int) -> None:
     """Show a drawing (:func:`netmap.views.network_view`'s ``html``) in its frame: linking
-    vis-network's files when this server serves them, else the drawing as it is (inline)."""
-    st.iframe(vis_assets.linked(html, _graph_assets_at) if _graph_assets_at else html, height=height)
+    vis-network's files when this server serves them, else the drawing as it is (inline).
+    A drawing that cannot be linked (another pyvis template) is shown inline, and logged."""
+    if _graph_assets_at:
+        try:
+            html = vis_assets.linked(html, _graph_assets_at)
+        except RuntimeError as exc:
+            _log.warning("drawing shown inline: %s", exc)
+    st.iframe(html, height=height)
 
 
 def show_error(exc: Exception) -> None:
