@@ -214,3 +214,20 @@ def wait_for_graph(frame, nodes: int | None = None, timeout: float = 30_000) -> 
 
 def node_labels(frame) -> list[str]:
     return frame.evaluate("network.body.data.nodes.get().map(n => n.label)")
+
+
+def click_until(page, button, shown, *, tries: int = 3, timeout: float = 15_000) -> None:
+    """Click ``button`` until ``shown`` (a locator) is visible. On a busy machine Streamlit
+    can drop a click that lands while the previous rerun is still being drawn; the page
+    then still shows the button, enabled, and a second click is what a user would do.
+    Fails naming what the page showed."""
+    for attempt in range(tries):
+        button.click()
+        try:
+            shown.wait_for(timeout=timeout)
+            return
+        except Exception:
+            if attempt == tries - 1 or not (button.is_visible() and button.is_enabled()):
+                text = page.locator("[data-testid=stMain]").inner_text()[:1_500]
+                raise AssertionError(f"after {attempt + 1} click(s) the page shows:\n{text}") from None
+

@@ -14,7 +14,7 @@ from netmap import Store, UnknownPerson, import_paths
 
 from ..conftest import new_database_url
 from ..test_privacy import BAD_FILE, CANARY_FILES_1, CANARY_FILES_2, P, Q_NEW, leaked, write_files
-from .conftest import App, wait_for_app
+from .conftest import App, click_until, wait_for_app
 
 
 @pytest.fixture
@@ -89,8 +89,7 @@ def test_app_server_log_holds_no_canary(canary_app, page, tmp_path):
     erase = page.get_by_role("button", name="Erase", exact=True)
     expect(erase).to_be_enabled()
     wait_for_app(page)  # the tick's rerun over: a click during it can be lost on a busy machine
-    erase.click()
-    page.get_by_text("was erased").wait_for(timeout=30_000)
+    click_until(page, erase, page.get_by_text("was erased"))
     wait_for_app(page)
     store = Store(canary_app.url_db)
     with pytest.raises(UnknownPerson):  # really erased

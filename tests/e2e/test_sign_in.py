@@ -31,7 +31,7 @@ from playwright.sync_api import expect
 from netmap import Store, UnknownPerson, import_files
 
 from ..conftest import new_database_url
-from .conftest import App, _free_port, wait_for_app
+from .conftest import App, _free_port, click_until, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -289,8 +289,7 @@ def test_admin_imports_undoes_and_erases_and_the_audit_log_names_them(signin_app
     page.locator("[data-testid=stCheckbox] label").filter(has_text="Yes, erase").click()
     expect(erase).to_be_enabled()
     wait_for_app(page, timeout=WAIT)  # the tick's rerun over: a click during it can be lost on a busy machine
-    erase.click()
-    expect(page.get_by_text(f"{ERASED[0]} {ERASED[1]} was erased")).to_be_visible(timeout=WAIT)
+    click_until(page, erase, page.get_by_text(f"{ERASED[0]} {ERASED[1]} was erased"))
     wait_for_app(page, timeout=WAIT)
     with pytest.raises(UnknownPerson):
         _person(signin_app, ERASED[2])
