@@ -24,7 +24,7 @@ from netmap.network import vis_assets
 
 _BASE = "/" + (st.get_option("server.baseUrlPath") or "").strip("/")
 #: the URL path the drawings link to (the server's base path kept)
-ASSETS_AT = _BASE.rstrip("/") + vis_assets.ROUTE.rsplit("/", 1)[0]
+ASSETS_AT = _BASE.rstrip("/") + vis_assets.PATH
 
 
 async def graph_asset(request) -> Response:
@@ -49,4 +49,4 @@ async def lifespan(app):
 
 
 app = st.App("app.py", lifespan=lifespan,
-             routes=[Route(_BASE.rstrip("/") + vis_assets.ROUTE, graph_asset, methods=["GET"])])
+             routes=[Route(ASSETS_AT + "/{name}", graph_asset, methods=["GET"])])

@@ -11,7 +11,7 @@ from the frame created to drawn: 0.33-0.77 s inline, 0.13-0.26 s linking the sam
 files once cached.
 
 Still offline: the files are read from the installed pyvis package and served
-by netmap's server (``serve.py``, route :data:`ROUTE`), never by a CDN. Each
+by netmap's server (``serve.py``, below :data:`PATH`), never by a CDN. Each
 name carries a hash of its content, so a browser may keep it for a year without
 asking again (``immutable``), and another pyvis gives other names. Only the
 app's frames link: a downloaded drawing and ``python -m netmap graph``
@@ -26,10 +26,10 @@ import hashlib
 import importlib.util
 from pathlib import Path
 
-__all__ = ["ROUTE", "CACHE_CONTROL", "asset", "linked"]
+__all__ = ["PATH", "CACHE_CONTROL", "asset", "linked"]
 
-#: where serve.py answers, below the server's base path: ``{prefix}/netmap-assets/{name}``
-ROUTE = "/netmap-assets/{name}"
+#: where serve.py answers, below the server's base path: ``{base path}/netmap-assets/{name}``
+PATH = "/netmap-assets"
 #: the name changes with the content, so what a browser keeps never goes stale
 CACHE_CONTROL = "public, max-age=31536000, immutable"
 
@@ -43,8 +43,8 @@ _FILES = {
 
 
 @functools.cache
-def _assets() -> dict[str, tuple[str, str, str, str]]:
-    """``{served name: (file text, media type, inline tag, link tag with {} for the URL)}``,
+def _assets() -> dict[str, tuple[bytes, str, str, str]]:
+    """``{served name: (file bytes, media type, inline tag, link tag with {} for the URL)}``,
     read once from the installed pyvis (found without importing it)."""
     spec = importlib.util.find_spec("pyvis")
     if spec is None or spec.origin is None:
@@ -53,17 +53,18 @@ def _assets() -> dict[str, tuple[str, str, str, str]]:
     found = {}
     for file, (media, inline, link) in _FILES.items():
         text = (templates / file).read_text(encoding="utf-8")
+        body = text.encode("utf-8")  # what is served, and what its name hashes
         stem, _, ext = Path(file).name.partition(".")
-        name = f"{stem}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.{ext}"
+        name = f"{stem}-{hashlib.sha256(body).hexdigest()[:16]}.{ext}"
         # Jinja's include drops one trailing newline of the file: pyvis' page holds the text without it
-        found[name] = (text, media, inline.format(text.removesuffix("\n")), link)
+        found[name] = (body, media, inline.format(text.removesuffix("\n")), link)
     return found
 
 
 def asset(name: str) -> tuple[bytes, str] | None:
     """The file served as ``name`` and its media type; ``None`` for any other name."""
     found = _assets().get(name)
-    return None if found is None else (found[0].encode("utf-8"), found[1])
+    return None if found is None else found[:2]
 
 
 def linked(page: str, prefix: str) -> str:
@@ -73,7 +74,7 @@ def linked(page: str, prefix: str) -> str:
     Raises ``RuntimeError`` if either is not in the page exactly once (another pyvis
     template): a drawing is never sent half linked.
     """
-    for name, (_text, _media, inline, link) in _assets().items():
+    for name, (_body, _media, inline, link) in _assets().items():
         if page.count(inline) != 1:
             raise RuntimeError(f"the drawing does not inline {name} exactly once; is pyvis 0.3.2 installed?")
         page = page.replace(inline, link.format(f"{prefix.rstrip('/')}/{name}"), 1)
