@@ -299,6 +299,8 @@ def name_key(name: str | None) -> str:
 
 def company_key(company: str | None) -> str:
     """A company name as matching compares it: like :func:`name_key`, and legal
-    suffixes (Inc, Ltd, GmbH, SAS ...) ignored."""
+    suffixes (Inc, Ltd, GmbH, SAS ...) ignored. A name that is only such a word
+    (``"AB"``, and ``"a@b"`` folds to it) keeps it: it still names a company, and
+    must match itself when imported again."""
     key = name_key(company)
-    return " ".join(_LEGAL.sub(" ", key).split())
+    return " ".join(_LEGAL.sub(" ", key).split()) or key

@@ -154,3 +154,13 @@ def test_rows_that_disagree_end_as_the_last_says_and_again_change_nothing(store)
     again = load(store, ("a.csv", body))
     assert all(not f.added and not f.updated for f in again.files)
     assert [p.owner for p in people(store)] == ["Tom"]
+
+
+def test_a_company_named_only_by_a_legal_suffix_matches_itself_again(store):
+    """Found by hypothesis: "a@b" folds to "ab", the Swedish legal suffix, and the company's
+    key became empty, so Ann Lee at "a@b" was a new person at every import of the file."""
+    file = ("p.csv", "Company,Record ID,Last Name\nAcme,1,Ann Lee\na@b,,Ann Lee\nAB,,Bo Chen\n")
+    assert load(store, file).files[0].added["people"] == 3
+    again = load(store, file).files[0]
+    assert again.added.get("people", 0) == 0 and not any(again.updated.values())
+    assert len(people(store)) == 3
