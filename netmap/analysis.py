@@ -36,12 +36,15 @@ PEOPLE_COLUMNS = [
     "betweenness", "constraint", "effective_size", "participation", "is_cut_vertex", "spread", "reach2",
     "bridge_score", "action", "nurture_score", "reason",
 ]
+#: columns ``python -m netmap people`` and ``bridges`` add after the contract's: the
+#: standard error of ``spread`` and how many people a cut vertex's leaving would cut off
+PEOPLE_EXTRA_COLUMNS = ["spread_se", "separates"]
 #: columns of ``python -m netmap weak-ties``
 WEAK_TIE_COLUMNS = [
     "a_id", "a_name", "b_id", "b_name", "strength", "overlap", "local_bridge", "span", "crosses_communities", "weakness",
 ]
-#: live-edge snapshots for spread and the plan (ENGINEERING.md: ~1,000 keep the error near 5%)
-DEFAULT_SAMPLES = 200
+#: live-edge snapshots behind every spread figure (netmap/network/spread.py, "Precision")
+DEFAULT_SAMPLES = 2000
 #: the stored format: this line, the length of a JSON header, the header, then one
 #: Arrow IPC stream per table (no pickle: a database row must not be able to run code)
 MAGIC = b"netmap-analysis/2\n"
@@ -68,8 +71,10 @@ class Analysis:
     the ties themselves as arrays (so that paths and the plan are answered from
     the stored analysis without rebuilding the graph).
 
-    ``people`` has :data:`PEOPLE_COLUMNS` (plus ``community_id``, ``segment``,
-    ``region``, ``is_customer``, ``spread_se`` for the app), one row per person,
+    ``people`` has :data:`PEOPLE_COLUMNS` and :data:`PEOPLE_EXTRA_COLUMNS` (plus
+    ``community_id``, ``segment``, ``region``, ``is_customer``, ``scale`` and
+    ``canonical_rank``, the person's place in :mod:`netmap.network.canonical`'s
+    order, for the app and for tie-breaks), one row per person,
     in person-id order. ``ties`` has :data:`WEAK_TIE_COLUMNS`, weakest first.
     ``edges`` has one row per tie of the graph: ``u`` and ``v`` (row positions
     in ``people``, ``u < v``, sorted), ``strength`` and ``kinds`` (e.g.
@@ -144,68 +149,138 @@ class Analysis:
         return a
 
 
-def analyze(dataset: Dataset, *, seed: int = 0, samples: int = DEFAULT_SAMPLES) -> tuple[Analysis, nx.Graph, LiveEdgeSamples]:
-    """Compute every measure of PRODUCT.md "The network and its measures"."""
+def analyze(dataset: Dataset, *, seed: int = 0, samples: int = DEFAULT_SAMPLES) -> Analysis:
+    """Compute every measure of the README's "The network and its measures".
+
+    The measures run on a canonical copy of the data (:mod:`netmap.network.canonical`:
+    people renamed ``0..n-1`` in an order of what the data says of them), so that
+    communities, sampled betweenness, spread snapshots and every tie-break are a
+    function of the data, not of the order it was imported in; ids are mapped back
+    at the end. ``samples``: live-edge snapshots behind every spread figure.
+    """
     from .network import bridge_measures, build_graph, detect_communities, label_communities, weak_ties
+    from .network.canonical import canonical_order, relabel
     from .network.graph import _arrays_shared
     from .network.nurture import nurture_actions
-    from .network.spread import _edge_arrays, spread_measures, tie_kinds
+    from .network.spread import PLAN_SAMPLES, _calibrated, _edge_arrays, _reach2, _sample, estimate_spread
+    from .network.spread import spread_method, tie_kinds
 
-    G = build_graph(dataset)
+    order = canonical_order(dataset)  # order[r]: the person id of canonical rank r
+    G = build_graph(relabel(dataset, order))
     with _arrays_shared(G):  # the measures read the same graph: read it into arrays once
         communities = detect_communities(G, seed=seed)
         labels = label_communities(G, communities)
         bridges = bridge_measures(G, communities, seed=seed)
-        spread, live = spread_measures(G, samples=samples, seed=seed)
-        _, eu, ev, es = _edge_arrays(G)
-        nodes = sorted(G.nodes)
+        nodes, eu, ev, es = _edge_arrays(G)  # nodes == 0..n-1
+        base_rate = _calibrated(nodes, eu, ev, es)
+        live = _sample(nodes, eu, ev, es, PLAN_SAMPLES, seed, base_rate)  # chooses the plan
         node_attrs = G.nodes
         attrs = pd.DataFrame.from_records(
             [
                 (v, d.get("name"), d.get("email"), d.get("company"), d.get("owner"), d.get("stage"), d.get("segment"),
                  d.get("region"), bool(d.get("is_customer")), d.get("nps"), d.get("scale"), d.get("feeling"))
-                for v, d in zip(nodes, map(node_attrs.__getitem__, nodes))
+                for v, d in zip(nodes.tolist(), map(node_attrs.__getitem__, nodes.tolist()))
             ],
             columns=["person_id", "name", "email", "company", "owner", "stage", "segment", "region", "is_customer", "nps",
                      "scale", "feeling"],
         ).set_index("person_id")
+        from .network.plan import choose_plan
+
+        picks, _, _ = choose_plan(live, PLAN_STORED, attrs.index[can_nurture(attrs).to_numpy()].tolist())
+        # every spread figure, and the plan's, on snapshots independent of the ones that chose it
+        est = estimate_spread(nodes, eu, ev, es, samples, seed, base_rate, plans=[live.index_of(picks)])
+        spread = pd.DataFrame(
+            {"spread": est.spread, "spread_se": est.spread_se, "reach2": _reach2(nodes, eu, ev, 20_000_000).to_numpy()},
+            index=pd.Index(nodes, name="person_id"),
+        )
     table = attrs.join(bridges).join(spread)
     table["community"] = pd.Series(communities).reindex(table.index).astype("Int64")
     table = nurture_actions(table, G, communities, labels)  # reads the community ids
     table["community_id"] = table["community"]
     table["community"] = table["community_id"].map(lambda c: labels.get(int(c)) if pd.notna(c) else None)
-    table = table.reset_index()
-    extra = ["community_id", "segment", "region", "is_customer", "scale", "spread_se"]
-    people = table[PEOPLE_COLUMNS + [c for c in extra if c in table.columns]]
+    table["canonical_rank"] = table.index.to_numpy()
     with _arrays_shared(G):
         ties = weak_ties(G, communities)
+    kinds = tie_kinds(G, nodes, eu, ev)
+    plan_table = _plan_table(live, picks, est, attrs, communities, labels)
+
+    # back from canonical ranks to person ids; people in person-id order
+    table.index = pd.Index(order[table.index.to_numpy()], name="person_id")
+    table = table.sort_index().reset_index()
+    extra = [*PEOPLE_EXTRA_COLUMNS, "community_id", "segment", "region", "is_customer", "scale", "canonical_rank"]
+    people = table[PEOPLE_COLUMNS + [c for c in extra if c in table.columns]]
     names = attrs["name"]
     ties.insert(1, "a_name", ties["a_id"].map(names))
     ties.insert(3, "b_name", ties["b_id"].map(names))
+    ties["a_id"] = order[ties["a_id"].to_numpy(dtype=np.int64)]
+    ties["b_id"] = order[ties["b_id"].to_numpy(dtype=np.int64)]
     ties = ties[WEAK_TIE_COLUMNS].reset_index(drop=True)
     ties["span"] = ties["span"].astype("Int64")  # hops, or <NA> when no other route is near
+    position = np.empty(len(order), dtype=np.int64)  # canonical rank -> row of ``people``
+    position[np.argsort(order, kind="stable")] = np.arange(len(order))
+    pu, pv = position[eu], position[ev]
+    lo, hi = np.minimum(pu, pv), np.maximum(pu, pv)
+    by = np.lexsort((hi, lo))
+    edges = pd.DataFrame({"u": lo[by].astype(np.int32), "v": hi[by].astype(np.int32), "strength": es[by],
+                          "kinds": [kinds[i] for i in by.tolist()]})
+    plan_table["person_id"] = order[plan_table["person_id"].to_numpy(dtype=np.int64)]
     methods = {
         "betweenness": bridges.attrs.get("betweenness_method", ""),
-        "spread": spread.attrs.get("spread_method", ""),
+        "spread": spread_method(est, seed),
+        "plan": (f"chosen greedily over {live.n_samples:,} live-edge samples; its figures measured on "
+                 f"{est.samples:,} other samples (the spread's)"),
     }
-    kinds = tie_kinds(G, nodes, eu, ev)
-    edges = pd.DataFrame({"u": eu.astype(np.int32), "v": ev.astype(np.int32), "strength": es, "kinds": kinds})
-    analysis = Analysis(
+    return Analysis(
         version=dataset.version, people=people, ties=ties, edges=edges, labels=labels, methods=methods,
-        base_rate=float(live.base_rate), seed=seed, samples=samples,
+        base_rate=float(base_rate), seed=seed, samples=samples, plan=plan_table,
     )
-    from .queries import plan
 
-    analysis.plan = plan(analysis, PLAN_STORED, samples=live)
-    return analysis, G, live
+
+def _plan_table(live, picks, est, attrs, communities, labels) -> pd.DataFrame:
+    """The stored plan: ``picks`` (canonical ids) with the figures ``est`` measured for them."""
+    from .network.plan import nurture_plan
+
+    chosen = list(picks)
+    return nurture_plan(
+        live, len(chosen), chosen, names=attrs["name"].to_dict(), communities=communities, labels=labels,
+        feelings=attrs["feeling"].to_dict(), figures=lambda got: _check_same(got, chosen, est),
+    )
+
+
+def _check_same(got, chosen, est):
+    if list(got) != chosen:  # the same snapshots and candidates choose the same plan
+        raise AssertionError("the plan changed between its choice and its figures")
+    return est.plans[0], est.plans_se[0]
+
+
+def can_nurture(people: pd.DataFrame) -> pd.Series:
+    """Who one can nurture, the plan's candidates: customers, and anyone whose feeling is
+    known (a mask over ``people``; as :func:`~netmap.network.plan.customer_ids` does over a
+    graph). Here, with the measures, so that their cache slot covers the rule."""
+    return people["is_customer"].fillna(False).astype(bool) | people["feeling"].fillna("unknown").ne("unknown")
+
+
+def canonical_samples(analysis: Analysis, samples: int | None = None, *, stream: int | None = None):
+    """The stored ties in canonical order: ``(ids, (nodes, u, v, s))`` where ``ids[r]``
+    is the person id of canonical rank ``r`` and ``nodes`` are the ranks -- what
+    :func:`analyze` measured, for choosing and measuring plans again."""
+    nodes, u, v, s = analysis.edge_arrays()
+    rank = analysis.people["canonical_rank"].to_numpy(dtype=np.int64)
+    ids = np.empty(len(rank), dtype=np.int64)
+    ids[rank] = nodes
+    cu, cv = rank[u], rank[v]
+    lo, hi = np.minimum(cu, cv), np.maximum(cu, cv)
+    by = np.lexsort((hi, lo))
+    return ids, (np.arange(len(rank), dtype=np.int64), lo[by], hi[by], s[by])
 
 
 def live_samples(analysis: Analysis, G: nx.Graph | None = None) -> LiveEdgeSamples:
-    """The analysis' live-edge samples again (seeded: the same snapshots), from
-    its stored ties (``G``, if given, is ignored: the ties are the graph's)."""
-    from .network.spread import _sample
+    """The snapshots the analysis chose its plan over, drawn again (seeded: the same
+    snapshots), in canonical ids (:func:`canonical_samples`; ``G`` is ignored)."""
+    from .network.spread import PLAN_SAMPLES, _sample
 
-    return _sample(*analysis.edge_arrays(), analysis.samples, analysis.seed, analysis.base_rate)
+    _, arrays = canonical_samples(analysis)
+    return _sample(*arrays, PLAN_SAMPLES, analysis.seed, analysis.base_rate)
 
 
 def measures_stored(store) -> bool:
@@ -223,7 +298,7 @@ def measures(store, *, seed: int = 0) -> Analysis:
         if analysis.seed == seed:
             return analysis
     dataset = store.load_dataset()
-    analysis, _, _ = analyze(dataset, seed=seed)
+    analysis = analyze(dataset, seed=seed)
     payload = analysis.to_bytes()
     store.cache(cache_name(), payload, dataset.version)
     return Analysis.from_bytes(payload)  # the same types whether computed now or read back

@@ -75,9 +75,9 @@ def _top(df: pd.DataFrame, n: int | None) -> pd.DataFrame:
 
 
 def cmd_people(store, args) -> int:
-    from .analysis import PEOPLE_COLUMNS, measures
+    from .analysis import PEOPLE_COLUMNS, PEOPLE_EXTRA_COLUMNS, measures
 
-    return _emit(measures(store).people[PEOPLE_COLUMNS], args)
+    return _emit(measures(store).people[PEOPLE_COLUMNS + PEOPLE_EXTRA_COLUMNS], args)
 
 
 def cmd_weak_ties(store, args) -> int:
@@ -87,11 +87,11 @@ def cmd_weak_ties(store, args) -> int:
 
 
 def cmd_bridges(store, args) -> int:
-    from .analysis import PEOPLE_COLUMNS, measures
+    from .analysis import PEOPLE_COLUMNS, PEOPLE_EXTRA_COLUMNS, measures
+    from .network.bridges import bridge_ranking
 
-    people = measures(store).people
-    ranked = people.sort_values(["bridge_score", "person_id"], ascending=[False, True], kind="mergesort")
-    return _emit(_top(ranked[PEOPLE_COLUMNS], args.top), args)
+    ranked = bridge_ranking(measures(store).people)
+    return _emit(_top(ranked[PEOPLE_COLUMNS + PEOPLE_EXTRA_COLUMNS], args.top), args)
 
 
 def cmd_nurture(store, args) -> int:

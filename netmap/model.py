@@ -54,7 +54,9 @@ class Person:
 class Relationship:
     """An explicit person-to-person tie (knows, colleague, reports to, partner ...).
 
-    ``strength`` is the strength the source file gave, rescaled to (0, 1], or
+    ``strength`` is the strength the source file gave, mapped into (0, 1] by
+    the rule its strength column calls for (:func:`netmap.values.strength_mapping`:
+    ratings divided by their scale, counts through ``1 - exp(-x / median)``), or
     ``None`` when the file had none.
     """
 
@@ -116,6 +118,10 @@ class Dataset:
     as_of: date | None = None
     version: int = 0
     meta: dict = field(default_factory=dict, compare=False)
+    #: person id -> identity key: the smallest of the CRM ids and emails they are
+    #: known by ("crm:..." / "email:..."), what :mod:`netmap.network.canonical`
+    #: orders people by (the store fills it; empty for hand-built datasets)
+    keys: dict = field(default_factory=dict, compare=False)
 
 
 def feeling_of(score: float | None, scale: Scale = "nps") -> Feeling:

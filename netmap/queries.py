@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .analysis import Analysis, live_samples
+from .analysis import Analysis, can_nurture, canonical_samples, live_samples
 from .errors import NetmapError
 from .network.nurture import nurture_ranking, plain
 from .network.paths import PathIndex, people_matching, referral_paths
@@ -78,12 +78,6 @@ def in_book(people: pd.DataFrame, owner: str | None) -> pd.Series:
     return people["owner"].map(lambda o: plain(o).casefold() == want)
 
 
-def can_nurture(people: pd.DataFrame) -> pd.Series:
-    """Who one can nurture: customers, and anyone whose feeling is known (a mask over
-    ``people``; as :func:`~netmap.network.plan.customer_ids` does over a graph)."""
-    return people["is_customer"].fillna(False).astype(bool) | people["feeling"].fillna("unknown").ne("unknown")
-
-
 def nurturable(people: pd.DataFrame, *, owner: str | None = None) -> pd.DataFrame:
     """The people one can nurture (customers and anyone whose feeling is known), optionally one owner's book.
 
@@ -127,39 +121,61 @@ def plan(
     owner: str | None = None,
     samples: LiveEdgeSamples | None = None,
 ) -> pd.DataFrame:
-    """The best ``k`` people to nurture together (:data:`PLAN_COLUMNS`).
+    """The best ``k`` people to nurture together: :data:`PLAN_COLUMNS`, then ``action``,
+    ``feeling``, ``marginal_se`` and, from the people table, ``nps``, ``owner``, ``email``,
+    ``company`` and ``nurture_rank`` (their place on the nurture list, empty when not on it).
 
-    Candidates are the people one can nurture: customers and anyone whose
-    feeling is known (as :func:`~netmap.network.plan.customer_ids`), only
-    ``owner``'s book when given. ``samples`` are the analysis' live-edge
-    snapshots (:func:`~netmap.analysis.live_samples`), drawn again from the
-    stored ties when not given. The plan is greedy, so the plan for ``k`` is
-    the first ``k`` rows of the plan for any larger k: the whole company's
-    plan for up to :data:`~netmap.analysis.PLAN_STORED` picks is read from the
-    stored analysis.
+    Candidates are the people one can nurture (:func:`~netmap.analysis.can_nurture`),
+    only ``owner``'s book when given. The whole company's plan for up to
+    :data:`~netmap.analysis.PLAN_STORED` picks is read from the stored analysis (greedy:
+    the plan for ``k`` is the first ``k`` rows of any longer plan). An owner's plan is
+    chosen over ``samples`` (:func:`~netmap.analysis.live_samples`, drawn again when not
+    given) and its figures measured on as many other snapshots, so that they are not
+    overstated by the choice.
     """
     from .analysis import PLAN_STORED
 
     if k < 1:
         raise NetmapError("--k must be at least 1")
+    people = analysis.people
     stored = analysis.plan
     if stored is not None and not owner and (k <= len(stored) or len(stored) < PLAN_STORED):
-        return stored.head(k).reset_index(drop=True)[PLAN_COLUMNS]
-    from .network.plan import nurture_plan
-    people = analysis.people
-    can = can_nurture(people)
-    if owner:
-        check_owner(people, owner)
-        can &= in_book(people, owner)
-    candidates = people.loc[can, "person_id"].tolist()
-    if samples is None:
-        samples = live_samples(analysis)
-    indexed = people.set_index("person_id")
-    result = nurture_plan(
-        samples, k, candidates, names=indexed["name"].to_dict(),
-        communities=indexed["community_id"].dropna().astype(int).to_dict(), labels=analysis.labels,
-    )
-    return result[PLAN_COLUMNS]
+        result = stored.head(k).reset_index(drop=True)
+    else:
+        from .network.plan import nurture_plan
+        from .network.spread import PLAN_SAMPLES, estimate_spread
+
+        can = can_nurture(people)
+        if owner:
+            check_owner(people, owner)
+            can &= in_book(people, owner)
+        ids, arrays = canonical_samples(analysis)
+        rank = people["canonical_rank"].to_numpy(dtype=np.int64)
+        if samples is None:
+            samples = live_samples(analysis)
+        ranked = people.assign(person_id=rank).set_index("person_id")
+
+        def figures(picks):
+            est = estimate_spread(*arrays, PLAN_SAMPLES, analysis.seed, analysis.base_rate, plans=[picks], stream=2)
+            return est.plans[0], est.plans_se[0]
+
+        result = nurture_plan(
+            samples, k, rank[can.to_numpy()].tolist(), names=ranked["name"].to_dict(),
+            communities=ranked["community_id"].dropna().astype(int).to_dict(), labels=analysis.labels,
+            feelings=ranked["feeling"].to_dict(), figures=figures,
+        )
+        result["person_id"] = ids[result["person_id"].to_numpy(dtype=np.int64)]
+    listed = nurture_list(people)
+    place = pd.Series(listed["rank"].to_numpy(), index=listed["person_id"].to_numpy())
+    about = people.set_index("person_id").reindex(result["person_id"])
+    for column in ("nps", "owner", "email", "company"):
+        result[column] = about[column].to_numpy()
+    result["nurture_rank"] = pd.array(place.reindex(result["person_id"]).to_numpy(), dtype="Int64")
+    return result[PLAN_COLUMNS + PLAN_EXTRA_COLUMNS]
+
+
+#: Columns :func:`plan` adds after :data:`PLAN_COLUMNS`.
+PLAN_EXTRA_COLUMNS = ["action", "feeling", "marginal_se", "nps", "owner", "email", "company", "nurture_rank"]
 
 
 # -------------------------------------------------------------------- paths

@@ -496,10 +496,19 @@ def _feedback_row(row: _Row) -> None:
 
 
 def _rescale(parsed: ParsedFile) -> None:
-    divisor = V.rescale_strengths([r.strength for r in parsed.relationships if r.strength is not None])
+    """Map the file's strengths into (0, 1] by the rule its column calls for
+    (:func:`netmap.values.strength_mapping`), and say in a file-level warning
+    how the column was read."""
+    given = [r.strength for r in parsed.relationships if r.strength is not None]
+    if not given:
+        return
+    rule = V.strength_mapping(given)
     for r in parsed.relationships:
         if r.strength is not None:
-            r.strength = min(1.0, r.strength / divisor)
+            r.strength = rule(r.strength)
+    parsed.warnings.append(
+        Problem(parsed.label, None, parsed.mapping.header_of("strength"), rule.describe(), "warning")
+    )
 
 
 def _check_duplicate_ids(parsed: ParsedFile) -> None:

@@ -646,11 +646,14 @@ class Store:
             rows = conn.execute(select(FB.c.person_id, FB.c.score, FB.c.scale, FB.c.answered_on, FB.c.comment)
                                 .order_by(FB.c.id)).all()
             fbs = tuple(Feedback(*r) for r in rows)
+            keys = dict(conn.execute(select(IDT.c.person_id, func.min(IDT.c.kind + ":" + IDT.c.value))
+                                     .group_by(IDT.c.person_id)).all())
         dates = [d for d in (
             *(p.created for p in people), *(r.since for r in rels), *(r.on for r in refs),
             *(i.on for i in inters), *(f.on for f in fbs),
         ) if d is not None]
-        return Dataset(people, rels, refs, inters, fbs, as_of=max(dates) if dates else None, version=version)
+        return Dataset(people, rels, refs, inters, fbs, as_of=max(dates) if dates else None, version=version,
+                       keys=keys)
 
     def load_neighbourhood(self, person_id: int) -> Dataset:
         """The part of the data that makes ``person_id``'s ties: them, everyone a

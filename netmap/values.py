@@ -19,12 +19,19 @@ Rules worth knowing (also in the README):
   refused unless a date order is given (``--date-order dmy|mdy``). Numbers
   between 1 and 2,958,465 in a date column are Excel serial dates, in the 1900
   date system unless the workbook uses 1904.
+* Relationship strengths are mapped into (0, 1] per file by
+  :func:`strength_mapping`: probabilities as they are, 1-5 and 1-10 ratings
+  and decimal percentages divided by their scale, whole-number counts above
+  10 through ``1 - exp(-count / median count)``.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import statistics
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
@@ -111,18 +118,91 @@ def strength(value: object) -> float:
     return number
 
 
-def rescale_strengths(values: list[float]) -> float:
-    """The divisor that maps a column of strengths into (0, 1].
+@dataclass(frozen=True)
+class StrengthRule:
+    """How one file's strength column is read: call it on a value to get its
+    strength in (0, 1]; :meth:`describe` says how, for the import report.
 
-    A column whose largest value is at most 1 is already on that scale; up to
-    5 it is a 1-5 rating, up to 10 a 0-10 rating, up to 100 a percentage;
-    anything larger is divided by its maximum.
+    ``kind`` is ``"as is"`` (probabilities), ``"rating 1-5"``, ``"rating 1-10"``,
+    ``"percentage"``, ``"scaled to the maximum"`` (``value / scale`` for all of
+    these) or ``"counts"`` (``1 - exp(-value / scale)``, ``scale`` the median
+    count).
     """
-    top = max(values, default=1.0)
-    for bound in (1.0, 5.0, 10.0, 100.0):
+
+    kind: str
+    scale: float
+    top: float = 1.0
+
+    def __call__(self, value: float) -> float:
+        if self.kind == "counts":
+            s = -math.expm1(-value / self.scale)  # 1 - exp(-x/c), exact for small x/c
+        else:
+            s = value / self.scale
+        return min(1.0, max(s, _SMALLEST))
+
+    def describe(self) -> str:
+        """One sentence on how the column was read (ASCII; no row's values, no names)."""
+        if self.kind == "counts":
+            examples = sorted({1.0, self.scale, self.top})
+            shown = ", ".join(f"{_num(x)} -> {self(x):.2f}" for x in examples)
+            return (
+                f"strengths read as counts (whole numbers up to {_num(self.top)}): "
+                f"strength = 1 - exp(-count / {_num(self.scale)}), {_num(self.scale)} being the median count ({shown})"
+            )
+        if self.kind == "as is":
+            return "strengths read as they are (all between 0 and 1)"
+        if self.kind == "rating 1-5":
+            return "strengths read as a 1-5 rating: strength = value / 5"
+        if self.kind == "rating 1-10":
+            return "strengths read as a 1-10 rating: strength = value / 10"
+        if self.kind == "percentage":
+            return "strengths read as percentages (decimals up to 100): strength = value / 100"
+        return f"strengths divided by their largest value, {_num(self.top)}"
+
+
+_SMALLEST = 5e-324  # the smallest positive float: a strength stays above 0 whatever the division gives
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def strength_mapping(values: list[float]) -> StrengthRule:
+    """The rule that maps one file's strength column into (0, 1], decided by
+    the column alone (all its values, blanks left out): importing the same file
+    again gives the same strengths.
+
+    * Largest value at most 1: probabilities, taken as they are.
+    * All whole numbers and the largest above 10 (``1, 2, 31``): **counts**
+      (co-appearances, emails exchanged, meetings), each mapped with the
+      saturating curve ``s = 1 - exp(-x / c)``, ``c`` the median of the column.
+      Why: counts carry their information in ratios to the typical tie, not
+      in their distance to a fixed 100. With ``c`` the median, the typical tie
+      gets 0.63, a tie counted half as often 0.39, a tie counted once among
+      mostly-once ties 0.63 (not the floor), and large counts approach 1 with
+      diminishing returns (as the network's shared-interaction evidence
+      ``1 - exp(-n/3)``), so one huge count does not squash the others, and
+      the order of the counts is kept. Dividing counts by 100, the earlier
+      rule, put 87% of Les Miserables' ties at the network's 0.05 floor.
+    * Otherwise: largest value at most 5, a 1-5 rating, divided by 5; at most
+      10, a 1-10 (or 0-10) rating, divided by 10 (whole numbers up to exactly
+      10 are a rating, not counts); at most 100 with decimals (``37.5``), a
+      percentage, divided by 100; larger, divided by the largest value.
+
+    Whole numbers from 11 to 100 are therefore counts, not rounded
+    percentages: a CRM strength column of whole numbers above 10 counts
+    things far more often than it rounds percentages.
+    """
+    vs = [float(v) for v in values if v is not None and v > 0]
+    top = max(vs, default=1.0)
+    if top <= 1.0:
+        return StrengthRule("as is", 1.0, top)
+    if top > 10.0 and all(v.is_integer() for v in vs):
+        return StrengthRule("counts", float(statistics.median(vs)), top)
+    for bound, kind in ((5.0, "rating 1-5"), (10.0, "rating 1-10"), (100.0, "percentage")):
         if top <= bound:
-            return bound
-    return top
+            return StrengthRule(kind, bound, top)
+    return StrengthRule("scaled to the maximum", top, top)
 
 
 _CURRENCY = re.compile(r"[\s$€£¥]|USD|EUR|GBP|CHF", re.I)

@@ -538,10 +538,11 @@ WEAK_TIE_COLUMNS = ["a_id", "a_name", "a_community", "b_id", "b_name", "b_commun
 
 
 def ranked_bridges(people: pd.DataFrame, filters: Filters = Filters(), *, top: int | None = 100) -> pd.DataFrame:
-    """Bridge customers, highest bridge score first (ties: lower id first),
+    """Bridge customers, in the order of :func:`~netmap.network.bridges.bridge_ranking`,
     among the people passing the filters; :data:`BRIDGE_COLUMNS` plus ``rank``."""
-    chosen = filter_people(people, filters)
-    ranked = chosen.sort_values(["bridge_score", "person_id"], ascending=[False, True], kind="mergesort")
+    from .network.bridges import bridge_ranking
+
+    ranked = bridge_ranking(filter_people(people, filters))
     if top is not None:
         ranked = ranked.head(int(top))
     cols = [c for c in BRIDGE_COLUMNS if c in ranked.columns]
@@ -559,7 +560,8 @@ def ranked_weak_ties(ties: pd.DataFrame, people: pd.DataFrame, filters: Filters 
     if filters.people_filtered:
         ids = pd.Index(filter_people(people, filters)["person_id"])
     chosen = filter_ties(ties, ids, min_strength=filters.min_strength, either_end=True)
-    ranked = chosen.sort_values(["weakness", "a_id", "b_id"], ascending=[False, True, True], kind="mergesort")
+    # the stored ties are weakest first, equal weakness in the data's canonical order: keep it
+    ranked = chosen.sort_values("weakness", ascending=False, kind="mergesort")
     if top is not None:
         ranked = ranked.head(int(top))
     community = people.set_index("person_id")["community"]

@@ -50,13 +50,13 @@ def test_measures_are_computed_once_per_data_version(sample_store, monkeypatch):
 
 def test_results_are_identical_across_runs(sample_store):
     ds = sample_store.load_dataset()
-    a, _, _ = analyze(ds)
-    b, _, _ = analyze(ds)
+    a = analyze(ds)
+    b = analyze(ds)
     assert a.people.equals(b.people) and a.ties.equals(b.ties) and a.labels == b.labels
 
 
 def test_analysis_round_trips_through_the_database_format(sample_store):
-    a, _, _ = analyze(sample_store.load_dataset())
+    a = analyze(sample_store.load_dataset())
     data = a.to_bytes()
     assert data.startswith(b"netmap-analysis/2\n") and b"pickle" not in data[:200]
     b = Analysis.from_bytes(data)
@@ -80,12 +80,14 @@ def _csv(text: str) -> list[dict]:
 
 
 def test_cli_tables_keep_their_exact_columns(sample_store, capsys, tmp_path):
+    # the contract's columns first, exactly; new columns only after them
     for args, columns in (
-        (["people"], PEOPLE_COLUMNS),
+        (["people"], PEOPLE_COLUMNS + ["spread_se", "separates"]),
         (["weak-ties", "--top", "5"], WEAK_TIE_COLUMNS),
-        (["bridges", "--top", "5"], PEOPLE_COLUMNS),
+        (["bridges", "--top", "5"], PEOPLE_COLUMNS + ["spread_se", "separates"]),
         (["nurture", "--top", "5"], NURTURE_COLUMNS),
-        (["plan", "--k", "3"], PLAN_COLUMNS),
+        (["plan", "--k", "3"], PLAN_COLUMNS + ["action", "feeling", "marginal_se", "nps", "owner", "email", "company",
+                                               "nurture_rank"]),
         (["paths", "--to", "stage:lead", "--top", "1"], PATH_COLUMNS),
     ):
         code, out, err = run_cli(sample_store, capsys, *args)

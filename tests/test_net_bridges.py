@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netmap.network import bridge_measures, detect_communities
-from netmap.network.bridges import BRIDGE_COLUMNS, CUT_VERTEX_BONUS
+from netmap.network.bridges import BRIDGE_COLUMNS, BRIDGE_WEIGHTS, SEPARATES_SCALE
 
 COLUMNS = ["degree", "strength", "betweenness", "constraint", "effective_size",
-           "participation", "is_cut_vertex", "bridge_score"]
+           "participation", "is_cut_vertex", "bridge_score", "separates"]
 
 
 def one_community(G):
@@ -84,8 +84,13 @@ def test_star_by_hand(n):
     if n >= 2:
         assert df.betweenness[0] == pytest.approx(1.0)
         assert bool(df.is_cut_vertex[0])
-        # ranks: betweenness top (1), constraint lowest (1), participation all 0
-        assert df.bridge_score[0] == pytest.approx((1 - CUT_VERTEX_BONUS) * 2 / 3 + CUT_VERTEX_BONUS)
+        # the centre: top betweenness, constraint 1/n, cuts off n - 1 leaves from the largest piece (1 leaf)
+        assert df.separates[0] == n - 1
+        w = BRIDGE_WEIGHTS
+        expected = (w["betweenness"] + w["structural_holes"] * (1 - 1 / n)
+                    + w["separates"] * (1 - math.exp(-(n - 1) / SEPARATES_SCALE)))
+        assert df.bridge_score[0] == pytest.approx(expected)
+        # a leaf: no betweenness, constraint 1, separates nobody, participation 0
         assert (df.bridge_score.drop(0) == 0).all()
 
 
@@ -95,6 +100,43 @@ def test_cut_vertices_on_barbell():
     assert set(df.index[df.is_cut_vertex]) == {4, 5, 6, 7}
     top = df.sort_values("bridge_score", ascending=False).index[:4]
     assert set(top) == {4, 5, 6, 7}
+    # 4 leaving cuts off 4 (the clique 0-3) from the 7 on the other side; 5 cuts off 5
+    assert df.separates.to_dict() == {**{v: 0 for v in G}, 4: 4, 5: 5, 6: 5, 7: 4}
+
+
+def _separates_by_removal(G) -> dict:
+    """Reference: remove each person and count who loses the largest remaining piece."""
+    out = {}
+    for x in G:
+        comp = nx.node_connected_component(G, x)
+        H = G.subgraph(comp - {x})
+        pieces = [len(c) for c in nx.connected_components(H)]
+        out[x] = len(comp) - 1 - max(pieces, default=0)
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 30), p=st.floats(0.02, 0.3), seed=st.integers(0, 100_000))
+def test_separates_matches_removing_each_person(n, p, seed):
+    G = nx.gnp_random_graph(n, p, seed=seed)
+    df = bridge_measures(G, one_community(G))
+    assert df.separates.to_dict() == _separates_by_removal(G)
+    assert set(df.index[df.is_cut_vertex]) == set(nx.articulation_points(G))
+
+
+def test_a_prospect_hanging_off_one_customer_is_not_a_broker():
+    """The only contact of one dangling prospect (a cut vertex separating one person)
+    ranks far below the person who alone joins two client clusters."""
+    G = nx.Graph()
+    G.add_edges_from(nx.complete_graph(range(0, 10)).edges)
+    G.add_edges_from(nx.complete_graph(range(10, 20)).edges)
+    G.add_edge(0, 10)  # 0 and 10 are the only link between the clusters
+    G.add_edge(5, 99)  # 5 is the only contact of prospect 99
+    df = bridge_measures(G, detect_communities(G))
+    order = df.sort_values("bridge_score", ascending=False).index.tolist()
+    assert set(order[:2]) == {0, 10}
+    assert df.bridge_score[5] < 0.5 * df.bridge_score[0]
+    assert df.separates[5] == 1 and df.separates[0] == 10
 
 
 def test_participation_by_hand():

@@ -63,8 +63,8 @@ def test_actions_follow_feeling_and_spread():
 def test_reason_names_the_clusters_feeling_and_reach():
     out = nurture_actions(people(), graph(), communities(), LABELS)
     assert out.loc[2, "reason"] == (
-        "bridges the Berlin · Fintech and Lyon · Retail clusters; passive, NPS 7; "
-        "turn good into great: good word of mouth would reach ~35 people (90 within two steps)"
+        "in the Berlin · Fintech cluster (1 tie), 1 tie to Lyon · Retail; passive, NPS 7; "
+        "turn good into great: good word of mouth would reach ~35 people besides them (90 within two steps)"
     )
     assert out.loc[4, "reason"].startswith("in the Lyon · Retail cluster; no feedback yet; send the survey")
     assert "bad word of mouth would reach ~30 people" in out.loc[3, "reason"]
@@ -130,4 +130,19 @@ def test_ties_in_score_broken_by_person_id():
 
 def test_communities_default_to_the_table_column():
     out = nurture_actions(people(), graph(), None, LABELS)
-    assert out.loc[2, "reason"].startswith("bridges the Berlin · Fintech and Lyon · Retail clusters")
+    assert out.loc[2, "reason"].startswith("in the Berlin · Fintech cluster (1 tie), 1 tie to Lyon · Retail")
+
+
+def test_reasons_say_links_only_with_the_tie_counts_that_carry_it():
+    G = graph()
+    G.add_edge(2, 4, strength=0.3)  # Ben now has two ties into Lyon
+    out = nurture_actions(people(), G, communities(), LABELS)
+    assert out.loc[2, "reason"].startswith("links Berlin · Fintech (1 tie) and Lyon · Retail (2 ties); ")
+
+
+def test_reach_states_its_precision():
+    t = people().assign(spread_se=0.5)
+    t.loc[4, "spread"], t.loc[4, "spread_se"] = 4.14, 0.01
+    out = nurture_actions(t, graph(), communities(), LABELS)
+    assert "would reach ~35 people (±1) besides them" in out.loc[2, "reason"]  # 1.96 x 0.5, at the figure's precision
+    assert "would reach ~4.1 people (±0.1) besides them" in out.loc[4, "reason"]

@@ -6,11 +6,12 @@ import itertools
 
 import networkx as nx
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netmap.network.plan import PLAN_COLUMNS, customer_ids, nurture_plan
-from netmap.network.spread import sample_live_edges
+from netmap.network.plan import PLAN_COLUMNS, PLAN_EXTRA_COLUMNS, customer_ids, nurture_plan
+from netmap.network.spread import _edge_arrays, estimate_spread, sample_live_edges
 
 
 def two_clusters():
@@ -28,7 +29,7 @@ def plain_greedy(ls, k, candidates):
     """Reference: non-lazy greedy with the same objective and tie-break."""
     cols = ls.index_of(candidates)
     covered = np.zeros(len(ls.sizes), dtype=bool)
-    chosen, gains = [], []
+    chosen, gains, new = [], [], []
     for _ in range(min(k, len(candidates))):
         best = None
         for pid, c in zip(candidates, cols):
@@ -40,8 +41,9 @@ def plain_greedy(ls, k, candidates):
                 best = (g, pid, c)
         chosen.append(best[1])
         gains.append(best[0])
+        new.append(int((~covered[ls.labels[:, best[2]]]).sum()))
         covered[ls.labels[:, best[2]]] = True
-    return chosen, gains
+    return chosen, gains, new
 
 
 def test_picks_one_person_per_cluster():
@@ -50,12 +52,17 @@ def test_picks_one_person_per_cluster():
     names = {v: f"P{v}" for v in G}
     communities = {v: (0 if v < 100 or v == 200 else 1) for v in G}
     labels = {0: "Berlin · Fintech", 1: "Lyon · Retail"}
-    plan = nurture_plan(ls, 2, names=names, communities=communities, labels=labels)
-    assert list(plan.columns) == PLAN_COLUMNS
+    plan = nurture_plan(ls, 2, names=names, communities=communities, labels=labels,
+                        feelings={3: "promoter", **{v: "detractor" for v in range(100, 105)}})
+    assert list(plan.columns) == PLAN_COLUMNS + PLAN_EXTRA_COLUMNS
     first, second = plan["person_id"].tolist()
     assert first == 3
     assert 100 <= second <= 104  # not the second-best individual from the big clique
-    assert plan.loc[1, "reason"].endswith("the earlier picks don't (Lyon · Retail)")
+    # each pick says what to do for them, whatever their feeling
+    assert plan["action"].tolist() == ["amplify", "recover"]
+    assert plan.loc[0, "reason"].startswith("ask for an introduction or a referral (promoter): ")
+    assert plan.loc[1, "reason"].startswith("follow up now (detractor): reaches ~")
+    assert plan.loc[1, "reason"].endswith("the earlier picks don't, in Lyon · Retail")
     assert plan["name"].tolist() == [f"P{first}", f"P{second}"]
     # individually, the second-best person is in the big clique
     singles = {v: nurture_plan(ls, 1, [v])["marginal_spread"].iloc[0] for v in G}
@@ -109,7 +116,33 @@ def test_celf_equals_greedy_and_cumulative_never_decreases(n, m, seed, k, sample
     assert np.all(np.diff(cum) >= 0)
     assert np.all(plan["marginal_spread"].to_numpy() >= 0)
     assert np.allclose(np.cumsum(plan["marginal_spread"]), cum)
-    assert cum[-1] <= n
-    chosen, gains = plain_greedy(ls, k, sorted(G.nodes()))
+    assert cum[-1] <= n - 1  # everyone but the first pick, at most
+    chosen, gains, new = plain_greedy(ls, k, sorted(G.nodes()))
     assert plan["person_id"].tolist() == chosen
-    assert np.allclose(plan["marginal_spread"], np.array(gains) / samples)
+    # the figures count people reached besides the picks: the pick's own cascade, less the pick, when new
+    assert np.allclose(plan["marginal_spread"], (np.array(gains) - np.array(new)) / samples)
+
+
+def test_first_figure_is_the_first_picks_spread_and_figures_come_from_other_samples():
+    G = nx.powerlaw_cluster_graph(150, 2, 0.3, seed=5)
+    for a, b in G.edges():
+        G.edges[a, b]["strength"] = 0.9
+    arrays = _edge_arrays(G)
+    ls = sample_live_edges(G, samples=60, seed=0, base_rate=0.3)
+    seen = {}
+
+    def figures(picks):
+        seen["picks"] = list(picks)
+        est = estimate_spread(*arrays, 400, 0, 0.3, plans=[ls.index_of(picks)])
+        seen["spread"] = est.spread
+        return est.plans[0], est.plans_se[0]
+
+    plan = nurture_plan(ls, 4, figures=figures)
+    assert plan["person_id"].tolist() == seen["picks"]
+    first = ls.index_of([plan.loc[0, "person_id"]])[0]
+    assert plan.loc[0, "marginal_spread"] == pytest.approx(seen["spread"][first])
+    assert (plan["marginal_se"] > 0).all()
+    # the choosing snapshots' own figure for the first pick is another (overstated) estimate
+    own = nurture_plan(ls, 1)
+    assert own.loc[0, "person_id"] == plan.loc[0, "person_id"]
+    assert own.loc[0, "marginal_spread"] != plan.loc[0, "marginal_spread"]

@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 
 from netmap.network.spread import (
     DEFAULT_BASE_RATE,
+    _edge_arrays,
     calibrated_base_rate,
     edge_probability,
+    estimate_spread,
     reach2,
     sample_live_edges,
     spread_measures,
@@ -67,7 +69,7 @@ def test_certain_ties_reach_the_whole_component():
     for a, b in G.edges():
         G.edges[a, b]["strength"] = 1.0
     G.add_node(9)
-    df, ls = spread_measures(G, samples=20, seed=3, base_rate=1.0)
+    df, ls = spread_measures(G, samples=20, seed=3, base_rate=1.0, plan_samples=20)
     assert list(df.columns) == ["spread", "spread_se", "reach2"]
     assert df.index.name == "person_id"
     assert df.loc[[0, 1, 2, 3], "spread"].tolist() == [3.0] * 4
@@ -105,10 +107,36 @@ def test_percolation_matches_python_cascade_within_standard_errors():
 
 def test_standard_error_is_std_over_sqrt_samples():
     G = strengthen(nx.cycle_graph(10), seed=1)
-    df, ls = spread_measures(G, samples=40, seed=0, base_rate=0.5)
-    per = ls.sizes[ls.labels[:, 0]] - 1.0
-    assert df.loc[0, "spread"] == pytest.approx(per.mean())
-    assert df.loc[0, "spread_se"] == pytest.approx(per.std(ddof=1) / np.sqrt(40))
+    nodes, u, v, s = _edge_arrays(G)
+    est = estimate_spread(nodes, u, v, s, 40, 0, 0.5)
+    # the same snapshots by hand: the stream (seed, 1), one row of ties per snapshot
+    rng = np.random.default_rng([0, 1])
+    p = edge_probability(s, 0.5).astype(np.float32)
+    per = []
+    for _ in range(40):
+        keep = rng.random(len(u), dtype=np.float32) < p
+        H = nx.Graph()
+        H.add_nodes_from(range(len(nodes)))
+        H.add_edges_from(zip(u[keep].tolist(), v[keep].tolist()))
+        per.append(len(nx.node_connected_component(H, 0)) - 1)
+    per = np.array(per, dtype=float)
+    assert est.spread[0] == pytest.approx(per.mean())
+    assert est.spread_se[0] == pytest.approx(per.std(ddof=1) / np.sqrt(40))
+
+
+def test_batches_do_not_change_the_estimate(monkeypatch):
+    import netmap.network.spread as spread_mod
+
+    G = strengthen(nx.powerlaw_cluster_graph(120, 2, 0.2, seed=4), seed=2)
+    arrays = _edge_arrays(G)
+    whole = estimate_spread(*arrays, 90, 3, 0.4, plans=[[0, 5, 7]])
+    monkeypatch.setattr(spread_mod, "_BATCH_CELLS", 1)  # one snapshot per batch
+    one_by_one = estimate_spread(*arrays, 90, 3, 0.4, plans=[[0, 5, 7]])
+    assert np.array_equal(whole.spread, one_by_one.spread)
+    assert np.array_equal(whole.spread_se, one_by_one.spread_se)
+    assert np.array_equal(whole.plans[0], one_by_one.plans[0])
+    # a plan's first figure is its first pick's spread, in the same words
+    assert whole.plans[0][0] == pytest.approx(whole.spread[0])
 
 
 def test_samples_keep_component_sizes_consistent():

@@ -42,11 +42,14 @@ from netmap.network.graph import _edge_arrays, _masked_product, _sym_csr
 
 __all__ = [
     "bridge_measures",
+    "bridge_ranking",
     "BRIDGE_COLUMNS",
     "EXACT_BETWEENNESS_MAX_NODES",
     "BETWEENNESS_EPSILON",
     "BETWEENNESS_DELTA",
-    "CUT_VERTEX_BONUS",
+    "BRIDGE_WEIGHTS",
+    "SEPARATES_SCALE",
+    "bridge_score",
 ]
 
 BRIDGE_COLUMNS = [
@@ -58,6 +61,7 @@ BRIDGE_COLUMNS = [
     "participation",
     "is_cut_vertex",
     "bridge_score",
+    "separates",
 ]
 
 #: Largest network (people) whose betweenness is computed exactly. Exact
@@ -68,8 +72,10 @@ EXACT_BETWEENNESS_MAX_NODES = 2_000
 BETWEENNESS_EPSILON = 0.01
 #: ... guaranteed for all people at once with probability 1 - delta.
 BETWEENNESS_DELTA = 0.1
-#: Share of the bridge score given by being a cut vertex.
-CUT_VERTEX_BONUS = 0.2
+#: Weights of the bridge score's parts (:func:`bridge_measures`, Notes).
+BRIDGE_WEIGHTS = {"betweenness": 0.55, "structural_holes": 0.15, "separates": 0.20, "participation": 0.10}
+#: People cut off at which the "separates" part reaches 1 - 1/e of its weight.
+SEPARATES_SCALE = 10.0
 
 # networkit's seed and thread count are process-global.
 _NETWORKIT_LOCK = threading.Lock()
@@ -116,7 +122,10 @@ def bridge_measures(
         * ``participation`` (float in [0, 1)) -- Guimerà-Amaral participation
           coefficient over unweighted ties; 0 without ties;
         * ``is_cut_vertex`` (bool) -- articulation point;
-        * ``bridge_score`` (float in [0, 1]) -- see Notes.
+        * ``bridge_score`` (float in [0, 1]) -- see Notes;
+        * ``separates`` (int) -- people cut off from the rest of their part of
+          the network if this person left: their component's size minus one
+          minus its largest piece without them (0 unless a cut vertex).
 
         ``df.attrs["betweenness_method"]`` says how betweenness was obtained,
         e.g. ``"exact (Brandes)"`` or ``"KADABRA sample, ±0.01 with 90%
@@ -124,18 +133,32 @@ def bridge_measures(
 
     Notes
     -----
-    The bridge score ranks people by the three continuous views and adds a
-    bonus for cut vertices::
+    The bridge score is driven by the *amount* of brokerage, so that its top
+    is the people whose loss would split the customer base::
 
-        bridge_score = 0.8 * (r(betweenness) + r(-constraint) + r(participation)) / 3
-                       + 0.2 * is_cut_vertex
+        bridge_score = 0.55 * betweenness / max(betweenness)
+                     + 0.15 * (1 - min(constraint, 1))
+                     + 0.20 * (1 - exp(-separates / 10))
+                     + 0.10 * participation
 
-    where ``r(x)_i = #{j : x_j < x_i} / (n - 1)`` is the share of the *other*
-    people strictly below person ``i`` (the lowest value gets 0, a unique
-    highest gets 1; values are rounded to 12 decimals first, so floating-point
-    noise does not split ties). Low constraint ranks high; people without
-    ties have NaN constraint and rank lowest. Ranks rather than raw values
-    make the three measures comparable whatever their scales. Deterministic.
+    * betweenness, relative to the network's top broker: how much of the
+      network's shortest-path traffic runs through the person -- the core of
+      brokerage (Freeman 1977), and what a person would point at. Scaled by the
+      top value, not ranked, so that a broker with twice the betweenness of
+      another scores twice as high on it (ranks had put the Medici, betweenness
+      0.52, below Guadagni, 0.25, on Padgett's Florentine families);
+    * structural holes (Burt 1992): ``1 - constraint``, 0 for someone whose
+      contacts all know each other or who has one contact;
+    * ``separates``: how many people would be cut off from the rest of their part
+      of the network if the person left (0 unless a cut vertex), on a saturating
+      scale: cutting off 1 person gives 0.1 of this share, 10 people 0.63, 30 or
+      more nearly all of it. A flat bonus for every cut vertex had put the only
+      contact of one dangling prospect above the network's real brokers;
+    * participation across communities (Guimerà & Amaral 2005), with the
+      smallest weight: communities inform the score but do not dominate it
+      (they are themselves an estimate).
+
+    The score is in [0, 1]. People without ties score 0. Deterministic.
     """
     nodes, u, v, w = _edge_arrays(G)
     n = len(nodes)
@@ -157,16 +180,9 @@ def bridge_measures(
     constraint, effective_size = _structural_holes(A, W)
     comm = np.array([communities[node] for node in nodes])
     participation = _participation(A, comm)
-    cut = np.zeros(n, dtype=bool)
-    if len(u):
-        g = ig.Graph(n=n, edges=list(zip(u.tolist(), v.tolist())))
-        cut[g.articulation_points()] = True
-
-    r_b = _rank_share(betweenness)
-    r_c = _rank_share(-np.where(np.isnan(constraint), np.inf, constraint))
-    r_p = _rank_share(participation)
-    score = (1.0 - CUT_VERTEX_BONUS) * (r_b + r_c + r_p) / 3.0 + CUT_VERTEX_BONUS * cut
-    score = np.clip(score, 0.0, 1.0)
+    separates = _separated(n, u, v)
+    cut = separates > 0  # a cut vertex cuts off at least one person
+    score = bridge_score(betweenness, constraint, separates, participation)
 
     df = pd.DataFrame(
         {
@@ -178,6 +194,7 @@ def bridge_measures(
             "participation": participation,
             "is_cut_vertex": cut,
             "bridge_score": score,
+            "separates": separates,
         },
         index=index,
         columns=BRIDGE_COLUMNS,
@@ -186,15 +203,80 @@ def bridge_measures(
     return df
 
 
-def _rank_share(x: np.ndarray) -> np.ndarray:
-    """Share of the other entries strictly below each entry (0 when n <= 1)."""
-    n = len(x)
-    if n <= 1:
-        return np.zeros(n)
-    x = np.round(np.asarray(x, dtype=np.float64), 12)
-    x = np.where(np.isnan(x), -np.inf, x)
-    below = np.searchsorted(np.sort(x), x, side="left")  # scipy's rankdata(x, "min") - 1
-    return below / (n - 1)
+def bridge_score(betweenness, constraint, separates, participation) -> np.ndarray:
+    """The bridge score of :func:`bridge_measures` (Notes) from its parts (arrays)."""
+    b = np.nan_to_num(np.asarray(betweenness, dtype=np.float64), nan=0.0)
+    top = b.max() if len(b) else 0.0
+    rel = b / top if top > 0 else np.zeros_like(b)
+    c = np.asarray(constraint, dtype=np.float64)
+    holes = np.where(np.isnan(c), 0.0, 1.0 - np.minimum(c, 1.0))
+    cut = 1.0 - np.exp(-np.asarray(separates, dtype=np.float64) / SEPARATES_SCALE)
+    part = np.nan_to_num(np.asarray(participation, dtype=np.float64), nan=0.0)
+    w = BRIDGE_WEIGHTS
+    score = w["betweenness"] * rel + w["structural_holes"] * holes + w["separates"] * cut + w["participation"] * part
+    return np.clip(score, 0.0, 1.0)
+
+
+def _separated(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Per person: how many people their leaving would cut off from the largest
+    remaining piece of their component (0 unless a cut vertex).
+
+    From the block-cut tree (Hopcroft & Tarjan 1973; igraph's biconnected
+    components): a tree of blocks and cut vertices where each person weighs 1
+    (counted in their block unless a cut vertex). Removing cut vertex ``c``
+    leaves one piece per tree neighbour: the subtree below it, or for the
+    parent side, the component's weight minus ``c``'s subtree.
+    """
+    out = np.zeros(n, dtype=np.int64)
+    if n == 0 or len(u) == 0:
+        return out
+    g = ig.Graph(n=n, edges=list(zip(u.tolist(), v.tolist())))
+    blocks, cuts = g.biconnected_components(return_articulation_points=True)
+    if not cuts:
+        return out
+    B = len(blocks)
+    cut_list = sorted(cuts)
+    cut_node = {c: B + i for i, c in enumerate(cut_list)}
+    weight = [0] * (B + len(cut_node))
+    adj: list[list[int]] = [[] for _ in range(B + len(cut_node))]
+    for b, members in enumerate(blocks):
+        for x in members:
+            t = cut_node.get(x)
+            if t is None:
+                weight[b] += 1
+            else:
+                adj[b].append(t)
+                adj[t].append(b)
+    for t in cut_node.values():
+        weight[t] = 1
+    sub = weight[:]
+    parent = [-1] * len(weight)
+    seen = [False] * len(weight)
+    for root in range(len(weight)):
+        if seen[root]:
+            continue
+        order, stack = [], [root]
+        seen[root] = True
+        while stack:  # iterative DFS: a parent before its children in ``order``
+            x = stack.pop()
+            order.append(x)
+            for y in adj[x]:
+                if not seen[y]:
+                    seen[y] = True
+                    parent[y] = x
+                    stack.append(y)
+        for x in reversed(order):
+            if parent[x] >= 0:
+                sub[parent[x]] += sub[x]
+        total = sub[root]
+        for x in order:
+            if x < B:
+                continue
+            pieces = [sub[y] for y in adj[x] if y != parent[x]]
+            if parent[x] >= 0:
+                pieces.append(total - sub[x])
+            out[cut_list[x - B]] = total - 1 - max(pieces)
+    return out
 
 
 def _betweenness(
@@ -297,3 +379,11 @@ def _participation(A: sp.csr_array, comm: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         part = np.where(k > 0, 1.0 - sq / np.where(k > 0, k, 1.0) ** 2, 0.0)
     return np.clip(part, 0.0, 1.0)
+
+
+def bridge_ranking(people: pd.DataFrame) -> pd.DataFrame:
+    """``people`` (a table with ``bridge_score``), highest bridge score first; equal scores
+    in the data's canonical order (``canonical_rank``, :mod:`netmap.network.canonical`)
+    when the table has it, else by ``person_id``."""
+    tie = "canonical_rank" if "canonical_rank" in people.columns else "person_id"
+    return people.sort_values(["bridge_score", tie], ascending=[False, True], kind="mergesort")

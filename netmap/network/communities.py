@@ -141,8 +141,11 @@ def label_communities(G: nx.Graph, communities: Mapping[int, int]) -> dict[int, 
     5. ``"Community <id>"``.
 
     "Most common" ignores missing/empty values; ties go to the alphabetically
-    first value. When two communities get the same label, the larger one
-    (smaller id) keeps it and the next ones get ``" #2"``, ``" #3"`` ...
+    first value. Communities that would get the same label are each qualified by
+    what tells them apart, so a reader can: their most common company
+    ("Berlin · Fintech · Acme GmbH"), else their most common owner ("Berlin ·
+    Fintech · Ada's book"); only when neither tells them apart do the second and
+    later (by id) get ``" #2"``, ``" #3"`` ...
 
     Parameters
     ----------
@@ -159,15 +162,29 @@ def label_communities(G: nx.Graph, communities: Mapping[int, int]) -> dict[int, 
     members: dict[int, list] = {}
     for node in sorted(communities):
         members.setdefault(communities[node], []).append(node)
+    base = {cid: _base_label(G, nodes, cid) for cid, nodes in sorted(members.items())}
+    groups: dict[str, list[int]] = {}
+    for cid, label in base.items():
+        groups.setdefault(label, []).append(cid)
     labels: dict[int, str] = {}
+    for label, cids in groups.items():
+        if len(cids) == 1 or label == UNCLUSTERED:
+            labels.update({cid: label for cid in cids})
+            continue
+        # several communities would read the same: qualify each by what tells them apart
+        for attr, fmt in (("company", "{}"), ("owner", "{}'s book")):
+            values = {cid: _most_common(G, members[cid], attr) for cid in cids}
+            if all(values.values()) and len(set(values.values())) == len(cids):
+                labels.update({cid: f"{label} · {fmt.format(values[cid])}" for cid in cids})
+                break
+        else:
+            labels.update({cid: label if k == 0 else f"{label} #{k + 1}" for k, cid in enumerate(cids)})
     used: set[str] = set()
-    for cid in sorted(members):
-        nodes = members[cid]
-        label = _base_label(G, nodes, cid)
-        unique, k = label, 1
+    for cid in sorted(labels):  # a qualified label may still meet another community's
+        unique, k = labels[cid], 1
         while unique in used:
             k += 1
-            unique = f"{label} #{k}"
+            unique = f"{labels[cid]} #{k}"
         used.add(unique)
         labels[cid] = unique
     return labels

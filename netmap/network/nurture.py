@@ -43,7 +43,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTIONS",
+    "ACTION_ADVICE",
     "ACTION_WEIGHTS",
+    "feeling_action",
     "RANKING_COLUMNS",
     "nurture_actions",
     "nurture_ranking",
@@ -60,6 +62,18 @@ RANKING_COLUMNS = [
     "action", "spread", "nurture_score", "reason",
 ]
 _FEELING_ACTION = {"promoter": "amplify", "passive": "elevate", "detractor": "recover"}
+#: What to do, per action, in the words the reasons use.
+ACTION_ADVICE = {
+    "amplify": "ask for an introduction or a referral",
+    "elevate": "turn good into great",
+    "recover": "follow up now",
+    "ask": "send the survey",
+}
+
+
+def feeling_action(feeling: str | None) -> str:
+    """The action for a feeling: promoter amplify, passive elevate, detractor recover, else ask."""
+    return _FEELING_ACTION.get(str(feeling or "unknown"), "ask")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
@@ -100,8 +114,9 @@ def _eligible(table: pd.DataFrame, G: nx.Graph | None) -> pd.Series:
     return cust | known
 
 
-def _clusters(pid, own, G, communities, labels, limit=3) -> list[str]:
-    """Community labels a person touches: own first, then by total tie strength."""
+def _clusters(pid, own, G, communities, labels, limit=2) -> list[tuple[str, int]]:
+    """The clusters a person's ties go to, with how many ties: own first, then
+    the others by number of ties (then total strength), at most ``limit`` others."""
     def label(c):
         if labels is not None and c in labels:
             return plain(labels[c])
@@ -110,25 +125,55 @@ def _clusters(pid, own, G, communities, labels, limit=3) -> list[str]:
     if own is None or (isinstance(own, float) and math.isnan(own)):
         return []
     own = int(own)
+    count: dict[int, int] = {}
     weight: dict[int, float] = {}
     if G is not None and communities is not None and pid in G:
         for nb, d in G[pid].items():
             c = communities.get(nb)
-            if c is not None and c != own:
+            if c is not None:
+                count[c] = count.get(c, 0) + 1
                 weight[c] = weight.get(c, 0.0) + _num(d.get("strength", 1.0))
-    others = sorted(weight, key=lambda c: (-weight[c], label(c), c))
-    return [label(own)] + [label(c) for c in others[: limit - 1]]
+    others = sorted((c for c in count if c != own), key=lambda c: (-count[c], -weight[c], label(c), c))
+    return [(label(own), count.get(own, 0))] + [(label(c), count[c]) for c in others[:limit]]
+
+
+def _ties(n: int) -> str:
+    return f"{n:,} tie" if n == 1 else f"{n:,} ties"
+
+
+def _where(clusters: list[tuple[str, int]]) -> str:
+    """Which clusters a person's ties reach, stating only what the counts carry:
+    "links A (12 ties) and B (3 ties)" when two or more ties leave their own
+    cluster, "in the A cluster (12 ties), 1 tie to B" for a single one."""
+    (own, n_own), others = clusters[0], clusters[1:]
+    outside = sum(n for _, n in others)
+    if outside >= 2:
+        return "links " + _join([f"{own} ({_ties(n_own)})"] + [f"{lab} ({_ties(n)})" for lab, n in others])
+    if outside == 1:
+        return f"in the {own} cluster ({_ties(n_own)}), 1 tie to {others[0][0]}"
+    return f"in the {own} cluster ({_ties(n_own)})" if n_own else f"in the {own} cluster"
 
 
 def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _people(x: float) -> str:
+def _people(x: float, se: float | None = None) -> str:
+    """"~4.1 people", and with a standard error "~4.1 people (±0.3)": the ± is
+    1.96 standard errors (a 95 % interval), at the figure's precision or finer."""
     if x < 10:
         s = f"{x:.1f}"
-        return f"~{s} {'person' if s == '1.0' else 'people'}"
-    return f"~{round(x):,} people"
+        text = f"~{s} {'person' if s == '1.0' else 'people'}"
+    else:
+        text = f"~{round(x):,} people"
+    if se is None or not math.isfinite(se):
+        return text
+    half = 1.96 * se
+    if x < 10 and half < 9.95:
+        pm = f"{max(half, 0.1):.1f}"  # never more certainty than the one decimal shown
+    else:
+        pm = f"{max(round(half), 1):,}"
+    return f"{text} (±{pm})"
 
 
 def _score_text(nps, scale) -> str:
@@ -139,10 +184,8 @@ def _score_text(nps, scale) -> str:
 
 def _reason(row, action, clusters) -> str:
     parts = []
-    if len(clusters) > 1:
-        parts.append(f"bridges the {_join(clusters)} clusters")
-    elif clusters:
-        parts.append(f"in the {clusters[0]} cluster")
+    if clusters:
+        parts.append(_where(clusters))
     feeling = str(row.get("feeling") or "unknown")
     nps = row.get("nps")
     has_score = nps is not None and not (isinstance(nps, float) and math.isnan(nps))
@@ -150,15 +193,13 @@ def _reason(row, action, clusters) -> str:
         parts.append("no feedback yet")
     else:
         parts.append(f"{feeling}, {_score_text(nps, row.get('scale'))}" if has_score else feeling)
-    reach = _people(_num(row.get("spread")))
+    se = row.get("spread_se")
+    reach = _people(_num(row.get("spread")), None if _missing_num(se) else _num(se))
     two = int(_num(row.get("reach2")))
     tail = f" ({two:,} within two steps)" if two else ""
-    parts.append({
-        "amplify": f"ask for an introduction or a referral: good word of mouth would reach {reach}{tail}",
-        "elevate": f"turn good into great: good word of mouth would reach {reach}{tail}",
-        "recover": f"follow up now: bad word of mouth would reach {reach}{tail}",
-        "ask": f"send the survey: word of mouth would reach {reach}{tail}",
-    }[action])
+    word = {"amplify": "good word of mouth", "elevate": "good word of mouth", "recover": "bad word of mouth",
+            "ask": "word of mouth"}[action]
+    parts.append(f"{ACTION_ADVICE[action]}: {word} would reach {reach} besides them{tail}")
     return "; ".join(parts)
 
 
@@ -237,7 +278,8 @@ def nurture_ranking(
     """The people to nurture, best first.
 
     Rows with an action other than ``none``, sorted by ``nurture_score``
-    descending then ``person_id`` ascending, optionally only those whose
+    descending then ``canonical_rank`` (when the table has it: an order of the
+    data, :mod:`netmap.network.canonical`) else ``person_id`` ascending, optionally only those whose
     ``owner`` matches (case-insensitive, surrounding spaces ignored), cut to
     ``top`` rows. Columns exactly :data:`RANKING_COLUMNS`.
     """
@@ -248,7 +290,8 @@ def nurture_ranking(
         want = plain(owner).casefold()
         df = df[df["owner"].map(lambda o: plain(o).casefold() == want)]
     df = df.reset_index(drop=True).assign(person_id=df.index.to_numpy())
-    df = df.sort_values(["nurture_score", "person_id"], ascending=[False, True], kind="mergesort")
+    tie = "canonical_rank" if "canonical_rank" in df.columns else "person_id"
+    df = df.sort_values(["nurture_score", tie], ascending=[False, True], kind="mergesort")
     if top is not None:
         df = df.head(max(int(top), 0))
     df["rank"] = np.arange(1, len(df) + 1)
