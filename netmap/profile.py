@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from .errors import NetmapError, UnknownPerson
 from .model import feeling_of
-from .network.nurture import plain
+from .network.nurture import _people, plain
 from .search import PeopleSearch
 from .search import search_people as _search
 from .store import FB, IDT, INT, PART, P, REF  # the store's table handles
@@ -234,13 +234,6 @@ def _num(x) -> float | None:
     return None if math.isnan(f) or math.isinf(f) else f
 
 
-def _people_count(x: float) -> str:
-    if x < 10:
-        s = f"{x:.1f}"
-        return f"~{s} {'person' if s == '1.0' else 'people'}"
-    return f"~{round(x):,} people"
-
-
 def _share_below(people: pd.DataFrame | None, column: str, value: float) -> int | None:
     """Percentage of people with a strictly lower ``column`` than ``value``."""
     if people is None or column not in people.columns or not len(people):
@@ -261,18 +254,22 @@ def position_sentences(profile: PersonProfile, people: pd.DataFrame | None = Non
         return ["Not placed in the network yet: the analysis has not seen this person."]
     out: list[str] = []
     own = plain(pos.get("community")) or None
-    others = []
+    others: list[tuple[str, int]] = []
     if len(profile.ties) and "community" in profile.ties.columns:
-        weights = profile.ties.groupby("community", dropna=True)["strength"].sum().sort_values(ascending=False)
-        others = [plain(c) for c in weights.index if c is not None and plain(c) and plain(c) != own]
+        per = profile.ties.assign(c=profile.ties["community"].map(plain)).groupby("c", dropna=True)
+        counts = per.size()
+        weights = per["strength"].sum()
+        order = sorted(counts.index, key=lambda c: (-counts[c], -weights[c], c))
+        others = [(c, int(counts[c])) for c in order if c and c != own]
     degree = int(_num(pos.get("degree")) or 0)
     if degree == 0:
         out.append("Has no ties yet: nobody in the data is known to know them.")
     elif others:
-        clusters = ([own] if own else []) + others
-        n = len(clusters)
-        shown = ", ".join(clusters[:4]) + (f" and {n - 4} more" if n > 4 else "")
-        out.append(f"Bridges {n} clusters ({shown}) through {degree} tie{'s' if degree != 1 else ''}.")
+        n_own = degree - sum(n for _, n in others)
+        parts = ([f"{own} ({n_own} tie{'s' if n_own != 1 else ''})"] if own else []) + [
+            f"{c} ({n} tie{'s' if n != 1 else ''})" for c, n in others[:4]]
+        more = f" and {len(others) - 4} more" if len(others) > 4 else ""
+        out.append(f"Ties into {len(others) + (1 if own else 0)} clusters: {', '.join(parts)}{more}.")
     elif own:
         out.append(f"In the {own} cluster, with {degree} tie{'s' if degree != 1 else ''}, all inside it.")
     else:
@@ -280,7 +277,7 @@ def position_sentences(profile: PersonProfile, people: pd.DataFrame | None = Non
     spread, reach2 = _num(pos.get("spread")), _num(pos.get("reach2"))
     if spread is not None:
         two = f" ({int(reach2):,} within two steps)" if reach2 else ""
-        out.append(f"Good word of mouth would reach {_people_count(spread)}{two}.")
+        out.append(f"Good word of mouth would reach {_people(spread, _num(pos.get('spread_se')))} besides them{two}.")
     bridge = _num(pos.get("bridge_score"))
     if bridge is not None:
         share = _share_below(people, "bridge_score", bridge)
@@ -298,7 +295,9 @@ def position_sentences(profile: PersonProfile, people: pd.DataFrame | None = Non
             words = "high: their contacts all know each other, a close-knit circle"
         out.append(f"Constraint {constraint:.2f} ({words}).")
     if bool(pos.get("is_cut_vertex")) and not pd.isna(pos.get("is_cut_vertex")):
-        out.append("A cut vertex: some people are connected to the rest of the network only through them.")
+        cut = int(_num(pos.get("separates")) or 0)
+        who = f"{cut:,} {'person is' if cut == 1 else 'people are'}" if cut else "some people are"
+        out.append(f"A cut vertex: {who} connected to the rest of the network only through them.")
     action = plain(pos.get("action")) or "none"
     reason = plain(pos.get("reason"))
     if action != "none":

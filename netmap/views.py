@@ -50,8 +50,8 @@ BRIDGE_SHARE = 0.05
 #: The people measures in plain words (Bridges page, column help).
 MEASURES: dict[str, str] = {
     "bridge_score": "One number for how much this person links otherwise separate groups, from 0 to 1: "
-                    "the average of their rank in betweenness, in low constraint and in participation, "
-                    "plus a bonus when they are a cut vertex.",
+                    "mostly their betweenness (relative to the network's top broker), then low constraint, "
+                    "how many people only they connect to the rest, and ties across communities.",
     "betweenness": "How often they sit on the shortest path between two other people (share of all such "
                    "paths). High: news between groups tends to pass through them.",
     "constraint": "Burt's constraint. Low means their contacts do not know each other, so they broker "
@@ -61,6 +61,8 @@ MEASURES: dict[str, str] = {
     "participation": "How evenly their ties spread across communities, from 0 (all in their own community) "
                      "towards 1 (spread over many).",
     "is_cut_vertex": "Removing them would split the network: some people would no longer be connected to the rest.",
+    "separates": "How many people would lose their only connection to the rest of the network if they left "
+                 "(0 unless a cut vertex): the customers whose loss would split your base.",
     "degree": "How many people they are tied to.",
     "spread": "How many other people their good word of mouth would be expected to reach.",
     "reach2": "Friend-of-a-friend reach: distinct people within two steps.",
@@ -532,7 +534,7 @@ def add_legend(page: str, legend: str) -> str:
 
 # ------------------------------------------------------------------ rankings --
 BRIDGE_COLUMNS = ["person_id", "name", "company", "owner", "community", "bridge_score", "betweenness",
-                  "constraint", "effective_size", "participation", "is_cut_vertex", "degree", "feeling"]
+                  "constraint", "effective_size", "participation", "is_cut_vertex", "separates", "degree", "feeling"]
 WEAK_TIE_COLUMNS = ["a_id", "a_name", "a_community", "b_id", "b_name", "b_community", "strength", "overlap",
                     "local_bridge", "span", "crosses_communities", "weakness"]
 

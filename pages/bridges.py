@@ -71,6 +71,7 @@ else:
             "participation": st.column_config.NumberColumn("Participation", format="%.2f",
                                                            help=MEASURES["participation"]),
             "is_cut_vertex": st.column_config.CheckboxColumn("Cut vertex", help=MEASURES["is_cut_vertex"]),
+            "separates": st.column_config.NumberColumn("Only link for", format="%d people", help=MEASURES["separates"]),
             "degree": st.column_config.NumberColumn("Ties", help=MEASURES["degree"]),
             "feeling": "Feeling",
         },

@@ -149,7 +149,8 @@ else:
     if len(chosen) < k:
         st.caption(f"Only {len(chosen)} people in this book can be nurtured.")
     st.metric("Together they would reach", f"~{chosen['cumulative_spread'].iloc[-1]:,.1f} people",
-              help="Expected people reached by their word of mouth, themselves included (independent-cascade model)")
+              help="Expected people their word of mouth reaches besides the picks themselves (independent-cascade "
+                   "model), measured on other samples than the ones that chose the picks")
     people_table(
         chosen, key="nurture_plan_table",
         column_config={
@@ -157,10 +158,19 @@ else:
             "rank": st.column_config.NumberColumn("#", width="small"),
             "name": st.column_config.TextColumn("Name"),
             "marginal_spread": st.column_config.NumberColumn("Adds", format="%.1f",
-                                                             help="People newly reached by this pick"),
+                                                             help="People newly reached by this pick, besides them"),
             "cumulative_spread": st.column_config.NumberColumn("Total", format="%.1f",
                                                                help="People reached by the picks so far"),
             "reason": st.column_config.TextColumn("Why", width="large"),
+            "action": st.column_config.TextColumn("Action"),
+            "feeling": st.column_config.TextColumn("Feeling"),
+            "nurture_rank": st.column_config.NumberColumn(
+                "On the list", format="%d",
+                help="Their place on the nurture list above (empty: not on it). The plan picks people whose "
+                     "reach does not overlap, so it can skip people high on the list who reach the same people "
+                     "as an earlier pick"),
+            "marginal_se": None, "nps": None, "email": None, "company": None,
+            "owner": st.column_config.TextColumn("Account manager"),
         },
     )
     csv_download(chosen, f"nurture-plan-{len(chosen)}.csv", label="Download the plan (CSV)", key="nurture_plan_csv")

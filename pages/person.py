@@ -79,11 +79,16 @@ cols[0].metric("Feeling", feeling.capitalize(),
                f"{scale} {score:g}" if isinstance(score, (int, float)) and not pd.isna(score) else None,
                delta_color="off", delta_arrow="off", help="From their latest survey answer.")
 cols[1].metric("Ties", f"{len(profile.ties):,}")
+se = pos.get("spread_se", float("nan"))
 cols[2].metric("Spread", "n/a" if pd.isna(pos.get("spread", float("nan"))) else f"{pos['spread']:.1f}",
-               help="Expected number of people their good word of mouth reaches (independent-cascade model).")
+               None if pd.isna(se) else f"± {1.96 * se:.1f}", delta_color="off", delta_arrow="off",
+               help="Expected number of other people their good word of mouth reaches (independent-cascade "
+                    "model), with its 95% margin from the samples it was estimated on.")
 cols[3].metric("Within two steps", f"{int(pos.get('reach2') or 0):,}", help="Friends and friends of friends.")
 cols[4].metric("Bridge score", "n/a" if pd.isna(pos.get("bridge_score", float("nan"))) else f"{pos['bridge_score']:.2f}",
-               help="0 to 1: betweenness, low constraint and ties across communities, plus a bonus for a cut vertex.")
+               help="0 to 1, driven by how much of the network's shortest paths run through them (betweenness), "
+                    "then structural holes (low constraint), how many people only they connect, and ties "
+                    "across communities.")
 
 left, right = st.columns([2, 3])
 with left:

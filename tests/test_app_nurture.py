@@ -65,7 +65,8 @@ def test_the_list_the_chart_the_plan_and_their_downloads(sample_db, monkeypatch,
     assert at.caption and any("doesn't overlap" in c.value for c in at.caption)
     name, data = downloads["nurture_plan_csv"]
     assert name == "nurture-plan-5.csv" and [r["person_id"] for r in rows(data)] == [str(p) for p in plan["person_id"]]
-    assert list(rows(data)[0]) == ["rank", "person_id", "name", "marginal_spread", "cumulative_spread", "reason"]
+    assert list(rows(data)[0])[:6] == ["rank", "person_id", "name", "marginal_spread", "cumulative_spread", "reason"]
+    assert {"action", "feeling", "owner", "email", "nurture_rank"} <= set(rows(data)[0])
 
     at.slider(key="nurture_k").set_value(12).run()
     assert not at.exception

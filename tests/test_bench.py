@@ -11,7 +11,6 @@ import pytest
 from scipy.stats import rankdata
 
 from netmap import bench
-from netmap.network.bridges import _rank_share
 from netmap.network.graph import _arrays_shared, _edge_arrays, _sym_csr
 from netmap.network.ties import _span, _spans
 
@@ -76,15 +75,6 @@ def test_span_search_in_networkit_equals_the_python_one(seed):
     todo = np.flatnonzero(local)
     for max_span in (3, 8, 40):
         assert _spans(len(nodes), u, v, todo, max_span) == [_span(adj, int(u[e]), int(v[e]), max_span) for e in todo]
-
-
-def test_rank_share_equals_scipy_rankdata():
-    rng = np.random.default_rng(0)
-    for _ in range(50):
-        x = rng.integers(0, 6, 40).astype(float)
-        x[rng.random(40) < 0.2] = np.nan
-        y = np.where(np.isnan(x), -np.inf, x)
-        assert np.array_equal(_rank_share(x), (rankdata(y, method="min") - 1) / 39)
 
 
 def test_shared_edge_arrays_are_forgotten_outside_the_block():

@@ -136,13 +136,15 @@ def test_position_sentences_say_the_measures_in_plain_words():
         person_id=4, details={"name": "Ann"}, ties=ties,
         position={
             "community": "Austin", "degree": 3, "spread": 4.2, "reach2": 36, "bridge_score": 0.9,
-            "constraint": 0.2, "is_cut_vertex": True, "action": "amplify",
+            "constraint": 0.2, "is_cut_vertex": True, "action": "amplify", "spread_se": 0.1, "separates": 7,
             "reason": "ask for an introduction", "feeling": "promoter",
         },
     )
     text = position_sentences(profile, people)
-    assert text[0] == "Bridges 3 clusters (Austin, Berlin, Lyon) through 3 ties."
-    assert "Good word of mouth would reach ~4.2 people (36 within two steps)." in text
+    # the clusters their ties go to, with the counts that carry the claim
+    assert text[0] == "Ties into 3 clusters: Austin (1 tie), Berlin (1 tie), Lyon (1 tie)."
+    assert "Good word of mouth would reach ~4.2 people (±0.2) besides them (36 within two steps)." in text
+    assert "A cut vertex: 7 people are connected to the rest of the network only through them." in text
     assert "Bridge score 0.90 (0 to 1, higher than 75% of people)." in text
     assert any(s.startswith("Constraint 0.20 (low") for s in text)
     assert any("cut vertex" in s for s in text)
