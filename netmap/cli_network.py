@@ -121,17 +121,17 @@ def cmd_paths(store, args) -> int:
 
 
 def cmd_graph(store, args) -> int:
+    """The Network page's drawing (:func:`netmap.views.network_view`: the same choice of
+    people, dashed weak ties, dark bridges, bridge customers as diamonds, the legend),
+    written to one self-contained HTML file."""
     from .analysis import network
-    from .network.export import graph_html
-    from .queries import graph_table
+    from .views import network_view
 
     analysis, G = network(store)
     focus = store.find_person(args.focus) if args.focus else None
-    ties = analysis.ties
-    weak = set(zip(ties["a_id"][ties["local_bridge"].astype(bool)], ties["b_id"][ties["local_bridge"].astype(bool)]))
-    view = graph_html(
-        G, graph_table(analysis), color_by=args.color_by, focus=focus, hops=args.hops,
-        max_nodes=args.max_nodes, weak_edges=weak, title="netmap",
+    view = network_view(
+        G, analysis.people, analysis.ties, labels=analysis.labels, focus=focus, hops=args.hops,
+        color_by=args.color_by, max_nodes=args.max_nodes, title="netmap",
     )
     Path(args.out).write_text(view.html, encoding="utf-8")
     print(f"wrote {args.out}: showing {view.shown} of {view.total} people")

@@ -13,7 +13,7 @@ import pytest
 
 import netmap.analysis as analysis_mod
 from netmap import import_paths
-from netmap.analysis import PEOPLE_COLUMNS, WEAK_TIE_COLUMNS, Analysis, analyze, measures
+from netmap.analysis import PEOPLE_COLUMNS, WEAK_TIE_COLUMNS, Analysis, analyze, measures, network
 from netmap.cli import main, sample_files
 from netmap.queries import NURTURE_COLUMNS, PATH_COLUMNS, PLAN_COLUMNS
 from netmap.tabular_export import neutralise, to_csv
@@ -147,6 +147,14 @@ def test_cli_graph_and_exports(sample_store, capsys, tmp_path):
     assert "showing 150 of 400" in out
     page = html.read_text()
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=[\"']?https?:", page)  # every asset inlined
+    # the app's drawing vocabulary: the same legend, bridge customers marked, weak ties dashed
+    from netmap.views import network_view
+
+    a = measures(sample_store)
+    app = network_view(network(sample_store)[1], a.people, a.ties, labels=a.labels, max_nodes=150, title="netmap")
+    assert 'id="netmap-legend"' in page and "bridge customer" in page and "weak tie" in page
+    assert page.count('"shape": "diamond"') == app.html.count('"shape": "diamond"') > 0
+    assert page.count('"dashes": true') == app.html.count('"dashes": true') > 0
     for fmt in ("graphml", "gexf"):
         path = tmp_path / f"g.{fmt}"
         assert run_cli(sample_store, capsys, "export", fmt, "--out", str(path))[0] == 0
