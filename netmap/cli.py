@@ -59,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summary", help="key figures")
     p.add_argument("--json", action="store_true", help="one JSON object")
     p = sub.add_parser("erase", help="erase a person with every tie, referral and piece of feedback")
-    p.add_argument("who", metavar="WHO", help="CRM id, email, or an unambiguous name")
+    p.add_argument("who", metavar="WHO", help="#id, CRM id, email or full name: it must name exactly one person")
+    sub.add_parser("wipe", help="rewrite the database so no copy of deleted rows is left (after an erasure "
+                                "that another connection held up)")
     sub.add_parser("sample", help="load the sample company from data/sample/")
     p = sub.add_parser("audit", help="who imported, undid or erased what, and when (newest first)")
     p.add_argument("--limit", type=int, metavar="N", help="only the N newest entries")
@@ -210,9 +212,20 @@ def cmd_summary(store: Store, args) -> int:
 
 
 def cmd_erase(store: Store, args) -> int:
-    result = store.erase(args.who)
-    parts = ", ".join(f"{n} {k}" for k, n in result.items() if k != "person_id" and n)
-    print(f"erased person #{result['person_id']}" + (f" with {parts}" if parts else "") + "; nothing of them is left in the database")
+    pid = store.resolve_one(args.who)  # exactly one person, or a refusal listing the candidates
+    result = store.erase(pid)
+    parts = ", ".join(f"{n} {k}" for k, n in result.items() if k not in ("person_id", "redacted") and n)
+    redacted = result.get("redacted") or {}
+    where = ", ".join(f"{k} {n}" for k, n in redacted.items())
+    print(f"erased person #{result['person_id']}" + (f" with {parts}" if parts else "")
+          + (f"; their name or email redacted in {sum(redacted.values())} other stored texts ({where})" if redacted else "")
+          + "; nothing of them is left in the database")
+    return 0
+
+
+def cmd_wipe(store: Store, args) -> int:
+    store.wipe_free_space()
+    print("rewrote the database: no copy of deleted rows is left in its files")
     return 0
 
 
@@ -266,5 +279,5 @@ def _commands() -> dict:
 
     return {
         "import": cmd_import, "imports": cmd_imports, "undo": cmd_undo, "summary": cmd_summary,
-        "erase": cmd_erase, "sample": cmd_sample, "reviews": cmd_reviews, "audit": cmd_audit, **NETWORK,
+        "erase": cmd_erase, "wipe": cmd_wipe, "sample": cmd_sample, "reviews": cmd_reviews, "audit": cmd_audit, **NETWORK,
     }

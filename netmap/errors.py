@@ -76,6 +76,11 @@ class AmbiguousPerson(NetmapError):
     """The person named matched more than one person."""
 
 
+class ErasureIncomplete(NetmapError):
+    """The person's rows are deleted, but copies of them may remain in the database's files
+    (another connection holds an older snapshot); the message says what to do."""
+
+
 class ImportNotFound(NetmapError):
     """No import with that id."""
 

@@ -6,7 +6,7 @@ network gives them), the referrals they made and received, the meetings and
 deals they shared, and their position in the network (from the analysis
 table). :func:`position_sentences` says that position in plain words.
 :func:`search_people` finds people by name, email, company or CRM id, and
-:func:`erase_person` erases one person by id through :meth:`Store.erase`.
+:func:`erasure_summary` says in plain counts what :meth:`Store.erase` removed.
 
 Reads go through ``store.engine`` (a handful of indexed queries on one
 person), so a profile is fast however large the network is; the graph and
@@ -31,7 +31,7 @@ from .search import search_people as _search
 from .store import FB, IDT, INT, PART, P, REF  # the store's table handles
 
 __all__ = [
-    "PersonProfile", "person_profile", "position_sentences", "search_people", "erase_person", "who_for",
+    "PersonProfile", "person_profile", "position_sentences", "search_people", "erasure_summary",
     "TIE_COLUMNS", "FEEDBACK_COLUMNS", "REFERRAL_COLUMNS", "INTERACTION_COLUMNS",
 ]
 
@@ -344,28 +344,16 @@ def find_people(store, people: pd.DataFrame | PeopleSearch, query: str, *, limit
 
 
 # ------------------------------------------------------------------ erase --
-def who_for(store, person_id: int) -> str:
-    """A WHO that :meth:`Store.find_person` resolves to exactly ``person_id``
-    (a CRM id, else an email, else the name), for :meth:`Store.erase`.
-    Raises :class:`NetmapError` when none does (e.g. a name-only person who
-    shares their name with someone else)."""
-    profile = person_profile(store, person_id)
-    candidates = [*profile.crm_ids, *profile.emails]
-    for c in (profile.details.get("crm_id"), profile.details.get("email"), profile.details.get("name")):
-        if c and c not in candidates:
-            candidates.append(c)
-    for who in candidates:
-        try:
-            if store.find_person(who) == profile.person_id:
-                return who
-        except NetmapError:
-            continue
-    raise NetmapError(
-        f"{profile.name} cannot be erased from here: they have no CRM id or email and their name matches "
-        "someone else; import their CRM id or email first"
-    )
-
-
-def erase_person(store, person_id: int) -> dict:
-    """Erase person ``person_id`` completely (:meth:`Store.erase`)."""
-    return store.erase(who_for(store, person_id))
+def erasure_summary(result: dict) -> str:
+    """What :meth:`Store.erase` removed, in plain counts ("3 ties, 1 survey answer removed;
+    their name redacted in 2 other places")."""
+    words = {"relationship": ("relationship", "relationships"), "referral": ("referral", "referrals"),
+             "participation": ("meeting participation", "meeting participations"),
+             "feedback": ("survey answer", "survey answers"), "identifier": ("id or email", "ids and emails"),
+             "review": ("duplicate review", "duplicate reviews")}
+    parts = [f"{n:,} {words[k][n != 1]}" for k, n in result.items() if k in words and n]
+    text = (", ".join(parts) + " removed") if parts else "nothing else was stored about them"
+    redacted = sum((result.get("redacted") or {}).values())
+    if redacted:
+        text += f"; their name or email redacted in {redacted:,} other place{'s' if redacted != 1 else ''}"
+    return text

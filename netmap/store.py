@@ -50,7 +50,7 @@ from sqlalchemy.pool import StaticPool
 
 from . import audit, config, schema, tables
 from .access import local_actor
-from .errors import AmbiguousPerson, ImportNotFound, UndoRefused, UnknownPerson
+from .errors import AmbiguousPerson, ErasureIncomplete, ImportNotFound, UndoRefused, UnknownPerson
 from .identity import PERSON_FIELDS, KnownPerson, PeopleIndex, Resolution
 from .model import CUSTOMER_STAGES, Dataset, Feedback, Interaction, Person, Referral, Relationship, feeling_of
 from .values import name_key
@@ -77,6 +77,18 @@ _PG_LOCK = 7_461_227  # any constant: the advisory lock id for netmap writes
 _ERASED_FROM = ("person", "identifier", "relationship", "referral", "participation", "feedback", "review",
                 "interaction", "import_log", "import_change", "measure_cache")
 _PG_WIPE_WAIT = 30
+#: SQLite's busy timeout on every connection: how long a statement waits for another's lock
+_BUSY_TIMEOUT_MS = 30_000
+#: seconds an erasure on SQLite retries emptying the write-ahead log while another connection
+#: still reads an older snapshot, before it says so (ErasureIncomplete) instead of claiming success
+_SQLITE_WIPE_WAIT = 30.0
+#: every other stored text an erasure redacts when it spells the person's full name or email:
+#: table -> columns (free text the import copied from files: owners, companies, kinds, statuses ...)
+_REDACTED_TEXT = {
+    "person": ("owner", "company", "segment", "region", "stage"),
+    "relationship": ("kind",),
+    "referral": ("status",),
+}
 
 
 def make_engine(url: str) -> Engine:
@@ -98,7 +110,7 @@ def make_engine(url: str) -> Engine:
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (SQLAlchemy's pysqlite recipe)
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA secure_delete=ON")
             if not memory:
                 _use_wal(cur)
@@ -526,6 +538,37 @@ class Store:
             )
         raise UnknownPerson(f"no person matches {who!r}; give a CRM id, an email or a full name as stored")
 
+    def resolve_one(self, who: str) -> int:
+        """The one person ``who`` names, for an action that must not hit a bystander (erasure).
+
+        Unlike :meth:`find_person`, where a CRM id wins, every reading is tried: ``#42``
+        (netmap's id), a CRM id, an email, a name. When they name more than one person,
+        :class:`AmbiguousPerson` lists each candidate and how it matched; when none,
+        :class:`UnknownPerson`."""
+        w = who.strip()
+        found: dict[int, list[str]] = defaultdict(list)
+        with self.engine.connect() as conn:
+            if w.startswith("#") and w[1:].isdigit():
+                if conn.execute(select(P.c.id).where(P.c.id == int(w[1:]))).first() is not None:
+                    found[int(w[1:])].append("netmap id")
+            for (pid,) in conn.execute(select(IDT.c.person_id).where(IDT.c.kind == "crm", IDT.c.value == w)):
+                found[pid].append("CRM id")
+            for (pid,) in conn.execute(select(IDT.c.person_id).where(IDT.c.kind == "email", IDT.c.value == w.lower())):
+                found[pid].append("email")
+            key = name_key(w)
+            names = {}
+            for pid, name in conn.execute(select(P.c.id, P.c.name)):
+                names[pid] = name
+                if key and name_key(name) == key:
+                    found[pid].append("name")
+        if len(found) == 1:
+            return next(iter(found))
+        if not found:
+            raise UnknownPerson(f"no person matches {who!r}; give their CRM id, email, full name as stored, or #id")
+        listed = "; ".join(f"#{pid} {names.get(pid) or ''} (by {' and '.join(how)})".replace("  ", " ")
+                           for pid, how in sorted(found.items())[:10])
+        raise AmbiguousPerson(f"{who!r} names {len(found)} people: {listed}; give one of them as #id")
+
     def has_people(self) -> bool:
         """Whether anyone is stored: one row read, where :meth:`summary` counts everything
         (0.2 s at 100,000 people, on every page that only asks whether there is data)."""
@@ -756,15 +799,25 @@ class Store:
             return {"import_id": import_id, "file_name": row["file_name"], **counts}
 
     # ------------------------------------------------------------------ erase
-    def erase(self, who: str, *, actor: str | None = None) -> dict:
+    def erase(self, person: int | str, *, actor: str | None = None) -> dict:
         """Erase a person with every tie, referral, participation, feedback and
-        journal entry about them, then rewrite the SQLite file so no byte of
-        them is left (``secure_delete`` + ``VACUUM`` + WAL checkpoint). The
-        audit log records ``actor`` (default :func:`netmap.access.local_actor`),
-        the person's number and the counts: nothing that names them."""
+        journal entry about them, redact their full name and email wherever else
+        stored text spells them, then rewrite the database so no byte of them is
+        left (SQLite: ``secure_delete`` + ``VACUUM`` + a WAL checkpoint that is
+        checked). ``person``: their id, or a WHO that names exactly one person
+        (:meth:`resolve_one`). The audit log records ``actor`` (default
+        :func:`netmap.access.local_actor`), the person's number and the counts:
+        nothing that names them.
+
+        Returns ``{"person_id", <table>: rows deleted ..., "redacted": {"table.column":
+        rows}}``. Raises :class:`ErasureIncomplete` when the rows are gone but another
+        connection kept copies reachable (the message says what to do)."""
+        pid = person if isinstance(person, int) else self.resolve_one(person)
         with self.writing() as conn:
-            pid = self.find_person(who, conn)
-            person = conn.execute(select(P).where(P.c.id == pid)).mappings().one()
+            row = conn.execute(select(P).where(P.c.id == pid)).mappings().first()
+            if row is None:
+                raise UnknownPerson(f"no person #{pid} (already erased?)")
+            person = row
             owned = {
                 "relationship": [r for (r,) in conn.execute(select(REL.c.id).where((REL.c.a_id == pid) | (REL.c.b_id == pid)))],
                 "referral": [r for (r,) in conn.execute(select(REF.c.id).where((REF.c.referrer_id == pid) | (REF.c.referred_id == pid)))],
@@ -787,21 +840,43 @@ class Store:
             theirs = _spelling(s for s in spellings if len(s) >= 3)
             anywhere = _spelling(s for s in spellings if " " in s or "@" in s)
             erased = "(name erased)"
+            redacted: dict[str, int] = defaultdict(int)
             mine = {i for (i,) in conn.execute(select(PART.c.interaction_id).where(PART.c.person_id == pid))}
             titled = select(INT.c.id, INT.c.name, INT.c.kind).where(INT.c.name.is_not(None))
             for iid, iname, kind in conn.execute(titled).all():
                 found = theirs if iid in mine else anywhere
                 if found is not None and found.search(iname):
                     conn.execute(update(INT).where(INT.c.id == iid).values(name=f"{kind} {erased}"))
+                    redacted["interaction.name"] += 1
             if anywhere is not None:
                 others = select(FB.c.id, FB.c.comment).where(FB.c.person_id != pid, FB.c.comment.is_not(None))
                 for fid, comment in conn.execute(others).all():
                     if anywhere.search(comment):
                         conn.execute(update(FB).where(FB.c.id == fid).values(comment=anywhere.sub(erased, comment)))
-                for lid, fname, sheet in conn.execute(select(LOG.c.id, LOG.c.file_name, LOG.c.sheet)).all():
-                    if anywhere.search(fname) or (sheet and anywhere.search(sheet)):
+                        redacted["feedback.comment"] += 1
+                for lid, fname, sheet, details in conn.execute(
+                        select(LOG.c.id, LOG.c.file_name, LOG.c.sheet, LOG.c.details_json)).all():
+                    old_details = json.loads(details or "{}")
+                    new_details = _redact_json(old_details, anywhere, erased)
+                    if anywhere.search(fname) or (sheet and anywhere.search(sheet)) or new_details != old_details:
                         conn.execute(update(LOG).where(LOG.c.id == lid).values(
-                            file_name=anywhere.sub(erased, fname), sheet=sheet and anywhere.sub(erased, sheet)))
+                            file_name=anywhere.sub(erased, fname), sheet=sheet and anywhere.sub(erased, sheet),
+                            details_json=json.dumps(new_details)))
+                        redacted["import_log"] += 1
+                # other people's owner, company, segment, region, stage; relationship kinds ("introduced by
+                # Ann Lee"), referral statuses ("via ann@x.com"): free text copied from the files
+                for tname, columns in _REDACTED_TEXT.items():
+                    table = TABLES[tname]
+                    for column in columns:
+                        col = table.c[column]
+                        rows = conn.execute(select(table.c.id, col).where(col.is_not(None))).all()
+                        for rid, value in rows:
+                            if tname == "person" and rid == pid:
+                                continue
+                            if anywhere.search(value):
+                                conn.execute(update(table).where(table.c.id == rid).values(
+                                    {column: anywhere.sub(erased, value)}))
+                                redacted[f"{tname}.{column}"] += 1
             for tname, ids in owned.items():
                 for chunk in _chunks(ids, 900):
                     conn.execute(delete(CHG).where(CHG.c.table_name == tname, CHG.c.row_id.in_(chunk)))
@@ -814,14 +889,16 @@ class Store:
                 if found is not None and any(isinstance(v, str) and found.search(v) for v in old.values()):
                     old = {k: found.sub(erased, v) if isinstance(v, str) else v for k, v in old.items()}
                     conn.execute(update(CHG).where(CHG.c.id == cid).values(before_json=json.dumps(old)))
+                    redacted["import_change"] += 1
             conn.execute(delete(P).where(P.c.id == pid))  # cascades to every row above
             self._bump(conn)
             counts = {k: len(v) for k, v in owned.items() if k != "person"}
-            audit.record(conn, actor or local_actor(), "erase", f"person #{pid}", counts)
-        self._wipe_free_space()
-        return {"person_id": pid, **counts}
+            audit.record(conn, actor or local_actor(), "erase", f"person #{pid}",
+                         {**counts, **{f"redacted {k}": n for k, n in sorted(redacted.items())}})
+        self.wipe_free_space(erasing=pid)
+        return {"person_id": pid, **counts, "redacted": dict(sorted(redacted.items()))}
 
-    def _wipe_free_space(self) -> None:
+    def wipe_free_space(self, *, erasing: int | None = None) -> None:
         """Leave no copy of deleted rows in the database files (after an erasure).
 
         SQLite: the file is rewritten (``VACUUM``) and the WAL emptied. PostgreSQL
@@ -844,14 +921,40 @@ class Store:
                 for table in _ERASED_FROM:
                     conn.execute(text(f'VACUUM FULL "{table}"'))
             return
+        # SQLite: the rewritten file is only clean once the WAL is copied back and emptied. A
+        # checkpoint cannot pass a reader that still holds an older snapshot ("busy"): retry
+        # while it reads, then say so rather than claim that nothing is left.
         raw = self.engine.raw_connection()  # autocommit: VACUUM cannot run inside a transaction
         try:
             cur = raw.cursor()
-            for statement in ("PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"):
-                cur.execute(statement)
+            # a TRUNCATE checkpoint waits for readers through the busy handler (30 s each time):
+            # wait in short steps here instead, so that the deadline below is the whole wait
+            cur.execute("PRAGMA busy_timeout = 200")
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cur.fetchall()
+            cur.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            cur.execute("VACUUM")
+            cur.execute("PRAGMA busy_timeout = 200")
+            deadline = time.monotonic() + _SQLITE_WIPE_WAIT
+            while True:
+                cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy, log, done = cur.fetchone()
+                if busy == 0 and (log <= 0 or log == done):
+                    break
+                if time.monotonic() >= deadline:
+                    who = f"person #{erasing}'s rows are deleted" if erasing is not None else "deleted rows are gone"
+                    raise ErasureIncomplete(
+                        f"{who}, but another connection to {self.url} is still reading an older snapshot "
+                        f"(an open page of the app, or a running command), so copies remain in the database's "
+                        f"write-ahead log; close it and run `python -m netmap wipe` to finish"
+                    )
+                time.sleep(0.2)
             cur.close()
         finally:
-            raw.close()
+            try:
+                raw.cursor().execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")  # back to the pool as it came
+            finally:
+                raw.close()
 
     def audit(self, *, limit: int | None = None, action: str | None = None) -> list[dict]:
         """The audit log, newest first (:func:`netmap.audit.entries`)."""
@@ -1040,6 +1143,17 @@ def _as_date(value) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def _redact_json(value, pattern: re.Pattern, erased: str):
+    """``value`` (parsed JSON) with every string's matches of ``pattern`` replaced."""
+    if isinstance(value, str):
+        return pattern.sub(erased, value)
+    if isinstance(value, list):
+        return [_redact_json(v, pattern, erased) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact_json(v, pattern, erased) for k, v in value.items()}
+    return value
 
 
 def _spelling(texts) -> re.Pattern | None:

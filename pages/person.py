@@ -8,7 +8,7 @@ import streamlit as st
 
 from netmap.errors import NetmapError
 from netmap.views import network_view
-from netmap.profile import find_people, person_profile, position_sentences, who_for
+from netmap.profile import erasure_summary, find_people, person_profile, position_sentences
 from netmap.ui import (
     FEELING_COLORS, FEELINGS, analysis, draw_index, forget_cached_data, graph_frame, md, no_data, people_search,
     people_table, show_error, store,
@@ -211,13 +211,12 @@ with st.expander("Erase this person", icon=":material/delete_forever:"):
                                      key=f"erase_ok_{profile.person_id}")
     if can_erase and st.button("Erase", type="primary", disabled=not sure, key="erase", icon=":material/delete_forever:"):
         try:
-            result = store().erase(who_for(store(), profile.person_id), actor=actor())
+            result = store().erase(int(profile.person_id), actor=actor())
         except NetmapError as exc:
             show_error(exc)
         else:
             forget_cached_data()  # cached graphs, measures and views of the old data still name them
-            removed = ", ".join(f"{what} {n:,}" for what, n in result.items() if what != "person_id" and n)
-            state["erased"] = f"{md(profile.name)} was erased" + (f" (rows removed: {removed})." if removed else ".")
+            state["erased"] = f"{md(profile.name)} was erased: {erasure_summary(result)}."
             state.pop("person_id", None)
             st.query_params.pop("id", None)
             st.rerun()
