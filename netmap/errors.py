@@ -76,6 +76,11 @@ class AmbiguousPerson(NetmapError):
     """The person named matched more than one person."""
 
 
+class DatabaseBusy(NetmapError):
+    """Another writer (an import, an undo, an erasure) held the database longer than a
+    writer waits; nothing was changed, and trying again once it is done will work."""
+
+
 class ErasureIncomplete(NetmapError):
     """The person's rows are deleted, but copies of them may remain in the database's files
     (another connection holds an older snapshot); the message says what to do."""

@@ -46,11 +46,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
 from . import audit, config, schema, tables
 from .access import local_actor
-from .errors import AmbiguousPerson, ErasureIncomplete, ImportNotFound, UndoRefused, UnknownPerson
+from .errors import AmbiguousPerson, DatabaseBusy, ErasureIncomplete, ImportNotFound, UndoRefused, UnknownPerson
 from .identity import PERSON_FIELDS, KnownPerson, PeopleIndex, Resolution
 from .model import CUSTOMER_STAGES, Dataset, Feedback, Interaction, Person, Referral, Relationship, feeling_of
 from .values import name_key
@@ -119,8 +120,15 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):
-            write = conn.get_execution_options().get("netmap_write", False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+            options = conn.get_execution_options()
+            if options.get("netmap_try_write"):  # a cache write: take the lock now or not at all
+                conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+                try:
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                finally:
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+                return
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("netmap_write", False) else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -210,11 +218,42 @@ class Store:
     # ------------------------------------------------------------ transactions
     @contextmanager
     def writing(self) -> Iterator[Connection]:
-        """One write transaction, serialised against other writers."""
+        """One write transaction, serialised against other writers.
+
+        A writer waits up to :data:`_BUSY_TIMEOUT_MS` (30 s) for another's lock, then
+        raises :class:`DatabaseBusy` (a message, never a traceback): nothing was written."""
         with self.engine.connect().execution_options(netmap_write=True) as conn:
-            with conn.begin():
+            try:
+                tx = conn.begin()
                 if not self.is_sqlite:
+                    conn.execute(text(f"SET LOCAL lock_timeout = '{_BUSY_TIMEOUT_MS}ms'"))
                     conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
+            except OperationalError as exc:
+                if _is_busy(exc):
+                    raise DatabaseBusy(_BUSY_MESSAGE) from exc
+                raise
+            with tx:
+                yield conn
+
+    @contextmanager
+    def _writing_if_free(self) -> Iterator[Connection | None]:
+        """A write transaction when no other writer holds the database now, else ``None``
+        at once: for what a read merely keeps for later (cached measures), so that a
+        read never waits for, or fails on, an import being written."""
+        with self.engine.connect().execution_options(netmap_write=True, netmap_try_write=self.is_sqlite) as conn:
+            try:
+                tx = conn.begin()
+            except OperationalError as exc:
+                if _is_busy(exc):
+                    yield None
+                    return
+                raise
+            with tx:
+                if not self.is_sqlite and not conn.execute(
+                        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _PG_LOCK}).scalar_one():
+                    tx.rollback()
+                    yield None
+                    return
                 yield conn
 
     def data_version(self, conn: Connection | None = None) -> int:
@@ -975,15 +1014,20 @@ class Store:
             stored = conn.execute(select(MEAS.c.data_version).where(MEAS.c.name == name)).scalar_one_or_none()
         return stored is not None and stored == version
 
-    def cache(self, name: str, payload: bytes, version: int) -> None:
-        """Store an analysis result computed from data version ``version``."""
-        with self.writing() as conn:
+    def cache(self, name: str, payload: bytes, version: int) -> bool:
+        """Keep an analysis result computed from data version ``version``, if no other
+        writer holds the database right now (else nothing is kept, and the next reader
+        computes it again): reads never wait for the write lock. Whether it was kept."""
+        with self._writing_if_free() as conn:
+            if conn is None:
+                return False
             if self.data_version(conn) != version:
                 return  # the data changed meanwhile: the result is already stale
             # one result per kind ("analysis/<code fingerprint>", "summary/ties"): older code versions' go
             kind = name.split("/", 1)[0] + "/"
             conn.execute(delete(MEAS).where((MEAS.c.name == name) | MEAS.c.name.startswith(kind, autoescape=True)))
             conn.execute(insert(MEAS), {"name": name, "data_version": version, "payload": payload})
+        return True
 
 
 # ----------------------------------------------------------------- helpers
@@ -1143,6 +1187,20 @@ def _as_date(value) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+_BUSY_MESSAGE = (
+    "the database is busy: another import, undo or erasure has been writing to it for more than "
+    f"{_BUSY_TIMEOUT_MS // 1000} s; nothing was changed; try again once it is done"
+)
+
+
+def _is_busy(exc: Exception) -> bool:
+    """Whether a driver error says another connection holds the lock (SQLite's "database is
+    locked"/"busy", PostgreSQL's lock timeout)."""
+    text_ = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in text_ or "database is busy" in text_ or "lock timeout" in text_ \
+        or getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03"
 
 
 def _redact_json(value, pattern: re.Pattern, erased: str):
