@@ -207,8 +207,8 @@ class _Resolver:
         if m_id is not None and m_email is not None and m_id != m_email:
             self.warn(
                 p.src,
-                f"the email {p.email} belongs to another person ({self._describe(m_email)}) than id {p.crm_id}; "
-                "the row was matched by id and the email left with its owner",
+                "the row's email belongs to another person than its id: the row was matched by id and the "
+                "email left with its owner",
             )
             key = m_id
             p = _without_email(p)
@@ -220,7 +220,7 @@ class _Resolver:
             if p.crm_id and other and other != p.crm_id:
                 self.warn(
                     p.src,
-                    f"id {p.crm_id} has the same email ({p.email}) as id {other}: merged into one person "
+                    "this id has the same email as another id already known: merged into one person "
                     "(netmap keeps both ids)",
                 )
         else:
@@ -235,8 +235,8 @@ class _Resolver:
                     doubts += [(c, "same name; the row has no id, email or company")
                                for c in sorted(self.by_name.get(nk, ()))[:MAX_NAMESAKES]]
                 elif key < 0 and (first := self.out.entities[key].origin) is not None:
-                    self.warn(p.src, f"{p.name!r} has only a name, like row {first.row} of {first.file}: taken as "
-                                     "the same person (add an email or id to tell them apart)")
+                    self.warn(p.src, f"a person known only by this name, as in row {first.row} of {first.file}: "
+                                     "taken as the same person (add an email or id to tell them apart)")
             doubts += [(c, "same name and company, but a different id or email") for c in candidates if c != key]
             if key is None and p.name and p.email:
                 doubts += [
@@ -326,7 +326,7 @@ class _Resolver:
             if len(set(candidates)) > 1:
                 self.warn(
                     src,
-                    f"{ref.describe()}: the id and the email point to different people; used the id",
+                    "the id and the email point to different people; used the id",
                     column,
                 )
             key = candidates[0]
@@ -358,7 +358,7 @@ class _Resolver:
         key = self._new(fields, False, src)
         self.warn(
             src,
-            f"{what} {ref.describe()!s} is not in any people export: added as a new prospect (non-customer)",
+            f"this {what} is not in any people export: added as a new prospect (non-customer)",
             column,
         )
         return key

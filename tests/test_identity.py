@@ -142,7 +142,7 @@ def test_name_only_rows_of_one_name_are_one_person_with_a_warning(store):
     report = load(store, ("s.csv", "Name,Stage\nMaria Garcia,lead\nMaría García,customer\n"))
     (maria,) = people(store)
     assert maria.stage == "customer" and report.files[0].added["people"] == 1
-    assert any("has only a name, like row 2 of s.csv" in str(w) for w in report.warnings)
+    assert any("known only by this name, as in row 2 of s.csv" in str(w) for w in report.warnings)
 
 
 def test_rows_that_disagree_end_as_the_last_says_and_again_change_nothing(store):

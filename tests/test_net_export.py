@@ -84,6 +84,28 @@ def test_file_exports_round_trip(fmt):
         assert H.nodes[1]["label"] == "Ann"
 
 
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_file_exports_neutralise_formula_text(fmt):
+    """README: formula-looking cells are neutralised on every export; Gephi writes node and
+    tie attributes back out as spreadsheets."""
+    G, table = small()
+    G.nodes[1].update(name="=HYPERLINK(\"http://evil\")", company="@corp", owner="-Minus")
+    G.edges[1, 2]["kinds"] = ("+dial",)
+    buf = io.BytesIO()
+    (to_graphml if fmt == "graphml" else to_gexf)(G, table, buf)
+    buf.seek(0)
+    H = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(buf, node_type=int)
+    assert H.nodes[1]["name"] == "'=HYPERLINK(\"http://evil\")"
+    assert (H.nodes[1]["company"], H.nodes[1]["owner"]) == ("'@corp", "'-Minus")
+    assert H.edges[1, 2]["kinds"] == "'+dial"
+    assert H.nodes[1]["spread"] == pytest.approx(3.5)  # numbers stay numbers
+    if fmt == "gexf":
+        assert H.nodes[1]["label"] == "'=HYPERLINK(\"http://evil\")"
+    for v in H.nodes:
+        for value in H.nodes[v].values():
+            assert not (isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")))
+
+
 def node_data(page: str) -> list[dict]:
     m = re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", page, re.S)
     return json.loads(m.group(1))

@@ -39,6 +39,7 @@ import pandas as pd
 
 from netmap.errors import UnknownPerson
 from netmap.network.nurture import plain
+from netmap.tabular_export import neutralise
 
 __all__ = [
     "FEELING_COLORS",
@@ -79,19 +80,23 @@ def _missing(v) -> bool:
 
 
 def _scalar(v):
-    """A GraphML/GEXF-storable Python value, or ``None`` to leave it out."""
+    """A GraphML/GEXF-storable Python value, or ``None`` to leave it out. Text is
+    formula-safe (:func:`netmap.tabular_export.neutralise`): Gephi and other tools
+    export these attributes to spreadsheets, where ``=HYPERLINK(...)`` would run."""
     if isinstance(v, np.generic):
         v = v.item()
     if _missing(v):
         return None
-    if isinstance(v, bool | int | float | str):
+    if isinstance(v, bool | int | float):
         return v
+    if isinstance(v, str):
+        return neutralise(v)
     if isinstance(v, datetime | date | pd.Timestamp):
         return v.isoformat()
     if isinstance(v, tuple | list | set | frozenset):
         items = sorted(v, key=str) if isinstance(v, set | frozenset) else v
-        return ", ".join(str(_scalar(x)) for x in items if _scalar(x) is not None)
-    return str(v)
+        return neutralise(", ".join(str(_scalar(x)) for x in items if _scalar(x) is not None))
+    return neutralise(str(v))
 
 
 def _unify(records: list[dict]) -> None:
@@ -140,7 +145,7 @@ def _export_graph(G: nx.Graph, people_table: pd.DataFrame | None, edge_table, *,
                 rec[str(k)] = s
         if gexf:
             rec.pop("label", None)
-            name = plain(G.nodes[v].get("name", ""))
+            name = neutralise(plain(G.nodes[v].get("name", "")))
             if name:
                 rec["label"] = name
         node_recs.append(rec)
@@ -456,7 +461,7 @@ def graph_html(
     for a, b, d in edges:
         s = float(d.get("strength", 1.0) or 0.0)
         key = frozenset((a, b))
-        kinds = _scalar(d.get("kinds")) or ""
+        kinds = ", ".join(map(str, d.get("kinds") or ()))
         text = f"strength {s:.2f}" + (f"; {plain(kinds)}" if kinds else "")
         if key in weak:
             text += "; weak tie"
