@@ -124,12 +124,15 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 def _graph_drawn(pg) -> tuple[int, float]:
-    """Wait for the page's (last) graph iframe to draw: the size of its HTML in bytes, and
+    """Wait for the page's (last) graph iframe to draw: the size of the HTML sent in bytes (the
+    drawing, escaped inside its sandboxed frame), and
     the graph's first draw in seconds (from the iframe's document created to the drawn
     frame painted: parsing the page and vis-network, building and drawing the graph)."""
     pg.wait_for_selector("[data-testid=stMain] iframe", timeout=TIMEOUT_MS)
     handle = pg.locator("[data-testid=stMain] iframe").last.element_handle()
-    frame = handle.content_frame()
+    outer = handle.content_frame()  # Streamlit's frame, holding the drawing's sandboxed frame
+    outer.wait_for_selector("iframe[sandbox]", state="attached", timeout=TIMEOUT_MS)
+    frame = outer.query_selector("iframe[sandbox]").content_frame()
     frame.wait_for_function(DRAWN, timeout=TIMEOUT_MS)
     frame.evaluate(NEXT_FRAME)
     draw_s = frame.evaluate("performance.now()") / 1000.0

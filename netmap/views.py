@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html as _html
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -31,7 +32,8 @@ from .search import search_people
 __all__ = [
     "NONE", "FEELINGS", "GLOBAL_LAYOUT_MAX", "DrawIndex", "Filters", "NetworkView", "MEASURES", "TIE_MEASURES", "MAX_NODES_CHOICES",
     "bridge_customers", "bridge_pairs", "filter_people", "filter_ties", "graph_people_table", "legend_html",
-    "network_view", "options", "ranked_bridges", "ranked_weak_ties", "search_people", "showing_text",
+    "network_view", "options", "ranked_bridges", "ranked_weak_ties", "sandboxed", "search_people", "showing_text",
+    "unsandboxed",
     "use_global_layout", "visible_graph", "weak_pairs",
 ]
 
@@ -522,6 +524,34 @@ def legend_html(color_by: str, communities: Iterable[int] = (), *, labels: Mappi
     marks.append(_ITEM.format(f"larger: {bigger} · thicker line: stronger tie"))
     return ('<div id="netmap-legend" style="font:12px/1.7 sans-serif;color:#333;padding:2px 4px 4px 4px">'
             '<div>' + "".join(colours) + '</div><div style="color:#555">' + "".join(marks) + "</div></div>")
+
+
+#: the sandbox of a drawing's own frame: scripts run (vis-network draws), but in an opaque
+#: origin, so nothing in a drawing can reach the app's page, cookies or storage
+DRAWING_SANDBOX = "allow-scripts"
+
+
+def sandboxed(page: str, *, title: str = "Network drawing") -> str:
+    """``page`` (a drawing) inside a frame of its own, sandboxed with
+    :data:`DRAWING_SANDBOX` only: the page the app puts in Streamlit's frame, which allows
+    scripts *and* same-origin (so that a slip in escaping a drawing would run with the app's
+    origin). The drawing is the inner frame's ``srcdoc``, escaped as an attribute; it fills
+    the outer frame exactly. :func:`unsandboxed` gives it back."""
+    return (
+        '<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%;'
+        'overflow:hidden}iframe{border:0;width:100%;height:100%;display:block}</style></head><body>'
+        f'<iframe title="{_html.escape(title, quote=True)}" sandbox="{DRAWING_SANDBOX}" '
+        f'srcdoc="{_html.escape(page, quote=True)}"></iframe></body></html>'
+    )
+
+
+_SANDBOXED = re.compile(r'<iframe title="[^"]*" sandbox="[^"]*" srcdoc="([^"]*)"></iframe>')
+
+
+def unsandboxed(page: str) -> str:
+    """The drawing inside a :func:`sandboxed` page (``page`` itself when it is not one)."""
+    m = _SANDBOXED.search(page)
+    return _html.unescape(m.group(1)) if m else page
 
 
 def add_legend(page: str, legend: str) -> str:

@@ -3,6 +3,8 @@ filters, the ego network of a searched person, the downloads, and safety."""
 
 from __future__ import annotations
 
+from netmap.views import unsandboxed
+
 import json
 import re
 
@@ -43,7 +45,7 @@ def at(db_url, monkeypatch):
 def srcdoc(at) -> str:
     frames = at.get("iframe")
     assert len(frames) == 1
-    return frames[0].proto.srcdoc
+    return unsandboxed(frames[0].proto.srcdoc)
 
 
 def nodes(page: str) -> list[dict]:
@@ -57,6 +59,16 @@ def showing(at) -> str:
 
 def button_group(at, key):
     return next(b for b in at.get("button_group") if b.key == key)
+
+
+def test_the_drawing_runs_in_a_frame_without_the_apps_origin(at):
+    """Streamlit's frame allows scripts and same-origin; the drawing gets a frame of its own
+    that allows scripts only (an opaque origin), so an escaping slip could not reach the app."""
+    outer = at.get("iframe")[0].proto.srcdoc
+    frames = re.findall(r"<iframe[^>]*>", outer)
+    assert len(frames) == 1 and 'sandbox="allow-scripts"' in frames[0]
+    assert "allow-same-origin" not in outer
+    assert "<script" not in outer and "<script" in unsandboxed(outer)  # the drawing only, escaped, inside
 
 
 def test_the_whole_network_is_drawn_offline_with_legend_and_downloads(at):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from netmap.views import unsandboxed
+
 import csv
 import io
 import re
@@ -44,7 +46,7 @@ def rows(data: bytes) -> list[dict]:
 def drawing(at: AppTest) -> str:
     frames = at.get("iframe")
     assert len(frames) == 1
-    return frames[0].proto.srcdoc
+    return unsandboxed(frames[0].proto.srcdoc)
 
 
 def drawn_ids(html: str) -> set[int]:

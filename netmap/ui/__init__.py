@@ -29,6 +29,7 @@ from ..queries import path_index as _index_of
 from ..search import PeopleSearch
 from ..store import Store
 from ..tabular_export import to_csv
+from ..views import sandboxed
 from ..views import DrawIndex, Filters, NetworkView, network_view as _network_view_of, use_global_layout
 
 __all__ = [
@@ -182,13 +183,15 @@ def link_graph_assets(prefix: str | None) -> None:
 def graph_frame(html: str, *, height: int) -> None:
     """Show a drawing (:func:`netmap.views.network_view`'s ``html``) in its frame: linking
     vis-network's files when this server serves them, else the drawing as it is (inline).
-    A drawing that cannot be linked (another pyvis template) is shown inline, and logged."""
+    A drawing that cannot be linked (another pyvis template) is shown inline, and logged.
+    The drawing runs in a frame of its own sandboxed without same-origin
+    (:func:`netmap.views.sandboxed`)."""
     if _graph_assets_at:
         try:
             html = vis_assets.linked(html, _graph_assets_at)
         except RuntimeError as exc:
             _log.warning("drawing shown inline: %s", exc)
-    st.iframe(html, height=height)
+    st.iframe(sandboxed(html), height=height)  # scripts, but not the app's origin
 
 
 def show_error(exc: Exception) -> None:

@@ -186,12 +186,24 @@ def hostile_app(tmp_path_factory):
 
 # ----------------------------------------------------------------- graph helpers --
 def graph_frames(pg, count: int = 1, timeout: float = 30_000) -> list:
-    """The page's graph iframes (at least ``count``), once each has drawn its vis-network canvas."""
+    """The page's graph frames (at least ``count``): Streamlit's iframes, each holding the
+    drawing's own sandboxed frame (``netmap.views.sandboxed``), once each has drawn its
+    vis-network canvas. :func:`wait_for_graph` and :func:`node_labels` take these frames and
+    look inside them (again after every redraw)."""
     pg.wait_for_function(f"() => document.querySelectorAll('iframe').length >= {count}", timeout=timeout)
     frames = [h.content_frame() for h in pg.locator("iframe").element_handles()]
     for fr in frames:
         wait_for_graph(fr, timeout=timeout)
     return frames
+
+
+def drawing(frame, timeout: float = 30_000):
+    """The sandboxed frame inside one of Streamlit's graph frames (the frame itself for a
+    page that is not wrapped)."""
+    if frame.query_selector("#mynetwork") is not None:
+        return frame
+    frame.wait_for_selector("iframe[sandbox]", state="attached", timeout=timeout)
+    return frame.query_selector("iframe[sandbox]").content_frame()
 
 
 def wait_for_graph(frame, nodes: int | None = None, timeout: float = 30_000) -> int:
@@ -200,20 +212,22 @@ def wait_for_graph(frame, nodes: int | None = None, timeout: float = 30_000) -> 
     deadline = time.time() + timeout / 1000
     while True:  # the frame may be re-rendered (a new srcdoc) while we wait: try again in the new document
         try:
-            frame.wait_for_selector("#mynetwork canvas", timeout=timeout)
-            frame.wait_for_function(
+            inner = drawing(frame, timeout)
+            inner.wait_for_selector("#mynetwork canvas", timeout=timeout)
+            inner.wait_for_function(
                 "() => { const n = (typeof network !== 'undefined' && document.querySelector('#mynetwork canvas'))"
                 f" ? network.body.data.nodes.length : 0; return {test}; }}",
                 timeout=timeout,
             )
-            return frame.evaluate("network.body.data.nodes.length")
+            return inner.evaluate("network.body.data.nodes.length")
         except Exception as exc:
-            if "context was destroyed" not in str(exc) and "navigat" not in str(exc) or time.time() > deadline:
+            gone = "context was destroyed" in str(exc) or "navigat" in str(exc) or "detached" in str(exc)
+            if not gone or time.time() > deadline:
                 raise
 
 
 def node_labels(frame) -> list[str]:
-    return frame.evaluate("network.body.data.nodes.get().map(n => n.label)")
+    return drawing(frame).evaluate("network.body.data.nodes.get().map(n => n.label)")
 
 
 def click_until(page, button, shown, *, tries: int = 3, timeout: float = 15_000) -> None:
