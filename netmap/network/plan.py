@@ -23,9 +23,9 @@ them), ``cumulative_spread`` their running sum. A plan's first figure is thus it
 first pick's ``spread``. The figures are best measured on *other* snapshots than
 the ones that chose the plan (``figures=``, from
 :func:`netmap.network.spread.estimate_spread`): the picks are the people who
-looked best on the choosing snapshots, so those snapshots overstate them
-(winner's curse: by about 13 % for the first pick of the sample company at 200
-snapshots).
+looked best on the choosing snapshots, so those snapshots misstate them (the
+winner's curse; ``benchmarks/insight.py`` measures it against an independent
+reference).
 
 Candidates: the people one can actually nurture. The app should pass
 :func:`customer_ids` (customers and anyone with known feedback); ``None`` means

@@ -58,7 +58,8 @@ estimate is, on average, overstated by it):
   snapshots), and the figures of a nurture plan (:func:`estimate_spread`'s
   ``plans``). Measured against a 20,000-snapshot reference on the synthetic
   10,000-person company: median error of the shown top 20 under 3 %, and two
-  seeds agree on at least 9 of the top 10 (at 200 snapshots: up to 6 %, and 8);
+  seeds agree on at least 9 of the top 10 (at 200 snapshots: 4.5-11.7 %, and 7 to
+  9; ``benchmarks/insight.py``);
 * the *choice*: :data:`PLAN_SAMPLES` (200) snapshots kept as component labels
   (:class:`LiveEdgeSamples`), over which :mod:`netmap.network.plan` chooses a
   plan greedily; drawn from another random stream than the estimate.
