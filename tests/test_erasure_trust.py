@@ -8,6 +8,7 @@ success line was printed with copies still in the database's files.
 from __future__ import annotations
 
 import sqlite3
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,94 @@ def test_erase_does_not_claim_success_while_a_reader_holds_the_old_rows(tmp_path
     store.close()
     raw = b"".join(p.read_bytes() for p in Path(tmp_path).glob("netmap.db*"))
     assert b"ann@acme.example" not in raw and b"Ann Lee" not in raw
+
+
+_KILL_ERASE = textwrap.dedent(
+    """
+    import sys, time
+    import netmap.store
+    from netmap import Store
+
+    url, who, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+    store = Store(url)
+    real_bump, real_wipe = netmap.store.Store._bump, netmap.store.Store.wipe_free_space
+
+    def bump(self, conn):
+        real_bump(self, conn)
+        print("WRITING", flush=True)  # inside the erasure's transaction, every row deleted
+        if mode == "in-transaction":
+            time.sleep(60)
+
+    def wipe(self, **kw):
+        print("WIPING", flush=True)  # committed; the file not yet rewritten
+        if mode == "before-wipe":
+            time.sleep(60)
+        real_wipe(self, **kw)
+
+    netmap.store.Store._bump, netmap.store.Store.wipe_free_space = bump, wipe
+    store.erase(who)
+    print("DONE", flush=True)
+    """
+)
+
+
+@pytest.mark.parametrize("mode,delay", [("in-transaction", 0.0), ("before-wipe", 0.0), ("run", 0.0), ("run", 0.02)])
+def test_killed_mid_erasure_leaves_all_or_nothing(database_url, mode, delay, capsys):
+    """kill -9 during an erasure: the person is either all there or all gone, never half,
+    and the database is sound; a wipe afterwards finishes what the kill interrupted."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import check_integrity
+
+    store = Store(database_url)
+    load(store, *NAMED_ELSEWHERE)
+    before = dump_tables(store)
+    store.close()
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen([sys.executable, "-c", _KILL_ERASE, database_url, "ann@acme.example", mode],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(root))
+    try:
+        seen = []
+        deadline = time.monotonic() + 60
+        wanted = {"in-transaction": "WRITING", "before-wipe": "WIPING"}.get(mode, "WRITING")
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline().decode().strip()
+            seen.append(line)
+            if line in (wanted, "DONE") or not line:
+                break
+        assert wanted in seen or "DONE" in seen, (seen, proc.stderr.read().decode()[-2000:])
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    check_integrity(database_url)
+    store = Store(database_url)
+    try:
+        after = dump_tables(store)
+        names = {p.name for p in store.load_dataset().people}
+        if "Ann Lee" in names:  # not committed: exactly as before
+            assert after == before
+        else:  # committed: every trace of her gone from the tables, whatever the kill interrupted
+            assert "ann@acme.example" not in repr(after).lower() and "ann lee" not in repr(after).lower()
+            store.wipe_free_space()
+        outcome = "kept whole" if "Ann Lee" in names else "erased whole"
+    finally:
+        store.close()
+    KILLS.append(outcome)
+    if len(KILLS) == 4:
+        with capsys.disabled():
+            print(f"\n{len(KILLS)} kills during erasure: 0 corrupt, 0 partial "
+                  f"({KILLS.count('erased whole')} erased whole, {KILLS.count('kept whole')} kept whole)")
+
+
+KILLS: list[str] = []
