@@ -133,6 +133,8 @@ def _graph_drawn(pg) -> tuple[int, float]:
     outer = handle.content_frame()  # Streamlit's frame, holding the drawing's sandboxed frame
     outer.wait_for_selector("iframe[sandbox]", state="attached", timeout=TIMEOUT_MS)
     frame = outer.query_selector("iframe[sandbox]").content_frame()
+    # Chromium runs no animation frames in a cross-origin (here: opaque-origin) frame out of view
+    handle.scroll_into_view_if_needed()
     frame.wait_for_function(DRAWN, timeout=TIMEOUT_MS)
     frame.evaluate(NEXT_FRAME)
     draw_s = frame.evaluate("performance.now()") / 1000.0
