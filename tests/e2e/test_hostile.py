@@ -16,7 +16,7 @@ import pytest
 
 from netmap import Store
 
-from .conftest import PAYLOADS, drawing, graph_frames, wait_for_app
+from .conftest import PAYLOADS, drawing, graph_frames, wait_for_app, wait_for_graph
 
 #: markup a payload would leave in a document had it been parsed rather than shown as text
 PARSED = "img[src=x], svg[onload], [onerror], [onload], a[href^='javascript:' i], [src^='javascript:' i]"
@@ -91,11 +91,20 @@ def visit(page, url: str, place: str, ready: str, graphs: int = 0) -> None:
 def inspect(page, place: str, frames: list) -> None:
     check_document(page.main_frame, place)
     for i, (iframe, frame) in enumerate(zip(page.locator("iframe").element_handles(), frames)):
-        check_document(frame, f"{place}, graph {i + 1} (Streamlit's frame)")
-        inner = drawing(frame)  # the drawing's own frame, sandboxed without the app's origin
-        assert inner.evaluate("() => { try { return !!window.parent.document; } catch (e) { return false; } }") is False
-        check_document(inner, f"{place}, graph {i + 1}")
-        assert hover_every_node(page, iframe, inner, f"{place}, graph {i + 1}") > 0
+        for attempt in range(3):  # a rerun may still replace the drawing (a new inner frame): look again
+            try:
+                wait_for_graph(frame)
+                check_document(frame, f"{place}, graph {i + 1} (Streamlit's frame)")
+                inner = drawing(frame)  # the drawing's own frame, sandboxed without the app's origin
+                assert inner.evaluate(
+                    "() => { try { return !!window.parent.document; } catch (e) { return false; } }") is False
+                check_document(inner, f"{place}, graph {i + 1}")
+                assert hover_every_node(page, iframe, inner, f"{place}, graph {i + 1}") > 0
+                break
+            except Exception as exc:
+                gone = any(w in str(exc) for w in ("closed", "detached", "destroyed", "navigat"))
+                if not gone or attempt == 2:
+                    raise
     check_document(page.main_frame, f"{place} (after hovering)")
 
 
