@@ -95,9 +95,10 @@ class ImportReport:
     reviews: int = 0
     dry_run: bool = False
 
-def _read_source(source: bytes | BinaryIO | str | Path) -> bytes | BinaryIO:
+def _read_source(source: bytes | BinaryIO | str | Path, limits: Limits) -> bytes | BinaryIO:
     if isinstance(source, (str, Path)):
-        return Path(source).read_bytes()
+        with open(source, "rb") as f:  # one byte more than the limit says "too large" without reading it all
+            return f.read(limits.max_bytes + 1)
     return source
 
 def prepare(
@@ -110,7 +111,7 @@ def prepare(
     out: list[Prepared] = []
     for name, source in sources:
         try:
-            data = _read_source(source)
+            data = _read_source(source, options.limits)
             if not isinstance(data, bytes):
                 data = data.read(options.limits.max_bytes + 1)
             digest = hashlib.sha256(data).hexdigest()

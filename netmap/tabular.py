@@ -23,12 +23,17 @@ What it handles (see ``shared/crm-formats.md`` and ``shared/bad-inputs.md``):
 * XLSX through openpyxl with defusedxml installed (no entity expansion); the zip
   is checked for bombs and encryption before it is opened; formula cells use
   their cached value, or are reported when the file holds none.
+* limits on what a file unpacks to (:class:`~netmap.config.Limits`): every zip
+  member and workbook sheet is refused from its declared size before anything
+  is unpacked, and counted while it is read (bytes, rows, cells); a table wider
+  than ``max_columns`` is refused at its header row, before its rows are read.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -113,6 +118,28 @@ def read_tables(
     if sheet is not None:
         raise _refuse(file, f"--sheet {sheet!r} was given, but this is a text file with no sheets")
     return [read_text_table(data, file, limits=limits)]
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:,.0f} MB"
+
+
+class _Cells:
+    """The cells a file may still hold (``Limits.max_cells``), shared by all
+    its sheets or members; every row read takes its fields from it."""
+
+    def __init__(self, limits: Limits):
+        self.limit = self.left = limits.max_cells
+
+    def take(self, n: int, label: str, row: int) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise _refuse(
+                label,
+                f"the file holds more than {self.limit:,} cells (the fields of its rows, every sheet or "
+                "member together), the configured limit; split it, or raise NETMAP_MAX_CELLS",
+                row=row,
+            )
 
 
 def _read_bytes(source: bytes | BinaryIO, file: str, limits: Limits) -> bytes:
@@ -215,8 +242,10 @@ def _has_utf8_multibyte(prefix: bytes) -> bool:
     return any(b >= 0x80 for b in prefix)
 
 
-def read_text_table(data: bytes, file: str, *, limits: Limits = Limits()) -> Table:
-    """Read a delimited text export (CSV, TSV, semicolon-separated ...)."""
+def read_text_table(data: bytes, file: str, *, limits: Limits = Limits(), cells: _Cells | None = None) -> Table:
+    """Read a delimited text export (CSV, TSV, semicolon-separated ...).
+
+    ``cells`` is the file's cell allowance when the text is one member of a zip."""
     text, encoding = decode(data, file)
     controls = sum(1 for ch in text[:65536] if ch < " " and ch not in "\t\r\n")
     if controls > max(8, len(text[:65536]) // 100):
@@ -234,7 +263,7 @@ def read_text_table(data: bytes, file: str, *, limits: Limits = Limits()) -> Tab
         csv.field_size_limit(cap)
     delimiter = sniff_delimiter(text)
     records = _csv_records(text, delimiter, file)
-    table = _build_table(file, records, limits)
+    table = _build_table(file, records, limits, cells=cells)
     table.encoding, table.delimiter = encoding, delimiter
     return table
 
@@ -312,7 +341,24 @@ def _csv_records(text: str, delimiter: str, file: str) -> Iterator[tuple[int, li
 # --------------------------------------------------------------- workbooks
 
 
-def _check_zip(data: bytes, file: str, limits: Limits) -> zipfile.ZipFile:
+#: workbook parts openpyxl parses whole, at fixed names (sheets and shared strings are streamed)
+_WHOLE_PARTS = re.compile(
+    r"(?:\[Content_Types\]\.xml|.*\.rels|xl/workbook\.xml|xl/styles\.xml|xl/theme/.*|docProps/.*)",
+    re.IGNORECASE,
+)
+_TEXT_MEMBER = (".csv", ".tsv", ".txt")
+
+
+def _check_zip(data: bytes, file: str, limits: Limits, *, workbook: bool = False) -> zipfile.ZipFile:
+    """Open an archive and check, from its directory and before anything is
+    unpacked, what each member and the whole would unpack to.
+
+    The declared sizes bound what is read: :mod:`zipfile` never returns more of
+    a member than its directory entry declares (it stops there and checks the
+    CRC), and netmap's own reads count the bytes as well. In a workbook, the
+    parts openpyxl parses whole (styles, the workbook, relationships, and with a
+    chart sheet anything it may point to) are held to ``max_part_bytes``.
+    """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -329,6 +375,24 @@ def _check_zip(data: bytes, file: str, limits: Limits) -> zipfile.ZipFile:
                 f"refused: {info.filename} would unpack {info.file_size // max(info.compress_size, 1)}:1 "
                 "(a zip bomb?); export the data again",
             )
+        if workbook and _WHOLE_PARTS.fullmatch(info.filename):
+            _check_part(info, file, limits)
+    if workbook:
+        sheets, streamed, whole = _workbook_layout(zf, file, limits)
+    else:
+        sheets, streamed, whole = {}, set(), set()
+    for info in infos:
+        name = info.filename
+        if workbook and name not in streamed and (whole is None or name in whole):
+            _check_part(info, file, limits)
+        if (workbook or name.lower().endswith(_TEXT_MEMBER)) and info.file_size > limits.member_bytes:
+            sheet = sheets.get(name)
+            label, what = (f"{file}[{sheet}]", "the sheet") if sheet else (f"{file}[{name}]", name)
+            raise _refuse(
+                label,
+                f"{what} would unpack to {_mb(info.file_size)}, over the limit of {_mb(limits.member_bytes)} "
+                "per sheet or file in an archive; split it, or raise NETMAP_MAX_MEMBER_MB",
+            )
     if total > limits.max_unpacked_bytes:
         raise _refuse(
             file,
@@ -338,33 +402,136 @@ def _check_zip(data: bytes, file: str, limits: Limits) -> zipfile.ZipFile:
     return zf
 
 
-def _member(zf: zipfile.ZipFile, name: str, file: str) -> bytes:
-    """One member of a checked archive; a damaged member refuses the file."""
+def _check_part(info: zipfile.ZipInfo, file: str, limits: Limits) -> None:
+    if info.file_size > limits.max_part_bytes:
+        raise _refuse(
+            f"{file}[{info.filename}]",
+            f"the workbook part {info.filename} would unpack to {_mb(info.file_size)}, over the "
+            f"{_mb(limits.max_part_bytes)} netmap reads of a workbook's styles and settings "
+            "(real ones are a few KB); save the data as CSV",
+        )
+
+
+def _workbook_layout(zf: zipfile.ZipFile, file: str, limits: Limits) -> tuple[dict[str, str], set[str], set[str] | None]:
+    """How openpyxl will read this workbook, from its manifest and relationships
+    (small parts, checked already): ``({sheet member: sheet name}, the members
+    it streams (worksheets, shared strings), the other members it parses whole,
+    or ``None`` when a chart sheet may make it parse any of them)``. Parts that
+    cannot be read give empty answers: openpyxl then refuses the file."""
+    from defusedxml import ElementTree
+
+    def local(tag: str) -> str:
+        return tag.rsplit("}", 1)[-1]
+
+    def parse(name: str):
+        try:
+            return ElementTree.fromstring(zf.read(name))
+        except Exception:  # missing or damaged
+            return None
+
+    main, strings = "xl/workbook.xml", {"xl/sharedStrings.xml"}
+    types = parse("[Content_Types].xml")
+    for el in types.iter() if types is not None else ():
+        kind, part = el.get("ContentType") or "", (el.get("PartName") or "").lstrip("/")
+        if local(el.tag) == "Override" and kind.endswith(".main+xml"):
+            main = part  # the workbook part, wherever the manifest puts it
+        elif local(el.tag) == "Override" and kind.endswith("sharedStrings+xml"):
+            strings.add(part)
     try:
-        return zf.read(name)
+        _check_part(zf.getinfo(main), file, limits)
+    except KeyError:
+        return {}, strings, set()
+    folder, base = posixpath.split(main)
+    rels_name = posixpath.join(folder, "_rels", f"{base}.rels")
+    book, rels = parse(main), parse(rels_name)
+    if book is None or rels is None:
+        return {}, strings, {main}
+    targets: dict[str, tuple[str, str]] = {}
+    for r in rels:
+        target = r.get("Target") or ""
+        member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        targets[r.get("Id")] = (member, r.get("Type") or "")
+    sheets: dict[str, str] = {}
+    charts = False
+    for el in book.iter():
+        if local(el.tag) != "sheet":
+            continue
+        rid = next((v for k, v in el.attrib.items() if local(k) == "id"), None)
+        member, kind = targets.get(rid, ("", ""))
+        if "chartsheet" in kind:
+            charts = True  # openpyxl parses a chart sheet whole, and the drawings and charts it points to
+        elif member:
+            sheets[member] = el.get("name") or member
+    return sheets, set(sheets) | strings, None if charts else {main}
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, label: str, limits: Limits) -> bytes:
+    """One member of a checked archive, read in chunks and counted: refused at
+    the first byte over ``Limits.member_bytes``; a damaged member refuses the file."""
+    out = io.BytesIO()
+    try:
+        with zf.open(name) as stream:
+            while chunk := stream.read(1024 * 1024):
+                if out.tell() + len(chunk) > limits.member_bytes:
+                    raise _refuse(
+                        label,
+                        f"{name} unpacks to more than {_mb(limits.member_bytes)}, the limit per sheet or file "
+                        "in an archive; split it, or raise NETMAP_MAX_MEMBER_MB",
+                    )
+                out.write(chunk)
+    except ImportRefused:
+        raise
     except Exception:  # zipfile, zlib and struct errors for a damaged or truncated member
         raise _refuse(
-            file, f"this looks like a damaged zip/XLSX file ({name} cannot be unpacked); export it again"
+            label, f"this looks like a damaged zip/XLSX file ({name} cannot be unpacked); export it again"
         ) from None
+    return out.getvalue()
+
+
+def _has_formulas(zf: zipfile.ZipFile, name: str, label: str, limits: Limits) -> bool:
+    """Whether a sheet's XML holds a formula, read in chunks (never the whole
+    sheet in memory) and counted like :func:`_read_member`."""
+    seen, tail = 0, b""
+    try:
+        with zf.open(name) as stream:
+            while chunk := stream.read(1024 * 1024):
+                seen += len(chunk)
+                if seen > limits.member_bytes:
+                    raise _refuse(
+                        label,
+                        f"the sheet unpacks to more than {_mb(limits.member_bytes)}, the limit per sheet; "
+                        "split it, or raise NETMAP_MAX_MEMBER_MB",
+                    )
+                block = tail + chunk
+                if b"<f>" in block or b"<f " in block:
+                    return True
+                tail = block[-2:]
+    except ImportRefused:
+        raise
+    except Exception:  # zipfile, zlib and struct errors for a damaged or truncated member
+        raise _refuse(
+            label, f"this looks like a damaged zip/XLSX file ({name} cannot be unpacked); export it again"
+        ) from None
+    return False
 
 
 def _read_zip_of_csv(data: bytes, file: str, sheet: str | None, limits: Limits) -> list[Table]:
     """A zip of CSV files (Zoho CRM exports ``Contacts_001.csv`` in a zip)."""
     zf = _check_zip(data, file, limits)
     members = sorted(
-        n for n in zf.namelist() if n.lower().endswith((".csv", ".tsv", ".txt")) and not n.endswith("/")
+        n for n in zf.namelist() if n.lower().endswith(_TEXT_MEMBER) and not n.endswith("/")
     )
     if sheet is not None:
         if sheet not in members:
             raise _refuse(file, f"no file {sheet!r} in this archive; it holds: {', '.join(members)}")
         members = [sheet]
     tables = []
+    cells = _Cells(limits)  # per file: every member takes from it
     for name in members:
-        table = read_text_table(_member(zf, name, file), f"{file}/{name}", limits=limits)
+        label = f"{file}[{name}]"
+        table = read_text_table(_read_member(zf, name, label, limits), label, limits=limits, cells=cells)
         table.sheet = name
         table.file = file
-        for p in (*table.problems, *table.warnings):
-            object.__setattr__(p, "file", f"{file}[{name}]")
         tables.append(table)
     return tables
 
@@ -377,23 +544,24 @@ def _read_workbook(data: bytes, file: str, sheet: str | None, limits: Limits) ->
 
     if not DEFUSEDXML:  # pragma: no cover - guarded by requirements.txt
         raise _refuse(file, "XLSX import needs the defusedxml package; install requirements.txt")
-    zf = _check_zip(data, file, limits)
-    sheet_xml = (_member(zf, n, file) for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
-    has_formulas = any(b"<f>" in x or b"<f " in x for x in sheet_xml)
+    zf = _check_zip(data, file, limits, workbook=True)
+    formulas = None
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas = (
-            openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False) if has_formulas else None
-        )
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # hostile or damaged workbooks raise anything from zip, XML or openpyxl
         raise _refuse(file, f"could not read this workbook ({type(exc).__name__}); save it again as .xlsx") from None
-    names = wb.sheetnames
-    if sheet is not None and sheet not in names:
-        raise _refuse(file, f"no sheet {sheet!r} in this workbook; it has: {', '.join(names)}")
-    epoch = 1904 if getattr(wb, "epoch", None) and wb.epoch.year == 1904 else 1900
     tables = []
     try:
-        for name in [sheet] if sheet is not None else names:
+        names = [n for n in wb.sheetnames if hasattr(wb[n], "iter_rows")]  # a chart sheet holds no table
+        if sheet is not None and sheet not in names:
+            raise _refuse(file, f"no sheet {sheet!r} in this workbook; it has: {', '.join(names)}")
+        chosen = [sheet] if sheet is not None else names
+        paths = {n: getattr(wb[n], "_worksheet_path", None) for n in chosen}
+        if any(p and _has_formulas(zf, p, f"{file}[{n}]", limits) for n, p in paths.items()):
+            formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+        epoch = 1904 if getattr(wb, "epoch", None) and wb.epoch.year == 1904 else 1900
+        cells = _Cells(limits)  # per file: every sheet takes from it
+        for name in chosen:
             ws = wb[name]
             max_row = ws.max_row
             if max_row is not None and max_row > limits.max_rows + 1:
@@ -401,11 +569,15 @@ def _read_workbook(data: bytes, file: str, sheet: str | None, limits: Limits) ->
                     f"{file}[{name}]",
                     f"the sheet has {max_row:,} rows, over the configured limit of {limits.max_rows:,}",
                 )
+            # rows and cells are counted as they come, so the sheet's declared extent is not used: it may
+            # lie either way (A1:XFD1048576 would pad every row to 16,384 cells, A1:A1 would hide rows)
+            ws.reset_dimensions()
+            formula_ws = formulas[name] if formulas is not None else None
+            if formula_ws is not None:
+                formula_ws.reset_dimensions()
             formula_warnings: list[Problem] = []
-            records = _sheet_records(
-                ws, formulas[name] if formulas is not None else None, f"{file}[{name}]", formula_warnings
-            )
-            table = _build_table(f"{file}[{name}]", records, limits, pad_short_rows=True)
+            records = _sheet_records(ws, formula_ws, f"{file}[{name}]", formula_warnings)
+            table = _build_table(f"{file}[{name}]", records, limits, pad_short_rows=True, cells=cells)
             table.warnings.extend(formula_warnings)
             if not table.headers and sheet is None:
                 continue
@@ -467,28 +639,45 @@ def _column_letter(index: int) -> str:
 
 
 def _build_table(
-    file: str, records: Iterable[tuple[int, list[Cell]]], limits: Limits, *, pad_short_rows: bool = False
+    file: str,
+    records: Iterable[tuple[int, list[Cell]]],
+    limits: Limits,
+    *,
+    pad_short_rows: bool = False,
+    cells: _Cells | None = None,
 ) -> Table:
     """Find the header, skip survey metadata rows, check every row's shape.
 
     ``pad_short_rows`` is for workbooks, whose rows simply end at their last
-    filled cell; in a text file a short row means a broken line.
+    filled cell; in a text file a short row means a broken line. Rows, columns
+    and cells are counted as the records come (``cells``: the file's allowance,
+    shared by its sheets or members), so a refusal comes at the first one over
+    a limit; a header wider than ``max_columns`` is refused before any row.
     """
     table = Table(file=file, headers=[], rows=[])
+    allowance = cells if cells is not None else _Cells(limits)
     it = iter(records)
     header: list[Cell] | None = None
     header_row = 0
-    for row_no, cells in it:
-        if any(_present(c) for c in cells):
-            header, header_row = cells, row_no
+    for row_no, row in it:
+        allowance.take(len(row), file, row_no)
+        if any(_present(c) for c in row):
+            header, header_row = row, row_no
             break
     if header is None:
         return table
     header = _trim_trailing_empty(list(header))
+    if len(header) > limits.max_columns:
+        raise _refuse(
+            file,
+            f"the header row has {len(header):,} columns, over the limit of {limits.max_columns:,} per table; "
+            "remove the columns you do not need, or raise NETMAP_MAX_COLUMNS",
+            row=header_row,
+        )
     names = [_clean_header(c) for c in header]
     body: list[tuple[int, list[Cell]]] = []
     count = 0
-    for row_no, cells in it:
+    for row_no, row in it:
         count += 1
         if count > limits.max_rows:
             raise _refuse(
@@ -496,7 +685,10 @@ def _build_table(
                 f"the file has more than {limits.max_rows:,} rows, the configured limit; "
                 "split it, or raise NETMAP_MAX_ROWS",
             )
-        body.append((row_no, cells))
+        allowance.take(len(row), file, row_no)
+        if len(body) >= 2 and not any(_present(c) for c in row):
+            continue  # blank rows are skipped below anyway; only the first two matter (survey header rows)
+        body.append((row_no, row))
     descriptions = [""] * len(names)
     body, names, descriptions = _skip_survey_rows(body, names, descriptions)
     width = len(names)

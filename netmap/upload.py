@@ -20,12 +20,14 @@ from .importer import ImportOptions, ImportReport, Prepared, prepare
 from .tabular import read_tables
 
 __all__ = [
-    "NOT_USED", "Sheet", "list_sheets", "prepare_one", "suggested_mapping", "required_fields", "field_choices", "mapping_conflicts", "preview_frame",
+    "NOT_USED", "PREVIEW_COLUMNS", "Sheet", "list_sheets", "prepare_one", "suggested_mapping", "required_fields", "field_choices", "mapping_conflicts", "preview_frame", "preview_note",
     "problems_frame", "report_frame", "imports_frame", "reviews_frame", "has_ambiguous_dates", "KINDS", "ALIASES",
 ]
 
 #: the choice for a field that no column fills
 NOT_USED = "(not used)"
+#: the preview shows at most this many columns (a table may have up to ``Limits.max_columns``)
+PREVIEW_COLUMNS = 30
 _AMBIGUOUS = "ambiguous (day/month"
 
 
@@ -96,12 +98,9 @@ def required_fields(kind: str) -> list[tuple[str, ...]]:
 
 
 def field_choices(headers: list[str]) -> list[str]:
-    """The options of a field's select box: "(not used)", then the headers."""
-    seen: list[str] = []
-    for h in headers:
-        if h not in seen:
-            seen.append(h)
-    return [NOT_USED, *seen]
+    """The options of a field's select box: "(not used)", then the headers
+    (each once, in their order; linear in the number of columns)."""
+    return [NOT_USED, *dict.fromkeys(headers)]
 
 
 def mapping_conflicts(label: str, chosen: dict[str, str]) -> list[Problem]:
@@ -117,16 +116,20 @@ def mapping_conflicts(label: str, chosen: dict[str, str]) -> list[Problem]:
     ]
 
 
-def preview_frame(prepared: Prepared, rows: int = 10) -> pd.DataFrame:
-    """The first ``rows`` rows as a table of text, with the spreadsheet row numbers."""
-    headers = list(prepared.table.headers)
+def preview_frame(prepared: Prepared, rows: int = 10, columns: int = PREVIEW_COLUMNS) -> pd.DataFrame:
+    """The first ``rows`` rows and first ``columns`` columns as a table of text,
+    with the spreadsheet row numbers (:func:`preview_note` says what is left out).
+    Linear in the rows and columns shown, whatever the width of the file."""
+    headers = list(prepared.table.headers[:columns])
     names: list[str] = []
+    taken = {"row"}
     for i, h in enumerate(headers):  # a table's columns must be unique and non-empty
         base = h if isinstance(h, str) and h.strip() else f"(column {i + 1})"
         label, n = base, 2
-        while label in names or label == "row":
+        while label in taken:
             label, n = f"{base} ({n})", n + 1
         names.append(label)
+        taken.add(label)
     records = []
     for row_no, cells in prepared.table.rows[:rows]:
         rec = {"row": row_no}
@@ -134,6 +137,15 @@ def preview_frame(prepared: Prepared, rows: int = 10) -> pd.DataFrame:
             rec[label] = "" if cell is None else str(cell)
         records.append(rec)
     return pd.DataFrame(records, columns=["row", *names])
+
+
+def preview_note(prepared: Prepared, rows: int = 10, columns: int = PREVIEW_COLUMNS) -> str:
+    """The caption over :func:`preview_frame`: what it shows of the file."""
+    n_rows, n_cols = len(prepared.table.rows), len(prepared.table.headers)
+    shown = f"first {rows:,} of {n_rows:,} rows" if n_rows > rows else f"all {n_rows:,} row{'s' if n_rows != 1 else ''}"
+    if n_cols > columns:
+        shown += f", first {columns:,} of {n_cols:,} columns (the mapping above lists them all)"
+    return f"Preview ({shown}, as text)"
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:

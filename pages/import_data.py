@@ -20,6 +20,7 @@ from netmap.upload import (
     mapping_conflicts,
     prepare_one,
     preview_frame,
+    preview_note,
     problems_frame,
     report_frame,
     required_fields,
@@ -166,7 +167,7 @@ if files:
                 prepared, extra = entry(uploaded, data, sheet, st)
                 entries.append((prepared, extra))
                 if prepared.table.headers:
-                    st.caption("Preview (first rows, as text)")
+                    st.caption(preview_note(prepared))  # at most PREVIEW_COLUMNS columns, whatever the file's width
                     preview = preview_frame(prepared)
                     st.dataframe(preview, hide_index=True, width="stretch", height=min(38 + 35 * max(len(preview), 1), 390))
 
