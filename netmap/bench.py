@@ -41,6 +41,13 @@ server start          the tour's ``streamlit run serve.py`` (the README's
                       (``netmap.ui.startup``)
 ====================  ==================================================
 
+The **dense shape** (``--dense N``, issue 11): the same company, but every account is a
+client team of ``--team-size`` people (15 by default; ``python -m netmap.synth
+--team-size K``), so each account is a clique of colleagues (netmap ties every pair at a
+company of at most 30 people): 20,000 people make about 150,000 ties, against 36,000 for
+the 10,000-person default company. Its rows read ``20,000 dense (teams of 15)`` and run the
+same phases; its target is all measures in at most 8 s (:data:`DENSE_TARGETS`).
+
 Each repeat starts from an empty database; the table quotes the *median* of the
 repeats. Then, in the same run, at ``--compare-people`` (default 2,000) the
 plain networkx way of computing the same measures is timed in-process against
@@ -50,6 +57,7 @@ claimed. Nothing here asserts a time: it measures and prints.
 Usage::
 
     python -m netmap.bench --people 10000 100000 --repeat 3
+    python -m netmap.bench --people 10000 --dense 20000 --repeat 3            # with the dense shape
     python -m netmap.bench --people 300 --repeat 1 --compare-people 300   # smoke
 """
 
@@ -72,10 +80,15 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["TARGETS", "PhaseResult", "run_phase", "bench_size", "compare_networkx", "machine", "main"]
+__all__ = ["TARGETS", "DENSE_TARGETS", "DENSE_TEAM_SIZE", "PhaseResult", "run_phase", "bench_size", "compare_networkx",
+           "machine", "main"]
 
 #: Issue 6 targets on 2 cores: (import s, measures s, answer s, peak memory MB).
 TARGETS = {10_000: (5.0, 5.0, 1.0, 1024), 100_000: (30.0, 60.0, 2.0, 4096)}
+#: Issue 11 point 6: all measures (s) of the dense shape, by its size.
+DENSE_TARGETS = {20_000: 8.0}
+#: People per account in the dense shape (``--team-size``).
+DENSE_TEAM_SIZE = 15
 #: every app page, once the measures are stored (script time, and in the browser), first and second visit;
 #: also the network view's first draw in the browser
 PAGE_TARGET_S = 2.0
@@ -191,12 +204,14 @@ def browser_available() -> str | None:
 
 def bench_size(
     people: int, repeat: int, workdir: Path, *, seed: int = 7, log=print, timeout: float | None = None,
-    app_pages: bool = True, browser: bool = True,
+    app_pages: bool = True, browser: bool = True, team_size: int | None = None,
 ) -> list[PhaseResult]:
     """Every phase at one size, ``repeat`` times (each from an empty database); a phase
-    running longer than ``timeout`` seconds is stopped and reported as failed."""
+    running longer than ``timeout`` seconds is stopped and reported as failed. ``team_size``
+    gives the dense shape (every account a clique of that many colleagues)."""
     env = _env()
-    folder = workdir / f"company-{people}"
+    tag = f"{people}" if team_size is None else f"{people}-teams{team_size}"
+    folder = workdir / f"company-{tag}"
     results: dict[str, PhaseResult] = {}
 
     def record(name: str, args: list[str], *, netmap: bool = False) -> bool:
@@ -218,13 +233,15 @@ def bench_size(
         log(f"  {name:<14} {wall:8.2f} s {mb:8.0f} MB{inner}")
         return True
 
-    log(f"{people:,} people:")
-    record("generate", ["-m", "netmap.synth", "--people", str(people), "--seed", str(seed), "--out", str(folder), "--no-xlsx"])
+    log(f"{_label(people, team_size)} people:")
+    shape = [] if team_size is None else ["--team-size", str(team_size)]
+    record("generate", ["-m", "netmap.synth", "--people", str(people), "--seed", str(seed), "--out", str(folder),
+                        "--no-xlsx", *shape])
     files = sorted(str(p) for p in folder.iterdir() if p.suffix in (".csv", ".xlsx"))
     email, company = _query_subjects(folder)
     record("startup", ["-m", "netmap", "--help"])
     for r in range(repeat):
-        db = workdir / f"bench-{people}.db"
+        db = workdir / f"bench-{tag}.db"
         for p in workdir.glob(db.name + "*"):
             p.unlink()
         url = f"sqlite:///{db}"
@@ -328,6 +345,10 @@ def _python_cascade(G, p: dict, runs: int, seed: int) -> dict:
     return out
 
 
+#: runs of the spread comparison with networkx (both sides): a Python cascade per source is slow
+COMPARE_RUNS = 200
+
+
 def compare_networkx(people: int, workdir: Path, *, seed: int = 7, log=print) -> list[dict]:
     """netmap's measures against the plain networkx way, in one process, on the same graph.
 
@@ -336,7 +357,6 @@ def compare_networkx(people: int, workdir: Path, *, seed: int = 7, log=print) ->
     import networkx as nx
     import numpy as np
 
-    from netmap.analysis import DEFAULT_SAMPLES
     from netmap.importer import ImportOptions, import_files
     from netmap.network import build_graph, detect_communities, weak_ties
     from netmap.network.bridges import _betweenness, _structural_holes
@@ -404,15 +424,17 @@ def compare_networkx(people: int, workdir: Path, *, seed: int = 7, log=print) ->
                     for k, s in ours_span.items() if k in ref_span)
     row("local bridges with span", t_ours, t_nx, f"{len(ref_span)} bridges, same set {same_set}, same spans {same_span}")
 
-    # spread: live-edge snapshots vs a Python Monte-Carlo cascade per source
-    t_ours, (sp, live) = _timed(lambda: spread_measures(G, samples=DEFAULT_SAMPLES, seed=0))
+    # spread: live-edge snapshots vs a Python Monte-Carlo cascade per source, the same number of runs
+    # on both sides (the analysis takes DEFAULT_SAMPLES or more; the Python side would take hours)
+    runs = COMPARE_RUNS
+    t_ours, (sp, live) = _timed(lambda: spread_measures(G, samples=runs, seed=0))
     prob = edge_probability(w, live.base_rate)
     pmap = {(int(nodes[a]), int(nodes[b])): float(q) for a, b, q in zip(u, v, prob)}
-    t_nx, mc = _timed(lambda: _python_cascade(G, pmap, DEFAULT_SAMPLES, seed))
+    t_nx, mc = _timed(lambda: _python_cascade(G, pmap, runs, seed))
     ours_s = sp["spread"].to_numpy()
     ref_s = np.array([mc[x] for x in nodes])
     corr = float(np.corrcoef(ours_s, ref_s)[0, 1]) if n > 1 and ref_s.std() > 0 and ours_s.std() > 0 else float("nan")
-    row(f"spread (IC, {DEFAULT_SAMPLES} runs)", t_ours, t_nx,
+    row(f"spread (IC, {runs} runs)", t_ours, t_nx,
         f"mean {ours_s.mean():.3f} vs {ref_s.mean():.3f}, correlation {corr:.2f}")
 
     tot_ours = sum(r["netmap_s"] for r in rows)
@@ -466,7 +488,19 @@ def machine() -> dict:
     }
 
 
-def _verdict(people: int, phase: str, res: PhaseResult) -> str:
+def _label(people: int, team_size: int | None = None) -> str:
+    """How a size reads in the table: ``10,000``, or ``20,000 dense (teams of 15)``."""
+    return f"{people:,}" if team_size is None else f"{people:,} dense (teams of {team_size})"
+
+
+def _verdict(people: int, phase: str, res: PhaseResult, team_size: int | None = None) -> str:
+    if team_size is not None:  # the dense shape: issue 11's target on all measures, nothing else
+        limit = DENSE_TARGETS.get(people) if team_size == DENSE_TEAM_SIZE and phase == "measures" else None
+        if limit is None or res.failed:
+            return ""
+        if res.median_s <= limit:
+            return f"ok (≤ {limit:g} s)"
+        return f"MISS (≤ {limit:g} s)" + ("; ok in-process" if res.inproc and res.median_inproc <= limit else "")
     target = TARGETS.get(people)
     if target is None or res.failed:
         return ""
@@ -496,24 +530,28 @@ def _verdict(people: int, phase: str, res: PhaseResult) -> str:
     return text
 
 
-def format_table(sizes: dict[int, list[PhaseResult]], repeat: int) -> str:
+def format_table(sizes: dict, repeat: int) -> str:
+    """The table; ``sizes`` maps a size (``people``, or ``(people, team_size)`` for the dense
+    shape) to its phases."""
     lines = [
         f"| people | phase | process wall s (median of {repeat}); a page: first visit | in-process s; a page: "
         "again | peak RSS MB | target |",
         "|---:|---|---:|---:|---:|---|",
     ]
-    for people, results in sizes.items():
+    for size, results in sizes.items():
+        people, team_size = size if isinstance(size, tuple) else (size, None)
+        label = _label(people, team_size)
         for res in results:
             if res.failed:
-                lines.append(f"| {people:,} | {res.name} | failed | | | {res.failed} |")
+                lines.append(f"| {label} | {res.name} | failed | | | {res.failed} |")
                 continue
             inner = f"{res.median_inproc:.2f}" if res.inproc else ""
-            if res.html_mb and people not in TARGETS:  # no target at this size: still say how large the page is
+            if res.html_mb and (people not in TARGETS or team_size is not None):  # no page target here: say the size
                 inner += f" (HTML {statistics.median(res.html_mb):.2f} MB)"
             lines.append(
-                f"| {people:,} | {res.name} | {res.median_s:.2f} | {inner} | "
+                f"| {label} | {res.name} | {res.median_s:.2f} | {inner} | "
                 f"{f'{res.median_mb:.0f}' if res.peak_mb else ''} | "
-                f"{_verdict(people, res.name, res)} |"
+                f"{_verdict(people, res.name, res, team_size)} |"
             )
     return "\n".join(lines)
 
@@ -546,8 +584,13 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["_time"]:  # internal: one timed phase (see bench_size)
         return _time_netmap(argv[1], argv[3:] if argv[2:3] == ["--"] else argv[2:])
     ap = argparse.ArgumentParser(prog="python -m netmap.bench", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--people", type=int, nargs="+", default=[10_000, 100_000], metavar="N",
-                    help="company sizes (default: 10000 100000)")
+    ap.add_argument("--people", type=int, nargs="*", default=[10_000, 100_000], metavar="N",
+                    help="company sizes (default: 10000 100000; none with --dense: only the dense shape)")
+    ap.add_argument("--dense", type=int, nargs="+", default=[], metavar="N",
+                    help="also the dense shape at these sizes: every account a client team of --team-size "
+                         "colleagues, each a clique (issue 11: 20000, all measures <= 8 s)")
+    ap.add_argument("--team-size", type=int, default=DENSE_TEAM_SIZE, metavar="K",
+                    help=f"people per account in the dense shape (default {DENSE_TEAM_SIZE})")
     ap.add_argument("--repeat", type=int, default=3, metavar="R", help="repeats per size; medians are quoted (default 3)")
     ap.add_argument("--seed", type=int, default=7, help="synthetic company seed (default 7)")
     ap.add_argument("--compare-people", type=int, default=2_000, metavar="N",
@@ -559,6 +602,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.repeat < 1 or any(p < 10 for p in args.people):
         ap.error("--repeat must be >= 1 and every --people >= 10")
+    if any(p < 30 for p in args.dense) or not 2 <= args.team_size <= 30:
+        ap.error("every --dense must be >= 30 and --team-size between 2 and 30")
+    if not args.people and not args.dense:
+        ap.error("nothing to measure: give --people or --dense sizes")
 
     with tempfile.TemporaryDirectory(prefix="netmap-bench-") as tmp:
         workdir = Path(args.workdir) if args.workdir else Path(tmp)
@@ -570,11 +617,12 @@ def main(argv: list[str] | None = None) -> int:
         if browser and (why := browser_available()):
             print(f"browser rows skipped: {why}", flush=True)
             browser = False
-        sizes = {}
-        for people in args.people:
-            sizes[people] = bench_size(people, args.repeat, workdir, seed=args.seed, timeout=args.timeout,
-                                       app_pages=not args.no_app, browser=browser,
-                                       log=lambda s: print(s, file=sys.stderr, flush=True))
+        sizes: dict = {}
+        shapes = [(p, None) for p in args.people] + [(p, args.team_size) for p in args.dense]
+        for people, team_size in shapes:
+            sizes[people if team_size is None else (people, team_size)] = bench_size(
+                people, args.repeat, workdir, seed=args.seed, timeout=args.timeout, app_pages=not args.no_app,
+                browser=browser, team_size=team_size, log=lambda s: print(s, file=sys.stderr, flush=True))
         rows = []
         if args.compare_people:
             rows = compare_networkx(args.compare_people, workdir, seed=args.seed,

@@ -3,7 +3,8 @@
 ``generate_company(people, seed)`` builds "Northwind Analytics", a vendor whose
 customers sit in six regional clusters (Berlin, Lyon, London, Austin, Toronto,
 Singapore), each with one or two dominant industries. Accounts (companies) belong to
-a region and an industry; people belong to accounts (2-15 per account, heavy-tailed);
+a region and an industry; people belong to accounts (2-15 per account, heavy-tailed; in the
+*dense* shape, ``team_size``, client teams of exactly that many);
 account managers own mostly one or two regions. Ties are colleagues at the same
 account, meetings and events inside a cluster, referral chains (customer -> customer
 -> prospect) and a *few* cross-cluster weak ties (partner relationships, a former
@@ -28,6 +29,7 @@ vectorised so the same code serves the benchmarks at 10k-1M people.
 Command line::
 
     python -m netmap.synth --people 400 --seed 7 --out data/sample
+    python -m netmap.synth --people 20000 --team-size 15 --out dense   # the dense shape
 """
 
 from __future__ import annotations
@@ -464,16 +466,21 @@ def _sf_id(prefix: str, n: np.ndarray) -> list[str]:
 # ---------------------------------------------------------------------------------
 
 
-def _companies(rng: np.random.Generator, region_counts: np.ndarray) -> pd.DataFrame:
-    """Accounts per region with sizes 2-15 (heavy-tailed) summing to the region count."""
+def _companies(rng: np.random.Generator, region_counts: np.ndarray, team_size: int | None = None) -> pd.DataFrame:
+    """Accounts per region with sizes 2-15 (heavy-tailed) summing to the region count;
+    with ``team_size``, every account has exactly that many people (the last of a region
+    takes the remainder)."""
     rows = []
     for r, (reg, count) in enumerate(zip(REGIONS, region_counts)):
         if count <= 0:
             continue
-        n_draw = count // 2 + 8
-        sizes = np.clip(2 + np.floor(rng.lognormal(1.0, 0.8, n_draw)), 2, 15).astype(int)
-        while sizes.sum() < count:
-            sizes = np.concatenate([sizes, sizes])
+        if team_size is None:
+            n_draw = count // 2 + 8
+            sizes = np.clip(2 + np.floor(rng.lognormal(1.0, 0.8, n_draw)), 2, 15).astype(int)
+            while sizes.sum() < count:
+                sizes = np.concatenate([sizes, sizes])
+        else:
+            sizes = np.full(-(-count // team_size), team_size, dtype=int)
         cut = int(np.searchsorted(np.cumsum(sizes), count))
         sizes = sizes[:cut + 1].copy()
         sizes[-1] = count - sizes[:-1].sum()
@@ -560,10 +567,20 @@ def _personal_emails(rng, region_idx, fa, la):
     return out
 
 
-def generate_company(people: int = 400, seed: int = 7) -> Company:
-    """Build the synthetic company: ``people`` persons, every draw from ``seed``."""
+def generate_company(people: int = 400, seed: int = 7, *, team_size: int | None = None) -> Company:
+    """Build the synthetic company: ``people`` persons, every draw from ``seed``.
+
+    ``team_size`` gives the *dense* shape: every account is a client team of exactly
+    that many people (e.g. 15) instead of 2-15 heavy-tailed, so, as netmap ties every
+    pair of colleagues at a company of at most 30 people, each account is a clique and
+    the network has about ``people · (team_size - 1) / 2`` colleague ties: at 20,000
+    people in teams of 15, 1,268 accounts, 133,000 colleague ties and 151,000 ties in all
+    (teams of 21: 207,000). ``None`` (the default) leaves the company exactly as before.
+    """
     if people < 30:
         raise ValueError("people must be at least 30")
+    if team_size is not None and not 2 <= team_size <= 30:
+        raise ValueError("team_size must be between 2 and 30")
     rng = np.random.default_rng(seed)
     N = int(people)
     n_ref_only = max(2, int(round(0.05 * N)))
@@ -572,7 +589,7 @@ def generate_company(people: int = 400, seed: int = 7) -> Company:
     region_counts = _split_counts(n_contacts, shares)
 
     # ---- accounts and contacts ------------------------------------------------
-    comp = _companies(rng, region_counts)
+    comp = _companies(rng, region_counts, team_size)
     sizes = comp["size"].to_numpy()
     c_of = np.repeat(np.arange(len(comp)), sizes)  # company index of each contact
     p_region = comp["region_idx"].to_numpy()[c_of]
@@ -1271,9 +1288,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True, help="output directory")
     ap.add_argument("--xlsx", action=argparse.BooleanOptionalAction, default=None,
                     help="write the Salesforce report as XLSX (default: only up to 5,000 people)")
+    ap.add_argument("--team-size", type=int, default=None, metavar="K",
+                    help="the dense shape: every account a client team of exactly K people (2-30), "
+                         "each a clique in the network (default: 2-15 per account, heavy-tailed)")
     args = ap.parse_args(argv)
+    if args.team_size is not None and not 2 <= args.team_size <= 30:
+        ap.error("--team-size must be between 2 and 30")
     t0 = time.perf_counter()
-    company = generate_company(args.people, args.seed)
+    company = generate_company(args.people, args.seed, team_size=args.team_size)
     paths = write_company(company, args.out, xlsx=args.xlsx)
     dt = time.perf_counter() - t0
     for p in paths:
