@@ -164,18 +164,15 @@ def analyze(dataset: Dataset, *, seed: int = 0, samples: int | None = None) -> A
     from .network.canonical import canonical_order, relabel
     from .network.graph import _arrays_shared
     from .network.nurture import nurture_actions
-    from .network.spread import PLAN_SAMPLES, _calibrated, _edge_arrays, _reach2, _sample, estimate_spread, samples_for
+    from .network.spread import _calibrated, _edge_arrays, _reach2, samples_for
     from .network.spread import spread_method, tie_kinds
 
     order = canonical_order(dataset)  # order[r]: the person id of canonical rank r
     G = build_graph(relabel(dataset, order))
     with _arrays_shared(G):  # the measures read the same graph: read it into arrays once
-        communities = detect_communities(G, seed=seed)
-        labels = label_communities(G, communities)
         nodes, eu, ev, es = _edge_arrays(G)  # nodes == 0..n-1
         samples = samples_for(len(nodes), len(eu)) if samples is None else int(samples)
         base_rate = _calibrated(nodes, eu, ev, es)
-        live = _sample(nodes, eu, ev, es, PLAN_SAMPLES, seed, base_rate)  # chooses the plan
         node_attrs = G.nodes
         attrs = pd.DataFrame.from_records(
             [
@@ -186,19 +183,21 @@ def analyze(dataset: Dataset, *, seed: int = 0, samples: int | None = None) -> A
             columns=["person_id", "name", "email", "company", "owner", "stage", "segment", "region", "is_customer", "nps",
                      "scale", "feeling"],
         ).set_index("person_id")
-        from .network.plan import choose_plan
-
-        picks, _, _ = choose_plan(live, PLAN_STORED, attrs.index[can_nurture(attrs).to_numpy()].tolist())
-        # every spread figure, and the plan's, on snapshots independent of the ones that chose it; on a
-        # second core while betweenness runs on this one (networkit and numpy release the GIL): the two
-        # longest measures, independent of each other, each deterministic on its own
+        candidates = attrs.index[can_nurture(attrs).to_numpy()].tolist()
+        # two independent halves on two cores (networkit, igraph's kernels and numpy release the GIL
+        # for their long loops), each deterministic on its own: spread and the plan need only the
+        # ties; communities, brokerage and weak ties need the communities
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="netmap-spread") as pool:
-            estimating = pool.submit(estimate_spread, nodes, eu, ev, es, samples, seed, base_rate,
-                                     plans=[live.index_of(picks)])
+            spreading = pool.submit(_spread_and_plan, nodes, eu, ev, es, samples, seed, base_rate, candidates)
+            communities = detect_communities(G, seed=seed)
+            labels = label_communities(G, communities)
             bridges = bridge_measures(G, communities, seed=seed)
-            est = estimating.result()
+            ties = weak_ties(G, communities)
+            reach2 = _reach2(nodes, eu, ev, 20_000_000).to_numpy()
+            kinds = tie_kinds(G, nodes, eu, ev)
+            live, picks, est = spreading.result()
         spread = pd.DataFrame(
-            {"spread": est.spread, "spread_se": est.spread_se, "reach2": _reach2(nodes, eu, ev, 20_000_000).to_numpy()},
+            {"spread": est.spread, "spread_se": est.spread_se, "reach2": reach2},
             index=pd.Index(nodes, name="person_id"),
         )
     table = attrs.join(bridges).join(spread)
@@ -207,9 +206,6 @@ def analyze(dataset: Dataset, *, seed: int = 0, samples: int | None = None) -> A
     table["community_id"] = table["community"]
     table["community"] = table["community_id"].map(lambda c: labels.get(int(c)) if pd.notna(c) else None)
     table["canonical_rank"] = table.index.to_numpy()
-    with _arrays_shared(G):
-        ties = weak_ties(G, communities)
-    kinds = tie_kinds(G, nodes, eu, ev)
     plan_table = _plan_table(live, picks, est, attrs, communities, labels)
 
     # back from canonical ranks to person ids; people in person-id order
@@ -242,6 +238,19 @@ def analyze(dataset: Dataset, *, seed: int = 0, samples: int | None = None) -> A
         version=dataset.version, people=people, ties=ties, edges=edges, labels=labels, methods=methods,
         base_rate=float(base_rate), seed=seed, samples=samples, plan=plan_table,
     )
+
+
+def _spread_and_plan(nodes, u, v, s, samples, seed, base_rate, candidates):
+    """The plan chosen over :data:`~netmap.network.spread.PLAN_SAMPLES` snapshots, then every
+    spread figure, and the plan's, measured on ``samples`` other snapshots (so that the figures
+    are not biased by the choice): ``(live, picks, estimate)``."""
+    from .network.plan import choose_plan
+    from .network.spread import PLAN_SAMPLES, _sample, estimate_spread
+
+    live = _sample(nodes, u, v, s, PLAN_SAMPLES, seed, base_rate)
+    picks, _, _ = choose_plan(live, PLAN_STORED, candidates)
+    est = estimate_spread(nodes, u, v, s, samples, seed, base_rate, plans=[live.index_of(picks)])
+    return live, picks, est
 
 
 def _plan_table(live, picks, est, attrs, communities, labels) -> pd.DataFrame:

@@ -109,13 +109,14 @@ def test_standard_error_is_std_over_sqrt_samples():
     G = strengthen(nx.cycle_graph(10), seed=1)
     nodes, u, v, s = _edge_arrays(G)
     est = estimate_spread(nodes, u, v, s, 40, 0, 0.5)
-    # the same snapshots by hand: the stream (seed, 1), 16 random bits per tie, a row of ties per snapshot
-    rng = np.random.default_rng([0, 1])
-    threshold = np.rint(edge_probability(s, 0.5) * 65536)
-    bits = rng.bit_generator.random_raw(-(-40 * len(u) // 4)).view(np.uint16)[: 40 * len(u)].reshape(40, len(u))
+    # the same snapshots by hand: the stream (seed, 1) drawn by the same sampler, components by networkx
+    from netmap.network.spread import _LiveTies
+
+    draw = _LiveTies(edge_probability(s, 0.5), np.random.default_rng([0, 1]))
+    r, e = draw(40)
     per = []
-    for row in bits:
-        keep = row < threshold
+    for snapshot in range(40):
+        keep = e[r == snapshot]
         H = nx.Graph()
         H.add_nodes_from(range(len(nodes)))
         H.add_edges_from(zip(u[keep].tolist(), v[keep].tolist()))
@@ -125,6 +126,24 @@ def test_standard_error_is_std_over_sqrt_samples():
     assert est.spread_se[0] == pytest.approx(per.std(ddof=1) / np.sqrt(40))
 
 
+def test_live_ties_are_drawn_with_their_probabilities_and_independently():
+    """The sampler skips dead cells geometrically and thins: each tie must still be live
+    with its own probability, independently of the others and across snapshots."""
+    from netmap.network.spread import _LiveTies
+
+    p = np.array([0.0, 0.003, 0.02, 0.05, 0.11, 0.3, 0.49, 0.5, 0.51, 0.9, 1.0])
+    draw = _LiveTies(p, np.random.default_rng(7))
+    R = 40_000
+    r, e = draw(R)
+    counts = np.bincount(e, minlength=len(p))
+    se = np.sqrt(p * (1 - p) / R)
+    assert np.all(np.abs(counts / R - p) <= 5 * se + 1e-12), counts / R
+    assert counts[0] == 0 and counts[-1] == R
+    both = set(zip(r[e == 5].tolist())) & set(zip(r[e == 6].tolist()))  # ties 5 and 6 live together
+    assert abs(len(both) / R - 0.3 * 0.49) <= 5 * np.sqrt(0.147 * 0.853 / R)
+    assert len(set(zip(r.tolist(), e.tolist()))) == len(r)  # no cell drawn twice
+
+
 def test_certain_ties_are_always_live_and_impossible_ones_never():
     G = nx.path_graph(3)
     G.edges[0, 1]["strength"], G.edges[1, 2]["strength"] = 1.0, 0.0
@@ -132,19 +151,20 @@ def test_certain_ties_are_always_live_and_impossible_ones_never():
     assert est.spread.tolist() == [1.0, 1.0, 0.0] and (est.spread_se == 0).all()
 
 
-def test_batches_do_not_change_the_estimate(monkeypatch):
+def test_batches_change_the_draws_not_the_estimate(monkeypatch):
     import netmap.network.spread as spread_mod
 
     G = strengthen(nx.powerlaw_cluster_graph(120, 2, 0.2, seed=4), seed=2)
     arrays = _edge_arrays(G)
-    whole = estimate_spread(*arrays, 90, 3, 0.4, plans=[[0, 5, 7]])
-    monkeypatch.setattr(spread_mod, "_BATCH_CELLS", 1)  # one snapshot per batch
-    one_by_one = estimate_spread(*arrays, 90, 3, 0.4, plans=[[0, 5, 7]])
-    assert np.array_equal(whole.spread, one_by_one.spread)
-    assert np.array_equal(whole.spread_se, one_by_one.spread_se)
-    assert np.array_equal(whole.plans[0], one_by_one.plans[0])
+    whole = estimate_spread(*arrays, 900, 3, 0.4, plans=[[0, 5, 7]])
+    assert np.array_equal(whole.spread, estimate_spread(*arrays, 900, 3, 0.4).spread)  # deterministic
+    monkeypatch.setattr(spread_mod, "_BATCH_CELLS", 1)  # one snapshot per batch: other draws
+    one_by_one = estimate_spread(*arrays, 900, 3, 0.4, plans=[[0, 5, 7]])
+    se = np.hypot(whole.spread_se, one_by_one.spread_se)
+    assert np.mean(np.abs(whole.spread - one_by_one.spread) <= 4 * se + 1e-9) >= 0.99
     # a plan's first figure is its first pick's spread, in the same words
     assert whole.plans[0][0] == pytest.approx(whole.spread[0])
+    assert one_by_one.plans[0][0] == pytest.approx(one_by_one.spread[0])
 
 
 def test_samples_keep_component_sizes_consistent():

@@ -238,7 +238,8 @@ def sample_live_edges(
 
     Each tie is kept independently with probability
     :func:`edge_probability` of its ``strength``; the connected components of
-    the kept ties are computed with scipy. Deterministic for a given ``seed``
+    the kept ties are computed with scipy, a batch of snapshots at a time
+    (:class:`_LiveTies`, :func:`_components`). Deterministic for a given ``seed``
     (a :class:`numpy.random.Generator` drives the draws, and ties are visited
     in sorted-id order, so insertion order of ``G`` does not matter).
 
@@ -253,31 +254,39 @@ def _sample(nodes, u, v, s, samples, seed, base_rate) -> LiveEdgeSamples:
         raise ValueError(f"samples must be >= 1, got {samples!r}")
     if base_rate is None:
         base_rate = _calibrated(nodes, u, v, s)
-    n = len(nodes)
-    p = edge_probability(s, base_rate).astype(np.float32)
-    rng = np.random.default_rng(seed)
+    n, m = len(nodes), len(u)
+    draw = _LiveTies(edge_probability(s, base_rate), np.random.default_rng(seed))
     dtype = np.int32 if samples * max(n, 1) < np.iinfo(np.int32).max else np.int64
     labels = np.empty((samples, n), dtype=dtype)
     sizes_parts = []
-    offset = 0
-    for r in range(samples):
-        keep = rng.random(len(p), dtype=np.float32) < p
-        ku, kv = u[keep], v[keep]
-        # edges are sorted by (u, v): build the CSR arrays directly, no sort
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(ku, minlength=n), out=indptr[1:])
-        A = sparse.csr_matrix(
-            (np.ones(len(ku), dtype=np.int8), kv.astype(np.int32), indptr),
-            shape=(n, n),
-        )
-        ncomp, lab = connected_components(A, directed=False)
-        labels[r] = lab + offset
-        sizes_parts.append(np.bincount(lab, minlength=ncomp).astype(dtype))
-        offset += ncomp
+    offset = done = 0
+    batch = max(1, _BATCH_CELLS // max(m, n, 1))
+    while done < samples:
+        b = min(batch, samples - done)
+        k, lab = _components(n, u, v, *draw(b), b)  # labels unique across the batch's snapshots
+        labels[done:done + b] = lab.reshape(b, n) + offset
+        sizes_parts.append(np.bincount(lab, minlength=k).astype(dtype))
+        offset += k
+        done += b
     sizes = np.concatenate(sizes_parts) if sizes_parts else np.zeros(0, dtype=dtype)
     return LiveEdgeSamples(
         nodes=nodes, labels=labels, sizes=sizes, base_rate=base_rate, seed=seed
     )
+
+
+def _components(n: int, u, v, r: np.ndarray, e: np.ndarray, b: int) -> tuple[int, np.ndarray]:
+    """Connected components of ``b`` snapshots at once: live tie ``e[i]`` in snapshot ``r[i]``,
+    as one block-diagonal graph of ``b x n`` people (person ``x`` of snapshot ``r`` is
+    ``r * n + x``). Returns the number of components and each of the ``b x n`` labels."""
+    N = b * n
+    rows = r * n + u[e]
+    # each probability group comes sorted by (snapshot, tie): a stable sort merges the runs
+    order = np.argsort(rows, kind="stable")
+    indptr = np.zeros(N + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=N), out=indptr[1:])
+    cols = (r[order] * n + v[e[order]]).astype(np.int32 if N < 2**31 else np.int64)
+    A = sparse.csr_matrix((np.ones(len(e), dtype=np.int8), cols, indptr), shape=(N, N))
+    return connected_components(A, directed=False)
 
 
 def spread_from_samples(ls: LiveEdgeSamples) -> tuple[np.ndarray, np.ndarray]:
@@ -336,6 +345,57 @@ class SpreadEstimate:
     base_rate: float
 
 
+class _LiveTies:
+    """Which ties are live in each of a batch of snapshots, drawn without looking at every
+    (snapshot, tie) cell: most ties are dead in most snapshots (the calibrated rate keeps
+    spread local), so the live ones are found by geometric skipping. Ties are grouped by
+    probability into halvings (p in (2^-(k+1), 2^-k]); within a group, candidate cells are
+    spaced by geometric gaps at the group's highest probability and each kept with
+    p / that probability -- exactly independent Bernoulli(p) per cell (thinning), at a
+    cost in proportion to the live ties, not to all cells."""
+
+    def __init__(self, p: np.ndarray, rng: np.random.Generator):
+        self.rng = rng
+        p = np.asarray(p, dtype=np.float64)
+        live = np.flatnonzero(p > 0)
+        level = np.minimum(np.floor(-np.log2(p[live])), 60).astype(np.int64)
+        self.groups = []
+        for k in np.unique(level).tolist():
+            ties = live[level == k]
+            top = float(p[ties].max())
+            self.groups.append((ties, top, p[ties] / top))
+
+    def __call__(self, b: int) -> tuple[np.ndarray, np.ndarray]:
+        rs, es = [], []
+        for ties, top, accept in self.groups:
+            cells = b * len(ties)
+            at = self._cells(cells, top)
+            j = at % len(ties)
+            if accept.min() < 1.0:  # thinning: kept with p / the group's highest p
+                keep = self.rng.random(len(at)) < accept[j]
+                at, j = at[keep], j[keep]
+            rs.append(at // len(ties))
+            es.append(ties[j])
+        if not rs:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        return np.concatenate(rs), np.concatenate(es)
+
+    def _cells(self, cells: int, q: float) -> np.ndarray:
+        """Positions in ``range(cells)`` where independent Bernoulli(q) trials succeed."""
+        if q >= 1.0:
+            return np.arange(cells, dtype=np.int64)
+        out, start = [], -1
+        while True:
+            expected = (cells - 1 - start) * q
+            want = int(expected + 6.0 * np.sqrt(expected + 1.0) + 16)
+            at = start + np.cumsum(self.rng.geometric(q, size=want))
+            done = at[-1] >= cells
+            out.append(at[at < cells])
+            if done:
+                return np.concatenate(out)
+            start = int(at[-1])
+
+
 def estimate_spread(
     nodes, u, v, s, samples: int = DEFAULT_SAMPLES, seed: int | None = 0, base_rate: float | None = None,
     *, plans=(), stream: int = 1,
@@ -345,10 +405,10 @@ def estimate_spread(
     ``nodes``, ``u``, ``v``, ``s`` as :func:`_edge_arrays` gives them (edges sorted by
     ``(u, v)``). The snapshots come from the random stream ``(seed, stream)``, independent
     of :func:`sample_live_edges`'s ``seed`` stream: figures estimated here are not biased
-    by a choice made on those. Each batch draws every tie of ``b`` snapshots at once and
-    labels the components of all of them in one call (a block-diagonal graph of
-    ``b x n`` people); only per-person sums are kept, so memory does not grow with
-    ``samples``. ``plans``: sequences of column positions (picks in order) whose
+    by a choice made on those. Each batch draws the live ties of ``b`` snapshots at once
+    (:class:`_LiveTies`) and labels the components of all of them in one call (a
+    block-diagonal graph of ``b x n`` people); only per-person sums are kept, so memory
+    does not grow with ``samples``. ``plans``: sequences of column positions (picks in order) whose
     marginal gains are measured on the same snapshots.
     """
     if samples < 1:
@@ -356,13 +416,9 @@ def estimate_spread(
     if base_rate is None:
         base_rate = _calibrated(nodes, u, v, s)
     n, m = len(nodes), len(u)
-    # each tie is live when a 16-bit uniform falls below round(p * 2^16): four ties per 64 random
-    # bits, a quarter of the draws of one float each (p is kept to 1/65,536: far below the
-    # sampling error); a tie with p = 1 is always live
-    q = np.rint(edge_probability(s, base_rate) * 65536.0)
-    threshold = np.minimum(q, 65535).astype(np.uint16)
-    certain = np.flatnonzero(q >= 65536)
+    p = edge_probability(s, base_rate)
     rng = np.random.default_rng(None if seed is None else [int(seed), int(stream)])
+    draw = _LiveTies(p, rng)
     plans = [np.asarray(pl, dtype=np.int64) for pl in plans]
     total = np.zeros(n)
     total_sq = np.zeros(n)
@@ -372,20 +428,7 @@ def estimate_spread(
     done = 0
     while done < samples and n:
         b = min(batch, samples - done)
-        bits = rng.bit_generator.random_raw(-(-b * m // 4)).view(np.uint16)[: b * m].reshape(b, m)
-        live = bits < threshold
-        if len(certain):
-            live[:, certain] = True
-        r, e = np.nonzero(live)
-        rows = r.astype(np.int64) * n + u[e]  # sorted: snapshot-major, then by (u, v)
-        N = b * n
-        indptr = np.zeros(N + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=N), out=indptr[1:])
-        A = sparse.csr_matrix(
-            (np.ones(len(e), dtype=np.int8), (r.astype(np.int64) * n + v[e]).astype(np.int32 if N < 2**31 else np.int64),
-             indptr), shape=(N, N),
-        )
-        k, lab = connected_components(A, directed=False)
+        k, lab = _components(n, u, v, *draw(b), b)  # the live ties of b snapshots, labelled at once
         size = np.bincount(lab, minlength=k)
         lab = lab.reshape(b, n)
         x = size[lab] - 1  # others reached, per snapshot and person (integers: exact sums)
