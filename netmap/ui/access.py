@@ -7,26 +7,39 @@ replaces a change control a user may not use, and the audit log.
 
 Off by default: without an ``[auth]`` section in the secrets there is no
 sign-in and the one local user may do everything.
+
+A sign-in counts while its cookie is younger than the sign-in lifetime
+(``NETMAP_SESSION_HOURS``) and was issued after its user's last logout
+(:func:`checked_sign_in`): serve.py applies it to every connection and data
+address, and :func:`current_email` to every page run.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from ..access import Access, AccessSettings, NotAllowed, decide, login_providers, settings_from
+from ..access import (
+    USER_COOKIE, Access, AccessSettings, NotAllowed, SignIn, decide, login_providers, logouts, read_sign_in, refusal,
+    settings_from,
+)
 from ..audit import describe_counts
+from ..config import database_url, session_seconds
 from ..errors import NetmapError
 
 __all__ = [
-    "account_sidebar", "actor", "audit_log", "current_email", "may_change", "settings", "sign_in_screen", "viewer",
+    "account_sidebar", "actor", "audit_log", "checked_sign_in", "cookie_secret", "current_email", "may_change",
+    "settings", "sign_in_screen", "viewer",
 ]
 
 AUDIT_ROWS = 200  # entries shown in the app (the CLI/library read them all)
+_LOG = logging.getLogger("netmap.access")
 
 
 class SecretsUnreadable(NetmapError):
@@ -58,11 +71,48 @@ def settings() -> AccessSettings:
     return settings_from(_secrets(), os.environ)
 
 
+def cookie_secret() -> str | None:
+    """The secret Streamlit signs its sign-in cookie with (``[auth] cookie_secret``, else
+    ``server.cookieSecret``)."""
+    auth = _secrets().get("auth")
+    secret = auth.get("cookie_secret") if isinstance(auth, Mapping) else None
+    return str(secret) if secret else st.get_option("server.cookieSecret")
+
+
+def checked_sign_in(cookies: Mapping[str, str]) -> tuple[SignIn | None, str | None]:
+    """The sign-in the ``cookies`` carry (None: none, or forged), and why it no longer counts
+    (None: it does): "expired" past the sign-in lifetime, "logged out" when issued before its
+    user's last logout, "unverifiable" when the logouts could not be read (the database is
+    unreachable: refused rather than trusted). Reads the database: call it off the event loop."""
+    found = read_sign_in(cookies, cookie_secret())
+    if found is None:
+        return None, None
+    try:
+        out = logouts(database_url()).at(found.key)
+    except Exception as exc:  # noqa: BLE001 -- e.g. the database is down: refuse, say why by kind only
+        _LOG.warning("netmap: the logouts could not be read (%s); a sign-in is refused meanwhile", type(exc).__name__)
+        return found, "unverifiable"
+    return found, refusal(found, now=time.time(), lifetime_s=session_seconds(), logged_out_at=out)
+
+
+def _cookie_refused() -> bool:
+    """True when this page run's connection brought a sign-in cookie that no longer counts
+    (expired during a long session, or its user logged out since)."""
+    try:
+        cookies = st.context.cookies
+    except Exception:  # noqa: BLE001 -- no connection (AppTest): the user is what the test set
+        return False
+    if USER_COOKIE not in cookies:
+        return False  # a user from AppTest or trusted headers: nothing to check here
+    return checked_sign_in(cookies)[1] is not None
+
+
 def current_email() -> str | None:
-    """The signed-in user's email; None when nobody is signed in, "" when the
-    provider shared none. (Tests set the user through ``AppTest.user``.)"""
+    """The signed-in user's email; None when nobody is signed in (or the sign-in expired,
+    or its user logged out since), "" when the provider shared none. (Tests set the user
+    through ``AppTest.user``.)"""
     user = st.user.to_dict()
-    if not user.get("is_logged_in"):
+    if not user.get("is_logged_in") or _cookie_refused():
         return None
     email = user.get("email")
     return str(email).strip() if email else ""

@@ -9,7 +9,9 @@ RS256 id_token, JWKS, end-session). The journeys, each checked on what the user 
 2. an admin (listed under ``[netmap] admins``) sees the uploader and Undo, undoes an import
    and erases a person from the page, and the audit log names them (and no one erased);
 3. anyone else signed in reads only: the lock notice names the admins, no Erase, no audit row;
-4. logging out (through the provider's end-session endpoint) returns to the sign-in screen.
+4. logging out (through the provider's end-session endpoint) returns to the sign-in screen, and
+   the sign-in cookie copied before it signs nobody in afterwards: neither a tab left open
+   elsewhere with it nor a new one (issue 16, point 3; ``tests/test_redteam_server.py`` has the rest).
 """
 
 from __future__ import annotations
@@ -228,8 +230,8 @@ def _sign_in_screen(page, names: tuple[str, ...]) -> None:
     expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=WAIT)
     wait_for_app(page, timeout=WAIT)
     expect(page.get_by_text("Sign in with your company account")).to_be_visible()
-    expect(page.get_by_test_id("stSidebar")).to_have_count(0)  # no page menu, no account
-    expect(page.locator("[data-testid=stDataFrame], [data-testid=stMetric], iframe")).to_have_count(0)
+    expect(page.get_by_test_id("stSidebar")).to_have_count(0, timeout=WAIT)  # no page menu, no account
+    expect(page.locator("[data-testid=stDataFrame], [data-testid=stMetric], iframe")).to_have_count(0, timeout=WAIT)
     shown, html = page.locator("body").inner_text(), page.content()
     for name in names:
         assert name not in shown and name not in html, f"{name!r} shows before sign-in at {page.url}"
@@ -342,13 +344,46 @@ def test_a_signed_in_non_admin_reads_only(signin_app, idp, page):
     assert _person(signin_app, CANARY[2]) == pid
 
 
+def _signed_out_in_place(page, names: tuple[str, ...]) -> None:
+    """A tab that was signed in now shows the sign-in screen, without a reload: no account, no page
+    menu, no data, none of ``names`` (only the sidebar's empty frame may be left)."""
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=WAIT)
+    wait_for_app(page, timeout=WAIT)
+    expect(page.get_by_text("Sign in with your company account")).to_be_visible()
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("Signed in as")).to_have_count(0, timeout=WAIT)
+    expect(sidebar.get_by_role("button", name="Log out")).to_have_count(0)
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+    assert sidebar.count() == 0 or sidebar.inner_text().strip() == ""
+    expect(page.locator("[data-testid=stDataFrame], [data-testid=stMetric], iframe")).to_have_count(0, timeout=WAIT)
+    shown, html = page.locator("body").inner_text(), page.content()
+    for name in names:
+        assert name not in shown and name not in html, f"{name!r} still shows after the logout at {page.url}"
+
+
+def _tab_with(page, cookies: list[dict], url: str):
+    """A page in a browser of its own (another machine, say) holding ``cookies``, at ``url``."""
+    context = page.context.browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_cookies(cookies)
+    tab = context.new_page()
+    tab.set_default_timeout(WAIT)
+    tab.goto(url)
+    return tab
+
+
 def test_log_out_returns_to_the_sign_in_screen(signin_app, idp, page):
     _sign_in(page, signin_app, idp, READER)
     pid = _person(signin_app, CANARY[2])
-    page.goto(f"{signin_app.base}/person?id={pid}")
+    profile = f"{signin_app.base}/person?id={pid}"
+    page.goto(profile)
     wait_for_app(page, timeout=WAIT)
     expect(page.get_by_role("heading", name=f"{CANARY[0]} {CANARY[1]}")).to_be_visible()
     assert USER_COOKIE in _cookies(page)
+    # the sign-in cookie, copied before logging out, and a tab elsewhere signed in with it
+    copied = [c for c in page.context.cookies() if c["name"].startswith(USER_COOKIE)]
+    elsewhere = _tab_with(page, copied, profile)
+    wait_for_app(elsewhere, timeout=WAIT)
+    expect(elsewhere.get_by_role("heading", name=f"{CANARY[0]} {CANARY[1]}")).to_be_visible()
     page.get_by_test_id("stSidebar").get_by_role("button", name="Log out").click()
     # Streamlit forgets the user in this session and sends the browser through /auth/logout (which
     # deletes the sign-in cookie), the provider's end-session endpoint, and back to the home page
@@ -362,5 +397,13 @@ def test_log_out_returns_to_the_sign_in_screen(signin_app, idp, page):
     # a reload, or a deep link, shows the sign-in screen again
     page.reload()
     _sign_in_screen(page, CANARY)
-    page.goto(f"{signin_app.base}/person?id={pid}")
+    page.goto(profile)
     _sign_in_screen(page, CANARY)
+    # the copied cookie signs nobody in any more: the tab left open shows the sign-in screen without
+    # a reload (Streamlit may leave the sidebar's empty frame there), and a new one opened with it too
+    # (the logout is recorded on the server)
+    _signed_out_in_place(elsewhere, CANARY)
+    elsewhere.context.close()
+    again = _tab_with(page, copied, profile)
+    _sign_in_screen(again, CANARY)
+    again.context.close()
