@@ -149,16 +149,16 @@ HOSTILE = {
 
 #: run in a fresh interpreter: ``MODE FILE DB``; prints seconds, peak growth and the outcome as JSON
 PROBE = r"""
-import json, resource, sys, time
+import json, sys, time
 mode, path, db = sys.argv[1:4]
 from netmap.cli import main
 from netmap.config import Limits
 from netmap.upload import field_choices, list_sheets, prepare_one, preview_frame
 import netmap.importer, netmap.tabular, openpyxl  # everything either path loads, before the baseline
-def rss_mb():
+def status_mb(key):
     with open("/proc/self/status") as f:
-        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS")) / 1024
-base = rss_mb()
+        return next(int(l.split()[1]) for l in f if l.startswith(key)) / 1024
+base = status_mb("VmRSS")
 t0 = time.monotonic()
 if mode == "cli":
     code = main(["--db", db, "import", path])
@@ -173,7 +173,9 @@ else:  # what the Import page calls for one uploaded file
         preview_frame(prepared)
     outcome = {"sheets": len(sheets), "problems": [str(p) for p in prepared.problems][:3]}
 seconds = time.monotonic() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# this process's own high-water mark (VmHWM): ru_maxrss keeps the parent's across fork and exec,
+# so under a long pytest run it reported the test runner's 700 MB
+peak = status_mb("VmHWM")
 print(json.dumps({"seconds": seconds, "grown_mb": max(peak - base, 0.0), "peak_mb": peak, **outcome}))
 """
 
