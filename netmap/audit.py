@@ -130,19 +130,24 @@ def entries(source: Engine | Connection, *, limit: int | None = None, action: st
     if isinstance(source, Engine):
         with source.connect() as conn:
             return entries(conn, limit=limit, action=action)
-    q = select(AUDIT).order_by(AUDIT.c.id.desc())
+    from sqlmodel import Session
+    from sqlmodel import select as select_model
+
+    q = select_model(tables.AuditEntry).order_by(AUDIT.c.id.desc())
     if action is not None:
         q = q.where(AUDIT.c.action == action)
     if limit is not None:
         q = q.limit(limit)
     out = []
-    for r in source.execute(q).mappings():
-        at = r["at"]
-        if at is not None and at.tzinfo is None:  # SQLite keeps no offset: every value was written in UTC
-            at = at.replace(tzinfo=timezone.utc)
-        elif at is not None:
-            at = at.astimezone(timezone.utc)
-        out.append({**dict(r), "at": at, "counts": json.loads(r["counts"] or "{}")})
+    with Session(bind=source) as session:  # typed rows (tables.AuditEntry), on the caller's connection
+        for e in session.exec(q):
+            at = e.at
+            if at is not None and at.tzinfo is None:  # SQLite keeps no offset: every value was written in UTC
+                at = at.replace(tzinfo=timezone.utc)
+            elif at is not None:
+                at = at.astimezone(timezone.utc)
+            out.append({"id": e.id, "at": at, "actor": e.actor, "action": e.action, "target": e.target,
+                        "counts": json.loads(e.counts or "{}")})
     return out
 
 

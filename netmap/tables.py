@@ -33,6 +33,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlmodel import Field, SQLModel
 
 metadata = MetaData()
 
@@ -228,12 +229,25 @@ measure_cache = Table(
 #: UPDATE and DELETE on it. ``target`` names rows by number only ("import #3",
 #: "person #42"), never by a name, email or comment, so an erasure leaves nothing
 #: of the person here. No foreign keys: nothing a change deletes can cascade into the log.
-audit = Table(
-    "audit", metadata,
-    _id(),
-    Column("at", DateTime(timezone=True), nullable=False, index=True),
-    _text("actor", required=True),  # "local:<os user>" or the signed-in email
-    _text("action", required=True),  # import | undo | erase
-    _text("target", required=True),
-    _text("counts", required=True, default="{}"),  # JSON: {"added": {...}, ...}
-)
+class _Model(SQLModel):
+    """netmap's tables declared as SQLModel models share the one :data:`metadata` of the
+    Core tables, so they are created, upgraded and dropped with them."""
+
+    metadata = metadata
+
+
+class AuditEntry(_Model, table=True):
+    """One entry of the audit log, as :func:`netmap.audit.entries` reads it (typed fields);
+    each column spelled as schema 1 created it (``tests/test_schema.py`` holds the DDL)."""
+
+    __tablename__ = "audit"
+
+    id: int | None = Field(default=None, sa_column=_id())
+    at: datetime = Field(sa_column=Column("at", DateTime(timezone=True), nullable=False, index=True))
+    actor: str = Field(sa_column=_text("actor", required=True))  # "local:<os user>" or the signed-in email
+    action: str = Field(sa_column=_text("action", required=True))  # import | undo | erase
+    target: str = Field(sa_column=_text("target", required=True))
+    counts: str = Field(default="{}", sa_column=_text("counts", required=True, default="{}"))  # JSON
+
+
+audit = AuditEntry.__table__
