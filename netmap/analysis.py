@@ -206,7 +206,7 @@ def analyze(dataset: Dataset, *, seed: int = 0, samples: int | None = None) -> A
     table["community_id"] = table["community"]
     table["community"] = table["community_id"].map(lambda c: labels.get(int(c)) if pd.notna(c) else None)
     table["canonical_rank"] = table.index.to_numpy()
-    plan_table = _plan_table(live, picks, est, attrs, communities, labels)
+    plan_table = _plan_table(picks, est, attrs, communities, labels)
 
     # back from canonical ranks to person ids; people in person-id order
     table.index = pd.Index(order[table.index.to_numpy()], name="person_id")
@@ -253,21 +253,13 @@ def _spread_and_plan(nodes, u, v, s, samples, seed, base_rate, candidates):
     return live, picks, est
 
 
-def _plan_table(live, picks, est, attrs, communities, labels) -> pd.DataFrame:
-    """The stored plan: ``picks`` (canonical ids) with the figures ``est`` measured for them."""
-    from .network.plan import nurture_plan
+def _plan_table(picks, est, attrs, communities, labels) -> pd.DataFrame:
+    """The stored plan: ``picks`` (canonical ids, as chosen) with the figures ``est`` measured
+    for them on the spread's snapshots."""
+    from .network.plan import plan_table
 
-    chosen = list(picks)
-    return nurture_plan(
-        live, len(chosen), chosen, names=attrs["name"].to_dict(), communities=communities, labels=labels,
-        feelings=attrs["feeling"].to_dict(), figures=lambda got: _check_same(got, chosen, est),
-    )
-
-
-def _check_same(got, chosen, est):
-    if list(got) != chosen:  # the same snapshots and candidates choose the same plan
-        raise AssertionError("the plan changed between its choice and its figures")
-    return est.plans[0], est.plans_se[0]
+    return plan_table(picks, est.plans[0], est.plans_se[0], names=attrs["name"].to_dict(), communities=communities,
+                      labels=labels, feelings=attrs["feeling"].to_dict())
 
 
 def can_nurture(people: pd.DataFrame) -> pd.Series:
@@ -277,7 +269,7 @@ def can_nurture(people: pd.DataFrame) -> pd.Series:
     return people["is_customer"].fillna(False).astype(bool) | people["feeling"].fillna("unknown").ne("unknown")
 
 
-def canonical_samples(analysis: Analysis, samples: int | None = None, *, stream: int | None = None):
+def canonical_samples(analysis: Analysis):
     """The stored ties in canonical order: ``(ids, (nodes, u, v, s))`` where ``ids[r]``
     is the person id of canonical rank ``r`` and ``nodes`` are the ranks -- what
     :func:`analyze` measured, for choosing and measuring plans again."""

@@ -46,7 +46,7 @@ import pandas as pd
 from netmap.network.nurture import ACTION_ADVICE, _people, feeling_action, plain
 from netmap.network.spread import LiveEdgeSamples
 
-__all__ = ["PLAN_COLUMNS", "PLAN_EXTRA_COLUMNS", "choose_plan", "customer_ids", "nurture_plan"]
+__all__ = ["PLAN_COLUMNS", "PLAN_EXTRA_COLUMNS", "choose_plan", "customer_ids", "nurture_plan", "plan_table"]
 
 #: Columns of :func:`nurture_plan`, in order (``python -m netmap plan``'s contract first).
 PLAN_COLUMNS = ["rank", "person_id", "name", "marginal_spread", "cumulative_spread", "reason"]
@@ -147,11 +147,26 @@ def nurture_plan(
         reaches ~25 people the earlier picks don't (±2), in Lyon · Retail".
     """
     picks, others, _ = choose_plan(samples, k, candidates)
-    R = samples.n_samples
     if figures is not None and picks:
         marginal, marginal_se = (np.asarray(x, dtype=np.float64) for x in figures(picks))
     else:
-        marginal, marginal_se = others / R, np.full(len(picks), np.nan)
+        marginal, marginal_se = others / samples.n_samples, np.full(len(picks), np.nan)
+    return plan_table(picks, marginal, marginal_se, names=names, communities=communities, labels=labels,
+                      feelings=feelings)
+
+
+def plan_table(
+    picks, marginal, marginal_se, *,
+    names: Mapping[int, str] | None = None,
+    communities: Mapping[int, int] | None = None,
+    labels: Mapping[int, str] | None = None,
+    feelings: Mapping[int, str] | None = None,
+) -> pd.DataFrame:
+    """The plan as a table (:func:`nurture_plan`'s columns) from its picks, in order, and the
+    people each newly reaches besides themselves (``marginal``, ``marginal_se``: NaN when
+    unknown)."""
+    marginal = np.asarray(marginal, dtype=np.float64)
+    marginal_se = np.asarray(marginal_se, dtype=np.float64)
     cumulative = np.cumsum(marginal)
     rows = []
     for rnd, pid in enumerate(picks):
