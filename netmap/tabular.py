@@ -465,53 +465,43 @@ def _workbook_layout(zf: zipfile.ZipFile, file: str, limits: Limits) -> tuple[di
     return sheets, set(sheets) | strings, None if charts else {main}
 
 
-def _read_member(zf: zipfile.ZipFile, name: str, label: str, limits: Limits) -> bytes:
-    """One member of a checked archive, read in chunks and counted: refused at
-    the first byte over ``Limits.member_bytes``; a damaged member refuses the file."""
-    out = io.BytesIO()
-    try:
-        with zf.open(name) as stream:
-            while chunk := stream.read(1024 * 1024):
-                if out.tell() + len(chunk) > limits.member_bytes:
-                    raise _refuse(
-                        label,
-                        f"{name} unpacks to more than {_mb(limits.member_bytes)}, the limit per sheet or file "
-                        "in an archive; split it, or raise NETMAP_MAX_MEMBER_MB",
-                    )
-                out.write(chunk)
-    except ImportRefused:
-        raise
-    except Exception:  # zipfile, zlib and struct errors for a damaged or truncated member
-        raise _refuse(
-            label, f"this looks like a damaged zip/XLSX file ({name} cannot be unpacked); export it again"
-        ) from None
-    return out.getvalue()
-
-
-def _has_formulas(zf: zipfile.ZipFile, name: str, label: str, limits: Limits) -> bool:
-    """Whether a sheet's XML holds a formula, read in chunks (never the whole
-    sheet in memory) and counted like :func:`_read_member`."""
-    seen, tail = 0, b""
+def _member_chunks(zf: zipfile.ZipFile, name: str, label: str, limits: Limits, too_big: str) -> Iterator[bytes]:
+    """One member of a checked archive in chunks, counted: refused (``too_big``) at the first
+    byte over ``Limits.member_bytes``; a damaged member refuses the file."""
+    seen = 0
     try:
         with zf.open(name) as stream:
             while chunk := stream.read(1024 * 1024):
                 seen += len(chunk)
                 if seen > limits.member_bytes:
-                    raise _refuse(
-                        label,
-                        f"the sheet unpacks to more than {_mb(limits.member_bytes)}, the limit per sheet; "
-                        "split it, or raise NETMAP_MAX_MEMBER_MB",
-                    )
-                block = tail + chunk
-                if b"<f>" in block or b"<f " in block:
-                    return True
-                tail = block[-2:]
+                    raise _refuse(label, too_big)
+                yield chunk
     except ImportRefused:
         raise
     except Exception:  # zipfile, zlib and struct errors for a damaged or truncated member
         raise _refuse(
             label, f"this looks like a damaged zip/XLSX file ({name} cannot be unpacked); export it again"
         ) from None
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, label: str, limits: Limits) -> bytes:
+    """One member of a checked archive, read in chunks and counted (:func:`_member_chunks`)."""
+    too_big = (f"{name} unpacks to more than {_mb(limits.member_bytes)}, the limit per sheet or file "
+               "in an archive; split it, or raise NETMAP_MAX_MEMBER_MB")
+    return b"".join(_member_chunks(zf, name, label, limits, too_big))
+
+
+def _has_formulas(zf: zipfile.ZipFile, name: str, label: str, limits: Limits) -> bool:
+    """Whether a sheet's XML holds a formula, read in chunks (never the whole
+    sheet in memory) and counted like :func:`_read_member`."""
+    too_big = (f"the sheet unpacks to more than {_mb(limits.member_bytes)}, the limit per sheet; "
+               "split it, or raise NETMAP_MAX_MEMBER_MB")
+    tail = b""
+    for chunk in _member_chunks(zf, name, label, limits, too_big):
+        block = tail + chunk
+        if b"<f>" in block or b"<f " in block:
+            return True
+        tail = block[-2:]
     return False
 
 
