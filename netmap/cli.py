@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-invalid", action="store_true",
                    help="import the valid rows and report the others as refused (default: any bad row refuses all)")
     p.add_argument("--dry-run", action="store_true", help="check, match and count, but write nothing")
+    p.add_argument("--from-person", metavar="WHO",
+                   help="whose contacts or connections export this is (a team member's name or email): they "
+                        "join the network as a person of the team, tied to each person of the file")
 
     sub.add_parser("imports", help="the import log")
     p = sub.add_parser("undo", help="undo one import")
@@ -69,9 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON array")
     sub.add_parser("reviews", help="likely duplicates that were not merged, for review")
 
+    from .cli_crm import add_crm_commands
     from .cli_network import add_network_commands
 
     add_network_commands(sub)
+    add_crm_commands(sub)
     return parser
 
 
@@ -92,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImportRefused as exc:
         for p in exc.problems:
             print(str(p), file=sys.stderr)
+        for label, reading in exc.readings.items():
+            print(f"{label}: read as {reading}", file=sys.stderr)
         _print_warnings(exc.warnings)
         files = sorted({p.file for p in exc.problems})
         print(f"netmap: refused {', '.join(files)}: {len(exc.problems)} problem(s); nothing was imported.", file=sys.stderr)
@@ -139,7 +146,7 @@ def cmd_import(store: Store, args) -> int:
 
     options = ImportOptions(
         kind=args.kind, mapping=_parse_map(args.map), sheet=args.sheet, date_order=args.date_order,
-        skip_invalid=args.skip_invalid, limits=config.Limits.from_env(),
+        skip_invalid=args.skip_invalid, limits=config.Limits.from_env(), from_person=args.from_person,
     )
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
@@ -153,6 +160,8 @@ def _print_report(report: ImportReport) -> None:
     for f in report.files:
         where = "dry run, nothing written" if report.dry_run else f"import #{f.import_id}"
         print(f"{f.label}: {f.kind} ({where})")
+        if f.reading:
+            print(f"  read as: {f.reading}")
         print("  columns: " + ", ".join(f"{col} -> {field}" for field, col in f.mapping.items()))
         added = ", ".join(f"{n} {what}" for what, n in sorted(f.added.items())) or "nothing"
         updated = ", ".join(f"{n} {what}" for what, n in sorted(f.updated.items())) or "nothing"
@@ -165,10 +174,15 @@ def _print_report(report: ImportReport) -> None:
 
 
 def _print_warnings(warnings: list[Problem]) -> None:
-    for w in warnings[:MAX_WARNINGS_SHOWN]:
+    """Every warning about a whole file (no row: columns not used, a skipped
+    preamble; few, and the one that matters must not be cut), then the first
+    :data:`MAX_WARNINGS_SHOWN` about single rows."""
+    whole = [w for w in warnings if w.row is None]
+    rows = [w for w in warnings if w.row is not None]
+    for w in whole + rows[:MAX_WARNINGS_SHOWN]:
         print(f"{w.file}:{w.row or ''}:{w.column or ''}: warning: {w.message}", file=sys.stderr)
-    if len(warnings) > MAX_WARNINGS_SHOWN:
-        print(f"... and {len(warnings) - MAX_WARNINGS_SHOWN} more warning(s)", file=sys.stderr)
+    if len(rows) > MAX_WARNINGS_SHOWN:
+        print(f"... and {len(rows) - MAX_WARNINGS_SHOWN} more warning(s) about single rows", file=sys.stderr)
 
 
 def cmd_imports(store: Store, args) -> int:
@@ -275,9 +289,11 @@ def cmd_audit(store: Store, args) -> int:
 
 
 def _commands() -> dict:
+    from .cli_crm import COMMANDS as CRM
     from .cli_network import COMMANDS as NETWORK
 
     return {
         "import": cmd_import, "imports": cmd_imports, "undo": cmd_undo, "summary": cmd_summary,
         "erase": cmd_erase, "wipe": cmd_wipe, "sample": cmd_sample, "reviews": cmd_reviews, "audit": cmd_audit, **NETWORK,
+        **CRM,
     }

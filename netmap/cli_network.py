@@ -42,7 +42,7 @@ def add_network_commands(sub) -> None:
     fmt(p)
     p = sub.add_parser("paths", help="warm-introduction paths to a person, a company or a stage")
     p.add_argument("--to", required=True, metavar="WHO|company:NAME|stage:STAGE")
-    p.add_argument("--from", dest="source", default="promoters", metavar="promoters|WHO|owner:NAME")
+    p.add_argument("--from", dest="source", default="promoters", metavar="promoters|team|WHO|owner:NAME")
     p.add_argument("--top", type=int, default=3, metavar="N", help="paths per target (default 3)")
     fmt(p)
     p = sub.add_parser("graph", help="the interactive graph as one self-contained HTML file")

@@ -38,20 +38,35 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "people": {
         "crm_id": _k(
             "Record ID", "Contact ID", "Lead ID", "Person ID", "Customer ID", "CRM ID", "Person - ID",
-            "Id", "Contact Id", "hs_object_id", "VID",
+            "Id", "Contact Id", "hs_object_id", "VID", "user_id", "User ID", "member_id", "Member ID",
+            "EmployeeID", "Employee ID", "Attendee ID", "Participant ID", "People ID", "uid", "Client ID",
         ),
-        "first_name": _k("First Name", "Firstname", "Given Name", "Person - First name", "Personne - Prénom", "First"),
-        "last_name": _k("Last Name", "Lastname", "Surname", "Family Name", "Person - Last name", "Personne - Nom de famille", "Last"),
-        "name": _k("Name", "Full Name", "Contact Name", "Person Name", "Person - Name", "Personne - Nom", "Customer Name", "Contact"),
+        "first_name": _k(
+            "First Name", "Firstname", "Given Name", "Person - First name", "Personne - Prénom", "First",
+            "Attendee First Name",
+        ),
+        "last_name": _k(
+            "Last Name", "Lastname", "Surname", "Family Name", "Person - Last name", "Personne - Nom de famille", "Last",
+            "Attendee Last Name",
+        ),
+        "name": _k(
+            "Name", "Full Name", "Contact Name", "Person Name", "Person - Name", "Personne - Nom", "Customer Name",
+            "Contact", "Display Name", "Attendee Name", "Label", "Nodes", "Node",
+        ),
         "email": _k(
             "Email", "E-mail", "Email Address", "Work Email", "Primary Email", "Person - Email - Work",
             "Person - Email", "Personne - E-mail - Travail", "Personne - E-mail", "Business Email", "Email 1",
+            "E-mail 1 - Value", "Email 1 Value", "Primary Email Address", "Attendee Email", "Email Address 1",
         ),
         "company": _k(
             "Company", "Company Name", "Associated Company", "Account Name", "Account", "Organization",
             "Organisation", "Person - Organization", "Organization - Name", "Personne - Organisation",
-            "Employer", "Customer",
+            "Employer", "Customer", "Organization 1 - Name", "Organization Name", "Current Company",
         ),
+        #: a profile address: LinkedIn's URL is the one id of a connection whose email is hidden
+        "url": _k("URL", "Profile URL", "LinkedIn URL", "LinkedIn Profile", "LinkedIn Profile URL", "Profile"),
+        #: when the exporting team member connected with the row's person (LinkedIn)
+        "connected_on": _k("Connected On", "Connection Date", "Connected"),
         "owner": _k(
             "Owner", "Contact owner", "Account Owner", "Person - Owner", "Personne - Propriétaire",
             "Account Manager", "Lead Owner", "HubSpot Owner", "Sales Rep", "AM",
@@ -73,18 +88,23 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "nps": _k("Last NPS survey rating", "NPS", "NPS Score", "Net Promoter Score", "NPS Rating", "Latest NPS"),
         "nps_date": _k("Last NPS survey date", "NPS Date", "NPS Survey Date"),
         "nps_comment": _k("Last NPS survey comment", "NPS Comment", "NPS Feedback", "NPS Reason"),
-        "reports_to": _k("Reports To", "Manager", "Reports To: Full Name", "Reports To Email"),
+        "reports_to": _k(
+            "ReportsToId", "Reports To.id", "Reports To ID", "manager_id", "Manager ID", "Supervisor ID",
+            "parent_id", "Reports To", "ReportsTo", "Manager", "Reports To: Full Name", "Reports To Email",
+            "Manager Email", "Supervisor",
+        ),
     },
     "referrals": {
-        "referrer_email": _k("Referrer Email", "Advocate Email", "Referred By Email", "Referrer E-mail", "From Email"),
-        "referrer_id": _k("Referrer ID", "Advocate ID", "Referrer Contact ID"),
-        "referrer": _k("Referrer", "Referrer Name", "Referred By", "Advocate", "Advocate Name", "From"),
+        # only what a header calls a referral (edge lists' From/To and Source/Target are relationships)
+        "referrer_email": _k("Referrer Email", "Advocate Email", "Referred By Email", "Referrer E-mail", "Invited By Email"),
+        "referrer_id": _k("Referrer ID", "Advocate ID", "Referrer Contact ID", "referrer_id", "Invited By ID", "Referred By ID"),
+        "referrer": _k("Referrer", "Referrer Name", "Referred By", "Advocate", "Advocate Name", "Invited By"),
         "referred_email": _k(
             "Referred Email", "Referee Email", "Friend Email", "Invitee Email", "Referred Contact Email",
-            "Referral Email", "To Email", "Referred E-mail",
+            "Referral Email", "Referred E-mail",
         ),
-        "referred_id": _k("Referred ID", "Referee ID", "Referred Contact ID"),
-        "referred": _k("Referred", "Referee", "Referred Name", "Referee Name", "Friend", "Friend Name", "Invitee", "To"),
+        "referred_id": _k("Referred ID", "Referee ID", "Referred Contact ID", "referred_id", "Invitee ID"),
+        "referred": _k("Referred", "Referee", "Referred Name", "Referee Name", "Friend", "Friend Name", "Invitee", "Referral"),
         "date": _k("Date", "Referral Date", "Referred Date", "Created", "Created At", "Created Date", "Date Referred"),
         "status": _k("Status", "Outcome", "Referral Status", "Stage", "Result"),
         "value": _k("Value", "Amount", "Deal Value", "Revenue", "Deal Amount"),
@@ -93,12 +113,14 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "a_email": _k("Person A Email", "Email A", "From Email", "Contact Email", "Source Email", "Person 1 Email"),
         "a": _k(
             "Person A", "Person 1", "From", "Source", "Contact", "Person", "internal_person_id",
-            "Internal Person ID", "Contact A", "Person A ID", "ContactId", "Contact ID",
+            "Internal Person ID", "Contact A", "Person A ID", "ContactId", "Contact ID", "node1", "Node 1",
+            "from_id", "source_id", "Vertex 1", "V1", "Ego",
         ),
         "b_email": _k("Person B Email", "Email B", "To Email", "Related Contact Email", "Target Email", "Person 2 Email"),
         "b": _k(
             "Person B", "Person 2", "To", "Target", "Related Contact", "Related Person", "external_person_id",
-            "External Person ID", "Contact B", "Person B ID", "Knows",
+            "External Person ID", "Contact B", "Person B ID", "Knows", "node2", "Node 2", "to_id", "target_id",
+            "Vertex 2", "V2", "Alter",
         ),
         "kind": _k("Relationship", "Relationship Type", "Type", "Role", "Relation", "Tie", "Connection Type"),
         "strength": _k("Strength", "Weight", "Relationship Strength", "Tie Strength", "Score", "Closeness"),
@@ -119,15 +141,28 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "participant_email": _k(
             "Attendee email", "Participant email", "Contact email", "Email", "Guest email", "Person email",
-            "Attendee E-mail", "Recipient email",
+            "Attendee E-mail", "Recipient email", "Attendee emails", "Participant emails", "Guest emails",
+            "Associated Contact Email", "Associated Contact Emails", "Contact emails", "Invitee emails",
         ),
-        "participant_id": _k("ContactId", "Contact ID", "Attendee ID", "Participant ID", "Person ID", "Record ID"),
-        "participant": _k("Attendee", "Participant", "Contact", "Person", "Attendee name", "Participant name", "Guest", "Contact name"),
+        "participant_id": _k(
+            "ContactId", "Contact ID", "Attendee ID", "Participant ID", "Person ID", "Record ID", "Attendee IDs",
+            "Participant IDs", "Associated Contact IDs", "Associated Contact ID", "Contact IDs", "user_id",
+        ),
+        "participant": _k(
+            "Attendee", "Participant", "Contact", "Person", "Attendee name", "Participant name", "Guest", "Contact name",
+            "Attendees", "Participants", "Guests", "Invitees", "Associated Contact", "Associated Contacts", "Contacts",
+            "People", "Members",
+        ),
+        "participant_first_name": _k("First Name", "Attendee First Name", "Firstname"),
+        "participant_last_name": _k("Last Name", "Attendee Last Name", "Lastname", "Surname"),
         "kind": _k("Interaction Type", "Activity Type", "Type", "Kind", "Engagement Type"),
     },
     "feedback": {
         "response_id": _k("Respondent ID", "ResponseId", "Response ID", "#", "Survey Response ID", "Token", "Response"),
-        "person_id": _k("ExternalReference", "External Reference", "ExternalDataReference", "Customer ID", "Contact ID", "CRM ID", "Record ID", "Person ID"),
+        "person_id": _k(
+            "ExternalReference", "External Reference", "ExternalDataReference", "Customer ID", "Contact ID", "CRM ID",
+            "Record ID", "Person ID", "user_id", "User ID", "member_id", "Member ID", "uid", "Client ID",
+        ),
         "email": _k(
             "Email Address", "Email", "RecipientEmail", "Recipient Email", "Respondent Email", "Customer Email",
             "E-mail", "Person Email",
@@ -161,8 +196,37 @@ KNOWN_UNUSED = set(
         "LocationLatitude", "LocationLongitude", "IPAddress", "Reward", "Last Modified Date", "Modified Time",
         "Contact Owner.id", "Owner ID", "Start Date", "End Date", "StartDate", "Start Date (UTC)", "IsPrimary",
         "Is Primary", "Salutation", "Department", "Website", "Twitter", "LinkedIn", "Lead Status Reason",
+        # contact managers (Google, Outlook, LinkedIn)
+        "Position", "Organization 1 - Title", "Organization Title", "Organization 1 - Type", "Organization Department",
+        "Organization 1 - Department", "E-mail 1 - Type", "E-mail 1 - Label", "E-mail 2 - Type", "E-mail 2 - Label",
+        "E-mail 2 - Value", "E-mail 3 - Type", "E-mail 3 - Label", "E-mail 3 - Value", "E-mail 2 Address",
+        "E-mail 3 Address", "E-mail Type", "E-mail Display Name", "E-mail 2 Type", "E-mail 2 Display Name",
+        "E-mail 3 Type", "E-mail 3 Display Name", "Phone 1 - Type", "Phone 1 - Label", "Phone 1 - Value",
+        "Phone 2 - Type", "Phone 2 - Label", "Phone 2 - Value", "Middle Name", "Additional Name", "Suffix",
+        "Nickname", "Name Prefix", "Name Suffix", "Yomi Name", "Given Name Yomi", "Family Name Yomi",
+        "Additional Name Yomi", "Phonetic First Name", "Phonetic Middle Name", "Phonetic Last Name", "File As",
+        "Birthday", "Labels", "Group Membership", "Photo", "Business Phone", "Home Phone", "Mobile Phone",
+        "Business Fax", "Home Fax", "Business Street", "Business City", "Business State", "Business Postal Code",
+        "Business Country/Region", "Home Street", "Home City", "Home State", "Home Postal Code",
+        "Home Country/Region", "Other Phone", "Categories", "Web Page", "Manager's Name", "Assistant's Name",
+        # Salesforce API names and deals
+        "AccountId", "OwnerId", "ConvertedContactId", "ConvertedAccountId", "IsConverted", "MailingStreet",
+        "MailingCity", "MailingState", "MailingPostalCode", "MailingCountry", "MobilePhone", "Description",
+        "LastModifiedDate", "SystemModstamp", "IsDeleted", "MasterRecordId", "CreatedById", "LastModifiedById",
+        "Deal Stage", "Pipeline", "Deal owner", "Deal Type", "Amount", "Associated Company", "Associated Company IDs",
+        "Associated Company ID", "Last Activity Date", "Next Activity Date",
+        # event registrations
+        "Order #", "Order Date", "Quantity", "Ticket Type", "Attendee #", "Attendee Status", "Order ID",
+        "Total Paid", "Eventbrite Fees", "Payment Type", "Event Start Date", "Event End Date", "Checked In",
+        # Northwind-style employee tables
+        "TitleOfCourtesy", "BirthDate", "HireDate", "Address", "PostalCode", "HomePhone", "Extension", "PhotoPath",
+        "Photo",
     )
 )
+
+#: Every header key netmap knows (of any kind, used or not): a row holding one of them can be a
+#: header row below a preamble (:func:`netmap.tabular.find_header`).
+KNOWN_HEADERS = frozenset(KNOWN_UNUSED | {a for fields in ALIASES.values() for aliases in fields.values() for a in aliases})
 
 #: Which fields must be present (any one of each group) for a kind.
 REQUIRED: dict[str, list[tuple[str, ...]]] = {
@@ -189,6 +253,8 @@ class Mapping:
     headers: list[str]
     unused: list[str] = field(default_factory=list)
     scale: str = "nps"  # for the feedback score / people NPS column
+    #: what netmap took the table for, in words ("people export (LinkedIn connections), from 7 of 7 columns")
+    reading: str = ""
 
     def header_of(self, field_name: str) -> str:
         return self.headers[self.columns[field_name]]
@@ -242,30 +308,135 @@ def _satisfies(columns: dict[str, int], kind: str) -> bool:
     return all(any(f in columns for f in group) for group in REQUIRED[kind])
 
 
-def detect_kind(table: Table) -> str | None:
-    """The kind of export this table is, or ``None`` when the headers fit none.
+#: how each kind is named to a user ("read as: people export")
+KIND_LABELS = {
+    "people": "people export", "referrals": "referrals", "relationships": "relationships (person to person)",
+    "interactions": "shared interactions (meetings, events, deals)", "feedback": "survey answers",
+}
+#: the fields of a people export that only a CRM writes (a survey or an edge list has none of them)
+CRM_FIELDS = ("company", "owner", "stage", "segment", "created", "crm_id")
 
-    A table needs both ends of a tie to be referrals or relationships, an
-    interaction and a participant to be interactions, a score without CRM
-    fields (company, owner, lifecycle stage) to be a survey; anything naming
-    people is a people export.
-    """
-    matched = {k: _match(table.headers, table.descriptions, k)[0] for k in KINDS}
-    if _satisfies(matched["referrals"], "referrals"):
-        return "referrals"
-    if _satisfies(matched["relationships"], "relationships") and not _looks_like_people(matched["people"]):
-        return "relationships"
-    if _satisfies(matched["interactions"], "interactions") and not _looks_like_people(matched["people"]):
-        return "interactions"
-    if _satisfies(matched["feedback"], "feedback") and not _looks_like_people(matched["people"]):
-        return "feedback"
-    if _satisfies(matched["people"], "people"):
-        return "people"
+
+def _owners() -> dict[str, set[str]]:
+    owners: dict[str, set[str]] = {}
+    for kind, fields in ALIASES.items():
+        for aliases in fields.values():
+            for a in aliases:
+                owners.setdefault(a, set()).add(kind)
+    return owners
+
+
+#: header key -> the kinds whose vocabulary has it (a header of one kind only is stronger evidence)
+_OWNERS = _owners()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read a table: as ``kind``, filling ``columns``, with the
+    weight of evidence ``score`` (2 per recognised column that only this kind
+    names, 1 per column several kinds name)."""
+
+    kind: str
+    columns: dict[str, int]
+    scale: str
+    score: int
+    layout: str | None = None
+
+    def describe(self, headers: list[str]) -> str:
+        """``people export (LinkedIn connections), from 6 of 7 columns``."""
+        what = KIND_LABELS[self.kind] + (f" ({self.layout})" if self.layout else "")
+        return f"{what}, from {len(self.columns)} of {len(headers)} columns"
+
+
+#: vendor layouts recognised by their signature headers: (name, kind, header keys that must all be
+#: there, raw headers of which one must be there exactly as written, or None)
+LAYOUTS: tuple[tuple[str, str, frozenset[str], frozenset[str] | None], ...] = (
+    ("LinkedIn connections", "people", frozenset({"firstname", "lastname", "url", "connectedon"}), None),
+    ("Google Contacts", "people", frozenset({"email1value"}), None),
+    ("Outlook contacts", "people", frozenset({"emailaddress", "email2address"}), None),
+    ("Outlook contacts", "people", frozenset({"firstname", "lastname", "emailaddress", "jobtitle", "middlename"}), None),
+    ("Salesforce API names", "people", frozenset({"id"}),
+     frozenset({"AccountId", "OwnerId", "ReportsToId", "LastName", "FirstName", "CreatedDate", "ConvertedContactId"})),
+    ("Salesforce report", "people", frozenset({"contactowner"}), frozenset({"Account Name", "Lead Source"})),
+    ("HubSpot contacts", "people", frozenset({"recordid", "lifecyclestage"}), None),
+    ("HubSpot contacts", "people", frozenset({"recordid", "contactowner"}), None),
+    ("HubSpot deals", "interactions", frozenset({"dealname", "dealstage"}), None),
+    ("Pipedrive", "people", frozenset({"personname"}), None),
+    ("Zoho CRM", "people", frozenset({"recordid", "accountnameid"}), None),
+    ("Eventbrite attendees", "interactions", frozenset({"eventname", "ticket type".replace(" ", "")}), None),
+    ("edge list", "relationships", frozenset({"source", "target"}), None),
+    ("edge list", "relationships", frozenset({"from", "to"}), None),
+    ("edge list", "relationships", frozenset({"node1", "node2"}), None),
+    ("Qualtrics", "feedback", frozenset({"responseid", "recordeddate"}), None),
+    ("SurveyMonkey", "feedback", frozenset({"respondentid", "collectorid"}), None),
+)
+
+
+def _layout(headers: list[str], kind: str) -> str | None:
+    keys = {_key(h) for h in headers}
+    raw = set(headers)
+    for name, k, needed, exact in LAYOUTS:
+        if k == kind and needed <= keys and (exact is None or raw & exact):
+            return name
     return None
 
 
-def _looks_like_people(cols: dict[str, int]) -> bool:
-    return sum(f in cols for f in ("company", "owner", "stage", "segment", "created", "crm_id")) >= 2
+def readings(table: Table) -> list[Reading]:
+    """Every kind the table can be read as (its required columns are there),
+    the strongest evidence first; equal evidence in the order of :data:`KINDS`."""
+    out = []
+    for kind in KINDS:
+        columns, scale = _match(table.headers, table.descriptions, kind)
+        if not _satisfies(columns, kind):
+            continue
+        keys = [_key(table.headers[i]) for i in columns.values()]
+        score = sum(2 if len(_OWNERS.get(k, ())) == 1 else 1 for k in keys)
+        out.append(Reading(kind, columns, scale, score, _layout(table.headers, kind)))
+    return sorted(out, key=lambda r: -r.score)
+
+
+def choose_reading(table: Table) -> tuple[Reading | None, list[Reading]]:
+    """The reading netmap takes, and the close ones it could not rule out.
+
+    The evidence is weighed, not the first match: the reading with the most
+    recognised columns (a column only one kind names counts double) wins. A
+    reading within one point of it is close; of two close readings:
+
+    * a people export with two or more CRM-only fields (:data:`CRM_FIELDS`)
+      stays a people export, whatever else it holds (HubSpot's NPS columns,
+      Salesforce's ``AccountId``);
+    * otherwise a survey, interaction, relationship or referral file beats a
+      people reading that has no more than names and emails (``Email, NPS`` is
+      a survey);
+    * two close readings that neither rule settles are both returned as
+      rivals: the file is refused with both, and the flag for each.
+    """
+    found = readings(table)
+    if not found:
+        return None, []
+    best = found[0]
+    close = [r for r in found[1:] if r.score >= best.score - 1]
+    for rival in close:
+        if best.kind == rival.kind:
+            continue
+        pair = {best.kind, rival.kind}
+        if "people" in pair:
+            people = best if best.kind == "people" else rival
+            other = rival if people is best else best
+            crm = sum(f in people.columns for f in CRM_FIELDS)
+            winner = people if crm >= 2 else other
+            if winner is not best:
+                best = winner
+            continue
+        return best, [r for r in close if r.kind not in ("people", best.kind)]
+    return best, []
+
+
+def detect_kind(table: Table) -> str | None:
+    """The kind of export this table is, or ``None`` when the headers fit none
+    or two readings are too close to tell (see :func:`choose_reading`)."""
+    best, rivals = choose_reading(table)
+    return None if best is None or rivals else best.kind
 
 
 def map_columns(
@@ -284,7 +455,19 @@ def map_columns(
     warnings: list[Problem] = []
     if kind is not None and kind not in KINDS:
         return None, [Problem(label, None, None, f"unknown kind {kind!r}; use one of: {', '.join(KINDS)}")], []
-    chosen = kind or detect_kind(table)
+    best, rivals = (None, []) if kind else choose_reading(table)
+    if rivals:
+        assert best is not None
+        both = [best, *rivals]
+        return None, [
+            Problem(
+                label, table.header_row, None,
+                "two readings of this file are equally likely: "
+                + "; ".join(f"{r.describe(table.headers)} (say --kind {r.kind})" for r in both)
+                + ". Name the kind to import it",
+            )
+        ], []
+    chosen = kind or (best.kind if best else None)
     if chosen is None:
         found = ", ".join(table.headers[:20]) or "(none)"
         return (
@@ -346,18 +529,17 @@ def map_columns(
                 )
     used = set(columns.values())
     unused = [h for i, h in enumerate(table.headers) if i not in used and _key(h) not in KNOWN_UNUSED]
-    if unused:
+    if unused:  # listed whole: the one column that mattered must not hide behind "..."
         warnings.append(
-            Problem(
-                label, 1, None,
-                f"{len(unused)} column{'s' if len(unused) != 1 else ''} not used and not stored: "
-                + ", ".join(unused[:15]) + (" ..." if len(unused) > 15 else ""),
-                "warning",
-            )
+            Problem(label, None, None, f"columns not used and not stored: {', '.join(unused)} ({len(unused)})", "warning")
         )
+    layout = best.layout if best is not None and best.kind == chosen else _layout(table.headers, chosen)
+    reading = Reading(chosen, columns, scale, 0, layout).describe(table.headers)
+    if kind:
+        reading += " (as you chose)"
     if errors:
-        return None, errors, warnings
-    return Mapping(chosen, columns, list(table.headers), unused, scale), [], warnings
+        return None, [Problem(e.file, e.row, e.column, f"{e.message} (read as: {reading})") for e in errors], warnings
+    return Mapping(chosen, columns, list(table.headers), unused, scale, reading), [], warnings
 
 
 def _example_header(kind: str, fname: str) -> str:

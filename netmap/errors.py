@@ -52,13 +52,18 @@ class NetmapError(Exception):
 class ImportRefused(NetmapError):
     """Nothing was written: the listed problems must be fixed first."""
 
-    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None,
+                 readings: dict[str, str] | None = None):
         self.problems = sorted(problems, key=_problem_order)
         self.warnings = list(warnings or [])
+        #: file label -> what netmap took the file for ("people export (LinkedIn connections), from 7 of 7 columns")
+        self.readings = dict(readings or {})
         files = sorted({p.file for p in self.problems})
         n = len(self.problems)
+        read_as = [f"{f}: read as {self.readings[f]}" for f in files if f in self.readings]
         super().__init__(
             f"{', '.join(files)}: refused, {n} problem{'s' if n != 1 else ''}; nothing was imported.\n"
+            + "".join(line + "\n" for line in read_as)
             + "\n".join(str(p) for p in self.problems[:50])
             + (f"\n... and {n - 50} more" if n > 50 else "")
         )

@@ -74,6 +74,8 @@ class KnownPerson:
     fields: dict[str, object]
     crm_ids: set[str] = field(default_factory=set)
     emails: set[str] = field(default_factory=set)
+    #: profile addresses (LinkedIn URLs), stored as identifiers of kind "url"
+    urls: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -98,6 +100,7 @@ class Entity:
     updates: dict[str, object] = field(default_factory=dict)
     new_ids: set[str] = field(default_factory=set)
     new_emails: set[str] = field(default_factory=set)
+    new_urls: set[str] = field(default_factory=set)
 
     @property
     def is_new(self) -> bool:
@@ -135,7 +138,8 @@ class Resolution:
         return [e for e in self.entities.values() if e.is_new]
 
     def updated_people(self) -> list[Entity]:
-        return [e for e in self.entities.values() if not e.is_new and (e.updates or e.new_ids or e.new_emails)]
+        return [e for e in self.entities.values()
+                if not e.is_new and (e.updates or e.new_ids or e.new_emails or e.new_urls)]
 
 
 class _Resolver:
@@ -144,6 +148,7 @@ class _Resolver:
         self.out = Resolution()
         self.by_crm: dict[str, int] = {}
         self.by_email: dict[str, int] = {}
+        self.by_url: dict[str, int] = {}
         self.by_nc: dict[tuple[str, str], set[int]] = defaultdict(set)
         self.by_name: dict[str, set[int]] = defaultdict(set)
         self.next_key = -1
@@ -152,6 +157,8 @@ class _Resolver:
                 self.by_crm.setdefault(str(c), p.id)
             for e in p.emails | ({p.fields["email"]} if p.fields.get("email") else set()):
                 self.by_email.setdefault(str(e), p.id)
+            for u in p.urls:
+                self.by_url.setdefault(u, p.id)
             self._index_name(p.id, p.fields.get("name"), p.fields.get("company"))
 
     # -------------------------------------------------------------- helpers
@@ -202,6 +209,7 @@ class _Resolver:
     def person(self, p: PersonRecord) -> int:
         m_id = self.by_crm.get(p.crm_id) if p.crm_id else None
         m_email = self.by_email.get(p.email) if p.email else None
+        m_url = self.by_url.get(p.url) if p.url else None
         key: int | None = None
         doubts: list[tuple[int, str]] = []
         if m_id is not None and m_email is not None and m_id != m_email:
@@ -223,6 +231,8 @@ class _Resolver:
                     "this id has the same email as another id already known: merged into one person "
                     "(netmap keeps both ids)",
                 )
+        elif m_url is not None and not self._contradicts(m_url, p):
+            key = m_url
         else:
             nk, ck = name_key(p.name), company_key(p.company)
             candidates = sorted(self.by_nc.get((nk, ck), ())) if nk and ck else []
@@ -245,9 +255,14 @@ class _Resolver:
                     if c not in candidates and self._likely_same(c, p)
                 ]
         if key is None:
-            key = self._new(p.fields(), True, p.src)
+            key = self._new(p.fields(), p.listed, p.src)
         else:
             self._merge(key, p)
+        if p.url and p.url not in self.by_url:
+            self.by_url[p.url] = key
+            known = self.index.people[key].urls if key > 0 else set()
+            if p.url not in known:
+                (self.out.entities[key] if key < 0 else self._entity(key)).new_urls.add(p.url)
         for other, reason in doubts:
             a, b = sorted((other, key))
             self.out.reviews.append((a, b, reason, p.src))
@@ -332,6 +347,15 @@ class _Resolver:
             key = candidates[0]
             self._fill(key, ref, facts)
             return key
+        if ref.crm_id and not (ref.email or ref.name):
+            # an id names someone: a person called "17" would be a phantom
+            self.error(
+                src,
+                f"no person has the id {ref.crm_id!r} (looked in the ids of every file of this import and of the "
+                "people already stored); import the file that lists them with this import, or correct the cell",
+                column,
+            )
+            return None
         name = ref.name or (ref.token if not (ref.crm_id or ref.email) else None)
         if name and not ref.email and not ref.crm_id:
             nk = name_key(name)
@@ -425,7 +449,7 @@ def resolve(index: PeopleIndex, files: list[ParsedFile]) -> Resolution:
             out.ties.append(Tie("referral", ref.src, (a, b), {"on": ref.on, "status": ref.status, "value": ref.value}))
         for rel in f.relationships:
             a = key_of(rel.a, rel.a_person, rel.src, rel.a_column, "person")
-            b = key_of(rel.b, None, rel.src, rel.b_column, "person")
+            b = key_of(rel.b, rel.b_person, rel.src, rel.b_column, "person")
             if a is None or b is None:
                 continue
             out.used_by[a].add(f.label)
@@ -437,7 +461,7 @@ def resolve(index: PeopleIndex, files: list[ParsedFile]) -> Resolution:
                 Tie("relationship", rel.src, (a, b), {"kind": rel.kind or "", "strength": rel.strength, "since": rel.since})
             )
         for part in f.participations:
-            k = r.ref(part.who, part.src, part.src.column, what="participant")
+            k = r.ref(part.who, part.src, part.src.column, what="participant", facts=part.facts or None)
             if k is None:
                 continue
             out.used_by[k].add(f.label)

@@ -22,11 +22,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from . import audit
 from .access import local_actor
-from .columns import Mapping, map_columns
+from .columns import KNOWN_HEADERS, Mapping, map_columns
 from .config import Limits
 from .errors import ImportRefused, Problem, StorageError
 from .identity import resolve
-from .records import ParsedFile, parse_table
+from .model import TEAM_STAGE
+from .records import ParsedFile, PersonRecord, Ref, RelationshipRecord, Source, parse_table
+from .values import is_email_like
 from .store import FileMeta, FileResult, Store
 from .tabular import Table, read_tables
 
@@ -38,7 +40,10 @@ class ImportOptions:
     headers (``{"email": "Work address"}``); ``sheet`` picks a workbook sheet;
     ``date_order`` (``dmy``/``mdy``) settles dates like 01/02/2024;
     ``skip_invalid`` imports the valid rows of a file and counts the others as
-    refused (by default one bad cell refuses the whole call).
+    refused (by default one bad cell refuses the whole call). ``from_person``
+    says whose contacts or connections export the files are (a team member's
+    name or email): the team member is a person of the team
+    (stage ``team``), tied to each person of the export (:func:`from_person`).
     """
 
     kind: str | None = None
@@ -47,6 +52,7 @@ class ImportOptions:
     date_order: str | None = None
     skip_invalid: bool = False
     limits: Limits = Limits()
+    from_person: str | None = None
 
 @dataclass
 class Prepared:
@@ -87,6 +93,8 @@ class FileReport:
     warnings: list[Problem]
     encoding: str | None = None
     delimiter: str | None = None
+    #: what netmap took the file for ("people export (LinkedIn connections), from 7 of 7 columns")
+    reading: str = ""
 
 @dataclass
 class ImportReport:
@@ -115,7 +123,7 @@ def prepare(
             if not isinstance(data, bytes):
                 data = data.read(options.limits.max_bytes + 1)
             digest = hashlib.sha256(data).hexdigest()
-            tables = read_tables(data, name, sheet=options.sheet, limits=options.limits)
+            tables = read_tables(data, name, sheet=options.sheet, limits=options.limits, known_headers=KNOWN_HEADERS)
         except ImportRefused as exc:
             out.append(Prepared(name, Table(name, [], []), None, None, "", problems=exc.problems))
             continue
@@ -160,12 +168,50 @@ def _prepare_table(name: str, table: Table, digest: str, options: ImportOptions,
     if mapping is None:
         return Prepared(name, table, None, None, digest, problems=errors + table.problems, warnings=warnings)
     parsed = parse_table(table, mapping, date_order=options.date_order)
+    if options.from_person:
+        if mapping.kind == "people":
+            from_person(parsed, options.from_person, table.header_row)
+        else:
+            parsed.problems.append(Problem(
+                table.label, None, None,
+                f"whose export this is (--from-person) applies to a contacts or connections export (people), "
+                f"and this file was read as {mapping.reading}; import it without it, or with --kind people"))
+    elif mapping.kind == "people" and "connected_on" in mapping.columns:
+        warnings.append(Problem(
+            table.label, table.header_row, None,
+            "this is someone's connections export: its people were added with no tie to anyone; say whose export "
+            "it is (--from-person WHO, or \"whose export is this?\" on the Import page) to tie them to that team member",
+            "warning"))
     problems = list(parsed.problems)
     all_warnings = warnings + parsed.warnings
     if options.skip_invalid and problems and all(p.row is not None for p in problems):
         all_warnings += [Problem(p.file, p.row, p.column, f"row skipped: {p.message}", "warning") for p in problems]
         problems = []
     return Prepared(name, table, parsed, mapping, digest, problems=problems, warnings=all_warnings)
+
+#: the kind of tie between a team member and a person of their contacts or connections export
+CONNECTION = "connection"
+
+
+def from_person(parsed: ParsedFile, who: str, header_row: int = 1) -> None:
+    """Make ``parsed`` (a contacts or connections export) the export of team
+    member ``who``: add them as a person of the team (stage :data:`TEAM_STAGE`)
+    and a :data:`CONNECTION` tie from them to every person of the file, dated
+    by LinkedIn's ``Connected On``. Warm-introduction paths can then run
+    through the team (``paths --from team``)."""
+    who = " ".join(who.split())
+    src = Source(parsed.label, header_row, None)
+    if is_email_like(who):
+        member = PersonRecord(src=src, email=who.casefold(), stage=TEAM_STAGE, listed=False)
+    else:
+        member = PersonRecord(src=src, full_name=who, stage=TEAM_STAGE, listed=False)
+    connections = list(parsed.people)
+    parsed.people.insert(0, member)
+    for p in connections:
+        parsed.relationships.append(RelationshipRecord(
+            src=p.src, a=member.ref, b=p.ref, kind=CONNECTION, since=p.connected_on, a_person=member, b_person=p,
+        ))
+
 
 def commit(store: Store, prepared: list[Prepared], *, dry_run: bool = False, actor: str | None = None) -> ImportReport:
     """Write prepared files in one transaction (or, with ``dry_run``, resolve
@@ -175,8 +221,9 @@ def commit(store: Store, prepared: list[Prepared], *, dry_run: bool = False, act
     (default :func:`netmap.access.local_actor`)."""
     problems = [p for prep in prepared for p in prep.problems]
     warnings = [w for prep in prepared for w in prep.warnings]
+    readings = {prep.table.label: prep.mapping.reading for prep in prepared if prep.mapping is not None}
     if problems:
-        raise ImportRefused(problems, warnings)
+        raise ImportRefused(problems, warnings, readings)
     files = [prep.parsed for prep in prepared if prep.parsed is not None]
     metas = [prep.meta() for prep in prepared if prep.parsed is not None]
 
@@ -189,7 +236,7 @@ def commit(store: Store, prepared: list[Prepared], *, dry_run: bool = False, act
         with store.writing() as conn:
             resolution = resolve(store.people_index(conn), files)
             if resolution.errors:
-                raise ImportRefused(resolution.errors, warnings + resolution.warnings)
+                raise ImportRefused(resolution.errors, warnings + resolution.warnings, readings)
             results = store.apply(conn, resolution, metas)
             reviews = len(resolution.reviews)
             warnings += resolution.warnings
@@ -219,6 +266,7 @@ def commit(store: Store, prepared: list[Prepared], *, dry_run: bool = False, act
                 refused=r.meta.refused, import_id=r.import_id, added=dict(r.added), updated=dict(r.updated),
                 warnings=[w for w in warnings if w.file == r.meta.label or w.file == prep.name],
                 encoding=prep.table.encoding, delimiter=prep.table.delimiter,
+                reading=prep.mapping.reading if prep.mapping else "",
             )
         )
     return ImportReport(reports, warnings, reviews, dry_run)

@@ -21,6 +21,9 @@ Scale = Literal["nps", "csat"]
 
 #: Lifecycle stages that make a person a customer.
 CUSTOMER_STAGES = frozenset({"customer", "evangelist"})
+#: The lifecycle stage of a person of the user's own company (an account manager whose
+#: connections were imported): neither a customer nor a prospect.
+TEAM_STAGE = "team"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import pandas as pd
 
 from .analysis import Analysis, can_nurture, canonical_samples, live_samples
 from .errors import NetmapError
+from .model import TEAM_STAGE
 from .network.nurture import nurture_ranking, plain
 from .network.paths import PathIndex, people_matching, referral_paths
 from .search import search_people
@@ -202,7 +203,7 @@ NO_PROMOTERS = "there are no promoters yet (NPS 9-10); import survey answers or 
 
 
 def resolve_sources(store, people: pd.DataFrame, spec: str, *, instead: str = "use --from WHO") -> list[int]:
-    """``promoters`` | ``WHO`` | ``owner:NAME`` -> person ids (``people``: the analysis' table).
+    """``promoters`` | ``team`` | ``WHO`` | ``owner:NAME`` -> person ids (``people``: the analysis' table).
 
     ``instead`` ends the message when there are no promoters (the CLI's option, or the app's choice).
     """
@@ -210,6 +211,13 @@ def resolve_sources(store, people: pd.DataFrame, spec: str, *, instead: str = "u
         ids = sorted(people.loc[people["feeling"].fillna("") == "promoter", "person_id"].tolist())
         if not ids:
             raise NetmapError(NO_PROMOTERS.format(instead=instead))
+        return ids
+    if spec == "team":
+        ids = sorted(people.loc[people["stage"].fillna("") == TEAM_STAGE, "person_id"].tolist())
+        if not ids:
+            raise NetmapError(
+                "nobody of your team is in the network yet; import a team member's LinkedIn connections or "
+                "contacts export saying whose it is (import --from-person WHO)")
         return ids
     if spec.startswith("owner:"):
         ids = people_matching(people, "owner", spec.split(":", 1)[1])

@@ -64,6 +64,10 @@ class PersonRecord:
     created: date | None = None
     #: a record from a people export (full details) or one made up from a mention
     listed: bool = True
+    #: a profile address (LinkedIn's URL): an id that never contradicts a CRM id
+    url: str | None = None
+    #: when the team member whose export this is connected with this person (LinkedIn "Connected On")
+    connected_on: date | None = None
 
     @property
     def name(self) -> str | None:
@@ -107,6 +111,7 @@ class RelationshipRecord:
     a_column: str | None = None
     b_column: str | None = None
     a_person: PersonRecord | None = None
+    b_person: PersonRecord | None = None
 
 
 @dataclass
@@ -117,6 +122,8 @@ class ParticipationRecord:
     who: Ref
     name: str | None = None
     on: date | None = None
+    #: the participant's first and last name, for a person not known yet (a registration file)
+    facts: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -152,6 +159,15 @@ class ParsedFile:
 
 
 _ID_TOKEN = re.compile(r"^[\w.\-+#]+$")
+_ID_HEADER = re.compile(r"(?:^|[\s_.\-])ids?$", re.I)
+_CAMEL_ID = re.compile(r"[a-z](?:Id|ID|Ids|IDs)$")
+
+
+def _id_column(header: str) -> bool:
+    """A column of ids by its header: ``ReportsToId``, ``manager_id``,
+    ``Reports To.id``, ``Associated Contact IDs``, ``Attendee ID``."""
+    header = header.strip()
+    return bool(_ID_HEADER.search(header) or _CAMEL_ID.search(header))
 
 
 @functools.lru_cache(maxsize=1 << 16, typed=True)  # typed: True and 1 are different cells
@@ -183,6 +199,11 @@ class _Row:
         self.parsed.warnings.append(
             Problem(self.parsed.label, self.row_no, self.header(f) if f else None, message, "warning")
         )
+
+    def ref_text(self, f: str) -> str | None:
+        """:meth:`text` of an id or reference cell: ``NA``, ``NULL``, ``-`` ... are no value."""
+        value = self.text(f)
+        return None if value is None or V.is_missing(value) else value
 
     def text(self, f: str) -> str | None:
         raw = self.raw(f)
@@ -226,23 +247,43 @@ class _Row:
 
     def ref(self, name_f: str | None, email_f: str | None = None, id_f: str | None = None) -> tuple[Ref, str | None]:
         """A reference to a person from up to three columns; returns (ref, column used)."""
-        crm_id = self.text(id_f) if id_f else None
-        mail = self.email(email_f) if email_f else None
+        crm_id = self.ref_text(id_f) if id_f else None
+        mail = None
+        if email_f and (value := self.ref_text(email_f)) is not None:
+            mail = self._email_value(email_f, value)
         name = token = None
-        if name_f:
-            value = self.text(name_f)
-            if value is not None:
-                if V.is_email_like(value):
-                    try:
-                        mail = mail or V.email(value)
-                    except V.CellError as exc:
-                        self.error(name_f, str(exc))
-                elif _ID_TOKEN.match(value) and not crm_id:
-                    token = value
-                else:
-                    name = value
+        if name_f and (value := self.ref_text(name_f)) is not None:
+            got = self.value_ref(name_f, value)
+            crm_id, mail = crm_id or got.crm_id, mail or got.email
+            name = got.name or (got.token if crm_id else None)
+            token = None if crm_id else got.token
         used = next((c for c in (id_f, email_f, name_f) if c and self.raw(c) is not None), None)
         return Ref(crm_id=crm_id, email=mail, name=name, token=token), (self.header(used) if used else None)
+
+    def _email_value(self, f: str, value: str) -> str | None:
+        try:
+            return V.email(value)
+        except V.CellError as exc:
+            self.error(f, str(exc))
+            return None
+
+    def value_ref(self, f: str, value: str) -> Ref:
+        """How one value of a person column names a person: an email, an id (the
+        column is an id column, or the value is all digits: nobody is called
+        "17"), ``Name (email)``, a one-word token (a CRM id or a one-word
+        name), or a name."""
+        named = V.named_email(value)
+        if named is not None:
+            name, mail = named
+            return Ref(email=self._email_value(f, mail), name=name)
+        if V.is_email_like(value):
+            return Ref(email=self._email_value(f, value))
+        header = self.header(f) or ""
+        if value.isdigit() or _id_column(header):
+            return Ref(crm_id=value)
+        if _ID_TOKEN.match(value):
+            return Ref(token=value)
+        return Ref(name=value)
 
 
 def _date_orders(table: Table, mapping: Mapping, given: str | None) -> tuple[dict[str, str], list[Problem]]:
@@ -319,7 +360,7 @@ def parse_table(table: Table, mapping: Mapping, *, date_order: str | None = None
 def _person_row(row: _Row) -> None:
     p = PersonRecord(
         src=Source(row.parsed.label, row.row_no),
-        crm_id=row.text("crm_id"),
+        crm_id=row.ref_text("crm_id"),
         email=row.email("email"),
         first_name=row.text("first_name"),
         last_name=row.text("last_name"),
@@ -329,10 +370,12 @@ def _person_row(row: _Row) -> None:
         segment=row.text("segment"),
         region=row.text("region"),
         created=row.date("created"),
+        url=_profile_url(row.ref_text("url")) if "url" in row.mapping.columns else None,
+        connected_on=row.date("connected_on") if "connected_on" in row.mapping.columns else None,
     )
     raw_stage = row.text("stage")
     p.stage = V.stage(raw_stage) if raw_stage else None
-    if not (p.crm_id or p.email or p.name):
+    if not (p.crm_id or p.email or p.name or p.url):
         if not row.bad:
             row.error(None, "no id, email or name in this row: netmap cannot tell who it is; fill one in or delete the row")
         return
@@ -420,13 +463,29 @@ def _relationship_row(row: _Row) -> None:
         except V.CellError as exc:
             row.error("strength", str(exc))
     kind = row.text("kind") if "kind" in row.mapping.columns else None
+    kind = " ".join(kind.casefold().split()) if kind else None
+    if kind in _EDGE_DIRECTIONS:  # Gephi's Type column says how to draw the edge, not what the tie is
+        kind = None
     row.parsed.relationships.append(
         RelationshipRecord(
-            src=Source(row.parsed.label, row.row_no, c1), a=a, b=b,
-            kind=" ".join(kind.casefold().split()) if kind else None, strength=strength,
+            src=Source(row.parsed.label, row.row_no, c1), a=a, b=b, kind=kind, strength=strength,
             since=row.date("date") if "date" in row.mapping.columns else None, a_column=c1, b_column=c2,
         )
     )
+
+
+_EDGE_DIRECTIONS = frozenset({"directed", "undirected", "mutual"})
+
+
+def _profile_url(value: str | None) -> str | None:
+    """A profile address as an id: scheme, ``www.``, query and trailing slash
+    dropped, case folded (``https://www.linkedin.com/in/Ana-Diaz/`` ==
+    ``linkedin.com/in/ana-diaz``)."""
+    if not value:
+        return None
+    url = re.sub(r"^[a-z]+://", "", value.strip(), flags=re.I)
+    url = re.sub(r"^www\.", "", url, flags=re.I).split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    return url.casefold() or None
 
 
 def _interaction_kind(mapping: Mapping) -> str:
@@ -441,10 +500,8 @@ def _interaction_kind(mapping: Mapping) -> str:
 
 
 def _interaction_row(row: _Row, default_kind: str) -> None:
-    who, column = row.ref(
-        "participant" if "participant" in row.mapping.columns else None, "participant_email", "participant_id"
-    )
-    ext = row.text("interaction_id") if "interaction_id" in row.mapping.columns else None
+    people, column = _participants(row)
+    ext = row.ref_text("interaction_id") if "interaction_id" in row.mapping.columns else None
     name = row.text("interaction_name") if "interaction_name" in row.mapping.columns else None
     on = row.date("date") if "date" in row.mapping.columns else None
     if ext is None and name is not None:
@@ -453,21 +510,59 @@ def _interaction_row(row: _Row, default_kind: str) -> None:
         if not row.bad:
             row.error(None, "no meeting/event/deal id or name in this row; fill it in or delete the row")
         return
-    if who == Ref():
+    if not people:
         if not row.bad:
             row.error(None, "no participant in this row; fill it in or delete the row")
         return
     kind_text = row.text("kind") if "kind" in row.mapping.columns else None
     kind = " ".join(kind_text.casefold().split()) if kind_text else default_kind
-    row.parsed.participations.append(
-        ParticipationRecord(src=Source(row.parsed.label, row.row_no, column), kind=kind, external_id=ext, who=who, name=name, on=on)
-    )
+    for who, facts in people:
+        row.parsed.participations.append(
+            ParticipationRecord(src=Source(row.parsed.label, row.row_no, column), kind=kind, external_id=ext, who=who,
+                                name=name, on=on, facts=facts)
+        )
+
+
+def _participants(row: _Row) -> tuple[list[tuple[Ref, dict]], str | None]:
+    """The people a row of an interaction export names: one, or a list in one
+    cell (:func:`netmap.values.split_people`), from the participant's id,
+    email and name columns; with the first and last name of a registration
+    file as facts for a person not known yet."""
+    cols = row.mapping.columns
+    lists = {f: V.split_people(v) for f in ("participant_id", "participant_email", "participant")
+             if f in cols and (v := row.ref_text(f)) is not None}
+    column = next((row.header(f) for f in ("participant_id", "participant_email", "participant") if f in lists), None)
+    if not lists:
+        return [], column
+    if max(len(v) for v in lists.values()) == 1:
+        who, column = row.ref("participant" if "participant" in cols else None, "participant_email", "participant_id")
+        if who == Ref():
+            return [], column
+        first = row.text("participant_first_name") if "participant_first_name" in cols else None
+        last = row.text("participant_last_name") if "participant_last_name" in cols else None
+        facts = {k: v for k, v in (("first_name", first), ("last_name", last)) if v}
+        if facts and not who.name:
+            who = Ref(crm_id=who.crm_id, email=who.email, name=" ".join(p for p in (first, last) if p), token=who.token)
+        return [(who, facts)], column
+    # a list in a cell: each column's list on its own (an id list and an email list need not align)
+    f, values = max(lists.items(), key=lambda kv: (len(kv[1]), kv[0] == "participant_id"))
+    column = row.header(f)
+    out = []
+    for value in dict.fromkeys(values):
+        if f == "participant_email" and not V.is_email_like(value) and V.named_email(value) is None:
+            row.error(f, f"{value!r} in this list is not an email address; correct it or use an attendee column")
+            continue
+        ref = row.value_ref(f, value)
+        if f == "participant_id" and ref.crm_id is None:
+            ref = Ref(crm_id=ref.token or ref.name)
+        out.append((ref, {}))
+    return out, column
 
 
 def _feedback_row(row: _Row) -> None:
     score = row.score("score", row.mapping.scale)
     mail = row.email("email") if "email" in row.mapping.columns else None
-    person_id = row.text("person_id") if "person_id" in row.mapping.columns else None
+    person_id = row.ref_text("person_id") if "person_id" in row.mapping.columns else None
     first = row.text("first_name") if "first_name" in row.mapping.columns else None
     last = row.text("last_name") if "last_name" in row.mapping.columns else None
     full = row.text("name") if "name" in row.mapping.columns else None
@@ -483,7 +578,12 @@ def _feedback_row(row: _Row) -> None:
             row.warn("score", "a comment without a score was skipped")
         return  # a respondent who skipped the question: nothing to store
     if not (mail or person_id or name):
-        row.error(None, "no email, id or name for this respondent: netmap cannot tell who answered; fill one in")
+        looked = [row.mapping.header_of(f) for f in ("person_id", "email", "name", "first_name", "last_name")
+                  if f in row.mapping.columns]
+        where = (f"the columns {', '.join(looked)} are empty in this row" if looked else
+                 "the file has no column of email, id or name (map one: a person_id column such as user_id)")
+        row.error(None, f"no email, id or name for this respondent ({where}): netmap cannot tell who answered; "
+                        "fill one in")
         return
     row.parsed.feedback.append(
         FeedbackRecord(

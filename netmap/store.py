@@ -53,7 +53,7 @@ from . import audit, config, schema, tables
 from .access import local_actor
 from .errors import AmbiguousPerson, DatabaseBusy, ErasureIncomplete, ImportNotFound, UndoRefused, UnknownPerson
 from .identity import PERSON_FIELDS, KnownPerson, PeopleIndex, Resolution
-from .model import CUSTOMER_STAGES, Dataset, Feedback, Interaction, Person, Referral, Relationship, feeling_of
+from .model import CUSTOMER_STAGES, TEAM_STAGE, Dataset, Feedback, Interaction, Person, Referral, Relationship, feeling_of
 from .values import name_key
 
 P = tables.person
@@ -276,7 +276,7 @@ class Store:
         for pid, kind, value in conn.execute(select(IDT.c.person_id, IDT.c.kind, IDT.c.value)):
             kp = people.get(pid)
             if kp is not None:
-                (kp.crm_ids if kind == "crm" else kp.emails).add(value)
+                {"crm": kp.crm_ids, "email": kp.emails, "url": kp.urls}.get(kind, kp.crm_ids).add(value)
         return PeopleIndex(people)
 
     # ------------------------------------------------------------------ apply
@@ -341,6 +341,7 @@ class Store:
                 if e.fields.get("email"):
                     wanted.append(("email", str(e.fields["email"])))
             wanted += [("crm", v) for v in sorted(e.new_ids)] + [("email", v) for v in sorted(e.new_emails)]
+            wanted += [("url", v) for v in sorted(e.new_urls)]
             if not e.is_new and "email" in e.updates and e.updates["email"]:
                 wanted.append(("email", str(e.updates["email"])))
             for kind, value in dict.fromkeys(wanted):
@@ -607,6 +608,13 @@ class Store:
         listed = "; ".join(f"#{pid} {names.get(pid) or ''} (by {' and '.join(how)})".replace("  ", " ")
                            for pid, how in sorted(found.items())[:10])
         raise AmbiguousPerson(f"{who!r} names {len(found)} people: {listed}; give one of them as #id")
+
+    def team_members(self) -> list[str]:
+        """The names (else emails) of the people of the user's own team (stage
+        :data:`~netmap.model.TEAM_STAGE`), sorted: whose export a contacts file can be."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(P.c.name, P.c.email).where(P.c.stage == TEAM_STAGE))
+            return sorted({name or email for name, email in rows if name or email}, key=str.casefold)
 
     def has_people(self) -> bool:
         """Whether anyone is stored: one row read, where :meth:`summary` counts everything

@@ -105,7 +105,7 @@ identifier = Table(
     "identifier", metadata,
     _id(),
     _person_ref("person_id"),
-    _text("kind", required=True),  # "crm" | "email"
+    _text("kind", required=True),  # "crm" | "email" | "url" (a profile address)
     _text("value", required=True),
     UniqueConstraint("kind", "value"),
 )

@@ -47,6 +47,8 @@ Cell = object  # str | int | float | bool | datetime | date | time | None
 
 #: The candidate delimiters, in order of preference when two score the same.
 DELIMITERS = (",", ";", "\t", "|")
+#: A header is looked for among this many first non-blank rows (after a preamble).
+PREAMBLE_ROWS = 30
 
 _MAGIC = [
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -83,6 +85,8 @@ class Table:
     date_epoch: int = 1900
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    #: the row the header is on, as the spreadsheet shows it (after a preamble, not 1)
+    header_row: int = 1
 
     @property
     def label(self) -> str:
@@ -96,6 +100,7 @@ def read_tables(
     *,
     sheet: str | None = None,
     limits: Limits = Limits(),
+    known_headers: frozenset[str] | None = None,
 ) -> list[Table]:
     """Read every table in ``source``: one for a CSV/TSV, one per non-empty
     sheet of a workbook (or just ``sheet`` when given).
@@ -110,14 +115,14 @@ def read_tables(
         raise _refuse(file, "the file is empty (0 bytes); export it again from your CRM")
     kind = _sniff(data)
     if kind == "xlsx":
-        return _read_workbook(data, file, sheet, limits)
+        return _read_workbook(data, file, sheet, limits, known_headers)
     if kind == "zip":
-        return _read_zip_of_csv(data, file, sheet, limits)
+        return _read_zip_of_csv(data, file, sheet, limits, known_headers)
     if kind is not None:
         raise _refuse(file, kind)
     if sheet is not None:
         raise _refuse(file, f"--sheet {sheet!r} was given, but this is a text file with no sheets")
-    return [read_text_table(data, file, limits=limits)]
+    return [read_text_table(data, file, limits=limits, known_headers=known_headers)]
 
 
 def _mb(n: int) -> str:
@@ -242,7 +247,10 @@ def _has_utf8_multibyte(prefix: bytes) -> bool:
     return any(b >= 0x80 for b in prefix)
 
 
-def read_text_table(data: bytes, file: str, *, limits: Limits = Limits(), cells: _Cells | None = None) -> Table:
+def read_text_table(
+    data: bytes, file: str, *, limits: Limits = Limits(), cells: _Cells | None = None,
+    known_headers: frozenset[str] | None = None,
+) -> Table:
     """Read a delimited text export (CSV, TSV, semicolon-separated ...).
 
     ``cells`` is the file's cell allowance when the text is one member of a zip."""
@@ -263,7 +271,7 @@ def read_text_table(data: bytes, file: str, *, limits: Limits = Limits(), cells:
         csv.field_size_limit(cap)
     delimiter = sniff_delimiter(text)
     records = _csv_records(text, delimiter, file)
-    table = _build_table(file, records, limits, cells=cells)
+    table = _build_table(file, records, limits, cells=cells, known_headers=known_headers)
     table.encoding, table.delimiter = encoding, delimiter
     return table
 
@@ -293,8 +301,11 @@ def sniff_delimiter(text: str) -> str:
             if not failed and sample.strip():
                 return delim  # only delimiters, quotes and spaces: a blank file, not one column of ",,,"
             continue
-        width = len(_trim_trailing_empty(rows[0]))
-        body = rows[1:]
+        # the header is the widest of the first rows: a preamble (LinkedIn's "Notes:", a
+        # report's title) is narrower than the table it sits on
+        first = max(range(min(len(rows), PREAMBLE_ROWS)), key=lambda i: (len(_trim_trailing_empty(rows[i])), -i))
+        width = len(_trim_trailing_empty(rows[first]))
+        body = rows[first + 1:]
         consistent = (
             sum(1 for r in body if len(_trim_trailing_empty(r)) <= width and len(r) >= width) / len(body)
             if body
@@ -505,7 +516,9 @@ def _has_formulas(zf: zipfile.ZipFile, name: str, label: str, limits: Limits) ->
     return False
 
 
-def _read_zip_of_csv(data: bytes, file: str, sheet: str | None, limits: Limits) -> list[Table]:
+def _read_zip_of_csv(
+    data: bytes, file: str, sheet: str | None, limits: Limits, known_headers: frozenset[str] | None = None,
+) -> list[Table]:
     """A zip of CSV files (Zoho CRM exports ``Contacts_001.csv`` in a zip)."""
     zf = _check_zip(data, file, limits)
     members = sorted(
@@ -519,14 +532,17 @@ def _read_zip_of_csv(data: bytes, file: str, sheet: str | None, limits: Limits) 
     cells = _Cells(limits)  # per file: every member takes from it
     for name in members:
         label = f"{file}[{name}]"
-        table = read_text_table(_read_member(zf, name, label, limits), label, limits=limits, cells=cells)
+        table = read_text_table(_read_member(zf, name, label, limits), label, limits=limits, cells=cells,
+                                    known_headers=known_headers)
         table.sheet = name
         table.file = file
         tables.append(table)
     return tables
 
 
-def _read_workbook(data: bytes, file: str, sheet: str | None, limits: Limits) -> list[Table]:
+def _read_workbook(
+    data: bytes, file: str, sheet: str | None, limits: Limits, known_headers: frozenset[str] | None = None,
+) -> list[Table]:
     """Read an XLSX workbook: every non-empty sheet, or the one named."""
     import defusedxml  # noqa: F401  -- openpyxl parses through defusedxml when it is importable
     import openpyxl
@@ -567,7 +583,8 @@ def _read_workbook(data: bytes, file: str, sheet: str | None, limits: Limits) ->
                 formula_ws.reset_dimensions()
             formula_warnings: list[Problem] = []
             records = _sheet_records(ws, formula_ws, f"{file}[{name}]", formula_warnings)
-            table = _build_table(f"{file}[{name}]", records, limits, pad_short_rows=True, cells=cells)
+            table = _build_table(f"{file}[{name}]", records, limits, pad_short_rows=True, cells=cells,
+                                 known_headers=known_headers)
             table.warnings.extend(formula_warnings)
             if not table.headers and sheet is None:
                 continue
@@ -635,8 +652,16 @@ def _build_table(
     *,
     pad_short_rows: bool = False,
     cells: _Cells | None = None,
+    known_headers: frozenset[str] | None = None,
 ) -> Table:
     """Find the header, skip survey metadata rows, check every row's shape.
+
+    The header is the first row that looks like one (:func:`find_header`):
+    a preamble above it (LinkedIn's ``Notes:``, a report's title and filters)
+    and a footer below the data (a report's copyright lines) are skipped and
+    reported. A header name that repeats (HubSpot writes an associated
+    company's ``Create Date`` after the contact's) keeps its first column as the
+    field; the later ones are renamed after their column and left unused.
 
     ``pad_short_rows`` is for workbooks, whose rows simply end at their last
     filled cell; in a text file a short row means a broken line. Rows, columns
@@ -647,15 +672,23 @@ def _build_table(
     table = Table(file=file, headers=[], rows=[])
     allowance = cells if cells is not None else _Cells(limits)
     it = iter(records)
-    header: list[Cell] | None = None
-    header_row = 0
+    read: list[tuple[int, list[Cell]]] = []  # the rows up to the PREAMBLE_ROWS-th non-blank one
+    filled = 0
     for row_no, row in it:
         allowance.take(len(row), file, row_no)
-        if any(_present(c) for c in row):
-            header, header_row = row, row_no
+        read.append((row_no, row))
+        filled += any(_present(c) for c in row)
+        if filled >= PREAMBLE_ROWS:
             break
-    if header is None:
+    head = [(r, row) for r, row in read if any(_present(c) for c in row)]  # where the header is
+    if not head:
         return table
+    at = find_header(head, known_headers)
+    header_row, header = head[at]
+    table.header_row = header_row
+    if at:
+        table.warnings.append(_preamble_warning(file, head[:at], header_row))
+    rest = [(r, row) for r, row in read if r > header_row]
     header = _trim_trailing_empty(list(header))
     if len(header) > limits.max_columns:
         raise _refuse(
@@ -667,7 +700,8 @@ def _build_table(
     names = [_clean_header(c) for c in header]
     body: list[tuple[int, list[Cell]]] = []
     count = 0
-    for row_no, row in it:
+    blank_rows: list[int] = []
+    for row_no, row in _chain(rest, it, allowance, file):
         count += 1
         if count > limits.max_rows:
             raise _refuse(
@@ -675,37 +709,48 @@ def _build_table(
                 f"the file has more than {limits.max_rows:,} rows, the configured limit; "
                 "split it, or raise NETMAP_MAX_ROWS",
             )
-        allowance.take(len(row), file, row_no)
-        if len(body) >= 2 and not any(_present(c) for c in row):
-            continue  # blank rows are skipped below anyway; only the first two matter (survey header rows)
+        if not any(_present(c) for c in row):
+            blank_rows.append(row_no)
+            if len(body) >= 2:
+                continue  # blank rows are skipped below anyway; only the first two matter (survey header rows)
         body.append((row_no, row))
+    body, footer = _split_footer(body, blank_rows, len(header), pad_short_rows)
+    if footer:
+        table.warnings.append(_footer_warning(file, footer))
     descriptions = [""] * len(names)
     body, names, descriptions = _skip_survey_rows(body, names, descriptions)
     width = len(names)
     # a column with data but no header cannot be mapped: name it
     blank = [i for i, n in enumerate(names) if not n]
     for i in blank:
+        if i == 0 and _row_names(body):
+            table.warnings.append(Problem(
+                file, header_row, "A", "column A has no header and numbers the rows 1, 2, 3 ... (R's row names): "
+                "left out", "warning"))
+            continue
         if any(i < len(c) and _present(c[i]) for _, c in body):
             table.problems.append(
                 Problem(file, header_row, _column_letter(i), f"column {_column_letter(i)} has data but no header; give it a name")
             )
     seen: dict[str, int] = {}
+    repeats: list[str] = []
     for i, name in enumerate(names):
         if not name:
             continue
-        key = header_key(name)
+        key = header_key(name) or name
         if key in seen:
-            j = seen[key]
-            table.problems.append(
-                Problem(
-                    file,
-                    header_row,
-                    name,
-                    f"duplicate header {name!r} in columns {_column_letter(j)} and {_column_letter(i)}; rename or delete one",
-                )
-            )
+            names[i] = f"{name} (column {_column_letter(i)})"
+            repeats.append(f"{name!r} in columns {_column_letter(seen[key])} and {_column_letter(i)}")
         else:
             seen[key] = i
+    if repeats:
+        table.warnings.append(Problem(
+            file, None, None,
+            f"repeated header{'s' if len(repeats) > 1 else ''} {'; '.join(repeats)}: the first column is the "
+            "record's own field; the later one (an associated record's, as CRMs export them) is kept apart "
+            "under its column letter and not used",
+            "warning",
+        ))
     keep = [i for i, n in enumerate(names) if n]
     table.headers = [names[i] for i in keep]
     table.descriptions = [descriptions[i] for i in keep]
@@ -763,6 +808,111 @@ def _build_table(
         if not bad:
             table.rows.append((row_no, row))
     return table
+
+
+def _row_names(body) -> bool:
+    """The first column numbers the rows 1, 2, 3 ... (``write.csv`` in R writes row names so)."""
+    values = [str(c[0]).strip() if c and _present(c[0]) else None for _, c in body if any(_present(x) for x in c)]
+    return bool(values) and values == [str(n) for n in range(1, len(values) + 1)]
+
+
+def _chain(head, rest, allowance: _Cells, file: str) -> Iterator[tuple[int, list[Cell]]]:
+    """The rows after the header: those already read (and counted), then the rest, counted."""
+    yield from head
+    for row_no, row in rest:
+        allowance.take(len(row), file, row_no)
+        yield row_no, row
+
+
+_NUMBER = re.compile(r"^[\s$€£%+\-.,0-9:/]+$")
+
+
+def _header_cell(c: Cell) -> bool:
+    """A cell a header could hold: text that is no number, date or email."""
+    return isinstance(c, str) and not _NUMBER.match(c) and "@" not in c.strip(" @")
+
+
+def find_header(rows: list[tuple[int, list[Cell]]], known: frozenset[str] | None = None) -> int:
+    """Which of the first non-blank ``rows`` is the header (an index into ``rows``).
+
+    The first row, unless it is a preamble: rows that are each narrower than a
+    later row which looks like a header (two or more names, none a number,
+    date or email, at least one of them a header netmap ``known``s) and no
+    more than half as wide as it. LinkedIn's ``Connections.csv`` starts with a
+    ``Notes:`` line, a quoted paragraph and a blank line; report exports start
+    with a title and "Filtered by" lines. A data row never passes for a header
+    (it holds an email, a number or a date, and no known header name), so a
+    file with an unnamed column is still refused for it, not read from row 2.
+    """
+    for i, (_, row) in enumerate(rows[1:], start=1):
+        present = [c for c in row if _present(c)]
+        if len(present) < 2 or not all(_header_cell(c) for c in present):
+            continue
+        if known is not None and not any(header_key(str(c)) in known for c in present):
+            continue
+        width = len(present)
+        if all(sum(_present(c) for c in before) <= max(1, width // 2) for _, before in rows[:i]):
+            return i
+        return 0
+    return 0
+
+
+def _first_text(row: list[Cell]) -> str:
+    text = next((str(c).strip() for c in row if _present(c)), "")
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _rows_span(rows: list[int]) -> str:
+    return f"row {rows[0]}" if len(rows) == 1 else f"rows {rows[0]}-{rows[-1]}"
+
+
+def _preamble_warning(file: str, skipped: list[tuple[int, list[Cell]]], header_row: int) -> Problem:
+    rows = [r for r, _ in skipped]
+    return Problem(
+        file, None, None,
+        f"the header is row {header_row}; {_rows_span(rows)} above it ({_first_text(skipped[0][1])!r}) "
+        "read as the export's notes or title and skipped",
+        "warning",
+    )
+
+
+def _footer_line(row: list[Cell], width: int, short_rows: bool) -> bool:
+    """One text of words in the first cell and nothing else (in a text file:
+    a line of one field, where data rows have one per column)."""
+    cells = _trim_trailing_empty(list(row))
+    if not cells:
+        return True  # blank
+    text = cells[0]
+    return (len(cells) == 1 and isinstance(text, str) and " " in text.strip() and "@" not in text
+            and (short_rows or len(row) < width))
+
+
+def _split_footer(body, blank_rows: list[int], width: int, short_rows: bool):
+    """The data rows, and a report footer after them: the last rows of a file
+    that come after a blank row and hold one text each (Salesforce appends
+    ``"Copyright (c) ..."``, ``"Confidential Information ..."`` and
+    ``"Generated By: ..."`` to a report exported as CSV)."""
+    if width < 2 or not blank_rows:
+        return body, []
+    start = len(body)
+    while start and _footer_line(body[start - 1][1], width, short_rows):
+        start -= 1
+    footer = [(r, c) for r, c in body[start:] if any(_present(x) for x in c)]
+    if not footer or start == 0:
+        return body, []
+    last_data = body[start - 1][0]
+    if not any(last_data < b < footer[0][0] for b in blank_rows):
+        return body, []
+    return body[:start], footer
+
+
+def _footer_warning(file: str, footer) -> Problem:
+    rows = [r for r, _ in footer]
+    return Problem(
+        file, None, None,
+        f"{_rows_span(rows)} after the data ({_first_text(footer[0][1])!r}) read as a report footer and skipped",
+        "warning",
+    )
 
 
 def _present(c: Cell) -> bool:

@@ -22,6 +22,7 @@ from .tabular import read_tables
 __all__ = [
     "NOT_USED", "PREVIEW_COLUMNS", "Sheet", "list_sheets", "prepare_one", "suggested_mapping", "required_fields", "field_choices", "mapping_conflicts", "preview_frame", "preview_note",
     "problems_frame", "report_frame", "imports_frame", "reviews_frame", "has_ambiguous_dates", "KINDS", "ALIASES",
+    "is_connections_export",
 ]
 
 #: the choice for a field that no column fills
@@ -69,17 +70,27 @@ def prepare_one(
     mapping: dict[str, str] | None = None,
     date_order: str | None = None,
     skip_invalid: bool = False,
+    from_person: str | None = None,
 ) -> Prepared:
     """Read, map and check one file (or one sheet of it) with the user's choices.
 
     ``mapping`` is ``{field: header}``; a header of ``""`` or :data:`NOT_USED`
-    leaves the field unused.
+    leaves the field unused. ``from_person``: whose contacts or connections
+    export this is (:func:`netmap.importer.from_person`).
     """
     overrides = {f: ("" if h in (None, NOT_USED) else h) for f, h in (mapping or {}).items()}
     options = ImportOptions(kind=kind, mapping=overrides, sheet=sheet, date_order=date_order,
-                            skip_invalid=skip_invalid, limits=Limits.from_env())
+                            skip_invalid=skip_invalid, limits=Limits.from_env(), from_person=from_person or None)
     prepared = prepare([(name, data)], options)
     return prepared[0]
+
+
+def is_connections_export(prepared: Prepared) -> bool:
+    """A people file that is somebody's own contacts or connections (LinkedIn's
+    ``Connected On``, a Google or Outlook contacts layout): the page asks whose it is."""
+    m = prepared.mapping
+    return m is not None and m.kind == "people" and (
+        "connected_on" in m.columns or any(k in m.reading for k in ("LinkedIn", "Google Contacts", "Outlook")))
 
 
 def suggested_mapping(prepared: Prepared, kind: str) -> dict[str, str]:
@@ -172,11 +183,11 @@ def report_frame(report: ImportReport) -> pd.DataFrame:
             {
                 "import": f.import_id, "file": f.label, "kind": f.kind, "rows read": f.rows_read,
                 "added": _counts(f.added), "updated": _counts(f.updated), "rows refused": f.refused,
-                "warnings": len(f.warnings),
+                "warnings": len(f.warnings), "read as": f.reading,
             }
             for f in report.files
         ],
-        columns=["import", "file", "kind", "rows read", "added", "updated", "rows refused", "warnings"],
+        columns=["import", "file", "kind", "rows read", "added", "updated", "rows refused", "warnings", "read as"],
     ).astype({"import": "Int64"})
 
 

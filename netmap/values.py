@@ -76,6 +76,50 @@ def is_email_like(value: str) -> bool:
     return "@" in value
 
 
+#: what R, pandas and SQL tools write into an empty id or reference cell
+MISSING = frozenset({"na", "n/a", "#n/a", "nan", "null", "none", "nil", "-", "--", "(none)", "(null)", "<na>"})
+
+
+def is_missing(value: str) -> bool:
+    """``NA``, ``NaN``, ``NULL``, ``None``, ``-`` ...: no value, in an id or a
+    reference to a person (a *name* cell keeps such text: somebody may be called
+    "Na")."""
+    return value.strip().casefold() in MISSING
+
+
+_LIST_SPLIT = re.compile(r"\s*(?:[;|\n\r]+)\s*")
+_NAMED_EMAIL = re.compile(r"^(?P<name>[^<>()@]*?)\s*[<(]\s*(?P<email>[^<>()\s]+@[^<>()\s]+)\s*[>)]$")
+
+
+def split_people(value: str) -> list[str]:
+    """The people one cell lists: ``"1, 4, 17"``, ``"ana@x.com; bo@y.com"``,
+    ``"Ana Diaz, Bo Li"``, one per line, or ``|``-separated.
+
+    Semicolons, ``|`` and line breaks always separate. A comma separates when
+    every part is an email, an id (digits), or a name of two words or more;
+    ``"Diaz, Ana"`` (last name first) stays one person."""
+    out: list[str] = []
+    for part in _LIST_SPLIT.split(value.strip()):
+        if not part:
+            continue
+        pieces = [p.strip() for p in part.split(",")]
+        if len(pieces) > 1 and all(pieces) and (
+            all("@" in p for p in pieces) or all(p.isdigit() for p in pieces) or all(" " in p for p in pieces)
+        ):
+            out.extend(pieces)
+        else:
+            out.append(part)
+    return out
+
+
+def named_email(value: str) -> tuple[str | None, str] | None:
+    """``"Ana Diaz (ana@x.com)"`` or ``"Ana Diaz <ana@x.com>"`` -> (name, email)."""
+    m = _NAMED_EMAIL.match(value.strip())
+    if not m:
+        return None
+    return (m.group("name").strip().strip('"') or None), m.group("email")
+
+
 _LABELLED_SCORE = re.compile(r"^\s*(\d{1,2})\s*[-–—:]\s*\D.*$")
 
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import NetmapError
+from .model import TEAM_STAGE
 from .network.export import COMMUNITY_COLORS, FEELING_COLORS, GraphView, graph_html
 from .network.nurture import plain
 from .search import search_people
@@ -451,8 +452,9 @@ def network_view(
     )
     shown_ids = set(gv.ids)
     communities = _communities_shown(table, shown_ids) if color_by == "community" else []
+    team = any(H.nodes[v].get("stage") == TEAM_STAGE for v in shown_ids if v in H)
     legend = legend_html(color_by, communities, labels=labels,
-                         marked=bool(shown_ids & marked), size_by=size_by)
+                         marked=bool(shown_ids & marked), size_by=size_by, team=team)
     return NetworkView(
         html=add_legend(gv.html, legend), shown=gv.shown, total=len(reached), matching=matching,
         everyone=n, focus=focus, marked=len(shown_ids & marked), notes=tuple(notes),
@@ -491,7 +493,8 @@ _ITEM = '<span style="white-space:nowrap;margin-right:14px">{}</span>'
 
 
 def legend_html(color_by: str, communities: Iterable[int] = (), *, labels: Mapping[int, str] | None = None,
-                marked: bool = True, size_by: str = "spread", max_communities: int = 12) -> str:
+                marked: bool = True, size_by: str = "spread", max_communities: int = 12,
+                team: bool = False) -> str:
     """A legend strip (HTML; every label escaped) drawn above the graph: the
     colours (feelings, or the communities shown, largest first), what a dashed
     or a dark tie means, and the bridge-customer diamond."""
@@ -520,6 +523,10 @@ def legend_html(color_by: str, communities: Iterable[int] = (), *, labels: Mappi
         marks.append(_ITEM.format(
             '<svg width="12" height="12" style="vertical-align:-1px"><polygon points="6,0 12,6 6,12 0,6" '
             'fill="#bdbdbd" stroke="#212121" stroke-width="2"/></svg> bridge customer'))
+    if team:
+        marks.append(_ITEM.format(
+            '<svg width="11" height="11" style="vertical-align:-1px"><rect width="11" height="11" '
+            'fill="#bdbdbd"/></svg> your team (whose connections were imported)'))
     bigger = "higher bridge score" if size_by == "bridge_score" else "wider spread"
     marks.append(_ITEM.format(f"larger: {bigger} · thicker line: stronger tie"))
     return ('<div id="netmap-legend" style="font:12px/1.7 sans-serif;color:#333;padding:2px 4px 4px 4px">'

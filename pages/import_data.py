@@ -16,6 +16,7 @@ from netmap.upload import (
     field_choices,
     has_ambiguous_dates,
     imports_frame,
+    is_connections_export,
     list_sheets,
     mapping_conflicts,
     prepare_one,
@@ -36,6 +37,8 @@ TYPES = ["csv", "tsv", "txt", "xlsx", "zip"]
 DATE_ORDERS = {None: "Not needed", "dmy": "Day first (31/12/2024)", "mdy": "Month first (12/31/2024)"}
 PROBLEM_COLUMNS = {"problem": st.column_config.TextColumn("problem", width="large")}
 LOG_ROWS = 30  # imports listed with their own Undo button
+NOBODY = "Nobody: a CRM or shared export"
+SOMEONE_ELSE = "Someone else (type the name)..."
 
 st.title("Import")
 st.caption(
@@ -112,9 +115,12 @@ def entry(uploaded, data: bytes, sheet: str | None, container) -> tuple[object, 
     if auto.table.delimiter:
         facts.append("delimiter " + {"\t": "tab", ",": "comma", ";": "semicolon"}.get(auto.table.delimiter, repr(auto.table.delimiter)))
     right.caption(" · ".join(facts))
+    if auto.mapping is not None:
+        right.caption(f"Read as: {auto.mapping.reading}")
     if kind is None:
         right.info("netmap could not tell what this file holds from its headers: choose the kind.")
         return auto, []
+    owner = whose_export(auto, kind, wkey, right)
     suggested = suggested_mapping(auto, kind)
     options = field_choices(auto.table.headers)
     needed = {f for group in required_fields(kind) for f in group}
@@ -131,11 +137,36 @@ def entry(uploaded, data: bytes, sheet: str | None, container) -> tuple[object, 
                 key=f"map|{wkey}|{kind}|{fname}",
             )
     conflicts = mapping_conflicts(auto.table.label, chosen)
-    if kind == detected and chosen == {f: suggested.get(f, NOT_USED) for f in ALIASES[kind]}:
+    if kind == detected and chosen == {f: suggested.get(f, NOT_USED) for f in ALIASES[kind]} and not owner:
         prepared = auto
     else:
-        prepared = cached_prepare(fid, uploaded.name, data, sheet=sheet, kind=kind, mapping=chosen)
+        prepared = cached_prepare(fid, uploaded.name, data, sheet=sheet, kind=kind, mapping=chosen, from_person=owner)
     return prepared, conflicts
+
+
+def whose_export(auto, kind: str, wkey: str, container) -> str | None:
+    """For a people file: whose contacts or connections export it is (a team member), or None."""
+    if kind != "people":
+        return None
+    connections = is_connections_export(auto)
+    team = store().team_members()
+    choice = container.selectbox(
+        "Whose export is this?", [NOBODY, *team, SOMEONE_ELSE], key=f"whose|{wkey}",
+        index=len(team) + 1 if connections and not team else 0,
+        help="A LinkedIn connections or contacts export belongs to someone of your team: they join the network "
+             "(drawn as a square), tied to each person of the file, so warm introductions can run through them.",
+    )
+    if choice == SOMEONE_ELSE:
+        typed = container.text_input("Team member's name or email", key=f"whose_name|{wkey}").strip()
+        if not typed and connections:
+            container.info("This looks like someone's connections export: type whose it is to tie its people to them.")
+        return typed or None
+    if choice == NOBODY:
+        if connections:
+            container.info("This looks like someone's connections export: without saying whose, its people are "
+                           "added with no tie to anyone.")
+        return None
+    return choice
 
 
 entries: list[tuple[object, list[Problem]]] = []

@@ -7,10 +7,11 @@ import streamlit as st
 
 from netmap.analysis import live_samples
 from netmap.config import database_url
+from netmap.crm_export import FORMAT_NAMES, FORMATS, crm_export, stored_crm_ids
 from netmap.errors import NetmapError
 from netmap.queries import chart_sample, nurture_list, nurturable, owners, plan
 from netmap.ui import (
-    FEELING_COLORS, FEELINGS, analysis, csv_download, data_version, no_data, people_table, show_error,
+    FEELING_COLORS, FEELINGS, analysis, csv_download, data_version, md, no_data, people_table, show_error, store,
 )
 
 from netmap.ui import ensure_navigation
@@ -38,6 +39,11 @@ def _plan(url: str, version: int, owner: str | None) -> pd.DataFrame:
     # greedy: the plan for k is the first k rows of the plan for PLAN_MAX
     # the whole company's plan is stored with the measures; an owner's book is drawn from the samples
     return plan(analysis(), PLAN_MAX, owner=owner, samples=_samples(url, version) if owner else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _crm_ids(url: str, version: int) -> dict[int, list[str]]:
+    return stored_crm_ids(store())
 
 
 st.title("Whom to nurture next")
@@ -174,3 +180,19 @@ else:
         },
     )
     csv_download(chosen, f"nurture-plan-{len(chosen)}.csv", label="Download the plan (CSV)", key="nurture_plan_csv")
+
+st.subheader("Download for your CRM")
+st.caption(
+    "One row per person in this book, keyed by the CRM's own id and the email, with netmap's action, scores, "
+    "community and reason as custom properties (netmap_...): import it into your CRM and build lists there."
+)
+crm_format = st.selectbox("Format", FORMATS, format_func=FORMAT_NAMES.get, key="nurture_crm_format")
+try:
+    export = crm_export(people, crm_format, owner, crm_ids=_crm_ids(database_url(), data_version()))
+except NetmapError as exc:
+    show_error(exc)
+    st.stop()
+if export.left_out:
+    st.caption(md(export.note[:1].upper() + export.note[1:] + "."))
+csv_download(export.rows, f"netmap-{crm_format}.csv", label=f"Download for your CRM ({len(export.rows):,} people, CSV)",
+             key="nurture_crm_csv")

@@ -443,19 +443,27 @@ def test_10_ragged_rows_can_be_skipped(store):
 
 
 @pytest.mark.parametrize(
-    "header,column",
+    "header,first,later",
     [
-        ("Record ID,Name,Email,Name", "Name"),
-        ("Record ID,Email,E-Mail", "E-Mail"),
-        ("Record ID,Name, name ", "name"),
+        ("Record ID,Name,Email,Name", "B", "D"),
+        ("Record ID,Email,E-Mail", "B", "C"),
+        ("Record ID,Name, name ", "B", "C"),
     ],
 )
-def test_11_duplicate_header_is_refused(store, header, column):
-    body = header + "\n" + ",".join(["1", "a", "a@x.com", "b"][: header.count(",") + 1]) + "\n"
-    refusal = refuse(store, [("dup.csv", body.encode())])
-    (p,) = [p for p in refusal.problems if "duplicate" in p.message]
-    assert (p.row, p.column) == (1, column)
-    assert ".1" not in str(refusal)
+def test_11_duplicate_header_keeps_the_first_and_says_so(store, header, first, later):
+    """bad-inputs #11 said "reject (no silent name.1)"; issue 12 (real exports) keeps
+    the record's own field, the first, because HubSpot writes an associated
+    company's Create Date / Phone Number after the contact's: never silent, never
+    a file refused for it, never a ``.1`` name."""
+    cells = ["1", "a@x.com", "b@x.com"] if "Mail" in header else ["1", "a", "a@x.com", "b"]
+    body = header + "\n" + ",".join(cells[: header.count(",") + 1]) + "\n"
+    report = malformed_accept(store, [("dup.csv", body.encode())])
+    (w,) = [w for w in report.warnings if "repeated header" in w.message]
+    assert w.row is None and f"columns {first} and {later}" in w.message and "not used" in w.message
+    assert ".1" not in str(report)
+    (person,) = store.load_dataset().people
+    assert person.crm_id == "1" and (person.name == "a" or person.email == "a@x.com")
+    assert "b" not in (person.name, person.email) and person.email != "b@x.com"
 
 
 def test_11_blank_header_with_data_is_refused(store):

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from netmap.errors import UnknownPerson
+from netmap.model import TEAM_STAGE
 from netmap.network.nurture import plain
 from netmap.tabular_export import neutralise
 
@@ -274,6 +275,8 @@ def _fmt(x, digits=2) -> str:
 
 def _tooltip(v, d: dict, row: dict) -> str:
     lines = [plain(d.get("name")) or f"#{v}"]
+    if d.get("stage") == TEAM_STAGE:
+        lines.append("Your team")
     company = plain(d.get("company"))
     if company:
         lines.append(f"Company: {company}")
@@ -446,7 +449,8 @@ def graph_html(
             "x": round(x * scale, 1),
             "y": round(y * scale, 1),
             "size": round(size + (4.0 if is_cut else 0.0), 1),  # a marked diamond keeps its colour visible
-            "shape": "diamond" if is_cut else "dot",
+            # a bridge customer is a diamond, a person of the user's own team a square
+            "shape": "diamond" if is_cut else ("square" if d.get("stage") == TEAM_STAGE else "dot"),
             "color": {"background": color, "border": "#212121" if is_cut else color},
             "borderWidth": 2 if is_cut else 1,
         }
