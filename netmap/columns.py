@@ -57,6 +57,9 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Email", "E-mail", "Email Address", "Work Email", "Primary Email", "Person - Email - Work",
             "Person - Email", "Personne - E-mail - Travail", "Personne - E-mail", "Business Email", "Email 1",
             "E-mail 1 - Value", "Email 1 Value", "Primary Email Address", "Attendee Email", "Email Address 1",
+            # second choices: used when the row's first email cell is empty (Mapping.fallbacks)
+            "Person - Email - Home", "Person - Email - Other", "Personne - E-mail - Domicile", "Home Email",
+            "Personal Email", "Other Email", "E-mail 2 - Value", "E-mail 2 Address", "Email 2", "Secondary Email",
         ),
         "company": _k(
             "Company", "Company Name", "Associated Company", "Account Name", "Account", "Organization",
@@ -90,8 +93,8 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "nps_comment": _k("Last NPS survey comment", "NPS Comment", "NPS Feedback", "NPS Reason"),
         "reports_to": _k(
             "ReportsToId", "Reports To.id", "Reports To ID", "manager_id", "Manager ID", "Supervisor ID",
-            "parent_id", "Reports To", "ReportsTo", "Manager", "Reports To: Full Name", "Reports To Email",
-            "Manager Email", "Supervisor",
+            "parent_id", "Reporting To.id", "Reports To", "ReportsTo", "Reporting To", "Manager", "Manager's Name",
+            "Reports To: Full Name", "Reports To Email", "Manager Email", "Supervisor",
         ),
     },
     "referrals": {
@@ -145,7 +148,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Associated Contact Email", "Associated Contact Emails", "Contact emails", "Invitee emails",
         ),
         "participant_id": _k(
-            "ContactId", "Contact ID", "Attendee ID", "Participant ID", "Person ID", "Record ID", "Attendee IDs",
+            "ContactId", "Contact ID", "Attendee ID", "Participant ID", "Person ID", "Attendee IDs",
             "Participant IDs", "Associated Contact IDs", "Associated Contact ID", "Contact IDs", "user_id",
         ),
         "participant": _k(
@@ -155,6 +158,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "participant_first_name": _k("First Name", "Attendee First Name", "Firstname"),
         "participant_last_name": _k("Last Name", "Attendee Last Name", "Lastname", "Surname"),
+        "participant_company": _k("Company", "Attendee Company", "Company Name", "Organization"),
         "kind": _k("Interaction Type", "Activity Type", "Type", "Kind", "Engagement Type"),
     },
     "feedback": {
@@ -199,8 +203,7 @@ KNOWN_UNUSED = set(
         # contact managers (Google, Outlook, LinkedIn)
         "Position", "Organization 1 - Title", "Organization Title", "Organization 1 - Type", "Organization Department",
         "Organization 1 - Department", "E-mail 1 - Type", "E-mail 1 - Label", "E-mail 2 - Type", "E-mail 2 - Label",
-        "E-mail 2 - Value", "E-mail 3 - Type", "E-mail 3 - Label", "E-mail 3 - Value", "E-mail 2 Address",
-        "E-mail 3 Address", "E-mail Type", "E-mail Display Name", "E-mail 2 Type", "E-mail 2 Display Name",
+        "E-mail 3 - Type", "E-mail 3 - Label", "E-mail 3 - Value", "E-mail 3 Address", "E-mail Type", "E-mail Display Name", "E-mail 2 Type", "E-mail 2 Display Name",
         "E-mail 3 Type", "E-mail 3 Display Name", "Phone 1 - Type", "Phone 1 - Label", "Phone 1 - Value",
         "Phone 2 - Type", "Phone 2 - Label", "Phone 2 - Value", "Middle Name", "Additional Name", "Suffix",
         "Nickname", "Name Prefix", "Name Suffix", "Yomi Name", "Given Name Yomi", "Family Name Yomi",
@@ -208,7 +211,7 @@ KNOWN_UNUSED = set(
         "Birthday", "Labels", "Group Membership", "Photo", "Business Phone", "Home Phone", "Mobile Phone",
         "Business Fax", "Home Fax", "Business Street", "Business City", "Business State", "Business Postal Code",
         "Business Country/Region", "Home Street", "Home City", "Home State", "Home Postal Code",
-        "Home Country/Region", "Other Phone", "Categories", "Web Page", "Manager's Name", "Assistant's Name",
+        "Home Country/Region", "Other Phone", "Categories", "Web Page", "Assistant's Name",
         # Salesforce API names and deals
         "AccountId", "OwnerId", "ConvertedContactId", "ConvertedAccountId", "IsConverted", "MailingStreet",
         "MailingCity", "MailingState", "MailingPostalCode", "MailingCountry", "MobilePhone", "Description",
@@ -255,6 +258,9 @@ class Mapping:
     scale: str = "nps"  # for the feedback score / people NPS column
     #: what netmap took the table for, in words ("people export (LinkedIn connections), from 7 of 7 columns")
     reading: str = ""
+    #: field -> further columns for it, read when the row's cell in the first is empty (a work email, else
+    #: the home one: Pipedrive, Google and Outlook export several)
+    fallbacks: dict[str, list[int]] = field(default_factory=dict)
 
     def header_of(self, field_name: str) -> str:
         return self.headers[self.columns[field_name]]
@@ -264,12 +270,28 @@ class Mapping:
         return {f: self.headers[i] for f, i in sorted(self.columns.items(), key=lambda kv: kv[1])}
 
 
+#: aliases that hold only beside other headers: (kind, field) -> [(alias, headers one of which is there)].
+#: A HubSpot deals export's own id is its ``Record ID``, which in a contacts export is the person's.
+IN_CONTEXT: dict[tuple[str, str], list[tuple[str, frozenset[str]]]] = {
+    ("interactions", "interaction_id"): [("recordid", frozenset({"dealname", "dealstage", "pipeline"}))],
+}
+
+
+def _aliases(kind: str, keys: list[str]) -> dict[str, tuple[str, ...]]:
+    present = set(keys)
+    out = dict(ALIASES[kind])
+    for (k, fname), extra in IN_CONTEXT.items():
+        if k == kind:
+            out[fname] = out[fname] + tuple(a for a, beside in extra if present & beside)
+    return out
+
+
 def _match(headers: list[str], descriptions: list[str], kind: str) -> tuple[dict[str, int], str]:
     keys = [_key(h) for h in headers]
     taken: dict[int, str] = {}
     columns: dict[str, int] = {}
     scale = "nps"
-    aliases = ALIASES[kind]
+    aliases = _aliases(kind, keys)
     # question-text columns of survey exports (the header or the extra row is the question)
     if kind in ("feedback", "people"):
         texts = [f"{h} {descriptions[i] if i < len(descriptions) else ''}" for i, h in enumerate(headers)]
@@ -302,6 +324,26 @@ def _match(headers: list[str], descriptions: list[str], kind: str) -> tuple[dict
         if _CSAT_QUESTION.search(headers[columns["score"]]):
             scale = "csat"
     return columns, scale
+
+
+#: fields a row may fill from a second column when its first is empty
+FALLBACK_FIELDS = ("email",)
+
+
+def _fallbacks(headers: list[str], columns: dict[str, int], kind: str) -> dict[str, list[int]]:
+    """For :data:`FALLBACK_FIELDS`: the other columns whose headers name the same field
+    (in order of preference) and that fill no other field."""
+    used = set(columns.values())
+    out: dict[str, list[int]] = {}
+    for fname in FALLBACK_FIELDS:
+        aliases = ALIASES[kind].get(fname, ())
+        if fname not in columns:
+            continue
+        more = sorted((aliases.index(k), i) for i, h in enumerate(headers)
+                      if i not in used and (k := _key(h)) in aliases)
+        if more:
+            out[fname] = [i for _, i in more]
+    return out
 
 
 def _satisfies(columns: dict[str, int], kind: str) -> bool:
@@ -527,7 +569,8 @@ def map_columns(
                         f"found: {', '.join(table.headers) or '(none)'}. Rename the column or use --map FIELD=COLUMN",
                     )
                 )
-    used = set(columns.values())
+    fallbacks = _fallbacks(table.headers, columns, chosen)
+    used = set(columns.values()) | {i for more in fallbacks.values() for i in more}
     unused = [h for i, h in enumerate(table.headers) if i not in used and _key(h) not in KNOWN_UNUSED]
     if unused:  # listed whole: the one column that mattered must not hide behind "..."
         warnings.append(
@@ -539,7 +582,7 @@ def map_columns(
         reading += " (as you chose)"
     if errors:
         return None, [Problem(e.file, e.row, e.column, f"{e.message} (read as: {reading})") for e in errors], warnings
-    return Mapping(chosen, columns, list(table.headers), unused, scale, reading), [], warnings
+    return Mapping(chosen, columns, list(table.headers), unused, scale, reading, fallbacks), [], warnings
 
 
 def _example_header(kind: str, fname: str) -> str:

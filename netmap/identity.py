@@ -307,6 +307,8 @@ class _Resolver:
         for f, v in incoming.items():
             if v is None:
                 continue
+            if p.fills_only and ent.updates.get(f, ent.fields.get(f)) is not None:
+                continue
             if ent.is_new:
                 ent.fields[f] = v
                 continue

@@ -198,7 +198,8 @@ def from_person(parsed: ParsedFile, who: str, header_row: int = 1) -> None:
     member ``who``: add them as a person of the team (stage :data:`TEAM_STAGE`)
     and a :data:`CONNECTION` tie from them to every person of the file, dated
     by LinkedIn's ``Connected On``. Warm-introduction paths can then run
-    through the team (``paths --from team``)."""
+    through the team (``paths --from team``). The file's people fill in what
+    the CRM has not said about them, and never overwrite it."""
     who = " ".join(who.split())
     src = Source(parsed.label, header_row, None)
     if is_email_like(who):
@@ -208,6 +209,7 @@ def from_person(parsed: ParsedFile, who: str, header_row: int = 1) -> None:
     connections = list(parsed.people)
     parsed.people.insert(0, member)
     for p in connections:
+        p.fills_only = True
         parsed.relationships.append(RelationshipRecord(
             src=p.src, a=member.ref, b=p.ref, kind=CONNECTION, since=p.connected_on, a_person=member, b_person=p,
         ))

@@ -68,6 +68,9 @@ class PersonRecord:
     url: str | None = None
     #: when the team member whose export this is connected with this person (LinkedIn "Connected On")
     connected_on: date | None = None
+    #: from someone's contacts or connections export: it fills in what the CRM has not said, and never
+    #: overwrites it (else importing a LinkedIn file and the CRM's export in turn would flip values forever)
+    fills_only: bool = False
 
     @property
     def name(self) -> str | None:
@@ -189,7 +192,12 @@ class _Row:
 
     def raw(self, f: str):
         i = self.mapping.columns.get(f)
-        return None if i is None else self.cells[i]
+        if i is None:
+            return None
+        value = self.cells[i]
+        if (value is None or value == "") and f in self.mapping.fallbacks:  # the work email empty: the home one
+            value = next((self.cells[j] for j in self.mapping.fallbacks[f] if self.cells[j] not in (None, "")), None)
+        return value
 
     def error(self, f: str | None, message: str) -> None:
         self.parsed.problems.append(Problem(self.parsed.label, self.row_no, self.header(f) if f else None, message))
@@ -219,6 +227,8 @@ class _Row:
         t = self.text(f)
         if t is None:
             return None
+        if " ::: " in t:  # Google Contacts lists a label's several addresses in one cell: the first is theirs
+            t = t.split(" ::: ", 1)[0].strip()
         try:
             return V.email(t)
         except V.CellError as exc:
@@ -540,12 +550,14 @@ def _participants(row: _Row) -> tuple[list[tuple[Ref, dict]], str | None]:
             return [], column
         first = row.text("participant_first_name") if "participant_first_name" in cols else None
         last = row.text("participant_last_name") if "participant_last_name" in cols else None
-        facts = {k: v for k, v in (("first_name", first), ("last_name", last)) if v}
-        if facts and not who.name:
+        company = row.text("participant_company") if "participant_company" in cols else None
+        facts = {k: v for k, v in (("first_name", first), ("last_name", last), ("company", company)) if v}
+        if (first or last) and not who.name:
             who = Ref(crm_id=who.crm_id, email=who.email, name=" ".join(p for p in (first, last) if p), token=who.token)
         return [(who, facts)], column
-    # a list in a cell: each column's list on its own (an id list and an email list need not align)
-    f, values = max(lists.items(), key=lambda kv: (len(kv[1]), kv[0] == "participant_id"))
+    # a list in a cell: one column's list (an id list and a name list need not be in the same order);
+    # emails or "Name (email)" before ids, which resolve only against files of the same import or stored
+    f, values = max(lists.items(), key=lambda kv: (len(kv[1]) > 1, kv[0] != "participant_id", len(kv[1])))
     column = row.header(f)
     out = []
     for value in dict.fromkeys(values):

@@ -725,7 +725,7 @@ def _build_table(
     for i in blank:
         if i == 0 and _row_names(body):
             table.warnings.append(Problem(
-                file, header_row, "A", "column A has no header and numbers the rows 1, 2, 3 ... (R's row names): "
+                file, header_row, "A", "column A has no header and numbers the rows (R's row names, a pandas index): "
                 "left out", "warning"))
             continue
         if any(i < len(c) and _present(c[i]) for _, c in body):
@@ -811,9 +811,10 @@ def _build_table(
 
 
 def _row_names(body) -> bool:
-    """The first column numbers the rows 1, 2, 3 ... (``write.csv`` in R writes row names so)."""
+    """The first column numbers the rows 1, 2, 3 ... (``write.csv`` in R writes row names so)
+    or 0, 1, 2 ... (pandas' ``to_csv`` writes its index so)."""
     values = [str(c[0]).strip() if c and _present(c[0]) else None for _, c in body if any(_present(x) for x in c)]
-    return bool(values) and values == [str(n) for n in range(1, len(values) + 1)]
+    return bool(values) and values[0] in ("0", "1") and values == [str(n) for n in range(int(values[0]), int(values[0]) + len(values))]
 
 
 def _chain(head, rest, allowance: _Cells, file: str) -> Iterator[tuple[int, list[Cell]]]:

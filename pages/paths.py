@@ -27,7 +27,7 @@ RULE = (
 DRAW_MAX_TARGETS = 10
 TOGETHER = "together"  # "Draw the paths to": the first DRAW_MAX_TARGETS targets at once
 TARGET_KINDS = ["A person", "A company", "A lifecycle stage"]
-SOURCE_KINDS = ["Promoters", "One person", "An account manager's book"]
+SOURCE_KINDS = ["Promoters", "Your team", "One person", "An account manager's book"]
 
 
 def pick_person(key: str, label: str) -> int | None:
@@ -89,6 +89,10 @@ with middle:
     if source_kind == "Promoters":
         source_spec = "promoters"
         st.caption("Everyone who answered 9 or 10 (or CSAT 5).")
+    elif source_kind == "Your team":
+        source_spec = "team"
+        st.caption("The people of your team whose LinkedIn connections or contacts were imported "
+                   "(the Import page's \"whose export is this?\").")
     elif source_kind == "One person":
         sid = pick_person("paths_source", "Search the person who would introduce")
         source_spec = sid

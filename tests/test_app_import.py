@@ -288,3 +288,50 @@ def test_helpers_make_plain_tables():
     assert cols[0] == "row" and len(set(cols)) == len(cols) == 3
     ambiguous = prepare_one("p.csv", b"Email,Create Date\na@b.c,01/02/2024\n")
     assert has_ambiguous_dates([ambiguous]) and not has_ambiguous_dates([prep])
+
+
+# ------------------------------------------------------ whose export is this --
+EXPORTS = ROOT / "tests" / "data" / "exports"
+
+
+def test_a_linkedin_export_is_read_as_one_and_tied_to_the_team_member_named(db):
+    at = upload(open_page(db), ("Connections.csv", (EXPORTS / "linkedin_alice.csv").read_bytes()))
+    captions = texts(at, "caption")
+    assert any(c.startswith("Read as: people export (LinkedIn connections)") for c in captions), captions
+    whose = next(s for s in at.selectbox if s.label == "Whose export is this?")
+    assert whose.value.startswith("Someone else")  # a connections export, and no team member yet
+    assert any("whose it is" in t for t in texts(at, "info"))
+    at.text_input(key=next(t.key for t in at.text_input if t.label == "Team member's name or email")).input(
+        "Alice Martin").run()
+    assert not at.exception
+    at.button(key="import").click().run()
+    assert not at.exception
+    report = at.dataframe[0].value
+    assert "10 relationships" in report["added"].iloc[0] and "LinkedIn" in report["read as"].iloc[0]
+    s = Store(db)
+    try:
+        assert s.team_members() == ["Alice Martin"]
+        assert s.summary()["people"] == 11
+    finally:
+        s.close()
+    # the next connections export offers her by name
+    at = upload(at, ("Connections (1).csv", (EXPORTS / "linkedin_bob.csv").read_bytes()))
+    whose = next(s for s in at.selectbox if s.label == "Whose export is this?")
+    assert "Alice Martin" in whose.options
+
+
+def test_the_paths_page_starts_from_the_team(db):
+    from netmap.importer import ImportOptions, import_paths
+
+    s = Store(db)
+    try:
+        import_paths(s, [EXPORTS / "linkedin_alice.csv"], ImportOptions(from_person="Alice Martin"))
+        import_paths(s, [EXPORTS / "hubspot_contacts.csv", EXPORTS / "hubspot_deals.csv"])
+    finally:
+        s.close()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/paths.py").run()
+    at.radio(key="paths_source_kind").set_value("Your team").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Possible introducers"] == "1" and metrics["Paths"] != "0", metrics

@@ -199,3 +199,62 @@ def test_a_profile_by_its_address_draws_from_vis_network_served_once(tmp_path, p
         assert page.request.get(f"{app.base}/netmap-assets/vis-network-0000.min.js").status == 404
     finally:
         app.stop()
+
+
+def test_two_team_members_linkedin_exports_and_hubspot_give_warm_paths_through_the_team(empty_app, page):
+    """Issue 12's journey in the browser: two account managers' LinkedIn exports (each said
+    to be theirs on the Import page) and a HubSpot export; the Paths page then finds warm
+    introductions to the leads starting with the team."""
+    from pathlib import Path
+
+    exports = Path(__file__).resolve().parents[1] / "data" / "exports"
+    page.goto(f"{empty_app.base}/import_data")
+    wait_for_app(page)
+    uploader = page.locator("[data-testid=stFileUploader] input[type=file]")
+    uploader.set_input_files([exports / "linkedin_alice.csv"])
+    page.get_by_text("Read as: people export (LinkedIn connections)").wait_for(timeout=30_000)
+    name = page.locator("input[aria-label=\"Team member's name or email\"]")
+    name.fill("Alice Martin")
+    name.press("Enter")
+    page.get_by_text("Every row checked: 1 file(s), 10 rows ready to import.").wait_for(timeout=30_000)
+    wait_for_app(page)
+    _shot(page, "12_linkedin_whose")
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_text("Imported 1 file(s)").wait_for(timeout=60_000)
+    wait_for_app(page)
+
+    uploader = page.locator("[data-testid=stFileUploader] input[type=file]")
+    expect(uploader).to_have_count(1, timeout=30_000)  # the emptied uploader of the next round
+    uploader.set_input_files([exports / "linkedin_bob.csv", exports / "hubspot_contacts.csv",
+                              exports / "hubspot_deals.csv"])
+    page.get_by_text("Read as: shared interactions (meetings, events, deals) (HubSpot deals)",
+                     exact=False).wait_for(timeout=30_000)
+    wait_for_app(page)
+    whose = page.locator("input[aria-label='Whose export is this?']")
+    expect(whose).to_have_count(2)  # Bob's LinkedIn file and the HubSpot contacts: both people files
+    whose.first.click()
+    page.get_by_role("option", name="Someone else (type the name)...").click()
+    wait_for_app(page)
+    name = page.locator("input[aria-label=\"Team member's name or email\"]")
+    name.fill("Bob Nguyen")
+    name.press("Enter")
+    page.get_by_text("Every row checked: 3 file(s)", exact=False).wait_for(timeout=30_000)
+    wait_for_app(page)
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_text("Imported 3 file(s)").wait_for(timeout=60_000)
+    wait_for_app(page)
+    _shot(page, "12_imported")
+
+    page.goto(f"{empty_app.base}/paths")
+    wait_for_app(page)
+    page.get_by_text("Your team", exact=True).click()
+    button = page.get_by_role("button", name="Download the paths (CSV)")
+    button.wait_for(timeout=60_000)
+    wait_for_app(page)
+    _shot(page, "12_paths_from_team")
+    with page.expect_download() as info:
+        button.click()
+    with open(info.value.path(), newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows, "warm paths from the team to the leads"
+    assert {r["source_name"] for r in rows} <= {"Alice Martin", "Bob Nguyen"}
