@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in exc.problems:
             print(str(p), file=sys.stderr)
         for label, reading in exc.readings.items():
-            print(f"{label}: read as {reading}", file=sys.stderr)
+            print(f"{label}: read as {reading}; if that is wrong, name the kind with --kind", file=sys.stderr)
         _print_warnings(exc.warnings)
         files = sorted({p.file for p in exc.problems})
         print(f"netmap: refused {', '.join(files)}: {len(exc.problems)} problem(s); nothing was imported.", file=sys.stderr)

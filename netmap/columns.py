@@ -405,7 +405,7 @@ LAYOUTS: tuple[tuple[str, str, frozenset[str], frozenset[str] | None], ...] = (
     ("HubSpot deals", "interactions", frozenset({"dealname", "dealstage"}), None),
     ("Pipedrive", "people", frozenset({"personname"}), None),
     ("Zoho CRM", "people", frozenset({"recordid", "accountnameid"}), None),
-    ("Eventbrite attendees", "interactions", frozenset({"eventname", "ticket type".replace(" ", "")}), None),
+    ("Eventbrite attendees", "interactions", frozenset({"eventname", "tickettype"}), None),
     ("edge list", "relationships", frozenset({"source", "target"}), None),
     ("edge list", "relationships", frozenset({"from", "to"}), None),
     ("edge list", "relationships", frozenset({"node1", "node2"}), None),

@@ -27,7 +27,7 @@ from .config import Limits
 from .errors import ImportRefused, Problem, StorageError
 from .identity import resolve
 from .model import TEAM_STAGE
-from .records import ParsedFile, PersonRecord, Ref, RelationshipRecord, Source, parse_table
+from .records import ParsedFile, PersonRecord, RelationshipRecord, Source, parse_table
 from .values import is_email_like
 from .store import FileMeta, FileResult, Store
 from .tabular import Table, read_tables
@@ -178,7 +178,7 @@ def _prepare_table(name: str, table: Table, digest: str, options: ImportOptions,
                 f"and this file was read as {mapping.reading}; import it without it, or with --kind people"))
     elif mapping.kind == "people" and "connected_on" in mapping.columns:
         warnings.append(Problem(
-            table.label, table.header_row, None,
+            table.label, None, None,
             "this is someone's connections export: its people were added with no tie to anyone; say whose export "
             "it is (--from-person WHO, or \"whose export is this?\" on the Import page) to tie them to that team member",
             "warning"))

@@ -125,7 +125,7 @@ class ParticipationRecord:
     who: Ref
     name: str | None = None
     on: date | None = None
-    #: the participant's first and last name, for a person not known yet (a registration file)
+    #: the participant's first and last name and company, for a person not known yet (a registration file)
     facts: dict = field(default_factory=dict)
 
 
@@ -565,7 +565,7 @@ def _participants(row: _Row) -> tuple[list[tuple[Ref, dict]], str | None]:
             row.error(f, f"{value!r} in this list is not an email address; correct it or use an attendee column")
             continue
         ref = row.value_ref(f, value)
-        if f == "participant_id" and ref.crm_id is None:
+        if f == "participant_id" and not (ref.crm_id or ref.email):  # an id column: a word in it is an id too
             ref = Ref(crm_id=ref.token or ref.name)
         out.append((ref, {}))
     return out, column

@@ -261,3 +261,19 @@ def test_a_report_footer_and_title_are_skipped_and_reported():
     (t,) = read_tables((EXPORTS / "report_with_title.csv").read_bytes(), "r.csv")
     assert not t.problems and t.header_row > 1
     assert any("the header is row" in w.message for w in t.warnings)
+
+
+def test_dry_run_and_refusals_say_how_each_file_was_read(tmp_path):
+    db = f"sqlite:///{tmp_path / 'n.db'}"
+    run_cli = lambda *a: subprocess.run([sys.executable, "-m", "netmap", "--db", db, *a], capture_output=True,
+                                        text=True, cwd=ROOT, timeout=300)
+    r = run_cli("import", str(EXPORTS / "salesforce_contacts_api.csv"), "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert "dry run, nothing written" in r.stdout and "read as: people export (Salesforce API names)" in r.stdout
+    bad = tmp_path / "staff.csv"
+    bad.write_text("id,name,manager_id\n1,Ana Diaz,NA\n2,Bo Li,7\n", encoding="utf-8")
+    r = run_cli("import", str(bad))
+    assert r.returncode == 1
+    lines = r.stderr.splitlines()
+    assert lines[0].startswith("staff.csv:3:manager_id: no person has the id '7'")
+    assert any(line.startswith("staff.csv: read as people export") and "--kind" in line for line in lines)
