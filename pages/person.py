@@ -60,13 +60,15 @@ except NetmapError as exc:
     find_box(expanded=True)
     st.stop()
 state["person_id"] = profile.person_id
+if st.query_params.get("id") != str(profile.person_id):  # the address names the profile shown
+    st.query_params["id"] = str(profile.person_id)
 find_box(expanded=False)
 
 d = profile.details
 pos = profile.position or {}
 
 # ----------------------------------------------------------------- header --
-st.header(md(profile.name))
+st.header(md(profile.name), anchor=False)  # a name is text: no link, not even to itself
 line = " · ".join(md(x) for x in (d.get("company"), d.get("stage"), d.get("owner") and f"owner {d['owner']}") if x)
 if line:
     st.caption(line)

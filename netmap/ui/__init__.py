@@ -144,11 +144,22 @@ def forget_cached_data() -> None:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
 
 
+#: where Streamlit's Markdown would turn bare text into a link (GitHub's autolinks: ``https://``,
+#: ``www.``, ``name@host``), escapes or not
+_AUTOLINK = re.compile(r"(?i)(://|\bwww(?=\\\.)|@)")
+#: WORD JOINER: invisible, and it breaks the autolink's pattern
+_JOIN = "\u2060"
+
+
 def md(text: object) -> str:
     """User data (names, companies, comments) made safe for ``st.markdown``,
-    ``st.write`` and ``st.caption``: every Markdown/HTML character escaped, so
-    ``[x](javascript:...)`` or ``<img ...>`` shows as the text it is."""
-    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+    ``st.write``, ``st.caption`` and headings: every Markdown/HTML character
+    escaped, so ``[x](javascript:...)`` or ``<img ...>`` shows as the text it
+    is, and an invisible word joiner inside ``://``, after ``www`` and after
+    ``@``, so a web or email address in a name is not made a live link (the
+    Markdown renderer links bare addresses after escapes are resolved)."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+    return _AUTOLINK.sub(lambda m: ":" + _JOIN + "//" if m.group(1) == "://" else m.group(1) + _JOIN, escaped)
 
 
 def ensure_navigation() -> None:
@@ -210,10 +221,18 @@ def no_data() -> bool:
 
 
 def open_person(person_id: int) -> None:
-    """Go to a person's profile."""
+    """Go to a person's profile, with its id in the address (``/person?id=42``: a
+    reload keeps it, it can be bookmarked and sent, back and forward step through
+    the profiles seen). Every clickable table starts afresh on the next page: a row
+    still ticked in the table of the profile one came from would open the person
+    under it again, and the two profiles would open each other for ever."""
     st.session_state["person_id"] = int(person_id)
-    st.query_params["id"] = str(int(person_id))
-    st.switch_page(PERSON_PAGE)
+    st.session_state[_TABLES_ROUND] = st.session_state.get(_TABLES_ROUND, 0) + 1
+    st.switch_page(PERSON_PAGE, query_params={"id": str(int(person_id))})
+
+
+#: session key of the round of clickable tables (see :func:`open_person`)
+_TABLES_ROUND = "_people_tables_round"
 
 
 #: Most rows a table sends to the browser (the nurture list at 100,000 people is 15,000
@@ -229,8 +248,10 @@ def people_table(df: pd.DataFrame, *, key: str, id_column: str = "person_id", **
     """
     limit = TABLE_ROWS_SHOWN
     shown = df.head(limit)
+    round_ = st.session_state.get(_TABLES_ROUND, 0)  # a new key after each opening: no stale ticked row
     event = st.dataframe(
-        shown, key=key, on_select="rerun", selection_mode="single-row", hide_index=True, width="stretch", **kwargs
+        shown, key=key if not round_ else f"{key}@{round_}", on_select="rerun", selection_mode="single-row",
+        hide_index=True, width="stretch", **kwargs
     )
     if len(df) > limit:
         st.caption(f"Showing the first {limit:,} of {len(df):,} rows.")
