@@ -40,8 +40,10 @@ def add_network_commands(sub) -> None:
     p = sub.add_parser("plan", help="the best K people to nurture together")
     p.add_argument("--k", type=int, required=True, metavar="K")
     fmt(p)
-    p = sub.add_parser("paths", help="warm-introduction paths to a person, a company or a stage")
-    p.add_argument("--to", required=True, metavar="WHO|company:NAME|stage:STAGE")
+    p = sub.add_parser("paths", help="warm-introduction paths to a person, a company, stages or every prospect")
+    p.add_argument("--to", required=True, metavar="WHO|company:NAME|stage:STAGE[,STAGE...]|prospects",
+                   help="a person; everyone at a company (legal suffixes ignored); everyone at one or more "
+                        "lifecycle stages; or prospects: everyone at a lead-like stage")
     p.add_argument("--from", dest="source", default="promoters", metavar="promoters|team|WHO|owner:NAME")
     p.add_argument("--top", type=int, default=3, metavar="N", help="paths per target (default 3)")
     fmt(p)
@@ -117,7 +119,8 @@ def cmd_paths(store, args) -> int:
     analysis = measures(store)
     targets = resolve_targets(store, analysis.people, args.to)
     sources = resolve_sources(store, analysis.people, args.source)
-    return _emit(find_paths(None, targets, sources, top=args.top, index=path_index(analysis)), args)
+    found = find_paths(None, targets, sources, top=args.top, index=path_index(analysis), people=analysis.people)
+    return _emit(found, args)
 
 
 def cmd_graph(store, args) -> int:

@@ -127,6 +127,12 @@ class Dataset:
     keys: dict = field(default_factory=dict, compare=False)
 
 
+#: The feelings in the order every chart and legend shows them.
+FEELINGS: tuple[Feeling, ...] = ("promoter", "passive", "detractor", "unknown")
+#: How a feeling is said to a user ("unknown" is somebody who has not answered a survey).
+FEELING_WORDS = {"promoter": "promoter", "passive": "passive", "detractor": "detractor", "unknown": "no answer yet"}
+
+
 def feeling_of(score: float | None, scale: Scale = "nps") -> Feeling:
     """Map a survey score to a feeling (see module docstring for the bands)."""
     if score is None:

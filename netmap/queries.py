@@ -12,19 +12,21 @@ Pure: no Streamlit, no printing. Every mistake a user can make raises a
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .analysis import Analysis, can_nurture, canonical_samples, live_samples
-from .errors import NetmapError
+from .errors import NetmapError, UnknownPerson
 from .model import TEAM_STAGE
 from .network.nurture import nurture_ranking, plain
-from .network.paths import PathIndex, people_matching, referral_paths
+from .network.paths import PathIndex, company_match_key, people_matching, referral_paths, stage_match_key
 from .search import search_people
+from .values import name_key
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -32,10 +34,11 @@ if TYPE_CHECKING:
     from .network.spread import LiveEdgeSamples
 
 __all__ = [
-    "CHART_MAX", "NURTURE_COLUMNS", "PATH_COLUMNS", "PLAN_COLUMNS", "can_nurture", "chart_sample", "check_owner",
-    "find_paths", "graph_table", "in_book", "nurture_list", "nurturable", "owners", "path_graph", "path_ids", "path_index", "plan", "resolve_sources",
-    "resolve_targets",
-    "search_people",
+    "CHART_MAX", "LEAD_STAGES", "NURTURE_COLUMNS", "PATH_COLUMNS", "PATH_EXTRA_COLUMNS", "PLAN_COLUMNS",
+    "PLAN_EXTRA_COLUMNS", "TIE_WORDS", "can_nurture", "chart_sample", "check_owner", "find_paths", "graph_table",
+    "in_book", "introduction", "nurture_list", "nurturable", "owners", "path_graph", "path_ids", "path_index", "plan",
+    "prospects", "resolve_sources", "resolve_targets", "search_people", "stage_label", "suggest", "targets_at_stages",
+    "tie_word",
 ]
 
 #: Columns of ``python -m netmap plan`` (a contract).
@@ -46,6 +49,79 @@ NURTURE_COLUMNS = [
 ]
 #: Columns of ``python -m netmap paths`` (a contract).
 PATH_COLUMNS = ["target_id", "target_name", "source_id", "source_name", "hops", "strength", "path"]
+#: Columns :func:`find_paths` adds after :data:`PATH_COLUMNS` when given the people table: what a
+#: campaign needs of both ends (a mail merge), and the warm introduction in words (:func:`introduction`).
+PATH_EXTRA_COLUMNS = [
+    "source_email", "source_company", "source_owner", "source_feeling",
+    "target_email", "target_company", "target_owner", "target_stage", "introduction",
+]
+
+#: The lifecycle stages of people who are not customers yet, earliest first: ``--to prospects``.
+LEAD_STAGES = ("subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "prospect")
+#: The stages netmap knows by name besides :data:`LEAD_STAGES` (``netmap.values.stage``'s vocabulary):
+#: in a list of stages, one of these may have nobody at it without being a mistake.
+KNOWN_STAGES = frozenset(LEAD_STAGES) | {"customer", "evangelist", "churned", "partner", "other", TEAM_STAGE}
+#: CRM stage codes as people say them (any other stage is shown as it is stored).
+STAGE_LABELS = {
+    "marketingqualifiedlead": "marketing qualified lead",
+    "salesqualifiedlead": "sales qualified lead",
+}
+#: How a tie (or a one-hop path) is called from its strength: the first threshold it reaches.
+TIE_WORDS = ((0.6, "strong"), (0.3, "medium"), (0.0, "weak"))
+
+
+def stage_label(stage) -> str:
+    """A lifecycle stage in plain words: ``marketingqualifiedlead`` -> "marketing qualified lead",
+    ``closed_lost`` -> "closed lost"; empty for no stage."""
+    text = plain(stage)
+    if not text:
+        return ""
+    return STAGE_LABELS.get(text, " ".join(text.replace("_", " ").split()))
+
+
+def tie_word(strength: float) -> str:
+    """"strong" (>= 0.6), "medium" (>= 0.3) or "weak" (:data:`TIE_WORDS`)."""
+    s = float(strength)
+    return next(word for cut, word in TIE_WORDS if s >= cut or cut == 0.0)
+
+
+def _or(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def suggest(value: str, choices: Iterable, key: Callable[[object], str], n: int = 3) -> list[str]:
+    """Up to ``n`` of ``choices`` (as shown; the first spelling of each key, so pass the most
+    common first) whose key is close to ``value``'s: every word of ``value`` beginning a word of
+    theirs ("Redwood" -> "Redwood Diagnostics Pte. Ltd."), then :func:`difflib.get_close_matches`
+    on the keys ("Redwod" -> "Redwood ...")."""
+    shown: dict[str, str] = {}
+    for c in choices:
+        k = key(c)
+        if k and k not in shown:
+            shown[k] = plain(c)
+    want = key(value)
+    if not want or not shown:
+        return []
+    words = want.split()
+    found = [k for k in shown if all(any(w.startswith(x) for w in k.split()) for x in words)][:n]
+    found += [k for k in difflib.get_close_matches(want, list(shown), n=n) if k not in found]
+    if len(found) < n:  # a misspelt short name of a longer one: "Redwod" for "Redwood Diagnostics Pte. Ltd."
+        heads: dict[str, list[str]] = {}
+        for k in shown:
+            heads.setdefault(" ".join(k.split()[:len(words)]), []).append(k)
+        for head in difflib.get_close_matches(want, list(heads), n=n, cutoff=0.8):
+            found += [k for k in heads[head] if k not in found]
+    return [shown[k] for k in found[:n]]
+
+
+def _did_you_mean(names: list[str]) -> str:
+    return f"; did you mean: {_or(names)}?" if names else ""
+
+
+def _by_frequency(column: pd.Series) -> list:
+    """The distinct values of ``column``, the most common first (ties: sorted)."""
+    counts = column.dropna().value_counts()
+    return sorted(counts.index, key=lambda x: (-counts[x], str(x)))
 
 
 # ------------------------------------------------------------------ nurture
@@ -124,7 +200,11 @@ def plan(
 ) -> pd.DataFrame:
     """The best ``k`` people to nurture together: :data:`PLAN_COLUMNS`, then ``action``,
     ``feeling``, ``marginal_se`` and, from the people table, ``nps``, ``owner``, ``email``,
-    ``company`` and ``nurture_rank`` (their place on the nurture list, empty when not on it).
+    ``company``, ``nurture_rank`` (their place on the nurture list -- ``owner``'s list for an
+    owner's plan --, empty when not on it), ``spread`` (the people they reach alone: the list's
+    figure, where ``marginal_spread`` is what they add to the plan) and ``why_here``: why they
+    stand there in the plan and how that differs from the list
+    (:func:`~netmap.network.plan.why_here`).
 
     Candidates are the people one can nurture (:func:`~netmap.analysis.can_nurture`),
     only ``owner``'s book when given. The whole company's plan for up to
@@ -166,17 +246,35 @@ def plan(
             feelings=ranked["feeling"].to_dict(), figures=figures,
         )
         result["person_id"] = ids[result["person_id"].to_numpy(dtype=np.int64)]
-    listed = nurture_list(people)
+    listed = nurture_list(people, owner=owner)
     place = pd.Series(listed["rank"].to_numpy(), index=listed["person_id"].to_numpy())
     about = people.set_index("person_id").reindex(result["person_id"])
-    for column in ("nps", "owner", "email", "company"):
+    for column in ("nps", "owner", "email", "company", "spread"):
         result[column] = about[column].to_numpy()
     result["nurture_rank"] = pd.array(place.reindex(result["person_id"]).to_numpy(), dtype="Int64")
+    result["why_here"] = _why_here(result, people, owner)
     return result[PLAN_COLUMNS + PLAN_EXTRA_COLUMNS]
 
 
 #: Columns :func:`plan` adds after :data:`PLAN_COLUMNS`.
-PLAN_EXTRA_COLUMNS = ["action", "feeling", "marginal_se", "nps", "owner", "email", "company", "nurture_rank"]
+PLAN_EXTRA_COLUMNS = [
+    "action", "feeling", "marginal_se", "nps", "owner", "email", "company", "nurture_rank", "spread", "why_here",
+]
+
+
+def _why_here(result: pd.DataFrame, people: pd.DataFrame, owner: str | None) -> list[str]:
+    """:func:`~netmap.network.plan.why_here` for each pick of a :func:`plan`."""
+    from .network.plan import why_here
+
+    pool = people.loc[can_nurture(people) & in_book(people, owner), "spread"].fillna(0.0).to_numpy(dtype=float)
+    out = []
+    for row in result.itertuples(index=False):
+        spread = 0.0 if pd.isna(row.spread) else float(row.spread)
+        out.append(why_here(
+            int(row.rank), float(row.marginal_spread), spread, row.feeling,
+            None if pd.isna(row.nurture_rank) else int(row.nurture_rank), widest=int((pool > spread).sum()) + 1,
+        ))
+    return out
 
 
 # -------------------------------------------------------------------- paths
@@ -188,15 +286,87 @@ def path_index(analysis: Analysis) -> PathIndex:
 
 
 def resolve_targets(store, people: pd.DataFrame, spec: str) -> list[int]:
-    """``WHO`` | ``company:NAME`` | ``stage:STAGE`` -> person ids (``people``: the analysis' table)."""
-    for prefix, column, none in (("company:", "company", "nobody works at {!r}"), ("stage:", "stage", "nobody is at the stage {!r}")):
-        if spec.startswith(prefix):
-            value = spec.split(":", 1)[1]
-            ids = people_matching(people, column, value)
-            if not ids:
-                raise NetmapError(none.format(value))
-            return ids
-    return [store.find_person(spec)]
+    """``WHO`` | ``company:NAME`` | ``stage:STAGE[,STAGE...]`` | ``prospects`` -> person ids
+    (``people``: the analysis' table).
+
+    ``company:`` matches by the key identity uses (:func:`~netmap.network.paths.company_match_key`:
+    "Redwood Diagnostics" finds "Redwood Diagnostics Pte. Ltd."); ``stage:`` takes one stage or
+    several separated by commas (:func:`targets_at_stages`); ``prospects`` is :func:`prospects`.
+    A company, stage or person that matches nobody raises a :class:`~netmap.errors.NetmapError`
+    (:class:`~netmap.errors.UnknownPerson` for a person) that suggests the closest ones.
+    """
+    if spec.strip().casefold() == "prospects":
+        return prospects(people)
+    if spec.startswith("company:"):
+        value = spec.split(":", 1)[1]
+        ids = people_matching(people, "company", value)
+        if not ids:
+            close = suggest(value, _by_frequency(people["company"]), company_match_key)
+            raise NetmapError(f"nobody works at {plain(value)!r}{_did_you_mean(close)}")
+        return ids
+    if spec.startswith("stage:"):
+        return targets_at_stages(people, spec.split(":", 1)[1].split(","))
+    return [_find_person(store, people, spec)]
+
+
+def targets_at_stages(people: pd.DataFrame, stages: Iterable[str]) -> list[int]:
+    """Everyone at any of ``stages`` (each as :func:`~netmap.network.paths.stage_match_key` reads
+    it: ``MQL``, "marketing qualified lead" and ``marketingqualifiedlead`` are one stage), sorted.
+
+    A stage nobody is at is a mistake unless netmap knows it by name (:data:`KNOWN_STAGES`) and
+    another stage of the list has people; the error suggests the stages of the data.
+    """
+    wanted = [plain(s) for s in stages if plain(s)]
+    if not wanted:
+        raise NetmapError("name a lifecycle stage after stage:, e.g. stage:lead or stage:lead,opportunity")
+    present = _by_frequency(people["stage"])
+    ids: set[int] = set()
+    missing = []
+    for stage in wanted:
+        got = people_matching(people, "stage", stage)
+        ids.update(got)
+        if not got:
+            missing.append(stage)
+    unknown = [m for m in missing if stage_match_key(m) not in KNOWN_STAGES]
+    if unknown or not ids:
+        stage = (unknown or missing)[0]
+        close = suggest(stage, present, stage_match_key) if unknown else []  # a stage netmap knows: none here
+        hint = _did_you_mean([stage_label(c) for c in close]) if close else (
+            f"; the stages are: {', '.join(stage_label(p) for p in present[:12])}" if present else
+            "; nobody has a lifecycle stage yet (import the CRM's people with theirs)")
+        raise NetmapError(f"nobody is at the stage {stage!r}{hint}")
+    return sorted(ids)
+
+
+def prospects(people: pd.DataFrame) -> list[int]:
+    """Everyone at a lead-like stage (:data:`LEAD_STAGES`: subscriber, lead, marketing or sales
+    qualified lead, opportunity, prospect), sorted: ``--to prospects``, the Paths page's "All
+    leads and prospects". Never a customer (nor an evangelist, your team, churned, a partner
+    or other). People with no stage are left out: the CRM has not put them in its pipeline
+    (they appear only as a referrer, a relationship end, a participant, a survey respondent
+    or a team member's connection); reach them one by one or by company."""
+    column = people["stage"]
+    leads = [s for s in pd.unique(column.dropna()) if stage_match_key(s) in LEAD_STAGES]  # each distinct stage once
+    ids = sorted(int(i) for i in people.loc[column.isin(leads), "person_id"].tolist())
+    if not ids:
+        raise NetmapError(
+            "nobody is a lead or a prospect (stages " + ", ".join(stage_label(s) for s in LEAD_STAGES)
+            + "); import your CRM's people with their lifecycle stage, or pick a stage, a company or a person")
+    return ids
+
+
+def _find_person(store, people: pd.DataFrame, who: str) -> int:
+    """``store.find_person(who)``, suggesting the closest names (or emails) when nobody matches."""
+    try:
+        return store.find_person(who)
+    except UnknownPerson as exc:
+        if "@" in who:
+            close = suggest(who, people["email"].dropna().tolist(), lambda e: plain(e).casefold())
+        else:
+            close = suggest(who, people["name"].dropna().tolist(), lambda x: name_key(plain(x)))
+        if not close:
+            raise
+        raise UnknownPerson(f"{exc}{_did_you_mean(close)}") from None
 
 
 NO_PROMOTERS = "there are no promoters yet (NPS 9-10); import survey answers or {instead}"
@@ -220,23 +390,81 @@ def resolve_sources(store, people: pd.DataFrame, spec: str, *, instead: str = "u
                 "contacts export saying whose it is (import --from-person WHO)")
         return ids
     if spec.startswith("owner:"):
-        ids = people_matching(people, "owner", spec.split(":", 1)[1])
+        value = spec.split(":", 1)[1]
+        ids = people_matching(people, "owner", value)
         if not ids:
-            raise NetmapError(f"no account manager {spec.split(':', 1)[1]!r} owns anyone")
+            close = suggest(value, _by_frequency(people["owner"]), lambda x: name_key(plain(x)))
+            raise NetmapError(f"no account manager {plain(value)!r} owns anyone{_did_you_mean(close)}")
         return ids
-    return [store.find_person(spec)]
+    return [_find_person(store, people, spec)]
 
 
 def find_paths(
     G: nx.Graph | None, targets: Iterable[int], sources: Iterable[int], top: int = 3, *, index: PathIndex | None = None,
-    with_ids: bool = False,
+    with_ids: bool = False, people: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The strongest warm-introduction paths (:data:`PATH_COLUMNS`), ``top`` per target
-    (``with_ids``: plus ``path_ids``, the person ids along each path, for drawing it)."""
+    (``people``, the analysis' table: then :data:`PATH_EXTRA_COLUMNS`, see :func:`campaign_columns`;
+    ``with_ids``: last ``path_ids``, the person ids along each path, for drawing it)."""
     if top < 1:
         raise NetmapError("--top must be at least 1")
-    found = referral_paths(G, targets, sources, top=top, index=index, with_ids=with_ids)
-    return found[PATH_COLUMNS + (["path_ids"] if with_ids else [])]
+    found = referral_paths(G, targets, sources, top=top, index=index, with_ids=with_ids or people is not None)
+    columns = PATH_COLUMNS
+    if people is not None:
+        found = campaign_columns(found, people)
+        columns = PATH_COLUMNS + PATH_EXTRA_COLUMNS
+    return found[columns + (["path_ids"] if with_ids else [])]
+
+
+def introduction(source: str, target: str, go_betweens: list[str], strength: float, *, feeling: str | None = None,
+                 team: bool = False, wary: Iterable[bool] = ()) -> str:
+    """The warm introduction in the words a mail merge pastes:
+    "Ask Ana Diaz (promoter, strong tie) to introduce Bo Li" for one hop (the tie's word from
+    its strength, :func:`tie_word`), "Ask Ana Diaz (promoter) to introduce Bo Li via Cy Ng, then
+    Di Wu" for a longer path (go-betweens in order; ``wary``: per go-between, whether they are a
+    detractor, said so: "via Cy Ng (detractor)"). ``feeling`` (promoter, passive, detractor) or
+    ``team`` (one of your team) says who the introducer is; nothing when unknown."""
+    about = [feeling] if feeling in ("promoter", "passive", "detractor") else ["your team"] if team else []
+    if not go_betweens:
+        about.append(f"{tie_word(strength)} tie")
+    text = f"Ask {source}" + (f" ({', '.join(about)})" if about else "") + f" to introduce {target}"
+    wary = list(wary) + [False] * len(go_betweens)
+    if go_betweens:
+        text += " via " + ", then ".join(f"{g} (detractor)" if w else g for g, w in zip(go_betweens, wary))
+    return text
+
+
+def campaign_columns(paths: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """``paths`` (rows of :func:`find_paths` with ``path_ids``) with :data:`PATH_EXTRA_COLUMNS`
+    from ``people`` (the analysis' table): each end's email, company and account manager, how the
+    introducer feels (``unknown`` without a survey answer), the target's stage in words
+    (:func:`stage_label`) and the :func:`introduction`. Missing values are empty."""
+    out = paths.copy()
+    on_paths = sorted({int(x) for ids in out["path_ids"] for x in ids})
+    about = people.set_index("person_id").reindex(on_paths)  # only the people on the paths: fast at any size
+    text = {c: dict(zip(on_paths, (plain(v) or None for v in about[c].tolist())))
+            for c in ("email", "company", "owner")}
+    feeling = dict(zip(on_paths, about["feeling"].fillna("unknown").astype(str).tolist()))
+    stage = dict(zip(on_paths, about["stage"].tolist()))
+    names = dict(zip(on_paths, (plain(v) for v in about["name"].tolist())))
+    sources, targets = out["source_id"].astype(int).tolist(), out["target_id"].astype(int).tolist()
+    for end, ids in (("source", sources), ("target", targets)):
+        for c in ("email", "company", "owner"):
+            out[f"{end}_{c}"] = pd.Series([text[c][i] for i in ids], index=out.index, dtype=object)
+    out["source_feeling"] = pd.Series([feeling[i] for i in sources], index=out.index, dtype=object)
+    label = {i: stage_label(v) or None for i, v in stage.items()}
+    out["target_stage"] = pd.Series([label[i] for i in targets], index=out.index, dtype=object)
+    words = []
+    rows = zip(sources, out["source_name"].tolist(), out["target_name"].tolist(), out["strength"].tolist(),
+               out["path_ids"].tolist())
+    for source, source_name, target_name, strength, ids in rows:
+        middle = [int(x) for x in ids][1:-1]
+        words.append(introduction(
+            source_name, target_name, [names[x] for x in middle], float(strength), feeling=feeling[source],
+            team=stage[source] == TEAM_STAGE, wary=[feeling[x] == "detractor" for x in middle],
+        ))
+    out["introduction"] = pd.Series(words, index=out.index, dtype=object)
+    return out
 
 
 def path_ids(G: nx.Graph, row: Mapping) -> list[int]:

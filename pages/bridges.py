@@ -11,6 +11,17 @@ from netmap.ui import ensure_navigation
 
 ensure_navigation()
 
+#: the measures' names in plain words (their definitions: netmap.views.MEASURES / TIE_MEASURES)
+PEOPLE_WORDS = {
+    "betweenness": "Shortest paths through them", "constraint": "Inside one circle (constraint)",
+    "effective_size": "Separate contacts", "participation": "Ties across communities",
+    "is_cut_vertex": "Only link (cut vertex)", "separates": "Only link for",
+}
+TIE_WORDS = {
+    "overlap": "Friends in common (overlap)", "local_bridge": "No friend in common",
+    "span": "Detour without it", "crosses_communities": "Across communities",
+}
+
 st.title("Bridges & weak ties")
 st.caption(
     "Bridge customers link groups that would otherwise not hear from each other; weak ties (acquaintances "
@@ -31,23 +42,29 @@ communities = f2.multiselect("Community", opts["community"], format_func=lambda 
 top = f3.select_slider("How many to list", [25, 50, 100, 250, 500, 1000], value=100, key="br_top")
 filters = Filters(owners=tuple(owners), communities=tuple(int(c) for c in communities))
 
-st.caption("Betweenness: " + md(a.methods.get("betweenness", "exact (Brandes)")))
+details = st.toggle("Show every measure", key="br_details",
+                    help="The measures behind the bridge score and the weakness, column by column.")
 
-with st.expander("What these numbers mean"):
+with st.expander("What these numbers mean", expanded=details):
     left, right = st.columns(2)
     left.markdown("**People**\n\n" + "\n".join(
         f"- **{label}**: {MEASURES[col]}" for col, label in (
-            ("bridge_score", "Bridge score"), ("betweenness", "Betweenness"), ("constraint", "Constraint"),
-            ("effective_size", "Effective size"), ("participation", "Participation"),
-            ("is_cut_vertex", "Cut vertex"), ("degree", "Ties"),
+            ("bridge_score", "Bridge score"), ("betweenness", PEOPLE_WORDS["betweenness"]),
+            ("constraint", PEOPLE_WORDS["constraint"]), ("effective_size", PEOPLE_WORDS["effective_size"]),
+            ("participation", PEOPLE_WORDS["participation"]), ("is_cut_vertex", PEOPLE_WORDS["is_cut_vertex"]),
+            ("separates", PEOPLE_WORDS["separates"]), ("degree", "Ties"),
         )
     ))
     right.markdown("**Ties**\n\n" + "\n".join(
         f"- **{label}**: {TIE_MEASURES[col]}" for col, label in (
-            ("weakness", "Weakness"), ("strength", "Strength"), ("overlap", "Overlap"),
-            ("local_bridge", "Local bridge"), ("span", "Span"), ("crosses_communities", "Across communities"),
+            ("weakness", "Weakness"), ("strength", "Strength"), ("overlap", TIE_WORDS["overlap"]),
+            ("local_bridge", TIE_WORDS["local_bridge"]), ("span", TIE_WORDS["span"]),
+            ("crosses_communities", TIE_WORDS["crosses_communities"]),
         )
     ))
+    how = a.methods.get("betweenness", "")
+    st.caption("Shortest paths through them: " + ("counted over every pair of people." if how.startswith("exact")
+               else "estimated from a sample of pairs (the ranking is reliable, the last digits are not)."))
 
 # ------------------------------------------------------------- bridge customers --
 st.subheader("Bridge customers")
@@ -55,25 +72,38 @@ bridges = ranked_bridges(people, filters, top=top)
 if bridges.empty:
     st.info("Nobody matches these filters.")
 else:
-    st.caption("Highest bridge score first. Click a row to open the person.")
+    st.markdown(
+        "**What to do:** a bridge customer's experience reaches several groups at once. Keep them delighted "
+        "first (fix their issues before anyone's), and ask them for introductions into the groups they link. "
+        "Click a row to open the person."
+    )
+    essentials = ["name", "company", "community", "bridge_score", "separates", "feeling"]  # fits 1280 px
     people_table(
         bridges, key="br_people",
+        column_order=None if details else [c for c in essentials if c in bridges.columns],
         column_config={
             "person_id": None,
             "rank": st.column_config.NumberColumn("#", width="small"),
-            "name": "Name", "company": "Company", "owner": "Account manager", "community": "Community",
-            "bridge_score": st.column_config.ProgressColumn("Bridge score", min_value=0.0, max_value=1.0,
+            "name": st.column_config.TextColumn("Name", width=140),
+            "company": st.column_config.TextColumn("Company", width=160),
+            "owner": st.column_config.TextColumn("Account manager", width=120),
+            "community": st.column_config.TextColumn("Community", width=200),
+            "bridge_score": st.column_config.ProgressColumn("Bridge score", min_value=0.0, max_value=1.0, width=110,
                                                             format="%.2f", help=MEASURES["bridge_score"]),
-            "betweenness": st.column_config.NumberColumn("Betweenness", format="%.4f", help=MEASURES["betweenness"]),
-            "constraint": st.column_config.NumberColumn("Constraint", format="%.2f", help=MEASURES["constraint"]),
-            "effective_size": st.column_config.NumberColumn("Effective size", format="%.1f",
+            "betweenness": st.column_config.NumberColumn(PEOPLE_WORDS["betweenness"], format="%.4f",
+                                                         help=MEASURES["betweenness"]),
+            "constraint": st.column_config.NumberColumn(PEOPLE_WORDS["constraint"], format="%.2f",
+                                                        help=MEASURES["constraint"]),
+            "effective_size": st.column_config.NumberColumn(PEOPLE_WORDS["effective_size"], format="%.1f",
                                                             help=MEASURES["effective_size"]),
-            "participation": st.column_config.NumberColumn("Participation", format="%.2f",
+            "participation": st.column_config.NumberColumn(PEOPLE_WORDS["participation"], format="%.2f",
                                                            help=MEASURES["participation"]),
-            "is_cut_vertex": st.column_config.CheckboxColumn("Cut vertex", help=MEASURES["is_cut_vertex"]),
-            "separates": st.column_config.NumberColumn("Only link for", format="%d people", help=MEASURES["separates"]),
-            "degree": st.column_config.NumberColumn("Ties", help=MEASURES["degree"]),
-            "feeling": "Feeling",
+            "is_cut_vertex": st.column_config.CheckboxColumn(PEOPLE_WORDS["is_cut_vertex"],
+                                                             help=MEASURES["is_cut_vertex"]),
+            "separates": st.column_config.NumberColumn(PEOPLE_WORDS["separates"], format="%d people", width=95,
+                                                       help=MEASURES["separates"]),
+            "degree": st.column_config.NumberColumn("Ties", help=MEASURES["degree"], width="small"),
+            "feeling": st.column_config.TextColumn("Feeling", width=80),
         },
     )
     csv_download(bridges, "bridge-customers.csv", label="Download bridge customers (CSV)", key="br_dl_people")
@@ -84,21 +114,31 @@ weak = ranked_weak_ties(a.ties, people, filters, top=top)
 if weak.empty:
     st.info("No tie matches these filters.")
 else:
-    st.caption("Weakest and furthest-reaching first (with at least one end in the filtered people). "
-               "Select a row to open either person.")
+    st.markdown(
+        "**What to do:** a weak tie is an acquaintance between two groups: the way new referrals travel. "
+        "Strengthen the ones that matter: introduce the two at an event, copy both on something useful to "
+        "both, or ask the one you know best to introduce you to the other's group. Weakest and "
+        "furthest-reaching first; select a row to open either person."
+    )
+    essentials = ["a_name", "a_community", "b_name", "b_community", "weakness"]  # fits 1280 px
     event = st.dataframe(
         weak, key="br_ties", on_select="rerun", selection_mode="single-row", hide_index=True, width="stretch",
+        column_order=None if details else [c for c in essentials if c in weak.columns],
         column_config={
             "a_id": None, "b_id": None,
             "rank": st.column_config.NumberColumn("#", width="small"),
-            "a_name": "Person", "a_community": "Their community", "b_name": "Knows", "b_community": "Their community",
+            "a_name": st.column_config.TextColumn("Person", width=130),
+            "a_community": st.column_config.TextColumn("Their community", width=200),
+            "b_name": st.column_config.TextColumn("Knows", width=130),
+            "b_community": st.column_config.TextColumn("Their community", width=200),
             "weakness": st.column_config.ProgressColumn("Weakness", min_value=0.0, max_value=1.0, format="%.2f",
-                                                        help=TIE_MEASURES["weakness"]),
-            "strength": st.column_config.NumberColumn("Strength", format="%.2f", help=TIE_MEASURES["strength"]),
-            "overlap": st.column_config.NumberColumn("Overlap", format="%.2f", help=TIE_MEASURES["overlap"]),
-            "local_bridge": st.column_config.CheckboxColumn("Local bridge", help=TIE_MEASURES["local_bridge"]),
-            "span": st.column_config.NumberColumn("Span", format="%d", help=TIE_MEASURES["span"]),
-            "crosses_communities": st.column_config.CheckboxColumn("Across communities",
+                                                        width=100, help=TIE_MEASURES["weakness"]),
+            "strength": st.column_config.NumberColumn("Strength", format="%.2f", width="small",
+                                                      help=TIE_MEASURES["strength"]),
+            "overlap": st.column_config.NumberColumn(TIE_WORDS["overlap"], format="%.2f", help=TIE_MEASURES["overlap"]),
+            "local_bridge": st.column_config.CheckboxColumn(TIE_WORDS["local_bridge"], help=TIE_MEASURES["local_bridge"]),
+            "span": st.column_config.NumberColumn(TIE_WORDS["span"], format="%d steps", help=TIE_MEASURES["span"]),
+            "crosses_communities": st.column_config.CheckboxColumn(TIE_WORDS["crosses_communities"],
                                                                    help=TIE_MEASURES["crosses_communities"]),
         },
     )

@@ -9,6 +9,7 @@ from netmap.analysis import live_samples
 from netmap.config import database_url
 from netmap.crm_export import FORMAT_NAMES, FORMATS, crm_export, stored_crm_ids
 from netmap.errors import NetmapError
+from netmap.network.nurture import ACTION_ADVICE
 from netmap.queries import chart_sample, nurture_list, nurturable, owners, plan
 from netmap.ui import (
     FEELING_COLORS, FEELINGS, analysis, csv_download, data_version, md, no_data, people_table, show_error, store,
@@ -27,6 +28,11 @@ ACTION_HELP = {
 }
 PLAN_MAX = 20
 ALL = "Everyone"
+REACHES_HELP = ("Expected people their word of mouth reaches besides them, on its own (their spread): the same "
+                "figure in the list and in the plan")
+ADDS_HELP = ("People this pick reaches that the earlier picks don't: what they add to the plan. The first pick's "
+             "equals their reach alone (within the ± of an account manager's plan, measured on other samples)")
+FEELING_WORDS = {"unknown": "no survey answer yet"}
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -89,8 +95,7 @@ else:
             "feeling": st.column_config.TextColumn("Feeling"),
             "action": st.column_config.TextColumn("Action"),
             "nps": st.column_config.NumberColumn("NPS", format="%d"),
-            "spread": st.column_config.NumberColumn("Spread", format="%.1f",
-                                                   help="Expected people their word of mouth reaches"),
+            "spread": st.column_config.NumberColumn("Reaches (alone)", format="%.1f", help=REACHES_HELP),
             "nurture_score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.0f"),
             "reason": st.column_config.TextColumn("Why", width="large"),
         },
@@ -157,17 +162,32 @@ else:
     st.metric("Together they would reach", f"~{chosen['cumulative_spread'].iloc[-1]:,.1f} people",
               help="Expected people their word of mouth reaches besides the picks themselves (independent-cascade "
                    "model), measured on other samples than the ones that chose the picks")
+    st.caption(
+        "**Reaches (alone)** is the list's figure: the people a person's word of mouth reaches on its own. "
+        "**Adds to the plan** counts only the people no earlier pick reaches, so it is smaller whenever their reach "
+        "overlaps. The plan chooses by reach alone, whatever the feeling; the list also weighs how people feel and "
+        "how much they broker. **Why here** says, per pick, what that means for them."
+    )
+    in_words = chosen.assign(
+        action=chosen["action"].map(lambda x: f"{x}: {ACTION_ADVICE[x]}" if x in ACTION_ADVICE else x),
+        feeling=chosen["feeling"].map(lambda f: FEELING_WORDS.get(f, f)),
+    )
     people_table(
-        chosen, key="nurture_plan_table",
+        in_words, key="nurture_plan_table",
+        column_order=["rank", "name", "why_here", "action", "feeling", "spread", "marginal_spread",
+                      "cumulative_spread", "nurture_rank", "owner", "email", "reason"],
         column_config={
             "person_id": None,
             "rank": st.column_config.NumberColumn("#", width="small"),
             "name": st.column_config.TextColumn("Name"),
-            "marginal_spread": st.column_config.NumberColumn("Adds", format="%.1f",
-                                                             help="People newly reached by this pick, besides them"),
+            "why_here": st.column_config.TextColumn(
+                "Why here", width="large",
+                help="Why they stand here in the plan and how that differs from their place on the list"),
+            "spread": st.column_config.NumberColumn("Reaches (alone)", format="%.1f", help=REACHES_HELP),
+            "marginal_spread": st.column_config.NumberColumn("Adds to the plan", format="%.1f", help=ADDS_HELP),
             "cumulative_spread": st.column_config.NumberColumn("Total", format="%.1f",
                                                                help="People reached by the picks so far"),
-            "reason": st.column_config.TextColumn("Why", width="large"),
+            "reason": st.column_config.TextColumn("What to do", width="large"),
             "action": st.column_config.TextColumn("Action"),
             "feeling": st.column_config.TextColumn("Feeling"),
             "nurture_rank": st.column_config.NumberColumn(
@@ -175,8 +195,9 @@ else:
                 help="Their place on the nurture list above (empty: not on it). The plan picks people whose "
                      "reach does not overlap, so it can skip people high on the list who reach the same people "
                      "as an earlier pick"),
-            "marginal_se": None, "nps": None, "email": None, "company": None,
+            "marginal_se": None, "nps": None, "company": None,
             "owner": st.column_config.TextColumn("Account manager"),
+            "email": st.column_config.TextColumn("Email"),
         },
     )
     csv_download(chosen, f"nurture-plan-{len(chosen)}.csv", label="Download the plan (CSV)", key="nurture_plan_csv")

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import altair as alt
 import streamlit as st
 
 from netmap.cli import sample_files
 from netmap.errors import NetmapError
 from netmap.importer import import_paths
 from netmap.network.nurture import nurture_ranking
-from netmap.ui import FEELING_COLORS, FEELINGS, analysis, people_table, show_error, store
+from netmap.model import FEELING_WORDS
+from netmap.network.communities import feelings_by_community
+from netmap.ui import FEELING_COLORS, FEELINGS, PERSON_PAGE, analysis, md, show_error, store
 from netmap.ui.access import actor, may_change
 
 from netmap.ui import ensure_navigation
 
 ensure_navigation()
+
+ACTION_ICONS = {"amplify": ":material/campaign:", "elevate": ":material/trending_up:",
+                "recover": ":material/healing:", "ask": ":material/help:"}
 
 st.title("netmap")
 st.caption("Your customers, who they know, and where a small improvement in how they feel would spread furthest.")
@@ -54,22 +60,39 @@ cols[5].metric("Promoters", f"{100 * summary['promoters'] / answered:.0f}%",
 left, right = st.columns([3, 2])
 with left:
     st.subheader("How each community feels")
-    counts = (
-        people.groupby(["community", "feeling"]).size().unstack(fill_value=0).reindex(columns=FEELINGS, fill_value=0)
+    counts = feelings_by_community(people)
+    st.caption("People per community by their latest survey answer; grey: no answer yet (send them the survey).")
+    st.altair_chart(
+        alt.Chart(counts, height=max(220, 30 * counts["community"].nunique())).mark_bar().encode(
+            y=alt.Y("community:N", title=None, sort=alt.EncodingSortField("total", order="descending"),
+                    axis=alt.Axis(labelLimit=320, labelOverlap=False)),
+            x=alt.X("people:Q", title="people"),
+            color=alt.Color("feeling:N", title=None, legend=alt.Legend(orient="bottom"),
+                            scale=alt.Scale(domain=[FEELING_WORDS[f] for f in FEELINGS],
+                                            range=[FEELING_COLORS[f] for f in FEELINGS])),
+            order=alt.Order("order:Q"),
+            tooltip=["community:N", "feeling:N", "people:Q"],
+        ),
+        width="stretch",
     )
-    counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False).index].head(15)
-    st.bar_chart(counts, color=[FEELING_COLORS[f] for f in FEELINGS], horizontal=True, height=420)
 with right:
     st.subheader("Whom to nurture next")
     top = nurture_ranking(people.set_index("person_id"), top=8)
     if top.empty:
         st.write("No one stands out yet: import survey answers to see feelings.")
     else:
-        people_table(top[["person_id", "name", "action", "reason"]], key="overview_nurture",
-                     column_config={"person_id": None})
+        st.caption("The people whose word of mouth would travel furthest, with what to do. Click a name for the profile.")
+        for row in top.itertuples():
+            st.page_link(PERSON_PAGE, label=md(row.name), query_params={"id": str(int(row.person_id))},
+                         icon=ACTION_ICONS.get(row.action))
+            st.caption(f"**{md(row.action)}** · {md(row.reason)}")
         st.page_link("pages/nurture.py", label="All nurture suggestions and the plan", icon=":material/eco:")
 
 st.caption(
     f"Data as of the last import: {summary['last_import'] or 'never'} · {summary['imports']} imports in place · "
     f"{summary['reviews']} likely duplicates to review"
 )
+if summary["reviews"]:
+    n = summary["reviews"]
+    st.page_link("pages/review.py", label=f"{n:,} likely duplicate{'s' if n != 1 else ''} to review: merge or keep apart",
+                 icon=":material/difference:")

@@ -8,8 +8,10 @@ from netmap.config import database_url
 from netmap.errors import NetmapError
 from netmap.network.export import graph_html
 from netmap.profile import find_people
+from netmap.network.paths import company_match_key
 from netmap.queries import (
-    PATH_COLUMNS, find_paths, graph_table, owners, path_graph, resolve_sources, resolve_targets,
+    LEAD_STAGES, PATH_COLUMNS, PATH_EXTRA_COLUMNS, TIE_WORDS, find_paths, graph_table, owners, path_graph, prospects,
+    resolve_sources, resolve_targets, stage_label, targets_at_stages,
 )
 from netmap.ui import (
     analysis, csv_download, data_version, draw_index, graph_frame, no_data, path_index, people_search, people_table,
@@ -26,7 +28,9 @@ RULE = (
 )
 DRAW_MAX_TARGETS = 10
 TOGETHER = "together"  # "Draw the paths to": the first DRAW_MAX_TARGETS targets at once
-TARGET_KINDS = ["A person", "A company", "A lifecycle stage"]
+PROSPECTS = "All leads and prospects"
+TARGET_KINDS = [PROSPECTS, "A person", "A company", "Lifecycle stages"]
+TIES = ", ".join(f"{word} {'≥ ' + format(cut, 'g') if cut else 'below'}" for cut, word in TIE_WORDS)
 SOURCE_KINDS = ["Promoters", "Your team", "One person", "An account manager's book"]
 
 
@@ -60,30 +64,43 @@ STAGE_DEFAULT_MAX = 20_000
 
 @st.cache_data(show_spinner="Finding the warmest paths...", max_entries=32)
 def _paths(url: str, version: int, targets: tuple[int, ...], sources: tuple[int, ...], top: int):
-    return find_paths(None, targets, sources, top=top, index=path_index(), with_ids=True)
+    return find_paths(None, targets, sources, top=top, index=path_index(), with_ids=True, people=analysis().people)
 
 
 left, middle, right = st.columns([2, 2, 1])
 with left:
-    target_kind = st.radio("To", TARGET_KINDS, index=2 if len(people) <= STAGE_DEFAULT_MAX else 1, horizontal=True,
+    target_kind = st.radio("To", TARGET_KINDS, index=0 if len(people) <= STAGE_DEFAULT_MAX else 2, horizontal=True,
                            key="paths_target_kind")
-    target_label = None
-    if target_kind == "A person":
+    find_targets = None  # () -> the target ids
+    if target_kind == PROSPECTS:
+        find_targets = lambda: prospects(people)  # noqa: E731
+        st.caption("Everyone who is not a customer yet at a lead-like stage: "
+                   + ", ".join(stage_label(s) for s in LEAD_STAGES) + ". People with no stage are left out.")
+    elif target_kind == "A person":
         tid = pick_person("paths_target", "Search the person to reach")
-        target_spec = None if tid is None else tid
+        if tid is not None:
+            find_targets = lambda: [tid]  # noqa: E731
     elif target_kind == "A company":
-        companies = people["company"].dropna().value_counts()
-        companies = companies.loc[sorted(companies.index, key=str.casefold)]
-        company = st.selectbox("Company", list(companies.index), key="paths_company",
-                               format_func=lambda c: f"{c} ({companies[c]} people)")
-        target_spec = None if company is None else f"company:{company}"
+        # one entry per company as identity knows it (legal suffixes, case and accents ignored), its commonest spelling
+        spelling: dict[str, str] = {}
+        counts: dict[str, int] = {}
+        for name, n in people["company"].dropna().value_counts().items():  # the commonest spelling first
+            k = company_match_key(name)
+            spelling.setdefault(k, name)
+            counts[k] = counts.get(k, 0) + int(n)
+        order = sorted(spelling, key=lambda k: str(spelling[k]).casefold())
+        key = st.selectbox("Company", order, key="paths_company", format_func=lambda k: (
+            f"{spelling[k]} ({counts[k]} {'person' if counts[k] == 1 else 'people'})"))
+        if key is not None:
+            find_targets = lambda: resolve_targets(store(), people, f"company:{spelling[key]}")  # noqa: E731
     else:
         stages = people["stage"].dropna().value_counts()
         order = list(stages.index)
-        stage = st.selectbox("Everyone at the stage", order, key="paths_stage",
-                             index=order.index("lead") if "lead" in order else 0,
-                             format_func=lambda s: f"{s} ({stages[s]} people)")
-        target_spec = None if stage is None else f"stage:{stage}"
+        chosen = st.multiselect("Everyone at the stages", order, key="paths_stages",
+                                default=["lead"] if "lead" in order else order[:1],
+                                format_func=lambda s: f"{stage_label(s)} ({stages[s]} people)")
+        if chosen:
+            find_targets = lambda: targets_at_stages(people, chosen)  # noqa: E731
 with middle:
     source_kind = st.radio("From", SOURCE_KINDS, horizontal=True, key="paths_source_kind")
     if source_kind == "Promoters":
@@ -102,17 +119,17 @@ with middle:
 with right:
     top = st.number_input("Paths per target", min_value=1, max_value=10, value=3, step=1, key="paths_top")
 
-if target_spec is None or source_spec is None:
+if find_targets is None or source_spec is None:
     st.info("Pick whom to reach and who would introduce them.")
     st.stop()
 
 try:
-    targets = [target_spec] if isinstance(target_spec, int) else resolve_targets(store(), people, target_spec)
+    targets = find_targets()
     sources = [source_spec] if isinstance(source_spec, int) else resolve_sources(
         store(), people, source_spec, instead="pick one person or an account manager's book as the source"
     )
     drawable = _paths(database_url(), data_version(), tuple(targets), tuple(sources), int(top))
-    paths = drawable[PATH_COLUMNS]
+    paths = drawable[PATH_COLUMNS + PATH_EXTRA_COLUMNS]
 except NetmapError as exc:
     show_error(exc)
     st.stop()
@@ -135,13 +152,29 @@ if reached < len(targets):
 
 people_table(
     paths, key="paths_table", id_column="target_id",
+    column_order=[
+        "target_name", "target_stage", "target_company", "source_name", "source_feeling", "introduction", "hops",
+        "strength", "path", "target_email", "target_owner", "source_email", "source_company", "source_owner",
+    ],
     column_config={
         "target_id": None, "source_id": None,
         "target_name": st.column_config.TextColumn("Target"),
+        "target_stage": st.column_config.TextColumn("Stage"),
+        "target_company": st.column_config.TextColumn("Target's company"),
         "source_name": st.column_config.TextColumn("Introducer"),
+        "source_feeling": st.column_config.TextColumn("Introducer feels", help="From their latest survey answer"),
+        "introduction": st.column_config.TextColumn(
+            "Introduction", width="large",
+            help=f"What to ask, for a mail merge. For one hop, the tie's strength in words ({TIES}); "
+                 "longer paths name the go-betweens in order"),
         "hops": st.column_config.NumberColumn("Hops", width="small"),
         "strength": st.column_config.NumberColumn("Strength", format="%.3f"),
         "path": st.column_config.TextColumn("Path (introducer > ... > target)", width="large"),
+        "target_email": st.column_config.TextColumn("Target's email"),
+        "target_owner": st.column_config.TextColumn("Target's account manager"),
+        "source_email": st.column_config.TextColumn("Introducer's email"),
+        "source_company": st.column_config.TextColumn("Introducer's company"),
+        "source_owner": st.column_config.TextColumn("Introducer's account manager"),
     },
 )
 st.caption("Click a row to open the target's profile.")

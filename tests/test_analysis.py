@@ -87,8 +87,10 @@ def test_cli_tables_keep_their_exact_columns(sample_store, capsys, tmp_path):
         (["bridges", "--top", "5"], PEOPLE_COLUMNS + ["spread_se", "separates"]),
         (["nurture", "--top", "5"], NURTURE_COLUMNS),
         (["plan", "--k", "3"], PLAN_COLUMNS + ["action", "feeling", "marginal_se", "nps", "owner", "email", "company",
-                                               "nurture_rank"]),
-        (["paths", "--to", "stage:lead", "--top", "1"], PATH_COLUMNS),
+                                               "nurture_rank", "spread", "why_here"]),
+        (["paths", "--to", "stage:lead", "--top", "1"], PATH_COLUMNS + [
+            "source_email", "source_company", "source_owner", "source_feeling", "target_email", "target_company",
+            "target_owner", "target_stage", "introduction"]),
     ):
         code, out, err = run_cli(sample_store, capsys, *args)
         assert code == 0, err

@@ -40,12 +40,21 @@ def test_ranked_bridges_and_weak_ties_with_their_measures(at):
 
 
 def test_the_measures_are_explained_and_the_method_stated(at):
-    assert any(c.value.startswith("Betweenness: ") and "exact" in c.value for c in at.caption)
+    # the method in words, not its name; every measure explained in words; advice on what to do with each list
+    assert any(c.value.startswith("Shortest paths through them: counted over every pair") for c in at.caption)
+    assert not any("Brandes" in c.value for c in at.caption)
     text = " ".join(m.value for m in at.markdown)
-    for phrase in ("shortest path", "Burt", "Effective size", "Participation", "split the network", "Onnela",
-                   "Local bridge", "Span", "Weakness"):
+    for phrase in ("shortest path", "Burt", "Separate contacts", "Ties across communities", "split the network",
+                   "Onnela", "No friend in common", "Detour without it", "Weakness"):
         assert phrase in text, phrase
+    assert "**What to do:** a bridge customer" in text and "**What to do:** a weak tie" in text
     assert [e.label for e in at.expander] == ["What these numbers mean"]
+    # the tables show the essentials by default; every measure on request
+    people, _ = tables(at)
+    assert at.dataframe(key="br_people").proto.column_order == [
+        "name", "company", "community", "bridge_score", "separates", "feeling"]
+    at.toggle(key="br_details").set_value(True).run()
+    assert not at.exception and list(at.dataframe(key="br_people").proto.column_order) == []
 
 
 def test_filter_by_owner_and_community(at):

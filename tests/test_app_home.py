@@ -17,4 +17,10 @@ def test_first_run_offers_the_sample_and_loads_it(database_url, monkeypatch):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["People"] == "400" and metrics["Customers"] != "0" and int(metrics["Communities"]) > 1
     assert any("nurture" in h.value.lower() for h in at.subheader)
-    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) > 0
+    # whom to nurture next: each name a link to the profile, each reason whole (nothing cut off)
+    links = [e for e in at.get("page_link")]
+    people = [l for l in links if "id" in (l.proto.query_string or "")]
+    assert 1 <= len(people) <= 8
+    reasons = [c.value for c in at.caption if c.value.startswith("**")]
+    assert len(reasons) == len(people) and all("·" in r for r in reasons)
+    assert any(c.value.startswith("People per community") for c in at.caption)

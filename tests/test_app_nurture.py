@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -66,7 +67,9 @@ def test_the_list_the_chart_the_plan_and_their_downloads(sample_db, monkeypatch,
     name, data = downloads["nurture_plan_csv"]
     assert name == "nurture-plan-5.csv" and [r["person_id"] for r in rows(data)] == [str(p) for p in plan["person_id"]]
     assert list(rows(data)[0])[:6] == ["rank", "person_id", "name", "marginal_spread", "cumulative_spread", "reason"]
-    assert {"action", "feeling", "owner", "email", "nurture_rank"} <= set(rows(data)[0])
+    assert {"action", "feeling", "owner", "email", "nurture_rank", "spread", "why_here"} <= set(rows(data)[0])
+    assert list(rows(data)[0])[-2:] == ["spread", "why_here"]  # new columns after the ones scripts know
+    check_the_plan_table(plan, rows(data), ranking)
 
     at.slider(key="nurture_k").set_value(12).run()
     assert not at.exception
@@ -74,6 +77,35 @@ def test_the_list_the_chart_the_plan_and_their_downloads(sample_db, monkeypatch,
     assert len(bigger) == 12 and bigger.head(5)["person_id"].tolist() == plan["person_id"].tolist()
     assert len(set(bigger["person_id"])) == 12
     assert downloads["nurture_plan_csv"][0] == "nurture-plan-12.csv"
+
+
+def check_the_plan_table(plan, downloaded, ranking):
+    """The plan's table says what to do and why in words, with the list's own reach beside what each pick adds."""
+    advice = {"amplify": "ask for an introduction or a referral", "elevate": "turn good into great",
+              "recover": "follow up now", "ask": "send the survey"}
+    spread = ranking.set_index("person_id")["spread"]
+    for shown, row in zip(plan.to_dict(orient="records"), downloaded):
+        assert shown["action"] == f"{row['action']}: {advice[row['action']]}"  # the code, then in words
+        assert shown["feeling"] == ("no survey answer yet" if row["feeling"] == "unknown" else row["feeling"])
+        assert shown["email"] == row["email"] and shown["owner"] == row["owner"] and "@" in shown["email"]
+        assert shown["why_here"] == row["why_here"] and f"picked {shown['rank']}" in shown["why_here"]
+        if shown["person_id"] in spread.index:  # one figure: the list's reach for the same person
+            assert shown["spread"] == pytest.approx(spread[shown["person_id"]])
+            assert shown["why_here"].startswith(f"#{int(shown['nurture_rank'])} on the list")
+        assert shown["marginal_spread"] <= shown["spread"] + 1e-9 or shown["rank"] == 1
+        assert ("no survey answer yet: ask first" in shown["why_here"]) == (row["feeling"] == "unknown")
+    assert plan["marginal_spread"].iloc[0] == pytest.approx(plan["spread"].iloc[0])
+
+
+def test_the_plan_and_the_list_name_their_figures_alike(sample_db, monkeypatch):
+    at = open_page(monkeypatch, sample_db)
+    captions = " ".join(c.value for c in at.caption)
+    assert "**Reaches (alone)** is the list's figure" in captions and "**Adds to the plan**" in captions
+    listed = json.loads(at.dataframe(key="nurture_table").proto.columns)
+    plan = json.loads(at.dataframe(key="nurture_plan_table").proto.columns)
+    assert listed["spread"]["label"] == plan["spread"]["label"] == "Reaches (alone)"
+    assert plan["marginal_spread"]["label"] == "Adds to the plan" and plan["why_here"]["label"] == "Why here"
+    assert plan["email"]["label"] == "Email" and plan["action"]["label"] == "Action"
 
 
 def test_one_owners_book_and_one_action(sample_db, monkeypatch, downloads):

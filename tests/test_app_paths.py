@@ -15,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from netmap import Store
 from netmap.analysis import measures, network
-from netmap.queries import PATH_COLUMNS
+from netmap.queries import LEAD_STAGES, PATH_COLUMNS, PATH_EXTRA_COLUMNS, stage_label
+from netmap.values import company_key
 
 from .conftest import drop_database, load, open_app, sample_database
 
@@ -56,33 +57,53 @@ def drawn_ids(html: str) -> set[int]:
 
 
 def check_paths(table, people):
-    assert list(table.columns) == PATH_COLUMNS and len(table) > 0
-    names = people.set_index("person_id")["name"]
+    assert list(table.columns) == PATH_COLUMNS + PATH_EXTRA_COLUMNS and len(table) > 0
+    about = people.set_index("person_id")
     for r in table.to_dict(orient="records"):
         hops = r["path"].split(" > ")
-        assert hops[0] == r["source_name"] == names[r["source_id"]]
-        assert hops[-1] == r["target_name"] == names[r["target_id"]]
+        source, target = about.loc[r["source_id"]], about.loc[r["target_id"]]
+        assert hops[0] == r["source_name"] == source["name"]
+        assert hops[-1] == r["target_name"] == target["name"]
         assert r["hops"] == len(hops) - 1 <= 4 and 0.001 <= r["strength"] <= 1
+        # what a campaign needs of both ends, and the introduction in words
+        assert (r["source_email"], r["source_company"], r["source_owner"]) == (
+            source["email"], source["company"], source["owner"])
+        assert (r["target_email"], r["target_company"], r["target_owner"]) == (
+            target["email"], target["company"], target["owner"])
+        assert r["source_feeling"] == source["feeling"] and r["target_stage"] == stage_label(target["stage"])
+        assert r["introduction"].startswith(f"Ask {r['source_name']} ")
+        assert f" to introduce {r['target_name']}" in r["introduction"]
+        if r["hops"] == 1:
+            assert r["introduction"].endswith(f"tie) to introduce {r['target_name']}")
+        else:
+            assert f" via {hops[1]}" in r["introduction"]
 
 
-def test_all_leads_from_the_promoters_by_default(sample_db, people, monkeypatch, downloads):
+def test_all_leads_and_prospects_from_the_promoters_by_default(sample_db, people, monkeypatch, downloads):
     at = open_page(monkeypatch, sample_db)
     assert not at.error
+    assert at.radio(key="paths_target_kind").value == "All leads and prospects"
     assert any("product of the tie strengths" in c.value and "detractors are never go-betweens" in c.value
                for c in at.caption)
+    assert any("marketing qualified lead, sales qualified lead" in c.value for c in at.caption)
     table = at.dataframe(key="paths_table").value
     check_paths(table, people)
-    leads = set(people.loc[people["stage"] == "lead", "person_id"])
+    prospects = set(people.loc[people["stage"].isin(LEAD_STAGES), "person_id"])
     promoters = set(people.loc[people["feeling"] == "promoter", "person_id"])
-    assert set(table["target_id"]) <= leads and set(table["source_id"]) <= promoters
+    assert set(table["target_id"]) <= prospects and set(table["source_id"]) <= promoters
+    stages = people.set_index("person_id").loc[table["target_id"], "stage"]
+    assert {"lead", "marketingqualifiedlead", "opportunity"} <= set(stages)  # several stages at once
+    assert "marketing qualified lead" in set(table["target_stage"])
     assert table.groupby("target_id").size().max() <= 3
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Targets"] == str(len(leads)) and metrics["Paths"] == str(len(table))
+    assert metrics["Targets"] == str(len(prospects)) and metrics["Paths"] == str(len(table))
 
     name, data = downloads["paths_csv"]
     assert name == "referral-paths.csv"
     got = rows(data)
-    assert list(got[0]) == PATH_COLUMNS and len(got) == len(table)
+    assert list(got[0]) == PATH_COLUMNS + PATH_EXTRA_COLUMNS and len(got) == len(table)
+    assert [r["introduction"] for r in got] == table["introduction"].tolist()
+    assert [r["target_email"] for r in got] == table["target_email"].tolist()
 
     html = drawing(at)  # the first target's paths
     first = table[table["target_id"] == table["target_id"].iloc[0]]
@@ -125,13 +146,23 @@ def test_a_company_and_a_whole_stage_stay_responsive(sample_db, people, monkeypa
     at = open_page(monkeypatch, sample_db)
     company = people["company"].value_counts().index[0]
     at.radio(key="paths_target_kind").set_value("A company").run()
-    at.selectbox(key="paths_company").set_value(company).run()
+    at.selectbox(key="paths_company").set_value(company_key(company)).run()  # one entry per company as identity sees it
     table = at.dataframe(key="paths_table").value
     check_paths(table, people)
     assert set(people.set_index("person_id").loc[table["target_id"], "company"]) == {company}
 
-    at.radio(key="paths_target_kind").set_value("A lifecycle stage").run()
-    at.selectbox(key="paths_stage").set_value("customer").run()  # the biggest batch of the sample
+    at.radio(key="paths_target_kind").set_value("Lifecycle stages").run()
+    assert at.multiselect(key="paths_stages").value == ["lead"]
+    at.multiselect(key="paths_stages").set_value(["lead", "opportunity"]).run()
+    table = at.dataframe(key="paths_table").value
+    check_paths(table, people)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Targets"] == str(people["stage"].isin(["lead", "opportunity"]).sum())
+    assert set(table["target_stage"]) == {"lead", "opportunity"}
+    at.multiselect(key="paths_stages").set_value([]).run()
+    assert any("Pick whom to reach" in i.value for i in at.info) and not at.dataframe
+
+    at.multiselect(key="paths_stages").set_value(["customer"]).run()  # the biggest batch of the sample
     started = time.perf_counter()
     at.number_input(key="paths_top").set_value(5).run()
     assert time.perf_counter() - started < 5
@@ -144,7 +175,8 @@ def test_user_errors_are_messages(sample_db, people, monkeypatch):
     at.radio(key="paths_target_kind").set_value("A person").run()
     at.text_input(key="paths_target_q").input("nobody@nowhere.test").run()
     assert not at.exception
-    assert any("Nobody matches “nobody@nowhere.test”" in re.sub(r"\\(.)", r"\1", e.value) for e in at.error)
+    said = [re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in at.error]  # as Markdown, no autolink
+    assert any("Nobody matches “nobody@nowhere.test”" in e for e in said), said
     assert not at.dataframe
 
     # an introducer more than 4 hops away (or in another part of the network): no path, said so
@@ -185,6 +217,9 @@ def test_no_promoters_and_hostile_names(database_url, monkeypatch, downloads):
     assert table["path"].tolist() == [" > ".join(evil)]  # names are shown as the text they are
     got = rows(downloads["paths_csv"][1])
     assert got[0]["source_name"] == "'" + evil[0] and got[0]["path"].startswith("'=HYPERLINK")
+    assert got[0]["source_company"] == got[0]["target_company"] == "'@corp"  # formula-safe, every new column too
+    assert got[0]["introduction"] == f"Ask {evil[0]} to introduce {evil[2]} via {evil[1]}"
+    assert table["introduction"].tolist() == [got[0]["introduction"]]
     html = drawing(at)
     assert "alert(2)</script>" not in html and "<img src=x" not in html
     assert len(drawn_ids(html)) == 3  # introducer, go-between, target

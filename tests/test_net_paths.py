@@ -113,8 +113,13 @@ def test_selectors():
     person(G, 2, company="Acme GmbH.", stage="Lead", owner="ola nordmann", feeling="promoter")
     person(G, 3, company="Acme Inc", stage="customer", owner="Kim")
     person(G, 4)
-    assert targets_for_company(G, " acme gmbh") == [1, 2]
+    person(G, 5, company="Acme Industries", stage="MQL")
+    person(G, 6, company="Redwood Diagnostics Pte. Ltd.", stage="marketingqualifiedlead")
+    # companies as identity compares them: accents, case, punctuation and legal suffixes ignored
+    assert targets_for_company(G, " acme gmbh") == [1, 2, 3]
+    assert targets_for_company(G, "Redwood Diagnostics") == targets_for_company(G, "redwood diagnostics pte ltd") == [6]
     assert targets_for_stage(G, "LEAD") == [1, 2]
+    assert targets_for_stage(G, "marketing qualified lead") == targets_for_stage(G, "mql") == [5, 6]
     assert sources_for_owner(G, "OLA NORDMANN") == [1, 2]
     assert default_sources(G) == [2]
     assert targets_for_company(G, "") == []

@@ -123,6 +123,13 @@ def test_plan_is_greedy_prefix_consistent_and_respects_the_book(sample):
     mine = plan(analysis, 5, owner=owner)
     book = set(analysis.people.loc[in_book(analysis.people, owner), "person_id"])
     assert set(mine["person_id"]) <= book
+    # an owner's plan places its picks on that owner's list (the one the page shows beside it)
+    theirs = nurture_list(analysis.people, owner=owner).set_index("person_id")["rank"]
+    on_theirs = mine.dropna(subset=["nurture_rank"])
+    assert len(on_theirs) and all(theirs[p] == r for p, r in zip(on_theirs["person_id"], on_theirs["nurture_rank"]))
+    assert all(w.startswith(f"#{r} on the list;") for w, r in zip(on_theirs["why_here"], on_theirs["nurture_rank"]))
+    people = analysis.people.set_index("person_id")
+    assert (mine["spread"].to_numpy() == people.loc[mine["person_id"], "spread"].to_numpy()).all()
     with pytest.raises(NetmapError, match="at least 1"):
         plan(analysis, 0)
     with pytest.raises(NetmapError, match="no account manager"):

@@ -214,3 +214,25 @@ def _base_label(G: nx.Graph, nodes: list, cid: int) -> str:
     if owner:
         return f"{owner}'s book"
     return f"Community {cid}"
+
+
+def feelings_by_community(people):
+    """How each community feels: one row per (community, feeling) with the number of
+    ``people`` (the analysis' table, whose ``community`` column holds each community's
+    label), the community's ``total`` size, the feeling in words
+    (:data:`netmap.model.FEELING_WORDS`) and its ``order`` in the stack; largest
+    communities first. For the Overview's chart."""
+    import pandas as pd
+
+    from netmap.model import FEELING_WORDS, FEELINGS
+
+    known = people.dropna(subset=["community"])
+    counts = known.groupby([known["community"].astype(str), known["feeling"].fillna("unknown")]).size()
+    rows = [
+        {"community": c, "feeling": FEELING_WORDS.get(f, f),
+         "order": FEELINGS.index(f) if f in FEELINGS else len(FEELINGS), "people": int(n)}
+        for (c, f), n in counts.items()
+    ]
+    out = pd.DataFrame(rows, columns=["community", "feeling", "order", "people"])
+    out["total"] = out.groupby("community")["people"].transform("sum")
+    return out.sort_values(["total", "community", "order"], ascending=[False, True, True]).reset_index(drop=True)

@@ -48,6 +48,7 @@ import pandas as pd
 
 from netmap.errors import UnknownPerson
 from netmap.network.nurture import plain
+from netmap.values import company_key, stage as stage_code
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -56,7 +57,9 @@ __all__ = [
     "PATH_COLUMNS",
     "PER_ROOT_MAX",
     "PathIndex",
+    "company_match_key",
     "referral_paths",
+    "stage_match_key",
     "default_sources",
     "people_matching",
     "sources_for_owner",
@@ -86,9 +89,38 @@ def _norm_uncached(text) -> str:
     return " ".join(s.split())
 
 
-def _matching(pairs: Iterable[tuple[int, object]], value: str) -> list[int]:
-    want = _norm(value)
-    return sorted(int(v) for v, x in pairs if want and _norm(x) == want)
+def company_match_key(text) -> str:
+    """A company as ``company:NAME`` compares it: the key identity uses
+    (:func:`netmap.values.company_key`: accents, case, punctuation and legal suffixes
+    ignored), so "Redwood Diagnostics" finds "Redwood Diagnostics Pte. Ltd."."""
+    return _company_key(plain(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _company_key(text: str) -> str:
+    return company_key(text)
+
+
+def stage_match_key(text) -> str:
+    """A lifecycle stage as ``stage:STAGE`` compares it: the stage import would store
+    (:func:`netmap.values.stage`: ``MQL`` is ``marketingqualifiedlead``), case, spaces and
+    punctuation ignored (so "marketing qualified lead" finds it too)."""
+    s = plain(text)
+    return "".join(ch for ch in stage_code(s).casefold() if ch.isalnum()) if s else ""
+
+
+#: How each attribute is compared when matching people by it.
+_KEYS = {"company": company_match_key, "stage": stage_match_key}
+
+
+def _key(column: str):
+    return _KEYS.get(column, _norm)
+
+
+def _matching(pairs: Iterable[tuple[int, object]], value: str, column: str = "owner") -> list[int]:
+    key = _key(column)
+    want = key(value)
+    return sorted(int(v) for v, x in pairs if want and key(x) == want)
 
 
 def _attr(G: nx.Graph, name: str) -> Iterable[tuple[int, object]]:
@@ -96,13 +128,15 @@ def _attr(G: nx.Graph, name: str) -> Iterable[tuple[int, object]]:
 
 
 def targets_for_company(G: nx.Graph, name: str) -> list[int]:
-    """People whose ``company`` matches ``name`` (case/space/punctuation-insensitive), sorted."""
-    return _matching(_attr(G, "company"), name)
+    """People whose ``company`` matches ``name`` (:func:`company_match_key`: accents, case,
+    punctuation and legal suffixes ignored), sorted."""
+    return _matching(_attr(G, "company"), name, "company")
 
 
 def targets_for_stage(G: nx.Graph, stage: str) -> list[int]:
-    """People in lifecycle ``stage`` (case-insensitive), sorted."""
-    return _matching(_attr(G, "stage"), stage)
+    """People in lifecycle ``stage`` (:func:`stage_match_key`: case-insensitive, ``MQL`` and
+    "marketing qualified lead" are ``marketingqualifiedlead``), sorted."""
+    return _matching(_attr(G, "stage"), stage, "stage")
 
 
 def sources_for_owner(G: nx.Graph, owner: str) -> list[int]:
@@ -117,12 +151,15 @@ def default_sources(G: nx.Graph) -> list[int]:
 
 def people_matching(people: pd.DataFrame, column: str, value: str) -> list[int]:
     """:func:`targets_for_company` and its siblings over a people table (``person_id``
-    and ``column``, e.g. a stored analysis'): ids whose ``column`` matches ``value``."""
-    want = _norm(value)
+    and ``column``, e.g. a stored analysis'): ids whose ``column`` matches ``value``
+    (``company`` by :func:`company_match_key`, ``stage`` by :func:`stage_match_key`,
+    anything else ignoring case, spacing and punctuation)."""
+    key = _key(column)
+    want = key(value)
     if not want:
         return []
     col = people[column]
-    hits = [x for x in pd.unique(col.dropna()) if _norm_uncached(x) == want]  # each distinct value once
+    hits = [x for x in pd.unique(col.dropna()) if key(x) == want]  # each distinct value once
     return sorted(int(i) for i in people.loc[col.isin(hits), "person_id"].tolist())
 
 

@@ -46,7 +46,10 @@ import pandas as pd
 from netmap.network.nurture import ACTION_ADVICE, _people, feeling_action, plain
 from netmap.network.spread import LiveEdgeSamples
 
-__all__ = ["PLAN_COLUMNS", "PLAN_EXTRA_COLUMNS", "choose_plan", "customer_ids", "nurture_plan", "plan_table"]
+__all__ = [
+    "PLAN_COLUMNS", "PLAN_EXTRA_COLUMNS", "choose_plan", "customer_ids", "nurture_plan", "ordinal", "plan_table",
+    "why_here",
+]
 
 #: Columns of :func:`nurture_plan`, in order (``python -m netmap plan``'s contract first).
 PLAN_COLUMNS = ["rank", "person_id", "name", "marginal_spread", "cumulative_spread", "reason"]
@@ -196,3 +199,56 @@ def plan_table(
             "marginal_se": float(se),
         })
     return pd.DataFrame(rows, columns=PLAN_COLUMNS + PLAN_EXTRA_COLUMNS)
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st ..."""
+    n = int(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _about(x: float) -> str:
+    return f"~{x:.1f}" if x < 10 else f"~{round(x):,}"
+
+
+#: Below this share of a pick's own reach reached already by the earlier picks, the pick is
+#: said to reach "a part of the network the earlier picks do not".
+NEW_PART = 0.15
+
+
+def why_here(rank: int, marginal: float, spread: float, feeling: str | None, nurture_rank: int | None,
+             widest: int | None = None) -> str:
+    """Why a pick stands at ``rank`` in the plan, and why that differs from the nurture list,
+    from the figures alone.
+
+    ``marginal``: the people the pick adds to the plan (``marginal_spread``); ``spread``: the
+    people they reach alone (the list's ``spread``); ``nurture_rank``: their place on the list
+    (``None``: not on it); ``widest``: the place of their own reach among everyone the plan
+    could pick (1 = the widest), for the first pick. E.g. "#13 on the list; picked 2nd because
+    they reach a part of the network the earlier picks do not (~5.0 of the ~5.0 people they
+    reach alone); no survey answer yet: ask first".
+    """
+    feeling = str(feeling or "unknown")
+    parts = [f"#{int(nurture_rank)} on the list" if nurture_rank is not None else
+             "not on the list, which keeps the widest reach and the strongest brokers"]
+    pick = f"picked {ordinal(rank)}"
+    if rank == 1:
+        if widest is None or widest <= 1:
+            parts.append(f"{pick} because their word of mouth reaches the most people ({_about(spread)} alone)")
+        else:
+            parts.append(f"{pick} because their reach looked widest on the samples the plan is chosen over "
+                         f"({_about(spread)} people alone, the {ordinal(widest)} widest as measured)")
+    else:
+        overlap = 1.0 - marginal / spread if spread > 0 else 0.0
+        if overlap < NEW_PART:
+            parts.append(f"{pick} because they reach a part of the network the earlier picks do not "
+                         f"({_about(marginal)} of the {_about(spread)} people they reach alone)")
+        else:
+            parts.append(f"{pick} because they add {_about(marginal)} of the {_about(spread)} people they reach alone: "
+                         "the earlier picks reach the rest")
+    if nurture_rank is not None and int(nurture_rank) > rank:
+        parts.append("lower on the list, which also weighs how they feel and how much they broker")
+    if feeling == "unknown":
+        parts.append("no survey answer yet: ask first")
+    return "; ".join(parts)

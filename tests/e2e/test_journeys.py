@@ -140,7 +140,9 @@ def test_referral_paths_csv_download(sample_app, page):
     assert download.suggested_filename == "referral-paths.csv"
     with open(download.path(), newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["target_id", "target_name", "source_id", "source_name", "hops", "strength", "path"]
+    assert rows[0][:7] == ["target_id", "target_name", "source_id", "source_name", "hops", "strength", "path"]
+    assert rows[0][7:] == ["source_email", "source_company", "source_owner", "source_feeling", "target_email",
+                           "target_company", "target_owner", "target_stage", "introduction"]  # for a mail merge
     assert len(rows) > 1
     assert len(rows) - 1 == int(metrics["Paths"].replace(",", "")), metrics
     assert {r[1] for r in rows[1:]} and all(int(r[4]) >= 1 for r in rows[1:])
