@@ -19,6 +19,7 @@ st.set_page_config(page_title="netmap", page_icon=str(PAGE_ICON), layout="wide")
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
     st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:"),
+    st.Page("pages/review.py", title="Duplicates", icon=":material/difference:"),
     st.Page("pages/network.py", title="Network", icon=":material/hub:"),
     st.Page("pages/bridges.py", title="Bridges & weak ties", icon=":material/call_split:"),
     st.Page("pages/nurture.py", title="Nurture", icon=":material/eco:"),

@@ -1,6 +1,7 @@
 """The audit log: who changed the data, how, when, and how much.
 
-One row per change (an import call, an undo, an erasure), written by
+One row per change (an import call, an undo, an erasure, a merge of two records of one
+person or a decision to keep two people apart: :mod:`netmap.merge`), written by
 :func:`record` inside the transaction of the change itself: a change that is
 rolled back leaves no row, and a change that is committed always has one.
 
@@ -10,7 +11,8 @@ creates triggers that refuse every UPDATE and DELETE on the ``audit`` table
 its tables by mistake; a database owner can still drop them, as with any
 database-side rule.
 
-No personal data: a target names rows by number ("import #3", "person #42"),
+No personal data: a target names rows by number ("import #3", "person #42",
+"merge #9: #12 into #7"),
 counts are numbers per kind of row, and the actor is the signed-in admin's
 email or ``local:<os user>``. Nothing a customer is called, or wrote, is ever
 copied here, so an erasure leaves nothing of them in the log.
@@ -30,7 +32,7 @@ from . import tables
 __all__ = ["ACTIONS", "AUDIT", "MESSAGE", "ensure", "entries", "install", "record", "target_for_imports"]
 
 AUDIT = tables.audit
-ACTIONS = ("import", "undo", "erase")
+ACTIONS = ("import", "undo", "erase", "merge", "keep-apart")
 #: what the database says when something tries to change the log
 MESSAGE = "the audit log is append-only: its rows cannot be changed or deleted"
 _PG_LOCK = 7_461_228  # advisory lock id while installing the triggers (store's writes use 7_461_227)

@@ -68,9 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("sample", help="load the sample company from data/sample/")
     p = sub.add_parser("audit", help="who imported, undid or erased what, and when (newest first)")
     p.add_argument("--limit", type=int, metavar="N", help="only the N newest entries")
-    p.add_argument("--action", choices=["import", "undo", "erase"], help="only this kind of change")
+    p.add_argument("--action", choices=["import", "undo", "erase", "merge", "keep-apart"],
+                   help="only this kind of change")
     p.add_argument("--json", action="store_true", help="one JSON array")
     sub.add_parser("reviews", help="likely duplicates that were not merged, for review")
+    p = sub.add_parser("merge", help="two records of one person: everything of OTHER moves to KEEP, OTHER goes "
+                                     "(undo with `undo ID`)")
+    p.add_argument("keep", metavar="KEEP", help="#id, CRM id, email or full name of the person kept")
+    p.add_argument("other", metavar="OTHER", help="#id, CRM id, email or full name of the record merged into KEEP")
+    p = sub.add_parser("keep-apart", help="two different people: their likely-duplicate review is closed and no "
+                                          "later import lists them again (undo with `undo ID`)")
+    p.add_argument("a", metavar="A", help="#id, CRM id, email or full name")
+    p.add_argument("b", metavar="B", help="#id, CRM id, email or full name")
 
     from .cli_crm import add_crm_commands
     from .cli_network import add_network_commands
@@ -202,9 +211,9 @@ def cmd_imports(store: Store, args) -> int:
 
 
 def cmd_undo(store: Store, args) -> int:
-    result = store.undo(args.import_id)
-    done = ", ".join(f"{n} {k}" for k, n in result.items() if k not in ("import_id", "file_name")) or "nothing to change"
-    print(f"undid import #{result['import_id']} ({result['file_name']}): {done}")
+    plan = store.undo_preview(args.import_id)  # what it removes and restores, in plain counts
+    store.undo(args.import_id)
+    print(plan.done)
     return 0
 
 
@@ -269,6 +278,30 @@ def cmd_reviews(store: Store, args) -> int:
     return 0
 
 
+def cmd_merge(store: Store, args) -> int:
+    from .access import local_actor
+    from .merge import merge_summary
+
+    keep, other = store.resolve_one(args.keep), store.resolve_one(args.other)  # exactly one person each
+    result = store.merge(keep, other, actor=local_actor())
+    print(merge_summary(result))
+    print(f"(merge #{result['merge_id']}: `python -m netmap undo {result['merge_id']}` undoes it)")
+    return 0
+
+
+def cmd_keep_apart(store: Store, args) -> int:
+    from .access import local_actor
+
+    a, b = store.resolve_one(args.a), store.resolve_one(args.b)
+    result = store.keep_apart(a, b, actor=local_actor())
+    (x, y), (nx, ny) = result["people"], result["names"]
+    closed = result["reviews"]
+    print(f"kept {nx} (#{x}) and {ny} (#{y}) apart: {closed} review{'s' if closed != 1 else ''} closed, and later "
+          f"imports do not list them together again (keep-apart #{result['decision_id']}: "
+          f"`python -m netmap undo {result['decision_id']}` undoes it)")
+    return 0
+
+
 def cmd_audit(store: Store, args) -> int:
     if args.limit is not None and args.limit < 1:
         raise NetmapError("--limit must be at least 1")
@@ -294,6 +327,7 @@ def _commands() -> dict:
 
     return {
         "import": cmd_import, "imports": cmd_imports, "undo": cmd_undo, "summary": cmd_summary,
-        "erase": cmd_erase, "wipe": cmd_wipe, "sample": cmd_sample, "reviews": cmd_reviews, "audit": cmd_audit, **NETWORK,
+        "erase": cmd_erase, "wipe": cmd_wipe, "sample": cmd_sample, "reviews": cmd_reviews, "audit": cmd_audit,
+        "merge": cmd_merge, "keep-apart": cmd_keep_apart, **NETWORK,
         **CRM,
     }

@@ -70,6 +70,8 @@ META = tables.meta
 MEAS = tables.measure_cache
 
 TABLES = {t.name: t for t in (P, IDT, REL, REF, INT, PART, FB, REV)}
+#: the import log's kinds that are decisions about likely duplicates, not imports (netmap.merge.DECISIONS)
+_DECISIONS = ("merge", "keep-apart")
 #: delete order for undo: children before parents
 _CHILD_FIRST = ("participation", "feedback", "referral", "relationship", "review", "identifier", "interaction", "person")
 _PG_LOCK = 7_461_227  # any constant: the advisory lock id for netmap writes
@@ -366,7 +368,13 @@ class Store:
         self._write_ties(conn, resolution, keymap, results, log, uses)
         for label, pid in sorted(uses):
             log(label, "person", pid, "use")
-        # reviews
+        # reviews (not of a pair someone decided are two people: netmap.merge.kept_apart; the import
+        # then counts only the pairs it listed)
+        from .merge import kept_apart
+
+        kept = kept_apart(conn)
+        if kept:
+            resolution.reviews = [r for r in resolution.reviews if frozenset((keymap[r[0]], keymap[r[1]])) not in kept]
         labels = [src.file if src.file in results else first_label for *_, src in resolution.reviews]
         ids = _insert_returning_ids(
             conn, REV,
@@ -533,9 +541,12 @@ class Store:
 
     # ----------------------------------------------------------------- reads
     def imports(self) -> list[dict]:
-        """The import log, newest first."""
+        """The import log, newest first: files imported (the merges and keep-apart decisions,
+        journaled in the same log, are :meth:`decisions`)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(LOG).order_by(LOG.c.id.desc())).mappings().all()
+            rows = conn.execute(
+                select(LOG).where(LOG.c.kind.not_in(_DECISIONS)).order_by(LOG.c.id.desc())
+            ).mappings().all()
         return [
             {**dict(r), "mapping": json.loads(r["mapping_json"]), "details": json.loads(r["details_json"])} for r in rows
         ]
@@ -641,7 +652,8 @@ class Store:
                 prom = sum(1 for s in nps_scores if s >= 9)
                 det = sum(1 for s in nps_scores if s <= 6)
                 nps = round(100 * (prom - det) / len(nps_scores))
-            last = conn.execute(select(func.max(LOG.c.created_at)).where(LOG.c.undone_at.is_(None))).scalar_one()
+            imported = (LOG.c.undone_at.is_(None), LOG.c.kind.notin_(_DECISIONS))  # not merges (netmap.merge)
+            last = conn.execute(select(func.max(LOG.c.created_at)).where(*imported)).scalar_one()
             return {
                 "people": people,
                 "customers": customers,
@@ -656,7 +668,7 @@ class Store:
                 "passives": feelings["passive"],
                 "detractors": feelings["detractor"],
                 "nps": nps,
-                "imports": count(LOG, LOG.c.undone_at.is_(None)),
+                "imports": count(LOG, *imported),
                 "reviews": count(REV),
                 "last_import": last.isoformat(timespec="seconds") if last else None,
                 "data_version": self.data_version(conn),
@@ -794,35 +806,29 @@ class Store:
 
     # ------------------------------------------------------------------- undo
     def undo(self, import_id: int, *, actor: str | None = None) -> dict:
-        """Undo one import: remove what it added, restore what it changed.
+        """Undo one import: remove what it added, restore what it changed. A merge or a
+        keep-apart decision (:mod:`netmap.merge`, in the import log too) is undone the same
+        way, its deleted rows first brought back with their own ids.
 
-        Refused (nothing changes) while a later import that is still in place
-        built on this one's rows: undo that one first. ``actor`` (default
+        Refused (nothing changes) while a later import or decision that is still in place
+        built on this one's rows: undo that one first (:func:`netmap.merge.undo_refusal`;
+        :meth:`undo_preview` says the same, and what the undo would do, without writing). ``actor`` (default
         :func:`netmap.access.local_actor`) is recorded in the audit log.
         """
+        from .merge import restore_deleted, undo_refusal, undo_target  # merges and keep-apart decisions too
+
         with self.writing() as conn:
             row = conn.execute(select(LOG).where(LOG.c.id == import_id)).mappings().first()
             if row is None:
                 raise ImportNotFound(f"there is no import #{import_id}; `python -m netmap imports` lists them")
             if row["undone_at"] is not None:
-                raise UndoRefused(f"import #{import_id} ({row['file_name']}) was already undone on {row['undone_at']:%Y-%m-%d %H:%M}")
+                raise UndoRefused(f"{undo_target(row)} ({row['file_name']}) was already undone on {row['undone_at']:%Y-%m-%d %H:%M}")
             mine = conn.execute(select(CHG).where(CHG.c.import_id == import_id).order_by(CHG.c.id)).mappings().all()
-            touched = {(c["table_name"], c["row_id"]) for c in mine if c["action"] in ("insert", "update")}
-            blockers = set()
-            if touched:
-                later = conn.execute(
-                    select(CHG.c.import_id, CHG.c.table_name, CHG.c.row_id)
-                    .join(LOG, LOG.c.id == CHG.c.import_id)
-                    .where(CHG.c.import_id > import_id, LOG.c.undone_at.is_(None))
-                )
-                blockers = {i for i, t, r in later if (t, r) in touched}
-            if blockers:
-                ids = ", ".join(f"#{i}" for i in sorted(blockers, reverse=True))
-                raise UndoRefused(
-                    f"import #{import_id} cannot be undone yet: later import{'s' if len(blockers) > 1 else ''} {ids} "
-                    f"build{'s' if len(blockers) == 1 else ''} on what it added or changed; undo {ids} first"
-                )
+            refusal = undo_refusal(conn, row, mine)  # a later import or decision builds on it
+            if refusal:
+                raise UndoRefused(refusal)
             counts: dict[str, int] = defaultdict(int)
+            restore_deleted(conn, mine, counts)  # rows a merge or keep-apart deleted, parents first
             for c in reversed([c for c in mine if c["action"] == "update"]):
                 before = json.loads(c["before_json"], object_hook=_json_hook)
                 conn.execute(update(TABLES[c["table_name"]]).where(TABLES[c["table_name"]].c.id == c["row_id"]).values(**before))
@@ -842,13 +848,14 @@ class Store:
             conn.execute(update(LOG).where(LOG.c.id == import_id).values(undone_at=_now()))
             if counts:
                 self._bump(conn)
-            audit.record(conn, actor or local_actor(), "undo", f"import #{import_id}", counts)
+            audit.record(conn, actor or local_actor(), "undo", undo_target(row), counts)
             return {"import_id": import_id, "file_name": row["file_name"], **counts}
 
     # ------------------------------------------------------------------ erase
     def erase(self, person: int | str, *, actor: str | None = None) -> dict:
         """Erase a person with every tie, referral, participation, feedback and
-        journal entry about them, redact their full name and email wherever else
+        journal entry about them (and about the records merged into them: :func:`netmap.merge.absorbed`;
+        a merge or keep-apart decision that named them can no longer be undone), redact their full name and email wherever else
         stored text spells them, then rewrite the database so no byte of them is
         left (SQLite: ``secure_delete`` + ``VACUUM`` + a WAL checkpoint that is
         checked). ``person``: their id, or a WHO that names exactly one person
@@ -874,8 +881,11 @@ class Store:
                 "review": [r for (r,) in conn.execute(select(REV.c.id).where((REV.c.a_id == pid) | (REV.c.b_id == pid)))],
                 "person": [pid],
             }
+            from .merge import absorbed
+
+            merged = absorbed(conn, pid)  # the records merged into them, and the decisions about them
             # text elsewhere that spells them: their names and emails, current and earlier (the journal's old values)
-            spelled = [person, *({"email": v} for (v,) in conn.execute(
+            spelled = [person, *merged.records, *({"email": v} for (v,) in conn.execute(
                 select(IDT.c.value).where(IDT.c.person_id == pid, IDT.c.kind == "email")))]
             spelled += [json.loads(b) for (b,) in conn.execute(select(CHG.c.before_json).where(
                 CHG.c.table_name == "person", CHG.c.row_id == pid, CHG.c.before_json.is_not(None)))]
@@ -927,6 +937,7 @@ class Store:
             for tname, ids in owned.items():
                 for chunk in _chunks(ids, 900):
                     conn.execute(delete(CHG).where(CHG.c.table_name == tname, CHG.c.row_id.in_(chunk)))
+            merged.forget(conn)  # the journal about the records merged into them; decisions naming them
             # the journal's earlier values of other rows (a meeting's old title, a comment before its update)
             journal = select(CHG.c.id, CHG.c.table_name, CHG.c.row_id, CHG.c.before_json).where(
                 CHG.c.before_json.is_not(None))
@@ -1036,6 +1047,42 @@ class Store:
             conn.execute(delete(MEAS).where((MEAS.c.name == name) | MEAS.c.name.startswith(kind, autoescape=True)))
             conn.execute(insert(MEAS), {"name": name, "data_version": version, "payload": payload})
         return True
+
+    # ------------------------------------------------------------- duplicates
+    def merge(self, keep: int | str, other: int | str, *, actor: str | None = None) -> dict:
+        """Merge ``other`` into ``keep``, two records of one person (:func:`netmap.merge.merge_people`):
+        undoable with :meth:`undo` of the returned ``merge_id``, audited as ``merge``."""
+        from .merge import merge_people
+
+        return merge_people(self, keep, other, actor=actor)
+
+    def keep_apart(self, a: int | str, b: int | str, *, actor: str | None = None) -> dict:
+        """Decide that ``a`` and ``b`` are two people (:func:`netmap.merge.keep_apart`): undoable with
+        :meth:`undo` of the returned ``decision_id``, audited as ``keep-apart``."""
+        from .merge import keep_apart
+
+        return keep_apart(self, a, b, actor=actor)
+
+    def duplicate_pairs(self, *, limit: int | None = None):
+        """The likely duplicates waiting for a decision, a pair per two people, with both side by
+        side, and how many pairs there are (:func:`netmap.merge.pairs`)."""
+        from .merge import pairs
+
+        return pairs(self, limit=limit)
+
+    def decisions(self, *, limit: int = 20) -> list[dict]:
+        """The merges and keep-apart decisions in place, newest first (:func:`netmap.merge.decisions`)."""
+        from .merge import decisions
+
+        return decisions(self, limit=limit)
+
+    def undo_preview(self, import_id: int):
+        """What :meth:`undo` of ``import_id`` would remove and restore, in counts and plain words, or
+        why it would be refused; writes nothing (:func:`netmap.merge.undo_plan`)."""
+        from .merge import undo_plan
+
+        with self.engine.connect() as conn:
+            return undo_plan(conn, import_id)
 
 
 # ----------------------------------------------------------------- helpers

@@ -261,6 +261,36 @@ if files:
             st.rerun()
 
 # ------------------------------------------------------------- import log --
+def confirm_undo(import_id: int) -> None:
+    """Undo's second step: what it will remove and restore, in plain counts from the journal
+    (netmap.merge.undo_plan), then Yes / Cancel; a refusal is said at once."""
+    try:
+        plan = store().undo_preview(import_id)
+    except NetmapError as exc:
+        state.pop("confirm_undo", None)
+        show_error(exc)
+        return
+    if plan.refusal:
+        state.pop("confirm_undo", None)
+        st.error(md(plan.refusal))
+        return
+    with st.container(border=True):
+        st.warning(md(plan.question), icon=":material/undo:")
+        yes, no = st.columns(2)
+        if yes.button("Yes, undo", key=f"undo_yes_{import_id}", type="primary"):
+            try:
+                store().undo(import_id, actor=actor())
+            except NetmapError as exc:
+                show_error(exc)
+            else:
+                state.pop("confirm_undo", None)
+                state.undo_done = md(plan.done)
+                st.rerun()
+        if no.button("Cancel", key=f"undo_no_{import_id}"):
+            state.pop("confirm_undo", None)
+            st.rerun()
+
+
 st.divider()
 st.subheader("Import log")
 log = store().imports()
@@ -282,17 +312,9 @@ else:
         cols[4].text(rec["added"])
         if rec["status"] == "in place" and can_change:
             if cols[5].button("Undo", key=f"undo_{rec['import']}", icon=":material/undo:"):
-                try:
-                    result = store().undo(int(rec["import"]), actor=actor())
-                except NetmapError as exc:
-                    show_error(exc)
-                else:
-                    removed = ", ".join(
-                        f"{n:,} {what.replace(' removed', ' rows removed').replace(' restored', ' rows restored')}"
-                        for what, n in result.items() if what not in ("import_id", "file_name")
-                    )
-                    state.undo_done = f"Import #{result['import_id']} ({md(result['file_name'])}) undone: {removed or 'nothing to remove'}."
-                    st.rerun()
+                state.confirm_undo = int(rec["import"])  # asks first, below the row
+            if state.get("confirm_undo") == int(rec["import"]):
+                confirm_undo(int(rec["import"]))
         else:
             cols[5].text(rec["status"])
     with st.expander(f"The whole log ({len(frame)} imports)"):
@@ -303,8 +325,10 @@ audit_log(store())  # admins (and the single local user) only
 reviews = store().reviews()
 st.subheader("Likely duplicates to review")
 if not reviews:
-    st.write("None: every person was matched with certainty.")
+    st.write("None: every person was matched with certainty, or every likely duplicate was decided.")
 else:
+    st.page_link("pages/review.py", label=f"{len(reviews):,} likely duplicate{'s' if len(reviews) != 1 else ''} to "
+                 "review: compare them side by side, merge them or keep them apart", icon=":material/difference:")
     st.caption("These pairs look like the same person but were not merged (a different id or email). "
                "Click a row to open the first person.")
     people_table(reviews_frame(reviews), key="reviews", id_column="a_id")

@@ -11,6 +11,7 @@ from netmap.importer import import_paths
 from netmap.network.nurture import nurture_ranking
 from netmap.model import FEELING_WORDS
 from netmap.network.communities import feelings_by_community
+from netmap.text import when
 from netmap.ui import FEELING_COLORS, FEELINGS, PERSON_PAGE, analysis, md, show_error, store
 from netmap.ui.access import actor, may_change
 
@@ -88,11 +89,8 @@ with right:
             st.caption(f"**{md(row.action)}** · {md(row.reason)}")
         st.page_link("pages/nurture.py", label="All nurture suggestions and the plan", icon=":material/eco:")
 
-st.caption(
-    f"Data as of the last import: {summary['last_import'] or 'never'} · {summary['imports']} imports in place · "
-    f"{summary['reviews']} likely duplicates to review"
-)
+st.caption(f"Data as of the last import: {when(summary['last_import']) or 'never'} · "
+           f"{summary['imports']} imports in place")
 if summary["reviews"]:
-    n = summary["reviews"]
-    st.page_link("pages/review.py", label=f"{n:,} likely duplicate{'s' if n != 1 else ''} to review: merge or keep apart",
+    st.page_link("pages/review.py", label=f"{summary['reviews']} likely duplicates to review",
                  icon=":material/difference:")

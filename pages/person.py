@@ -9,6 +9,8 @@ import streamlit as st
 from netmap.errors import NetmapError
 from netmap.views import network_view
 from netmap.profile import erasure_summary, find_people, person_profile, position_sentences
+from netmap.queries import stage_label
+from netmap.text import day
 from netmap.ui import (
     FEELING_COLORS, FEELINGS, analysis, draw_index, forget_cached_data, graph_frame, md, no_data, people_search,
     people_table, show_error, store,
@@ -69,7 +71,8 @@ pos = profile.position or {}
 
 # ----------------------------------------------------------------- header --
 st.header(md(profile.name), anchor=False)  # a name is text: no link, not even to itself
-line = " · ".join(md(x) for x in (d.get("company"), d.get("stage"), d.get("owner") and f"owner {d['owner']}") if x)
+line = " · ".join(md(x) for x in (d.get("company"), stage_label(d.get("stage")), d.get("owner") and f"owner {d['owner']}")
+                 if x)
 if line:
     st.caption(line)
 
@@ -98,9 +101,9 @@ with left:
     created = d.get("created")
     rows = [
         ("Name", d.get("name")), ("Email", ", ".join(profile.emails) or d.get("email")),
-        ("Company", d.get("company")), ("Owner", d.get("owner")), ("Stage", d.get("stage")),
+        ("Company", d.get("company")), ("Owner", d.get("owner")), ("Stage", stage_label(d.get("stage")) or None),
         ("Segment", d.get("segment")), ("Region", d.get("region")),
-        ("Created", created.isoformat() if created else None),
+        ("Created", day(created) or None),
         ("CRM ids", ", ".join(profile.crm_ids) or d.get("crm_id")),
         ("In a people export", "yes" if d.get("listed") else "no (mentioned only: a friend of a friend)"),
         ("Community", pos.get("community")), ("Person id", str(profile.person_id)),

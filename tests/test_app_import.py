@@ -74,6 +74,11 @@ def texts(at: AppTest, kind: str) -> list[str]:
     return [e.value for e in getattr(at, kind)]
 
 
+def shown(at: AppTest, kind: str) -> list[str]:
+    """The texts as the page shows them (Markdown escapes removed)."""
+    return [t.replace("\\", "") for t in texts(at, kind)]
+
+
 def test_empty_page_offers_the_uploader_and_an_empty_log(db):
     at = open_page(db)
     up = at.file_uploader[0]
@@ -107,20 +112,41 @@ def test_upload_check_import_then_undo(db):
 
     undo = [b for b in at.button if b.key and b.key.startswith("undo_")]
     assert len(undo) == 2
-    # the people file is built on by the referral file: refused, with the reason in the page
+    # the people file is built on by the referral file: refused at once, with the reason in the page
     people_import = max(int(b.key.split("_")[1]) for b in undo) - 1
     at.button(key=f"undo_{people_import}").click().run()
     assert not at.exception
     assert any("cannot be undone yet" in e for e in texts(at, "error"))
+    assert not [b for b in at.button if b.key and b.key.startswith("undo_yes_")]
     assert summary(db)["people"] == 2
-    # newest first works, then the people import too
+    # newest first works, then the people import too; each asks first, in plain counts
     at.button(key=f"undo_{people_import + 1}").click().run()
-    assert any("undone" in t for t in texts(at, "success"))
+    assert shown(at, "warning") == [f"Undo import #{people_import + 1} (referrals.csv)? It removes 1 tie."]
+    assert summary(db)["referrals"] == 1  # nothing undone before the answer
+    at.button(key=f"undo_yes_{people_import + 1}").click().run()
+    assert shown(at, "success") == [f"Import #{people_import + 1} (referrals.csv) undone: removed 1 tie."]
     at.button(key=f"undo_{people_import}").click().run()
+    assert shown(at, "warning") == [f"Undo import #{people_import} (people.csv)? It removes 2 people."]
+    at.button(key=f"undo_yes_{people_import}").click().run()
     assert not at.exception
+    assert any("removed 2 people" in t for t in texts(at, "success"))
     s = summary(db)
     assert s["people"] == 0 and s["imports"] == 0
     assert not [b for b in at.button if b.key and b.key.startswith("undo_")]
+
+
+def test_undo_asks_first_and_cancel_changes_nothing(db):
+    at = upload(open_page(db), ("people.csv", PEOPLE))
+    at.button(key="import").click().run()
+    [undo] = [b for b in at.button if b.key and b.key.startswith("undo_")]
+    import_id = undo.key.split("_")[1]
+    undo.click().run()
+    [question] = shown(at, "warning")
+    assert question == f"Undo import #{import_id} (people.csv)? It removes 2 people."
+    assert "identifier" not in question and "rows" not in question
+    at.button(key=f"undo_no_{import_id}").click().run()
+    assert not at.exception and not texts(at, "warning") and summary(db)["people"] == 2
+    assert not [b for b in at.button if b.key and b.key.startswith("undo_yes_")]
 
 
 def test_bad_file_is_explained_and_blocks_the_import(db):
@@ -256,6 +282,9 @@ def test_likely_duplicates_are_listed(db):
     assert not at.exception
     reviews = next(d.value for d in at.dataframe if "maybe the same as" in d.value.columns)
     assert len(reviews) == 1 and set(reviews[["person", "maybe the same as"]].iloc[0]) == {"Ann Lee"}
+    # a link to the page that decides them
+    [link] = [e.proto for e in at.get("page_link") if "likely duplicate" in e.proto.label]
+    assert link.label.startswith("1 likely duplicate to review") and link.page.endswith("review")
 
 
 # ------------------------------------------------------- netmap.upload --

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import csv
 import io
 import json
@@ -54,7 +55,7 @@ def test_sample_summary_imports_undo_erase_end_to_end(db, tmp_path):
     assert r.returncode == 0
     import_id = int(r.stdout.split("import #")[1].split(")")[0])
     r = run(db, "undo", str(import_id))
-    assert r.returncode == 0 and "undid import" in r.stdout
+    assert r.returncode == 0 and re.match(r"Import #\d+ \(.*\) undone: removed ", r.stdout), r.stdout
     r = run(db, "erase", "quinn@q.io")
     assert r.returncode == 1 and "no person matches" in r.stderr and "Traceback" not in r.stderr
 

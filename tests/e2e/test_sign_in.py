@@ -277,6 +277,8 @@ def test_admin_imports_undoes_and_erases_and_the_audit_log_names_them(signin_app
     expect(page.get_by_text("is not available to you")).to_have_count(0)
     late = imports["late.csv"]
     page.locator(f".st-key-undo_{late}").get_by_role("button", name="Undo").click()
+    expect(page.get_by_text(f"Undo import #{late} (late.csv)? It removes")).to_be_visible(timeout=WAIT)  # asks first
+    page.locator(f".st-key-undo_yes_{late}").get_by_role("button").click()
     expect(page.get_by_text(f"Import #{late} (late.csv) undone")).to_be_visible(timeout=WAIT)
     wait_for_app(page, timeout=WAIT)
 
