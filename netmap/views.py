@@ -15,6 +15,7 @@ everywhere else.
 from __future__ import annotations
 
 import html as _html
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -489,15 +490,27 @@ def showing_text(view: NetworkView, *, size_by: str = "spread", hops: int = 1, f
 # ------------------------------------------------------------------- legend --
 _SWATCH = ("display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:4px;"
            "vertical-align:-1px;background:{}")
-_ITEM = '<span style="white-space:nowrap;margin-right:14px">{}</span>'
+_ITEM = '<span class="nl-item">{}</span>'
+#: the legend's look: a column beside the drawing (netmap.network.export's page puts an ``<aside>``
+#: there), one item a line; a strip above it in a narrow frame
+_LEGEND_STYLE = (
+    "<style>#netmap-legend{font:12px/1.45 sans-serif;color:#333;padding:6px 8px;border-left:1px solid #e0e0e0;}"
+    " #netmap-legend .nl-item{display:block;padding:1px 0 1px 16px;text-indent:-16px;}"
+    " #netmap-legend .nl-marks{color:#555;margin-top:8px;}"
+    " @media (max-width:720px){#netmap-legend{border-left:0;padding:2px 4px;}"
+    " #netmap-legend .nl-item{display:inline-block;white-space:nowrap;margin-right:14px;padding:0;text-indent:0;}"
+    " #netmap-legend .nl-marks{margin-top:0;}}</style>"
+)
+#: the swatch of people in no community (as the drawing colours them)
+_NO_COMMUNITY_COLOR = "#cfcfcf"
 
 
 def legend_html(color_by: str, communities: Iterable[int] = (), *, labels: Mapping[int, str] | None = None,
-                marked: bool = True, size_by: str = "spread", max_communities: int = 12,
-                team: bool = False) -> str:
-    """A legend strip (HTML; every label escaped) drawn above the graph: the
-    colours (feelings, or the communities shown, largest first), what a dashed
-    or a dark tie means, and the bridge-customer diamond."""
+                marked: bool = True, size_by: str = "spread", team: bool = False) -> str:
+    """The legend (HTML; every label escaped) drawn beside the graph: the
+    colours (feelings, or every community shown, largest first: a column beside the
+    drawing that scrolls when longer than the drawing is tall), what a dashed or a dark
+    tie means, and the bridge-customer diamond."""
     esc = _html.escape
     colours = []
     if color_by == "feeling":
@@ -506,12 +519,12 @@ def legend_html(color_by: str, communities: Iterable[int] = (), *, labels: Mappi
     else:
         comms = list(communities)
         names = labels or {}
-        for c in comms[:max_communities]:
-            color = COMMUNITY_COLORS[int(c) % len(COMMUNITY_COLORS)]
-            name = plain(names.get(int(c))) or f"Community {int(c)}"
+        for c in comms:
+            color = _NO_COMMUNITY_COLOR if int(c) < 0 else COMMUNITY_COLORS[int(c) % len(COMMUNITY_COLORS)]
+            name = plain(names.get(int(c))) or (NONE if int(c) < 0 else f"Community {int(c)}")
             colours.append(_ITEM.format(f'<span style="{_SWATCH.format(color)}"></span>{esc(name)}'))
-        if len(comms) > max_communities:
-            colours.append(_ITEM.format(f"and {len(comms) - max_communities} more communities"))
+        if sum(int(c) >= 0 for c in comms) > len(COMMUNITY_COLORS):
+            colours.append(_ITEM.format(f"(colours repeat after {len(COMMUNITY_COLORS)} communities)"))
     marks = [
         _ITEM.format('<svg width="24" height="8"><line x1="0" y1="4" x2="24" y2="4" stroke="#9e9e9e" '
                      'stroke-width="2" stroke-dasharray="4 3"/></svg> weak tie (no shared friend, or across '
@@ -529,26 +542,108 @@ def legend_html(color_by: str, communities: Iterable[int] = (), *, labels: Mappi
             'fill="#bdbdbd"/></svg> your team (whose connections were imported)'))
     bigger = "higher bridge score" if size_by == "bridge_score" else "wider spread"
     marks.append(_ITEM.format(f"larger: {bigger} · thicker line: stronger tie"))
-    return ('<div id="netmap-legend" style="font:12px/1.7 sans-serif;color:#333;padding:2px 4px 4px 4px">'
-            '<div>' + "".join(colours) + '</div><div style="color:#555">' + "".join(marks) + "</div></div>")
+    return (_LEGEND_STYLE + '<aside id="netmap-legend" aria-label="Legend">'
+            '<div>' + "".join(colours) + '</div><div class="nl-marks">' + "".join(marks) + "</div></aside>")
 
 
 #: the sandbox of a drawing's own frame: scripts run (vis-network draws), but in an opaque
 #: origin, so nothing in a drawing can reach the app's page, cookies or storage
 DRAWING_SANDBOX = "allow-scripts"
+#: the Person page's address, relative to the page a drawing is on (app.py: ``pages/person.py``)
+PERSON_URL = "person"
+
+#: The script of the page around a drawing that opens profiles (static: no data in it). A click on a person
+#: in the drawing (netmap.network.export's view script) posts ``{netmap: "open-person", id}``;
+#: this accepts it only from its own drawing's frame and only as a non-negative integer, and
+#: opens ``person?id=<id>`` (relative to the app page's address, so any base path works) by a
+#: link it adds to the app's page and clicks: Streamlit's own frame may not navigate the page
+#: (its sandbox has no allow-top-navigation) but a link of the page itself may. Ctrl/Cmd-click:
+#: a new tab.
+_OPEN_PERSON = """<script>
+(function () {
+  var frame = document.querySelector("iframe");
+  addEventListener("message", function (e) {
+    var d = e.data;
+    if (!frame || e.source !== frame.contentWindow || !d || d.netmap !== "open-person") return;
+    if (typeof d.id !== "number" || !Number.isSafeInteger(d.id) || d.id < 0) return;
+    var url = new URL(PERSON + "?id=" + d.id, document.baseURI).href;
+    try {
+      var doc = window.parent.document, a = doc.createElement("a");
+      if (!d.newTab && url === window.parent.location.href) return;
+      a.href = url;
+      if (d.newTab) { a.target = "_blank"; a.rel = "noopener"; }
+      a.style.display = "none";
+      doc.body.appendChild(a);
+      a.click();
+      a.remove();
+    } catch (err) {
+      window.open(url, "_blank", "noopener");
+    }
+  });
+})();
+</script>"""
 
 
-def sandboxed(page: str, *, title: str = "Network drawing") -> str:
+#: With ``sandboxed(..., fill_window=True)``: the page's frame (Streamlit's, same-origin with the
+#: app) makes itself end at the bottom of the app's window - at least ``MIN`` px tall - when it
+#: loads and whenever the window is resized, so the whole drawing is in view on any screen.
+_FILL_WINDOW = """<script>
+(function () {
+  var frame = window.frameElement, MIN = 400, GAP = 24;
+  if (!frame) return;
+  function scroller() {
+    for (var e = frame.parentElement; e; e = e.parentElement) {
+      var o = window.parent.getComputedStyle(e).overflowY;
+      if ((o === "auto" || o === "scroll") && e.clientHeight) return e;
+    }
+    return null;
+  }
+  function fill() {
+    try {
+      var s = scroller(), r = frame.getBoundingClientRect();
+      var top = s ? r.top - s.getBoundingClientRect().top + s.scrollTop : r.top + window.parent.scrollY;
+      var room = s ? s.clientHeight : window.parent.innerHeight;
+      var h = Math.max(MIN, Math.round(room - top - GAP));
+      if (Math.abs(h - r.height) < 2) return;
+      /* the frame, and the wrappers Streamlit sized to it (else the next element would overlap it) */
+      for (var e = frame; e && Math.abs(e.getBoundingClientRect().height - r.height) < 1.5; e = e.parentElement) {
+        e.style.height = h + "px";
+      }
+    } catch (err) { /* not in the app's page: keep the height it was given */ }
+  }
+  fill();
+  window.parent.addEventListener("resize", fill);
+  addEventListener("pagehide", function () { window.parent.removeEventListener("resize", fill); });
+})();
+</script>"""
+
+
+def sandboxed(page: str, *, title: str = "Network drawing", person_url: str = PERSON_URL,
+              fill_window: bool = False) -> str:
     """``page`` (a drawing) inside a frame of its own, sandboxed with
     :data:`DRAWING_SANDBOX` only: the page the app puts in Streamlit's frame, which allows
     scripts *and* same-origin (so that a slip in escaping a drawing would run with the app's
     origin). The drawing is the inner frame's ``srcdoc``, escaped as an attribute; it fills
-    the outer frame exactly. :func:`unsandboxed` gives it back."""
+    the outer frame exactly. :func:`unsandboxed` gives it back.
+
+    A click on a person opens their profile (``{person_url}?id=<id>``) without loosening
+    that sandbox: the drawing cannot navigate anything itself (no ``allow-top-navigation``,
+    which would let a drawing gone wrong send the app's window to any address; and
+    Streamlit's frame, lacking it too, would block it anyway). It posts the person's id to
+    this page, whose own static script (:data:`_OPEN_PERSON`) accepts an integer from that
+    frame alone and opens the app's own Person page. So the property stands: even a drawing
+    running a script an escaping slip let in reaches no cookie, storage or page of the app,
+    and can at most open some person's profile.
+
+    ``fill_window``: the frame ends at the bottom of the app's window (:data:`_FILL_WINDOW`;
+    the Network page's drawing), instead of keeping the height Streamlit gave it."""
     return (
         '<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%;'
         'overflow:hidden}iframe{border:0;width:100%;height:100%;display:block}</style></head><body>'
         f'<iframe title="{_html.escape(title, quote=True)}" sandbox="{DRAWING_SANDBOX}" '
-        f'srcdoc="{_html.escape(page, quote=True)}"></iframe></body></html>'
+        f'srcdoc="{_html.escape(page, quote=True)}"></iframe>'
+        + _OPEN_PERSON.replace("PERSON", json.dumps(str(person_url)).replace("<", "\\u003c"))
+        + (_FILL_WINDOW if fill_window else "") + "</body></html>"
     )
 
 
@@ -562,11 +657,14 @@ def unsandboxed(page: str) -> str:
 
 
 def add_legend(page: str, legend: str) -> str:
-    """Put the legend strip at the top of the page's body, above the graph."""
-    if "<body>" not in page:
-        return page
-    style = "<style>#mynetwork{box-sizing:border-box;}</style>"
-    return page.replace("<body>", "<body>\n" + style + legend, 1)
+    """Put the legend in the drawing's page, before the graph (below the page's title, if
+    any); the page's style places it beside the graph."""
+    at = page.find('<div class="card"')
+    if at < 0:
+        if "<body>" not in page:
+            return page
+        return page.replace("<body>", "<body>\n" + legend, 1)
+    return page[:at] + legend + "\n" + page[at:]
 
 
 # ------------------------------------------------------------------ rankings --

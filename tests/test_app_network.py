@@ -63,12 +63,17 @@ def button_group(at, key):
 
 def test_the_drawing_runs_in_a_frame_without_the_apps_origin(at):
     """Streamlit's frame allows scripts and same-origin; the drawing gets a frame of its own
-    that allows scripts only (an opaque origin), so an escaping slip could not reach the app."""
+    that allows scripts only (an opaque origin), so an escaping slip could not reach the app.
+    The page around it has only netmap's own two scripts (a click opens a profile; the frame
+    ends at the window's bottom), with nothing from the data."""
     outer = at.get("iframe")[0].proto.srcdoc
     frames = re.findall(r"<iframe[^>]*>", outer)
     assert len(frames) == 1 and 'sandbox="allow-scripts"' in frames[0]
-    assert "allow-same-origin" not in outer
-    assert "<script" not in outer and "<script" in unsandboxed(outer)  # the drawing only, escaped, inside
+    assert "allow-same-origin" not in outer and "allow-top-navigation" not in outer
+    around = outer.replace(frames[0], "")
+    around = re.sub(r'srcdoc="[^"]*"', "", around)
+    assert around.count("<script>") == 2 and "open-person" in around and "window.frameElement" in around
+    assert "Bryan" not in around and "<script" in unsandboxed(outer)  # the drawing, escaped, inside
 
 
 def test_the_whole_network_is_drawn_offline_with_legend_and_downloads(at):
@@ -186,3 +191,60 @@ def test_no_data_says_so(database_url, monkeypatch):
     at.switch_page("pages/network.py").run()
     assert not at.exception
     assert any("no data" in i.value for i in at.info) and not at.get("iframe")
+
+
+# ------------------------------------------------------------- drawings: issue 13, part 6 --
+def test_the_controls_are_in_the_sidebar_and_the_drawing_comes_first(at):
+    """Search, colour, size, the cap and the filters sit in the sidebar, so the main column is
+    the title, one line and the drawing (above the fold at 1280 x 720: tests/e2e/test_drawings.py)."""
+    side = at.sidebar
+    assert side.text_input(key="net_query") is not None
+    assert side.select_slider(key="net_max") is not None
+    assert {b.key for b in side.get("button_group")} >= {"net_color", "net_size"}
+    assert side.multiselect(key="net_owner") is not None and side.slider(key="net_strength") is not None
+    main = [at.main.children[k] for k in sorted(at.main.children)]
+    assert [e.type for e in main[:3]] == ["title", "caption", "iframe"]
+    assert main[1].value.startswith("Showing") and "Click a person to open their profile" in main[1].value
+    at.text_input(key="net_query").set_value("bryan rahman").run()
+    assert at.sidebar.selectbox(key="net_focus") is not None and at.sidebar.slider(key="net_hops") is not None
+
+
+def test_the_legend_lists_every_community_of_the_sample(at):
+    page = srcdoc(at)
+    legend = page[page.index('<aside id="netmap-legend"'):page.index("</aside>")]
+    labels = {n["id"] for n in nodes(page)}
+    assert len(labels) == 401
+    assert "more communities" not in legend
+    assert legend.count("border-radius:50%") >= 15  # a swatch for each of the sample's communities
+
+
+def test_importing_two_people_leaves_everyone_else_where_they_were(tmp_path, monkeypatch):
+    """The whole network is laid out again when the data change, from the last layout: the
+    people drawn before keep their places (relative to the picture) when two people arrive."""
+    url = new_database_url(tmp_path, "stable")
+    store = Store(url)
+    import_paths(store, sample_files())
+    try:
+        at = open_app(monkeypatch, url, "pages/network.py")
+        before = {n["id"]: n for n in nodes(srcdoc(at))}
+        people = ("Record ID,First Name,Last Name,Email,Contact owner,Lifecycle Stage,Associated Company\n"
+                  "99001,Zed,Quill,zq@quill.example,Ann Owner,customer,Quill Works\n"
+                  "99002,Bart,Anchor,ba@anchor.example,Ann Owner,customer,Anchor Ltd\n")
+        ties = ("Person A,Person B,Relationship,Strength\n"
+                "zq@quill.example,bryan.rahman@emberpay.com.sg,knows,4\nba@anchor.example,zq@quill.example,knows,3\n")
+        import_files(store, [("new.csv", people.encode()), ("new-ties.csv", ties.encode())])
+        at.run()
+        assert not at.exception
+        after = {n["id"]: n for n in nodes(srcdoc(at))}
+        assert len(after) == len(before) + 2
+        def unit(drawn, ids):  # positions relative to the picture (the page scales it with its size)
+            xs = [drawn[i]["x"] for i in ids]
+            ys = [drawn[i]["y"] for i in ids]
+            lo_x, lo_y, span = min(xs), min(ys), max(max(xs) - min(xs), max(ys) - min(ys))
+            return {i: ((drawn[i]["x"] - lo_x) / span, (drawn[i]["y"] - lo_y) / span) for i in ids}
+        old, new = unit(before, before), unit(after, before)
+        moved = max(abs(old[i][0] - new[i][0]) + abs(old[i][1] - new[i][1]) for i in before)
+        assert moved < 0.002, moved  # rounding of the page's coordinates only
+    finally:
+        store.close()
+        drop_database(url)

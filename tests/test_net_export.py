@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 from datetime import date
 
@@ -11,6 +12,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netmap.errors import UnknownPerson
 from netmap.network.export import (
@@ -246,3 +249,124 @@ def test_drawings_reuse_one_compiled_template_and_are_the_pages_pyvis_makes(monk
 
     monkeypatch.setattr(pyvis.network.Network, "generate_html", pyvis_own)
     assert graph_html(G, table, title="Ann").html == first and made
+
+
+# ------------------------------------------------------------- drawings: issue 13, part 6 --
+def _lab(hex_colour: str) -> np.ndarray:
+    """CIELAB (D65) of an sRGB colour."""
+    c = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
+                    [0.0193339, 0.1191920, 0.9503041]]) @ c / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_community_colours_are_many_and_pairwise_distinct():
+    """Enough colours for the sample company's 16 communities, the first seven Okabe & Ito's
+    colour-blind-safe set, and no two alike: at least 16 apart in CIELAB (ΔE*ab; 2.3 is a
+    just-noticeable difference). The old palette had #4e79a7 and #1f77b4 at 13."""
+    from itertools import combinations
+
+    from netmap.network.export import COMMUNITY_COLORS
+
+    assert len(COMMUNITY_COLORS) >= 16 and len(set(COMMUNITY_COLORS)) == len(COMMUNITY_COLORS)
+    assert COMMUNITY_COLORS[:7] == ("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7")
+    closest = min((float(np.linalg.norm(_lab(a) - _lab(b))), a, b) for a, b in combinations(COMMUNITY_COLORS, 2))
+    assert closest[0] >= 16, closest
+    # none mistaken for the grey of people without a community, the ties' grey or a border's black
+    for c in COMMUNITY_COLORS:
+        for other in ("#cfcfcf", "#b0b0b0", "#212121"):
+            assert np.linalg.norm(_lab(c) - _lab(other)) >= 12, (c, other)
+    assert FEELING_COLORS == {"promoter": "#2e7d32", "passive": "#f9a825", "detractor": "#c62828",
+                              "unknown": "#9e9e9e"}  # unchanged
+
+
+def grown(G: nx.Graph, new: int, seed: int = 0) -> nx.Graph:
+    """``G`` with ``new`` people added, each tied to two people (old or new), as an import adds them."""
+    H = G.copy()
+    rng = np.random.default_rng(seed)
+    start = max(G) + 1
+    for i in range(new):
+        v = start + i
+        for w in rng.choice(sorted(H), size=2, replace=False).tolist():
+            H.add_edge(v, int(w), strength=float(rng.uniform(0.2, 1.0)))
+    return H
+
+
+def test_adding_two_people_leaves_everyone_else_where_they_were():
+    G = nx.relabel_nodes(nx.les_miserables_graph(), {n: i for i, n in enumerate(sorted(nx.les_miserables_graph()))})
+    nx.set_edge_attributes(G, {e: min(1.0, w / 10) for e, w in nx.get_edge_attributes(G, "weight").items()}, "strength")
+    before = layout_positions(G)
+    H = grown(G, 2)
+    after = layout_positions(H, previous=before)
+    moved = max(math.dist(before[v], after[v]) for v in G)
+    assert moved < 1e-9, moved
+    for v in set(H) - set(G):  # the newcomers: inside the picture, nearer their contacts than its size
+        assert all(0 <= x <= 1 for x in after[v])
+        assert min(math.dist(after[v], after[w]) for w in H[v]) < 0.5
+    fresh = layout_positions(H)  # what laying out afresh does: the old picture moves
+    assert max(math.dist(before[v], fresh[v]) for v in G) > 0.05
+    assert layout_positions(H, previous=before) == after  # still deterministic
+
+
+def test_a_larger_change_keeps_the_picture_roughly_and_a_new_network_is_laid_out_afresh():
+    G = nx.relabel_nodes(nx.karate_club_graph(), lambda v: v + 1)
+    before = layout_positions(G)
+    H = grown(G, 8, seed=3)  # 19% new: everyone moves a little
+    seeded, fresh = layout_positions(H, previous=before), layout_positions(H)
+    drift = lambda pos: np.median([math.dist(before[v], pos[v]) for v in G])  # noqa: E731
+    assert drift(seeded) < 0.1 and drift(seeded) < drift(fresh) / 2
+    assert layout_positions(H, previous={1: (0.5, 0.5)}) == fresh  # nearly everyone new: afresh
+    # people who left are simply gone; the others do not move relative to each other
+    gone = layout_positions(G.subgraph([v for v in G if v != 34]), previous=before)
+    assert set(gone) == set(G) - {34}
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(20, 60), new=st.integers(1, 2), p=st.floats(0.05, 0.3), seed=st.integers(0, 10_000))
+def test_old_positions_stay_put_for_any_small_import(n, new, p, seed):
+    """Property: at most 10% newcomers leave every old person's position as it was (to within
+    rounding) and put every newcomer inside the picture."""
+    G = nx.gnp_random_graph(n, p, seed=seed)
+    before = layout_positions(G, seed=seed)
+    H = grown(G, new, seed=seed)
+    after = layout_positions(H, seed=seed, previous=before)
+    assert max(math.dist(before[v], after[v]) for v in G) < 1e-9
+    assert all(0 <= x <= 1 for v in H for x in after[v])
+
+
+def test_a_focus_draws_every_tie_and_a_capped_view_leaves_nobody_without_one():
+    """The Person page's 2-hop ego networks of the sample company had lost their weakest ties
+    to a cap of 5 per person (39 of 400 profiles; one drew 215 of 265)."""
+    G, table = big(600)
+    ego = graph_html(G, table, focus=5, hops=2, max_nodes=300)
+    shown = {n["id"] for n in node_data(ego.html)}
+    assert len(edge_data(ego.html)) == G.subgraph(shown).number_of_edges()
+    # a colleague clique of 40 (780 ties) and one more person
+    D = nx.complete_graph(40)
+    for a, b in D.edges():
+        D.edges[a, b]["strength"] = 0.1 + 0.9 * ((a * 7 + b * 13) % 17) / 17
+    D.add_edge(40, 0, strength=0.05)  # a newcomer whose only tie is the weakest of all
+    t = pd.DataFrame({"spread": np.linspace(1, 2, 41)}, index=pd.Index(range(41), name="person_id"))
+    assert len(edge_data(graph_html(D, t, focus=40, hops=2).html)) == D.number_of_edges() == 781
+    # drawn whole: at most 5 ties a person, but everyone with a tie keeps one and the group stays whole
+    view = graph_html(D, t)
+    drawn = edge_data(view.html)
+    assert len(drawn) == 5 * 41
+    ends = {e["from"] for e in drawn} | {e["to"] for e in drawn}
+    assert ends == set(range(41))
+    assert nx.is_connected(nx.Graph([(e["from"], e["to"]) for e in drawn]))
+
+
+def test_the_page_fills_its_window_and_says_whom_to_label_with_numbers_only():
+    G, table = small()
+    page = graph_html(G, table, title="Ann").html
+    assert "display:grid" in page and "height:auto !important" in page  # the drawing takes the rest
+    script = page[page.index("window.netmapView"):]
+    config = json.loads(re.search(r"\}\)\((\{.*?\})\);\s*</script>", script, re.S).group(1))
+    assert config["order"] == [1, 3, 2] and config["most"] == 30  # largest spread first (2 has none)
+    assert all(isinstance(v, (int, float, list)) for k, v in config.items() if k != "face")
+    assert "network.fit(" in script and 'postMessage({netmap: "open-person"' in script
+    assert EVIL not in script and "Ann" not in script.replace("window.netmapView", "")
+    assert '"drawThreshold": 8' in page.replace("'", '"')

@@ -293,18 +293,23 @@ def test_whole_graph_export_carries_the_measures():
 
 
 @pytest.fixture(scope="module")
-def sample_analysis(tmp_path_factory):
-    from netmap import Store
-    from netmap.analysis import network as analysis_and_graph
-
+def sample_url(tmp_path_factory):
     from .conftest import drop_database, sample_database
 
     url = sample_database(tmp_path_factory, "views")
-    store = Store(url)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def sample_analysis(sample_url):
+    from netmap import Store
+    from netmap.analysis import network as analysis_and_graph
+
+    store = Store(sample_url)
     a, G = analysis_and_graph(store)
     yield a, G
     store.close()
-    drop_database(url)
 
 
 @pytest.mark.parametrize("options", [
@@ -356,3 +361,78 @@ def test_the_stored_arrays_draw_exactly_what_the_graph_draws(sample_analysis, op
 def test_mask_marks_exactly_the_ids_in_the_network(nodes, ids):
     index = DrawIndex.build(sorted(nodes), [], [], [], [], pd.DataFrame({"person_id": sorted(nodes)}))
     assert index.mask(ids).tolist() == [int(x) in ids for x in index.nodes]
+
+
+# ------------------------------------------------------------- drawings: issue 13, part 6 --
+def test_the_legend_lists_every_community_shown_with_its_colour():
+    labels = {c: f"Region {c} · Segment" for c in range(25)}
+    legend = legend_html("community", list(range(25)), labels=labels)
+    for c in range(25):
+        assert f"Region {c} · Segment" in legend
+    assert "more communities" not in legend
+    assert f"colours repeat after {len(COMMUNITY_COLORS)} communities" in legend  # 25 > 18 colours
+    for c in range(len(COMMUNITY_COLORS)):
+        assert legend.count(f"background:{COMMUNITY_COLORS[c]}") == (2 if c < 25 - len(COMMUNITY_COLORS) else 1)
+    few = legend_html("community", [0, 1, 2], labels=labels)
+    assert "colours repeat" not in few and few.count('class="nl-item"') == 3 + 4  # 3 communities, 4 marks
+    # it is a column beside the drawing that scrolls, and a strip above it in a narrow frame
+    assert '<aside id="netmap-legend"' in legend and "@media (max-width:720px)" in legend
+
+
+def test_the_whole_sample_is_drawn_with_all_its_communities_in_the_legend(sample_analysis):
+    a, G = sample_analysis
+    v = network_view(DrawIndex.from_analysis(a), a.people, a.ties, labels=a.labels)
+    legend = v.html[v.html.index('<aside id="netmap-legend"'):v.html.index("</aside>")]
+    communities = a.people["community_id"].dropna().astype(int).unique()
+    assert len(communities) >= 15
+    for c in communities:
+        assert _html_escape(a.labels[int(c)]) in legend, a.labels[int(c)]
+        assert COMMUNITY_COLORS[int(c) % len(COMMUNITY_COLORS)] in legend
+
+
+def _html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def test_the_command_lines_graph_has_the_same_legend(sample_analysis, sample_url, tmp_path, capsys):
+    """``python -m netmap graph --out F.html``: the app's page with the app's legend, every
+    community drawn listed, in both colourings."""
+    from netmap.cli import main
+
+    a, _ = sample_analysis
+    url = sample_url
+    out = tmp_path / "graph.html"
+    assert main(["--db", url, "graph", "--out", str(out)]) == 0, capsys.readouterr().err
+    page = out.read_text(encoding="utf-8")
+    legend = page[page.index('<aside id="netmap-legend"'):page.index("</aside>")]
+    drawn = {n["id"] for n in _nodes(page)}
+    shown = graph_people_table(a.people).loc[sorted(drawn), "community"].dropna().astype(int).unique()
+    assert len(shown) >= 15
+    for c in shown:
+        assert _html_escape(a.labels[int(c)]) in legend
+    assert "weak tie" in legend and "bridge customer" in legend and "netmap.network" not in legend
+    assert "window.netmapView" in page  # fitted, labelled, like the app's
+    assert main(["--db", url, "graph", "--out", str(out), "--color-by", "feeling"]) == 0
+    legend = out.read_text(encoding="utf-8").split('<aside id="netmap-legend"', 1)[1]
+    assert all(FEELING_COLORS[f] in legend for f in ("promoter", "passive", "detractor", "unknown"))
+
+
+def test_the_drawing_frame_opens_a_profile_only_through_its_own_page():
+    """The drawing stays sandboxed with allow-scripts alone (no top navigation, no popups, no
+    same-origin); a click reaches the app only as a message the outer page checks."""
+    from netmap.views import DRAWING_SANDBOX, sandboxed, unsandboxed
+
+    outer = sandboxed("<html><body>drawing</body></html>")
+    assert DRAWING_SANDBOX == "allow-scripts"
+    (frame,) = re.findall(r"<iframe[^>]*>", outer)
+    assert 'sandbox="allow-scripts"' in frame and "allow-top-navigation" not in outer and "allow-popups" not in outer
+    assert unsandboxed(outer) == "<html><body>drawing</body></html>"
+    script = outer[outer.index("<script>"):]
+    assert "e.source !== frame.contentWindow" in script and "Number.isSafeInteger(d.id)" in script
+    assert 'new URL("person" + "?id=" + d.id, document.baseURI)' in script
+    assert outer.count("<script>") == 1 and "frameElement" not in outer
+    filled = sandboxed("<p>x</p>", fill_window=True, person_url="</script>profile")
+    assert filled.count("<script>") == 2 and "window.frameElement" in filled
+    assert "</script>profile" not in filled and '"\\u003c/script>profile"' in filled

@@ -9,7 +9,9 @@ and every attribute keeps one type across the file (bool, int, float or str).
 The HTML view (:func:`graph_html`) is one self-contained page made with pyvis
 0.3.2 (``cdn_resources="in_line"``): vis-network is inlined, the template's
 CDN Bootstrap ``<link>``/``<script>`` are stripped, positions are computed in
-Python and physics is off, so it renders offline and does not move.
+Python and physics is off, so it renders offline and does not move. A small
+script of netmap's own (:data:`_VIEW_SCRIPT`; it reads numbers only) fits the
+drawing to its frame, places labels without overlaps and reports clicks.
 Security (ENGINEERING.md): every text is data, never markup -
 
 * tooltips are plain strings (vis-network >= 9 shows them as text);
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import html as _html
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -59,10 +62,17 @@ FEELING_COLORS = {
     "detractor": "#c62828",
     "unknown": "#9e9e9e",
 }
-#: Colour per community, indexed by ``community % len`` (Tableau 10 + 2).
+#: Colour per community, indexed by ``community % len`` (communities are numbered by size, so
+#: the largest get the first colours). Okabe & Ito's colour-blind-safe set (without black, kept
+#: for borders) for the seven largest, then colours of Paul Tol's muted, light, bright and
+#: vibrant sets chosen one by one as the farthest from those already taken, in normal vision
+#: and in simulated deuteranopia and protanopia (Machado et al. 2009): any two differ by at
+#: least 16 in CIELAB (ΔE*ab; 2.3 is a just-noticeable difference) and by at least 9 for a
+#: colour-blind reader.
 COMMUNITY_COLORS = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
-    "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#8c564b",
+    "#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7",  # Okabe-Ito
+    "#225555", "#666633", "#ddcc77", "#ffaabb", "#ee6677", "#999933", "#aa3377", "#99ddff",
+    "#ee8866", "#bbcc33", "#cc3311",  # Tol
 )
 _NO_COMMUNITY = "#cfcfcf"
 _EDGE_COLOR = "#b0b0b0"
@@ -199,12 +209,29 @@ def to_gexf(
 
 
 # ----------------------------------------------------------------- layout --
-def layout_positions(G: nx.Graph, seed: int = 0, iterations: int = 60) -> dict[int, tuple[float, float]]:
+#: With a previous layout (:func:`layout_positions`' ``previous``): up to this share of people new
+#: to it, the people it placed stay exactly where they were and only the newcomers are laid out;
+STABLE_NEW_SHARE = 0.1
+#: up to this share, everyone starts where they were (newcomers beside their placed contacts) and
+#: moves a little; beyond it the network has changed too much to keep its picture: laid out afresh.
+SEEDED_NEW_SHARE = 0.5
+
+
+def layout_positions(G: nx.Graph, seed: int = 0, iterations: int = 60,
+                     previous: Mapping[int, tuple[float, float]] | None = None) -> dict[int, tuple[float, float]]:
     """Deterministic force-directed layout (Fruchterman & Reingold 1991) in [0, 1]^2.
 
     A numpy implementation (all-pairs repulsion, computed in row blocks so
     memory stays bounded; ~0.3 s at 1,000 nodes), attraction weighted by tie
     ``strength``; same ``seed``, same picture. Cache the result for large views.
+
+    ``previous``: the layout of an earlier version of the network (person id -> position),
+    so that a small change of the data does not redraw everyone somewhere else. When at
+    most :data:`STABLE_NEW_SHARE` of the people are new to it, everyone it placed keeps
+    their position exactly (people who left are simply gone) and each newcomer starts
+    beside their placed contacts and settles among them, kept inside the old picture's
+    box; up to :data:`SEEDED_NEW_SHARE`, everyone starts from there and moves at most a
+    little; beyond, the layout is computed afresh (as without ``previous``).
     """
     nodes = sorted(G.nodes())
     n = len(nodes)
@@ -220,32 +247,75 @@ def layout_positions(G: nx.Graph, seed: int = 0, iterations: int = 60) -> dict[i
     k2 = 1.0 / n
     k = math.sqrt(k2)
     t = 0.1
+    movable = np.ones(n, dtype=bool)
+    box = None
+    unit = 1.0  # the picture's size: 1 unless laid out in the units of a previous picture
+    placed = np.array([x in previous for x in nodes], dtype=bool) if previous else np.zeros(n, dtype=bool)
+    new_share = 1.0 - placed.mean()
+    if placed.any() and new_share <= SEEDED_NEW_SHARE:
+        pos[placed] = np.array([previous[x] for x in nodes if x in previous], dtype=float)
+        lo, hi = pos[placed].min(0), pos[placed].max(0)
+        span = np.where(hi - lo > 0, hi - lo, 1.0)
+        pos[~placed] = lo + pos[~placed] * span  # where the seed puts them, within the old picture
+        _beside_contacts(G, nodes, pos_of, pos, placed, rng, jitter=0.05 * k * float(span.mean()))
+        if new_share <= STABLE_NEW_SHARE:
+            movable = ~placed
+            box = (lo, hi)
+        else:
+            t = 0.01  # a gentle settling: the old picture stays recognisable
+        unit = float(span.mean())
+        k *= unit  # distances in the old picture's units
+        k2 = k * k
     dt = t / (iterations + 1)
+    rows = np.flatnonzero(movable)
     block = max(1, 4_000_000 // n)
-    for _ in range(iterations):
+    for _ in range(iterations if len(rows) else 0):
         disp = np.zeros((n, 2))
         x, y = pos[:, 0].astype(np.float32), pos[:, 1].astype(np.float32)
-        for s in range(0, n, block):
-            dx = x[s:s + block, None] - x[None, :]
-            dy = y[s:s + block, None] - y[None, :]
+        for s in range(0, len(rows), block):
+            r = rows[s:s + block]
+            dx = x[r, None] - x[None, :]
+            dy = y[r, None] - y[None, :]
             d2 = dx * dx + dy * dy
-            np.maximum(d2, 1e-6, out=d2)
+            np.maximum(d2, 1e-6 * unit * unit, out=d2)
             np.divide(np.float32(k2), d2, out=d2)
-            disp[s:s + block, 0] = (dx * d2).sum(1)
-            disp[s:s + block, 1] = (dy * d2).sum(1)
+            disp[r, 0] = (dx * d2).sum(1)
+            disp[r, 1] = (dy * d2).sum(1)
         if len(u):
             dv = pos[u] - pos[v]
-            dist = np.sqrt((dv ** 2).sum(1)).clip(1e-3)
+            dist = np.sqrt((dv ** 2).sum(1)).clip(1e-3 * unit)
             att = dv * (dist * w / k)[:, None]
             for j in (0, 1):
                 disp[:, j] += np.bincount(v, att[:, j], n) - np.bincount(u, att[:, j], n)
+        disp[~movable] = 0.0
         length = np.sqrt((disp ** 2).sum(1)).clip(1e-9)
         pos += disp * (np.minimum(length, t) / length)[:, None]
+        if box is not None:
+            np.clip(pos, box[0], box[1], out=pos)  # newcomers stay inside: the old positions keep their scale
         t -= dt
     lo, hi = pos.min(0), pos.max(0)
     span = np.where(hi - lo > 0, hi - lo, 1.0)
     pos = (pos - lo) / span
     return {v: (float(pos[i, 0]), float(pos[i, 1])) for i, v in enumerate(nodes)}
+
+
+def _beside_contacts(G, nodes, pos_of, pos, placed, rng, jitter: float) -> None:
+    """Move each person not yet placed to the middle of their placed contacts (a little apart,
+    seeded), in rounds, so that a newcomer known only through another newcomer follows them."""
+    done = placed.copy()
+    todo = [i for i in np.flatnonzero(~placed).tolist()]
+    while todo:
+        left = []
+        for i in todo:
+            near = [pos_of[w] for w in G[nodes[i]] if w != nodes[i] and done[pos_of[w]]]
+            if near:
+                pos[i] = pos[near].mean(0) + rng.normal(0.0, jitter, 2)
+                done[i] = True
+            else:
+                left.append(i)
+        if len(left) == len(todo):
+            return  # the rest know nobody placed: they keep where the seed put them
+        todo = left
 
 
 # ------------------------------------------------------------------- html --
@@ -360,8 +430,11 @@ def graph_html(
         Show only ``focus``'s neighbourhood within ``hops`` ties.
     max_nodes : int
         Cap. Beyond it: the focus's nearest people (then by ``size_by``), else
-        the top people by ``size_by``; ties between shown people, at most
-        ``max_edges_per_node * shown`` of them (the strongest).
+        the top people by ``size_by``. A focus's ego network draws every tie
+        between the people it shows; any other view at most
+        ``max_edges_per_node * shown`` of them: a maximum spanning forest first
+        (nobody with a tie among the shown people is drawn without one), then
+        the strongest.
     positions : mapping, optional
         Precomputed positions (cache them); otherwise :func:`layout_positions`.
     weak_edges, bridge_edges : iterables of (a, b), or tables with ``a_id``/``b_id``, optional
@@ -371,6 +444,14 @@ def graph_html(
         diamond with a dark border), ``marked_label`` added to the tooltip.
     title : str, optional
         Page title (escaped; never passed to pyvis' unescaped ``heading``).
+    height : str
+        Kept for callers: the drawing fills its window or frame whatever it says
+        (:data:`_PAGE_STYLE`; a fixed height overflowed a frame holding a title and
+        a legend too, and cut the Person page's ego network off).
+
+    The page fits the drawing to its frame, labels the first people drawn (the focus
+    and their nearest, else the largest) without overlaps and tells the page around
+    it when a person is clicked (:data:`_VIEW_SCRIPT`).
 
     Returns
     -------
@@ -394,11 +475,13 @@ def graph_html(
     keep, total = _select(G, measure, focus, hops, max_nodes)
     rows = table.loc[table.index.intersection(keep)].to_dict(orient="index")
 
-    # ties among the shown people, strongest first, capped
+    # ties among the shown people, strongest first; a focus's ego network keeps every one, a larger view
+    # at most max_edges_per_node per person: the strongest way in for everyone first, then the strongest
     # each tie from the smaller id to the larger: the page does not depend on how G was built
     edges = [(min(a, b), max(a, b), d) for a, b, d in G.subgraph(keep).edges(data=True) if a != b]
     edges.sort(key=lambda e: (-float(e[2].get("strength", 1.0) or 0.0), e[0], e[1]))
-    edges = edges[: int(max_edges_per_node * max(len(keep), 1))]
+    if focus is None:
+        edges = _capped(edges, int(max_edges_per_node * max(len(keep), 1)))
 
     if positions is None:
         H = nx.Graph()
@@ -492,10 +575,45 @@ def graph_html(
         "physics": {"enabled": False},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True},
         "edges": {"smooth": False},
-        "nodes": {"font": {"size": 12}},
+        # labels smaller than drawThreshold - 1 px on screen are not drawn; the page's script sizes
+        # each label (_VIEW_SCRIPT)
+        "nodes": {"font": {"size": HIDDEN_LABEL, "face": _LABEL_FACE, "strokeColor": "#ffffff"},
+                  "scaling": {"label": {"drawThreshold": LABEL_DRAW_THRESHOLD}}},
     }
     page = net.generate_html()
-    return GraphView(_finish(page, title), len(nodes), total, tuple(n["id"] for n in nodes))
+    # who gets a label at every zoom, in that order as long as labels do not overlap: the focus,
+    # then the drawing's order (nearest to the focus first, then by the size measure)
+    view = {"order": [n["id"] for n in nodes[:LABEL_CANDIDATES]], "extent": scale}
+    return GraphView(_finish(page, title, view), len(nodes), total, tuple(n["id"] for n in nodes))
+
+
+def _capped(edges: list, cap: int) -> list:
+    """At most ``cap`` of ``edges`` (sorted strongest first), keeping their order: first a
+    maximum spanning forest (Kruskal's, over the sorted ties), so that nobody with a tie
+    among the shown people is drawn without one and every group stays connected as in the
+    data, then the strongest of the rest."""
+    if len(edges) <= cap:
+        return edges
+    parent: dict = {}
+
+    def root(x):
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    forest = []
+    for i, (a, b, _d) in enumerate(edges):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[ra] = rb
+            forest.append(i)
+    chosen = set(forest[:cap])
+    for i in range(len(edges)):
+        if len(chosen) >= cap:
+            break
+        chosen.add(i)
+    return [edges[i] for i in sorted(chosen)]
 
 
 @functools.cache
@@ -516,18 +634,196 @@ _CDN = re.compile(
 _EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.IGNORECASE)
 
 
-def _finish(page: str, title: str | None) -> str:
-    """Strip CDN assets and empty headings, add the escaped title; verify the popup path is off."""
+#: the page fills its window (the app's frame, or the browser's for a downloaded file): the title
+#: on top, the drawing below it taking the rest (pyvis gives it a fixed height), and a side panel
+#: (an ``<aside>``: the legend) on its right - above it in a narrow window
+_PAGE_STYLE = (
+    "<style>.vis-tooltip{white-space:pre-line !important;}"
+    " html,body{height:100%;}"
+    " body{margin:0;font-family:sans-serif;display:grid;grid-template-columns:minmax(0,1fr) auto;"
+    "grid-template-rows:auto minmax(0,1fr);}"
+    " #netmap-title{grid-column:1/-1;grid-row:1;font-weight:600;padding:4px 8px;}"
+    " body>.card{grid-column:1;grid-row:2;min-height:0;display:flex;flex-direction:column;}"
+    " #mynetwork{flex:1 1 auto;min-height:0;height:auto !important;float:none !important;box-sizing:border-box;}"
+    " body>aside{grid-column:2;grid-row:2;width:240px;min-height:0;overflow-y:auto;box-sizing:border-box;}"
+    " @media (max-width:720px){body{grid-template-columns:minmax(0,1fr);"
+    "grid-template-rows:auto auto minmax(0,1fr);} body>aside{grid-column:1;grid-row:2;width:auto;"
+    "max-height:30vh;} body>.card{grid-row:3;}}</style>"
+)
+
+#: label sizes on screen, in CSS pixels: the labelled people's at the zoom that fits the whole
+#: drawing (growing with the zoom up to LABEL_MAX_PX, shrinking with it below); everyone else's
+#: once zoomed in at least
+#: MINOR_LABEL_ZOOM times that much, where their label overlaps no other; vis-network draws no
+#: label below LABEL_DRAW_THRESHOLD - 1 px
+LABEL_PX = 13
+LABEL_MAX_PX = 16
+MINOR_LABEL_PX = 11
+MINOR_LABEL_ZOOM = 1.6
+LABEL_DRAW_THRESHOLD = 8
+#: every label's size in the layout's units until the page's script shows it: never drawn
+HIDDEN_LABEL = 0.01
+#: at most this many people are labelled at every zoom (fewer when their labels would overlap)
+MAX_LABELS = 30
+#: how many of the drawing's first people are tried for those labels
+LABEL_CANDIDATES = 90
+_LABEL_FACE = "arial"
+
+#: The drawing's own script (static: it reads only numbers from the page), run once vis-network
+#: has drawn. It (1) stretches the square layout to the frame's shape (at most 2.2 times), (2)
+#: fits the drawing to its frame - again whenever the frame is resized before the reader zooms
+#: or pans -, (3) labels people without overlaps: at that zoom, up to ``most`` people of
+#: ``order`` (each only if its label overlaps none already placed) get labels of ``px``, kept at
+#: every zoom (up to ``maxPx`` zoomed in); once zoomed in ``minorZoom`` times, each other person on screen gets a label of
+#: ``minor`` px where it overlaps none (the drawing's order: nearest to the focus, or largest,
+#: first), again after every zoom or drag; and (4) on a click on a person, tells the page
+#: around it (``parent.postMessage``: an integer id, nothing else) - the app opens their
+#: profile (netmap.views.sandboxed); a downloaded file, with no page around it, does nothing.
+#: ``window.netmapView`` says who is labelled (tests, and anyone curious).
+_VIEW_SCRIPT = """<script>
+(function (cfg) {
+  if (typeof network === "undefined" || !network) return;
+  var box = document.getElementById("mynetwork");
+  var canvas = box.querySelector("canvas");
+  var ruler = document.createElement("canvas").getContext("2d");
+  var moved = false, stretched = false, base = 1, important = {}, fontOf = {}, widthOf = {}, timer = null;
+  var state = {labelled: [], minor: 0, fits: 0};
+  window.netmapView = state;
+  ruler.font = "100px " + cfg.face;
+
+  function stretch() {
+    var w = box.clientWidth, h = box.clientHeight;
+    if (!w || !h) return false;
+    var a = Math.max(1 / 2.2, Math.min(2.2, w / h)), c = cfg.extent / 2;
+    if (Math.abs(a - 1) > 0.05) {
+      /* the drawn nodes themselves (what moveNode sets, without its redraw per node): a DataSet
+         update of 2,000 people took 0.3 s; the DataSet keeps the layout's own positions */
+      network.body.nodeIndices.forEach(function (id) {
+        var node = network.body.nodes[id];
+        if (a > 1) node.x = c + (node.x - c) * a; else node.y = c + (node.y - c) / a;
+      });
+    }
+    return true;
+  }
+
+  function labelBox(id, at, px, s) {  /* where a label of px screen pixels goes: under the node */
+    if (!(id in widthOf)) widthOf[id] = ruler.measureText(String(network.body.nodes[id].options.label || "")).width / 100;
+    var p = network.canvasToDOM(at), r = network.body.nodes[id].options.size * s, w = widthOf[id] * px + 6;
+    return {l: p.x - w / 2, r: p.x + w / 2, t: p.y + r, b: p.y + r + px * 1.4, x: p.x, y: p.y};
+  }
+  function clashes(b, taken) {
+    for (var i = 0; i < taken.length; i++) {
+      var o = taken[i];
+      if (b.l < o.r && o.l < b.r && b.t < o.b && o.t < b.b) return true;
+    }
+    return false;
+  }
+  function setFonts(sizes) {  /* only the labels that change: everyone starts hidden (cfg.hidden) */
+    var changed = [];
+    for (var key in sizes) {
+      if ((key in fontOf ? fontOf[key] : cfg.hidden) !== sizes[key]) {
+        fontOf[key] = sizes[key];
+        changed.push({id: Number(key), font: {size: sizes[key], strokeWidth: sizes[key] / 4}});
+      }
+    }
+    if (changed.length) nodes.update(changed);
+  }
+
+  function choose() {  /* at the fitted zoom: who is labelled at every zoom */
+    var s = network.getScale(), pos = network.getPositions(cfg.order), taken = [], sizes = {};
+    for (var was in important) sizes[was] = cfg.hidden;
+    important = {};
+    for (var i = 0; i < cfg.order.length && taken.length < cfg.most; i++) {
+      var id = cfg.order[i];
+      if (!network.body.nodes[id] || !pos[id]) continue;
+      var b = labelBox(id, pos[id], cfg.px, s);
+      if (!clashes(b, taken)) { taken.push(b); important[id] = true; }
+    }
+    for (var id in important) sizes[id] = cfg.px / s;
+    base = s;
+    setFonts(sizes);
+    state.labelled = cfg.order.filter(function (id) { return important[id]; });
+  }
+
+  function declutter() {  /* after a zoom or a drag: everyone else's labels, where they fit */
+    var s = network.getScale(), zoom = s / base, pos = network.getPositions(), taken = [], sizes = {}, shown = 0;
+    var w = box.clientWidth, h = box.clientHeight, ids = nodes.getIds();
+    var big = Math.min(cfg.px * zoom, cfg.maxPx);
+    ids.forEach(function (id) {
+      if (!important[id] || !pos[id]) return;
+      taken.push(labelBox(id, pos[id], big, s));
+      sizes[id] = big / s;  /* vis-network's own cap (scaling.label.maxVisible) only fades the text */
+    });
+    ids.forEach(function (id) {
+      if (important[id]) return;
+      sizes[id] = cfg.hidden;
+      if (zoom < cfg.minorZoom || !pos[id]) return;
+      var b = labelBox(id, pos[id], cfg.minor, s);
+      if (b.x < 0 || b.y < 0 || b.x > w || b.y > h || clashes(b, taken)) return;
+      taken.push(b);
+      sizes[id] = cfg.minor / s;
+      shown += 1;
+    });
+    setFonts(sizes);
+    state.minor = shown;
+  }
+  function later() { clearTimeout(timer); timer = setTimeout(declutter, 120); }
+
+  function fit() {
+    if (!box.clientWidth || !box.clientHeight) return;
+    if (!stretched) stretched = stretch();
+    network.fit({animation: false});
+    choose();
+    network.fit({animation: false});  /* again: the labels now count in what must fit */
+    declutter();
+    state.fits += 1;
+  }
+
+  network.on("zoom", function () { moved = true; later(); });
+  network.on("dragEnd", function (p) { if (!p.nodes.length) moved = true; later(); });
+  network.on("hoverNode", function () { if (canvas) canvas.style.cursor = "pointer"; });
+  network.on("blurNode", function () { if (canvas) canvas.style.cursor = ""; });
+  network.on("click", function (p) {
+    if (!p.nodes || p.nodes.length !== 1 || typeof p.nodes[0] !== "number") return;
+    var e = (p.event && p.event.srcEvent) || {};
+    if (window.parent !== window) {
+      window.parent.postMessage({netmap: "open-person", id: p.nodes[0], newTab: !!(e.ctrlKey || e.metaKey)}, "*");
+    }
+  });
+  fit();
+  if (window.ResizeObserver) {
+    var last = [box.clientWidth, box.clientHeight];
+    new ResizeObserver(function () {
+      var now = [box.clientWidth, box.clientHeight];
+      if (now[0] === last[0] && now[1] === last[1]) return;
+      last = now;
+      if (!moved) fit(); else later();
+    }).observe(box);
+  }
+})(CONFIG);
+</script>"""
+
+
+def _finish(page: str, title: str | None, view: dict | None = None) -> str:
+    """Strip CDN assets and empty headings, add the escaped title, make the page fill its
+    window and add the drawing's script (:data:`_VIEW_SCRIPT`, configured by ``view``:
+    ``order`` the person ids tried for labels, ``extent`` the layout's size); verify the
+    popup path is off."""
     if "popup.innerHTML" in page:
         raise RuntimeError("pyvis rendered its innerHTML popup; refusing to return the page")
     page = _CDN.sub("", page)
     page = _EMPTY_HEADING.sub("", page)
-    head = (
-        "<style>.vis-tooltip{white-space:pre-line !important;}"
-        " body{margin:0;font-family:sans-serif;}</style>"
-    )
+    head = _PAGE_STYLE
     if title:
         t = _html.escape(plain(title))
         head = f"<title>{t}</title>" + head
-        page = page.replace("<body>", f'<body>\n<div style="font-weight:600;padding:4px 8px">{t}</div>', 1)
+        page = page.replace("<body>", f'<body>\n<div id="netmap-title">{t}</div>', 1)
+    if view is not None:
+        config = json.dumps({  # numbers only: nothing from the data but person ids
+            "order": [int(x) for x in view["order"]], "extent": float(view["extent"]), "px": LABEL_PX,
+            "maxPx": LABEL_MAX_PX, "minor": MINOR_LABEL_PX, "minorZoom": MINOR_LABEL_ZOOM, "most": MAX_LABELS,
+            "hidden": HIDDEN_LABEL, "face": _LABEL_FACE,
+        })
+        end = page.rindex("</body>")
+        page = page[:end] + _VIEW_SCRIPT.replace("CONFIG", config) + "\n" + page[end:]
     return page.replace('<meta charset="utf-8">', '<meta charset="utf-8">' + head, 1)

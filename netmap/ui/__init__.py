@@ -69,12 +69,21 @@ def analysis() -> Analysis:
     return _analysis(database_url(), data_version())
 
 
+#: the last whole-network layout made in this process, per database: the next data version's
+#: layout starts from it, so an import of a few people does not redraw everyone elsewhere
+_last_layout: dict[str, dict] = {}
+
+
 @st.cache_resource(show_spinner="Laying out the network...", max_entries=2)
 def _positions(url: str, version: int) -> dict:
     """Node positions of the whole network, computed once per data version (the views
-    use them up to :data:`netmap.views.GLOBAL_LAYOUT_MAX` people, and never re-lay out)."""
+    use them up to :data:`netmap.views.GLOBAL_LAYOUT_MAX` people, and never re-lay out),
+    from the previous version's positions when there is one (``layout_positions``'
+    ``previous``: the people already drawn stay where they were)."""
     index = _draw_index(url, version)
-    return layout_positions(index.subgraph(index.nodes), seed=0)
+    positions = layout_positions(index.subgraph(index.nodes), seed=0, previous=_last_layout.get(url))
+    _last_layout[url] = positions
+    return positions
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -144,9 +153,10 @@ def forget_cached_data() -> None:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
 
 
-#: where Streamlit's Markdown would turn bare text into a link (GitHub's autolinks: ``https://``,
-#: ``www.``, ``name@host``), escapes or not
-_AUTOLINK = re.compile(r"(?i)(://|\bwww(?=\\\.)|@)")
+#: where Streamlit's Markdown would turn bare text into a web link (GitHub's autolinks: ``https://``,
+#: ``www.``), escapes or not. An email stays as it is (a mailto link opens nothing by itself, and an
+#: invisible character in it would break copying it into a search box)
+_AUTOLINK = re.compile(r"(?i)(://|\bwww(?=\\\.))")
 #: WORD JOINER: invisible, and it breaks the autolink's pattern
 _JOIN = "\u2060"
 
@@ -155,9 +165,9 @@ def md(text: object) -> str:
     """User data (names, companies, comments) made safe for ``st.markdown``,
     ``st.write``, ``st.caption`` and headings: every Markdown/HTML character
     escaped, so ``[x](javascript:...)`` or ``<img ...>`` shows as the text it
-    is, and an invisible word joiner inside ``://``, after ``www`` and after
-    ``@``, so a web or email address in a name is not made a live link (the
-    Markdown renderer links bare addresses after escapes are resolved)."""
+    is, and an invisible word joiner inside ``://`` and after ``www``, so a
+    web address in a name is not made a live link (the Markdown renderer
+    links bare addresses after escapes are resolved)."""
     escaped = _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
     return _AUTOLINK.sub(lambda m: ":" + _JOIN + "//" if m.group(1) == "://" else m.group(1) + _JOIN, escaped)
 
@@ -191,18 +201,20 @@ def link_graph_assets(prefix: str | None) -> None:
     _graph_assets_at = prefix
 
 
-def graph_frame(html: str, *, height: int) -> None:
+def graph_frame(html: str, *, height: int, fill_window: bool = False) -> None:
     """Show a drawing (:func:`netmap.views.network_view`'s ``html``) in its frame: linking
     vis-network's files when this server serves them, else the drawing as it is (inline).
     A drawing that cannot be linked (another pyvis template) is shown inline, and logged.
     The drawing runs in a frame of its own sandboxed without same-origin
-    (:func:`netmap.views.sandboxed`)."""
+    (:func:`netmap.views.sandboxed`); a click on a person opens their profile. With
+    ``fill_window`` the frame ends at the bottom of the browser's window (at least 400 px
+    tall) instead of being ``height`` px tall."""
     if _graph_assets_at:
         try:
             html = vis_assets.linked(html, _graph_assets_at)
         except RuntimeError as exc:
             _log.warning("drawing shown inline: %s", exc)
-    st.iframe(sandboxed(html), height=height)  # scripts, but not the app's origin
+    st.iframe(sandboxed(html, fill_window=fill_window), height=height)  # scripts, but not the app's origin
 
 
 def show_error(exc: Exception) -> None:
@@ -248,6 +260,9 @@ def people_table(df: pd.DataFrame, *, key: str, id_column: str = "person_id", **
     """
     limit = TABLE_ROWS_SHOWN
     shown = df.head(limit)
+    text = shown.select_dtypes(include="object").columns
+    if len(text):  # a blank is a blank, not "None"
+        shown = shown.assign(**{c: shown[c].where(shown[c].notna(), "") for c in text})
     round_ = st.session_state.get(_TABLES_ROUND, 0)  # a new key after each opening: no stale ticked row
     event = st.dataframe(
         shown, key=key if not round_ else f"{key}@{round_}", on_select="rerun", selection_mode="single-row",
@@ -263,4 +278,5 @@ def people_table(df: pd.DataFrame, *, key: str, id_column: str = "person_id", **
 def csv_download(df: pd.DataFrame, file_name: str, *, label: str = "Download CSV", key: str) -> None:
     """A formula-safe CSV download of ``df``, written only when clicked (a list of
     15,000 people is megabytes: not on every rerun of the page)."""
-    st.download_button(label, lambda: to_csv(df).encode("utf-8"), file_name=file_name, mime="text/csv", key=key)
+    st.download_button(label, lambda: to_csv(df).encode("utf-8"), file_name=file_name, mime="text/csv", key=key,
+                       on_click="ignore")  # no rerun: the page's other deferred downloads stay valid

@@ -260,3 +260,21 @@ def test_two_team_members_linkedin_exports_and_hubspot_give_warm_paths_through_t
         rows = list(csv.DictReader(fh))
     assert rows, "warm paths from the team to the leads"
     assert {r["source_name"] for r in rows} <= {"Alice Martin", "Bob Nguyen"}
+
+
+def test_graphml_right_after_the_html_download(sample_app, page):
+    """Issue 13: the GraphML download right after the HTML one gave no file (the HTML click
+    reran the page and dropped the deferred GraphML file the button still pointed at)."""
+    page.goto(f"{sample_app.base}/network")
+    wait_for_app(page)
+    html_button = page.get_by_role("button", name="Download this view (HTML)")
+    html_button.wait_for(timeout=60_000)
+    with page.expect_download() as first:
+        html_button.click()
+    assert first.value.suggested_filename == "netmap-network.html"
+    with page.expect_download(timeout=120_000) as second:
+        page.get_by_role("button", name="Whole network (GraphML)").click()
+    assert second.value.suggested_filename == "netmap.graphml"
+    with open(second.value.path(), encoding="utf-8") as fh:
+        head = fh.read(4096)
+    assert "<graphml" in head
