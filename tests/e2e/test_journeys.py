@@ -278,3 +278,43 @@ def test_graphml_right_after_the_html_download(sample_app, page):
     with open(second.value.path(), encoding="utf-8") as fh:
         head = fh.read(4096)
     assert "<graphml" in head
+
+
+def test_review_a_likely_duplicate_merge_it_then_undo(tmp_path, page):
+    """Issue 13: "3 likely duplicates to review" is a link; on the Duplicates page a pair is
+    merged with one click, and the merge undone after a confirmation."""
+    from netmap import Store, import_files
+
+    from ..conftest import new_database_url
+    from .conftest import App
+
+    db = new_database_url(tmp_path, "dups")
+    store = Store(db)
+    import_files(store, [("people.csv", (
+        "Record ID,First Name,Last Name,Email,Company,Lifecycle Stage\n"
+        "1,Ann,Lee,ann@acme.com,Acme,customer\n2,Bo,Chen,bo@acme.com,Acme,customer\n"
+        "3,Ann,Lee,ann.lee@acme.com,Acme,\n").encode())])
+    store.close()
+    app = App(db)
+    try:
+        page.goto(app.base)
+        wait_for_app(page)
+        page.get_by_role("link", name="likely duplicates to review").click()
+        page.get_by_text("1 pair to review.").wait_for(timeout=30_000)
+        wait_for_app(page)
+        _shot(page, "13_duplicates")
+        page.get_by_role("button", name="Same person: merge").click()
+        page.get_by_text("Merged Ann Lee").wait_for(timeout=30_000)
+        wait_for_app(page)
+        store = Store(db)
+        assert store.summary()["people"] == 2
+        store.close()
+        page.get_by_role("button", name="Undo").first.click()
+        page.get_by_role("button", name="Yes, undo").click()
+        page.get_by_text("undone").first.wait_for(timeout=30_000)
+        wait_for_app(page)
+        store = Store(db)
+        assert store.summary()["people"] == 3
+        store.close()
+    finally:
+        app.stop()
