@@ -87,20 +87,22 @@ if shown.empty:
 else:
     people_table(
         shown, key="nurture_table",
+        # who, what to do and why first (they fit 1280 px); the figures after
+        column_order=["rank", "name", "action", "reason", "feeling", "spread", "nurture_score", "nps", "owner"],
         column_config={
             "person_id": None,
-            "rank": st.column_config.NumberColumn("#", width="small"),
-            "name": st.column_config.TextColumn("Name"),
+            "rank": st.column_config.NumberColumn("#", width=40),
+            "name": st.column_config.TextColumn("Name", width=140),
             "owner": st.column_config.TextColumn("Account manager"),
             "feeling": st.column_config.TextColumn("Feeling"),
-            "action": st.column_config.TextColumn("Action"),
+            "action": st.column_config.TextColumn("Action", width=75),
             "nps": st.column_config.NumberColumn("NPS", format="%d"),
             "spread": st.column_config.NumberColumn("Reaches (alone)", format="%.1f", help=REACHES_HELP),
             "nurture_score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.0f"),
-            "reason": st.column_config.TextColumn("Why", width="large"),
+            "reason": st.column_config.TextColumn("Why", width=420),
         },
     )
-    st.caption("Click a row to open the person's profile.")
+    st.caption("Click a row to open the person's profile, where the whole reason is written out.")
     csv_download(shown, "nurture.csv", label="Download the list (CSV)", key="nurture_csv")
 
 st.subheader("Spread and feeling")

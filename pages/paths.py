@@ -150,21 +150,25 @@ if paths.empty:
 if reached < len(targets):
     st.caption(f"{len(targets) - reached:,} of the {len(targets):,} targets have no warm path from these sources.")
 
+every_column = st.toggle("Show every column", key="paths_every_column",
+                         help="Emails, account managers, hops, strength and the path, as in the CSV.")
 people_table(
     paths, key="paths_table", id_column="target_id",
-    column_order=[
-        "target_name", "target_stage", "target_company", "source_name", "source_feeling", "introduction", "hops",
-        "strength", "path", "target_email", "target_owner", "source_email", "source_company", "source_owner",
-    ],
+    column_order=[  # the essentials fit 1280 px; the rest on request and in the CSV
+        "target_name", "target_stage", "target_company", "introduction",
+    ] + ([] if not every_column else [
+        "source_name", "source_feeling", "hops", "strength", "path", "target_email", "target_owner",
+        "source_email", "source_company", "source_owner",
+    ]),
     column_config={
         "target_id": None, "source_id": None,
-        "target_name": st.column_config.TextColumn("Target"),
-        "target_stage": st.column_config.TextColumn("Stage"),
-        "target_company": st.column_config.TextColumn("Target's company"),
+        "target_name": st.column_config.TextColumn("Target", width=140),
+        "target_stage": st.column_config.TextColumn("Stage", width=130),
+        "target_company": st.column_config.TextColumn("Target's company", width=170),
         "source_name": st.column_config.TextColumn("Introducer"),
         "source_feeling": st.column_config.TextColumn("Introducer feels", help="From their latest survey answer"),
         "introduction": st.column_config.TextColumn(
-            "Introduction", width="large",
+            "Introduction", width=360,
             help=f"What to ask, for a mail merge. For one hop, the tie's strength in words ({TIES}); "
                  "longer paths name the go-betweens in order"),
         "hops": st.column_config.NumberColumn("Hops", width="small"),
