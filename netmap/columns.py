@@ -399,12 +399,12 @@ LAYOUTS: tuple[tuple[str, str, frozenset[str], frozenset[str] | None], ...] = (
     ("Outlook contacts", "people", frozenset({"firstname", "lastname", "emailaddress", "jobtitle", "middlename"}), None),
     ("Salesforce API names", "people", frozenset({"id"}),
      frozenset({"AccountId", "OwnerId", "ReportsToId", "LastName", "FirstName", "CreatedDate", "ConvertedContactId"})),
+    ("Zoho CRM", "people", frozenset({"recordid", "accountnameid"}), None),  # before the Salesforce report, whose labels Zoho shares
     ("Salesforce report", "people", frozenset({"contactowner"}), frozenset({"Account Name", "Lead Source"})),
     ("HubSpot contacts", "people", frozenset({"recordid", "lifecyclestage"}), None),
     ("HubSpot contacts", "people", frozenset({"recordid", "contactowner"}), None),
     ("HubSpot deals", "interactions", frozenset({"dealname", "dealstage"}), None),
     ("Pipedrive", "people", frozenset({"personname"}), None),
-    ("Zoho CRM", "people", frozenset({"recordid", "accountnameid"}), None),
     ("Eventbrite attendees", "interactions", frozenset({"eventname", "tickettype"}), None),
     ("edge list", "relationships", frozenset({"source", "target"}), None),
     ("edge list", "relationships", frozenset({"from", "to"}), None),

@@ -131,6 +131,20 @@ def table(headers: list[str], *rows: list) -> Table:
     return Table("t.csv", headers, [(i + 2, list(r)) for i, r in enumerate(rows)])
 
 
+@pytest.mark.parametrize("file,layout", [
+    ("linkedin_alice.csv", "LinkedIn connections"), ("google_contacts.csv", "Google Contacts"),
+    ("google_contacts_legacy.csv", "Google Contacts"), ("outlook_contacts.csv", "Outlook contacts"),
+    ("outlook_web_contacts.csv", "Outlook contacts"), ("salesforce_contacts_api.csv", "Salesforce API names"),
+    ("salesforce_report.csv", "Salesforce report"), ("hubspot_contacts.csv", "HubSpot contacts"),
+    ("hubspot_deals.csv", "HubSpot deals"), ("pipedrive_people.csv", "Pipedrive"), ("zoho_contacts.csv", "Zoho CRM"),
+    ("eventbrite_attendees.csv", "Eventbrite attendees"), ("edges_gephi.csv", "edge list"),
+])
+def test_each_vendor_layout_is_named(file, layout):
+    (t,) = read_tables((EXPORTS / file).read_bytes(), file)
+    mapping, errors, _ = map_columns(t)
+    assert not errors and f"({layout})" in mapping.reading, mapping.reading
+
+
 @pytest.mark.parametrize(
     "headers,kind",
     [
