@@ -48,7 +48,7 @@ from . import audit
 from .access import local_actor
 from .errors import ImportNotFound, NetmapError, UnknownPerson
 from .model import feeling_of
-from .store import CHG, FB, IDT, LOG, REV, TABLES, P, _chunks, _json_default, _json_hook, _now
+from .store import CHG, FB, IDT, LOG, REV, TABLES, P, _chunks, _json_default, _json_hook, _now, reserve_ids
 
 __all__ = [
     "DECISIONS", "MergeRefused", "Pair", "Side", "UndoPlan", "absorbed", "decisions", "keep_apart", "kept_apart",
@@ -129,6 +129,7 @@ def merge_people(store, keep: int | str, other: int | str, *, actor: str | None 
         conn.execute(delete(P).where(P.c.id == other_id))
         _note(journal, log_id, "person", other_id, "delete", dict(merged))
         conn.execute(insert(CHG), journal)
+        reserve_ids(conn, journal)
         counts = {"moved": dict(moved), "combined": dict(combined), "dropped": dict(dropped), "filled": len(fills)}
         conn.execute(update(LOG).where(LOG.c.id == log_id).values(
             updated=1 + sum(moved.values()) + sum(combined.values()),
@@ -162,6 +163,7 @@ def keep_apart(store, a: int | str, b: int | str, *, actor: str | None = None) -
             _note(journal, log_id, "review", r["id"], "delete", dict(r))
         if journal:
             conn.execute(insert(CHG), journal)
+            reserve_ids(conn, journal)
         conn.execute(update(LOG).where(LOG.c.id == log_id).values(details_json=json.dumps(
             {"people": [lo, hi], "added": {}, "updated": {}, "reviews": len(reviews)})))
         store._bump(conn)

@@ -1156,6 +1156,29 @@ def _insert_many(conn: Connection, table, rows: list[dict]) -> None:
     conn.exec_driver_sql(str(compiled), [tuple(get(row) for get in getters) for row in rows])
 
 
+#: meta key prefix: the highest id of a table's rows that a merge or keep-apart deleted
+_RESERVED = "ids_reserved:"
+
+
+def reserve_ids(conn: Connection, journal: list[dict]) -> None:
+    """Keep the ids of the rows a decision deleted (``journal``: its ``import_change``
+    entries) from being given to new rows on SQLite, where an INTEGER PRIMARY KEY without
+    AUTOINCREMENT would hand out max(id) + 1 again: the merge's record names the merged
+    person by id, and an undo brings the rows back with their own ids. (PostgreSQL's
+    sequences never give an id twice.)"""
+    top: dict[str, int] = {}
+    for c in journal:
+        if c["action"] == "delete":
+            top[c["table_name"]] = max(top.get(c["table_name"], 0), int(c["row_id"]))
+    for tname, rid in top.items():
+        key = _RESERVED + tname
+        current = conn.execute(select(META.c.value).where(META.c.key == key)).scalar()
+        if current is None:
+            conn.execute(insert(META).values(key=key, value=str(rid)))
+        elif int(current) < rid:
+            conn.execute(update(META).where(META.c.key == key).values(value=str(rid)))
+
+
 def _insert_returning_ids(conn: Connection, table, rows: list[dict]) -> list[int]:
     """Insert many rows, returning their new ids in the same order."""
     if not rows:
@@ -1167,6 +1190,8 @@ def _insert_returning_ids(conn: Connection, table, rows: list[dict]) -> list[int
         # pick are max(id) + 1, + 2, ... (an INTEGER PRIMARY KEY without
         # AUTOINCREMENT): give them explicitly and insert in one executemany.
         start = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+        reserved = conn.execute(select(META.c.value).where(META.c.key == _RESERVED + table.name)).scalar()
+        start = max(start, int(reserved or 0) + 1)  # never an id a merge deleted (reserve_ids)
         ids = list(range(start, start + len(rows)))
         _insert_many(conn, table, [{**row, "id": rid} for row, rid in zip(rows, ids)])
         return ids

@@ -885,7 +885,13 @@ def _footer_line(row: list[Cell], width: int, short_rows: bool) -> bool:
         return True  # blank
     text = cells[0]
     return (len(cells) == 1 and isinstance(text, str) and " " in text.strip() and "@" not in text
-            and (short_rows or len(row) < width))
+            # a workbook's row simply ends at its last cell: there, only a footer's own words tell
+            # "Copyright (c) ..." from a person with a name alone
+            and (len(row) < width if not short_rows else bool(_FOOTER_WORDS.search(text))))
+
+
+_FOOTER_WORDS = re.compile(r"copyright|\(c\)|©|confidential|generated|all rights reserved|do not distribute|"
+                           r"printed|report", re.I)
 
 
 def _split_footer(body, blank_rows: list[int], width: int, short_rows: bool):

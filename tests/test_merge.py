@@ -308,3 +308,22 @@ def test_the_command_line_merges_keeps_apart_and_undoes(store, capsys):
     assert [e["actor"] for e in store.audit()[:2]] == [local_actor(), local_actor()]
     assert main(["--db", store.url, "undo", str(merge_id)]) == 0  # keeping Zoe and Bo apart does not need it
     assert store.find_person("ZQ-CRM-2") == other
+
+
+def test_an_id_a_merge_deleted_is_never_given_again(store):
+    """Review of session 13: on SQLite the next new person took the merged person's id, so
+    erasing the kept person later treated the newcomer as merged into them (their import's
+    journal forgotten, their names redacted)."""
+    from netmap import import_files
+
+    import_files(store, [("zoe.csv", b"Record ID,Name,Company\nA1,Zoe Quill,Acme\nA2,Zoe Quill,Acme\n")])
+    keep, other = sorted(p.id for p in store.load_dataset().people)
+    store.merge(keep, other)
+    import_files(store, [("dan.csv", b"Record ID,Name,Email\nN1,Dan New,dan@new.example\n")])
+    dan = store.find_person("dan@new.example")
+    assert dan not in (keep, other)
+    store.erase(keep)
+    assert [p.name for p in store.load_dataset().people] == ["Dan New"]
+    dan_import = store.imports()[0]["id"]
+    store.undo(dan_import)
+    assert store.load_dataset().people == ()

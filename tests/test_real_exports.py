@@ -291,3 +291,30 @@ def test_dry_run_and_refusals_say_how_each_file_was_read(tmp_path):
     lines = r.stderr.splitlines()
     assert lines[0].startswith("staff.csv:3:manager_id: no person has the id '7'")
     assert any(line.startswith("staff.csv: read as people export") and "--kind" in line for line in lines)
+
+
+def test_a_workbook_ends_with_people_not_a_footer(tmp_path):
+    """Review of session 13: in a sheet (rows end at their last cell), people with a name
+    alone after a blank row are people; only a footer's own words make a footer."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Name", "Email", "Company"])
+    ws.append(["Ana Diaz", "ana@x.com", "Acme"])
+    ws.append([])
+    ws.append(["Ann Lee"])
+    ws.append(["Bo Chen"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    (t,) = read_tables(buf.getvalue(), "p.xlsx")
+    assert [r[0] for _, r in t.rows] == ["Ana Diaz", "Ann Lee", "Bo Chen"]
+    ws.append([])
+    ws.append(["Copyright (c) 2000-2024 salesforce.com, inc. All rights reserved."])
+    buf = io.BytesIO()
+    wb.save(buf)
+    (t,) = read_tables(buf.getvalue(), "p.xlsx")
+    assert [r[0] for _, r in t.rows] == ["Ana Diaz", "Ann Lee", "Bo Chen"]
+    assert any("report footer" in w.message for w in t.warnings)
