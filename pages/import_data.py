@@ -7,7 +7,7 @@ import streamlit as st
 from netmap.config import Limits
 from netmap.errors import ImportRefused, NetmapError, Problem
 from netmap.importer import commit
-from netmap.ui import md, people_table, show_error, store
+from netmap.ui import confirm_undo, md, people_table, show_error, store
 from netmap.ui.access import actor, audit_log, may_change
 from netmap.upload import (
     ALIASES,
@@ -261,36 +261,6 @@ if files:
             st.rerun()
 
 # ------------------------------------------------------------- import log --
-def confirm_undo(import_id: int) -> None:
-    """Undo's second step: what it will remove and restore, in plain counts from the journal
-    (netmap.merge.undo_plan), then Yes / Cancel; a refusal is said at once."""
-    try:
-        plan = store().undo_preview(import_id)
-    except NetmapError as exc:
-        state.pop("confirm_undo", None)
-        show_error(exc)
-        return
-    if plan.refusal:
-        state.pop("confirm_undo", None)
-        st.error(md(plan.refusal))
-        return
-    with st.container(border=True):
-        st.warning(md(plan.question), icon=":material/undo:")
-        yes, no = st.columns(2)
-        if yes.button("Yes, undo", key=f"undo_yes_{import_id}", type="primary"):
-            try:
-                store().undo(import_id, actor=actor())
-            except NetmapError as exc:
-                show_error(exc)
-            else:
-                state.pop("confirm_undo", None)
-                state.undo_done = md(plan.done)
-                st.rerun()
-        if no.button("Cancel", key=f"undo_no_{import_id}"):
-            state.pop("confirm_undo", None)
-            st.rerun()
-
-
 st.divider()
 st.subheader("Import log")
 log = store().imports()
@@ -314,7 +284,7 @@ else:
             if cols[5].button("Undo", key=f"undo_{rec['import']}", icon=":material/undo:"):
                 state.confirm_undo = int(rec["import"])  # asks first, below the row
             if state.get("confirm_undo") == int(rec["import"]):
-                confirm_undo(int(rec["import"]))
+                confirm_undo(int(rec["import"]), pending="confirm_undo", done="undo_done")
         else:
             cols[5].text(rec["status"])
     with st.expander(f"The whole log ({len(frame)} imports)"):

@@ -7,7 +7,7 @@ import streamlit as st
 
 from netmap.errors import NetmapError
 from netmap.merge import merge_summary
-from netmap.ui import ensure_navigation, md, show_error, store
+from netmap.ui import confirm_undo, ensure_navigation, md, show_error, store
 from netmap.ui.access import actor, may_change
 
 ensure_navigation()
@@ -25,36 +25,6 @@ st.caption(
 state = st.session_state
 if "review_done" in state:
     st.success(state.pop("review_done"))
-
-
-def confirm_undo(import_id: int) -> None:
-    """The second step of Undo: what it will do, in plain words, and Yes / Cancel."""
-    try:
-        plan = store().undo_preview(import_id)
-    except NetmapError as exc:
-        state.pop("confirm_decision_undo", None)
-        show_error(exc)
-        return
-    if plan.refusal:
-        state.pop("confirm_decision_undo", None)
-        st.error(md(plan.refusal))
-        return
-    with st.container(border=True):
-        st.warning(md(plan.question), icon=":material/undo:")
-        yes, no = st.columns(2)
-        if yes.button("Yes, undo", key=f"undo_yes_{import_id}", type="primary"):
-            try:
-                store().undo(import_id, actor=actor())
-            except NetmapError as exc:
-                show_error(exc)
-            else:
-                state.pop("confirm_decision_undo", None)
-                state.review_done = md(plan.done)
-                st.rerun()
-        if no.button("Cancel", key=f"undo_no_{import_id}"):
-            state.pop("confirm_decision_undo", None)
-            st.rerun()
-
 
 can_change = may_change("Merging duplicates or keeping them apart")  # with sign-in on: admins only
 shown, total = store().duplicate_pairs(limit=PAIRS_SHOWN)
@@ -109,4 +79,4 @@ else:
         if can_change and cols[3].button("Undo", key=f"undo_decision_{d['id']}", icon=":material/undo:"):
             state.confirm_decision_undo = d["id"]
         if state.get("confirm_decision_undo") == d["id"]:
-            confirm_undo(d["id"])
+            confirm_undo(d["id"], pending="confirm_decision_undo", done="review_done")

@@ -34,7 +34,7 @@ from ..views import DrawIndex, Filters, NetworkView, network_view as _network_vi
 
 __all__ = [
     "FEELING_COLORS", "FEELINGS", "ensure_navigation", "graph_frame", "link_graph_assets", "md", "PAGE_ICON", "PERSON_PAGE", "analysis", "csv_download", "draw_index", "no_data", "path_index",
-    "people_search", "people_table", "network_view", "NETWORK_DEFAULTS", "TABLE_ROWS_SHOWN", "show_error", "store", "data_version", "open_person", "forget_cached_data",
+    "people_search", "people_table", "network_view", "NETWORK_DEFAULTS", "TABLE_ROWS_SHOWN", "show_error", "store", "data_version", "open_person", "forget_cached_data", "confirm_undo",
 ]
 
 FEELINGS = ["promoter", "passive", "detractor", "unknown"]
@@ -215,6 +215,42 @@ def graph_frame(html: str, *, height: int, fill_window: bool = False) -> None:
         except RuntimeError as exc:
             _log.warning("drawing shown inline: %s", exc)
     st.iframe(sandboxed(html, fill_window=fill_window), height=height)  # scripts, but not the app's origin
+
+
+def confirm_undo(import_id: int, *, pending: str, done: str) -> None:
+    """Undo's second step, for an import or a duplicates decision: what it will remove and
+    restore, in plain counts from the journal (:meth:`Store.undo_preview`), then Yes /
+    Cancel; a refusal is said at once. ``pending`` is the session key that holds the id
+    awaiting confirmation, ``done`` the key the success message goes to (the page shows
+    it after the rerun)."""
+    from .access import actor
+
+    state = st.session_state
+    try:
+        plan = store().undo_preview(import_id)
+    except NetmapError as exc:
+        state.pop(pending, None)
+        show_error(exc)
+        return
+    if plan.refusal:
+        state.pop(pending, None)
+        st.error(md(plan.refusal))
+        return
+    with st.container(border=True):
+        st.warning(md(plan.question), icon=":material/undo:")
+        yes, no = st.columns(2)
+        if yes.button("Yes, undo", key=f"undo_yes_{import_id}", type="primary"):
+            try:
+                store().undo(import_id, actor=actor())
+            except NetmapError as exc:
+                show_error(exc)
+            else:
+                state.pop(pending, None)
+                state[done] = md(plan.done)
+                st.rerun()
+        if no.button("Cancel", key=f"undo_no_{import_id}"):
+            state.pop(pending, None)
+            st.rerun()
 
 
 def show_error(exc: Exception) -> None:
