@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from .store import Store
 
-__all__ = ["COLUMNS", "FORMATS", "FORMAT_NAMES", "NETMAP_COLUMNS", "CrmExport", "crm_export", "crm_rows",
+__all__ = ["COLUMNS", "FORMATS", "FORMAT_NAMES", "NETMAP_COLUMNS", "CrmExport", "crm_export",
            "stored_crm_ids", "to_crm_csv"]
 
 #: The formats, as ``--format`` takes them.
@@ -162,18 +162,6 @@ def crm_export(
     if top is not None:
         out = out.head(top)
     return CrmExport(fmt, out[COLUMNS[fmt]], left_out)
-
-
-def crm_rows(
-    people: pd.DataFrame,
-    fmt: str,
-    owner: str | None = None,
-    top: int | None = None,
-    *,
-    crm_ids: Mapping[int, str | Sequence[str] | None] | None = None,
-) -> pd.DataFrame:
-    """:func:`crm_export`'s rows alone."""
-    return crm_export(people, fmt, owner, top, crm_ids=crm_ids).rows
 
 
 def to_crm_csv(rows: pd.DataFrame) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from netmap import Store
 from netmap.analysis import measures
 from netmap.cli import main
-from netmap.crm_export import COLUMNS, FORMATS, crm_export, crm_rows, stored_crm_ids, to_crm_csv
+from netmap.crm_export import COLUMNS, FORMATS, crm_export, stored_crm_ids, to_crm_csv
 from netmap.errors import NetmapError
 from netmap.queries import nurture_list
 from netmap.tables import person
@@ -62,14 +62,14 @@ def header_of(text: str) -> list[str]:
 def test_each_format_has_its_columns_in_order(sample, fmt, key):
     people, ids, _ = sample
     assert COLUMNS[fmt] == key + NETMAP  # the contract
-    rows = crm_rows(people, fmt, crm_ids=ids)
+    rows = crm_export(people, fmt, crm_ids=ids).rows
     assert list(rows.columns) == key + NETMAP
     assert header_of(to_crm_csv(rows)) == key + NETMAP
 
 
 def test_one_row_per_person_with_the_nurture_fields_rounded(sample):
     people, ids, stored = sample
-    rows = crm_rows(people, "csv", crm_ids=ids)
+    rows = crm_export(people, "csv", crm_ids=ids).rows
     assert len(rows) == len(people) == 400 and rows["person_id"].is_unique
     assert rows["netmap_nurture_score"].is_monotonic_decreasing  # the best first
     by_id = people.set_index("person_id")
@@ -95,7 +95,7 @@ def test_hubspot_record_ids_are_the_stored_crm_ids(sample):
     """The round trip: each Record ID is the stored CRM id of the person whose email is on the row;
     Salesforce ids are not HubSpot's, so those rows are keyed by email alone."""
     people, ids, stored = sample
-    text = to_crm_csv(crm_rows(people, "hubspot", crm_ids=ids))
+    text = to_crm_csv(crm_export(people, "hubspot", crm_ids=ids).rows)
     rows = rows_of(text)
     assert len(rows) == 400  # everyone in the sample has an email
     by_email = {e: c for c, e in stored.values()}
@@ -109,7 +109,7 @@ def test_hubspot_record_ids_are_the_stored_crm_ids(sample):
 
 def test_salesforce_ids_are_the_toronto_contact_ids(sample):
     people, ids, stored = sample
-    rows = crm_rows(people, "salesforce", crm_ids=ids)
+    rows = crm_export(people, "salesforce", crm_ids=ids).rows
     keyed = rows[rows["Id"] != ""]
     assert len(keyed) == 46 and keyed["Id"].str.fullmatch(r"[A-Za-z0-9]{18}").all()
     by_email = {e: c for c, e in stored.values()}
@@ -135,19 +135,19 @@ def test_people_without_an_id_or_an_email_are_left_out_and_counted(sample):
 def test_one_owners_book_and_the_top_scores(sample):
     people, ids, _ = sample
     owner = sorted(people["owner"].dropna().unique())[0]
-    mine = crm_rows(people, "csv", owner.upper(), crm_ids=ids)  # case-insensitive, as `nurture --owner`
+    mine = crm_export(people, "csv", owner.upper(), crm_ids=ids).rows  # case-insensitive, as `nurture --owner`
     assert 0 < len(mine) < len(people) and set(mine["owner"]) == {owner}
     assert len(mine) == (people["owner"] == owner).sum()
-    top = crm_rows(people, "hubspot", top=5, crm_ids=ids)
+    top = crm_export(people, "hubspot", top=5, crm_ids=ids).rows
     assert len(top) == 5 and top["netmap_nurture_score"].tolist() == sorted(people["nurture_score"], reverse=True)[:5]
-    assert len(crm_rows(people, "hubspot", owner, 3, crm_ids=ids)) == 3
-    assert crm_rows(people, "csv", top=0, crm_ids=ids).empty
+    assert len(crm_export(people, "hubspot", owner, 3, crm_ids=ids).rows) == 3
+    assert crm_export(people, "csv", top=0, crm_ids=ids).rows.empty
     with pytest.raises(NetmapError, match="no account manager 'Nobody'"):
-        crm_rows(people, "csv", "Nobody", crm_ids=ids)
+        crm_export(people, "csv", "Nobody", crm_ids=ids).rows
     with pytest.raises(NetmapError, match="--top must be 0 or more"):
-        crm_rows(people, "csv", top=-1, crm_ids=ids)
+        crm_export(people, "csv", top=-1, crm_ids=ids).rows
     with pytest.raises(NetmapError, match="unknown CRM format 'pipedrive'"):
-        crm_rows(people, "pipedrive")
+        crm_export(people, "pipedrive").rows
 
 
 def test_the_cli_and_the_library_offer_the_same_formats():
@@ -173,15 +173,15 @@ def test_formula_text_comes_out_prefixed(database_url):
         people, ids = measures(store).people, stored_crm_ids(store)
     finally:
         store.close()
-    rows = rows_of(to_crm_csv(crm_rows(people, "csv", crm_ids=ids)))
+    rows = rows_of(to_crm_csv(crm_export(people, "csv", crm_ids=ids).rows))
     names = {r["name"] for r in rows}
     assert "'=HYPERLINK(\"http://evil\",\"x\")" in names and "'@SUM(1+1)" in names and "Plain Person" in names
     assert {r["company"] for r in rows} == {"'-Corp"} and {r["owner"] for r in rows} == {"'+Owner"}
     for fmt in FORMATS:
-        for row in rows_of(to_crm_csv(crm_rows(people, fmt, crm_ids=ids))):
+        for row in rows_of(to_crm_csv(crm_export(people, fmt, crm_ids=ids).rows)):
             for value in row.values():
                 assert not value.startswith(TRIGGERS), (fmt, value)
-    hub = rows_of(to_crm_csv(crm_rows(people, "hubspot", crm_ids=ids)))
+    hub = rows_of(to_crm_csv(crm_export(people, "hubspot", crm_ids=ids).rows))
     assert sorted(r["Record ID"] for r in hub) == ["101", "102", "103"]
 
 
@@ -194,7 +194,7 @@ def test_cli_end_to_end(sample_db, tmp_path, sample):
     text = out.read_text(encoding="utf-8")
     assert header_of(text) == COLUMNS["hubspot"] and len(rows_of(text)) == 400
     people, ids, _ = sample
-    assert text == to_crm_csv(crm_rows(people, "hubspot", crm_ids=ids))  # the library's rows, as they are
+    assert text == to_crm_csv(crm_export(people, "hubspot", crm_ids=ids).rows)  # the library's rows, as they are
 
 
 def test_cli_owner_top_and_standard_output(sample_db, capsys, sample):
