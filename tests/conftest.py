@@ -303,6 +303,38 @@ def sample_database(tmp_path_factory, name: str = "app") -> str:
     return url
 
 
+#: an ``[auth]`` section that turns sign-in on in AppTest (``at.secrets``); nothing is contacted
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "a-long-random-test-secret",
+    "client_id": "netmap-test",
+    "client_secret": "not-a-secret",
+    "server_metadata_url": "https://idp.example.test/.well-known/openid-configuration",
+}
+ADMIN = "admin@team.test"
+READER = "reader@team.test"
+
+
+def signed_app(page: str | None = None, *, user: dict | None = None, admins=(ADMIN,), person: int | None = None):
+    """The app headless (AppTest, on ``$NETMAP_DATABASE_URL``) with sign-in configured and
+    ``user`` signed in, or sign-in off (``user=None``); on ``page``, at ``?id=person``."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if user is not None:
+        at.secrets["auth"] = dict(AUTH)
+        at.secrets["netmap"] = {"admins": list(admins)}
+        at.user = user
+    if person is not None:
+        at.query_params["id"] = str(person)
+    at.run()
+    assert not at.exception, at.exception
+    if page is not None:
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+    return at
+
+
 def open_app(monkeypatch, db: str | Path, page: str | None = None):
     """Run the app headless (AppTest) on database ``db`` (a URL, e.g. from
     ``database_url``), optionally switched to ``page`` (e.g. ``"pages/nurture.py"``)."""

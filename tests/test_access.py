@@ -13,17 +13,8 @@ import netmap.access
 from netmap import Store
 from netmap.access import AccessSettings, admin_set, decide, local_actor, login_providers, settings_from
 
-from .conftest import ROOT, load
+from .conftest import ADMIN, AUTH, READER, load, signed_app
 
-AUTH = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": "a-long-random-test-secret",
-    "client_id": "netmap-test",
-    "client_secret": "not-a-secret",
-    "server_metadata_url": "https://idp.example.test/.well-known/openid-configuration",
-}
-ADMIN = "admin@team.test"
-READER = "reader@team.test"
 TEAM = AccessSettings(sign_in=True, admins=admin_set([ADMIN]))
 
 
@@ -150,19 +141,7 @@ def db(database_url, monkeypatch):
 
 def app(page: str | None = None, *, user: dict | None = None, admins=(ADMIN,), person: int | None = None) -> AppTest:
     """The app with sign-in configured (``user`` given) or not (``user=None``)."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    if user is not None:
-        at.secrets["auth"] = dict(AUTH)
-        at.secrets["netmap"] = {"admins": list(admins)}
-        at.user = user
-    if person is not None:
-        at.query_params["id"] = str(person)
-    at.run()
-    assert not at.exception, at.exception
-    if page is not None:
-        at.switch_page(page).run()
-        assert not at.exception, at.exception
-    return at
+    return signed_app(page, user=user, admins=admins, person=person)
 
 
 def signed_in(email: str) -> dict:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from netmap import Store
 
-from .conftest import ROOT, load
+from .conftest import ADMIN, READER, load, signed_app
 
 PAGE = "pages/review.py"
 PEOPLE = (
@@ -18,9 +18,6 @@ PEOPLE = (
     "3,Ann,Lee,ann.lee@acme.com,Acme,,Maria\n"
 )
 RELS = "Person A,Person B,Relationship\nann.lee@acme.com,bo@acme.com,knows\n"
-ADMIN, READER = "admin@team.test", "reader@team.test"
-AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "id",
-        "client_secret": "secret", "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
 
 
 @pytest.fixture
@@ -35,17 +32,7 @@ def db(database_url, monkeypatch):
 
 
 def open_app(page: str | None = PAGE, *, user: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    if user is not None:
-        at.secrets["auth"] = dict(AUTH)
-        at.secrets["netmap"] = {"admins": [ADMIN]}
-        at.user = user
-    at.run()
-    assert not at.exception, at.exception
-    if page is not None:
-        at.switch_page(page).run()
-        assert not at.exception, at.exception
-    return at
+    return signed_app(page, user=user)
 
 
 def shown(at: AppTest, kind: str) -> list[str]:
