@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import NetmapError
-from .model import TEAM_STAGE
+from .model import FEELINGS, TEAM_STAGE
 from .network.export import COMMUNITY_COLORS, FEELING_COLORS, GraphView, graph_html
 from .network.nurture import plain
 from .search import search_people
@@ -41,7 +41,6 @@ __all__ = [
 
 #: How a missing owner / stage / community shows in the filters.
 NONE = "(none)"
-FEELINGS = ("promoter", "passive", "detractor", "unknown")
 #: Caps offered for the graph view (ENGINEERING.md: ~1,000 nodes draw in ~1.3 s; 5,000 take 4.4 s).
 MAX_NODES_CHOICES = (100, 250, 500, 1000, 1500, 2000)
 #: Up to this many people the whole network is laid out once (cached) and every view reuses

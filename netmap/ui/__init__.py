@@ -22,6 +22,7 @@ import streamlit as st
 from ..analysis import Analysis, measures
 from ..config import database_url
 from ..errors import NetmapError
+from ..model import FEELINGS as _FEELINGS
 from ..network import vis_assets
 from ..network.export import FEELING_COLORS, layout_positions
 from ..network.paths import PathIndex
@@ -37,7 +38,7 @@ __all__ = [
     "people_search", "people_table", "network_view", "NETWORK_DEFAULTS", "TABLE_ROWS_SHOWN", "show_error", "store", "data_version", "open_person", "forget_cached_data", "confirm_undo",
 ]
 
-FEELINGS = ["promoter", "passive", "detractor", "unknown"]
+FEELINGS = list(_FEELINGS)  # a list: Altair scales take lists
 APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
 #: the app's page icon: a local image (an emoji or material icon as page_icon makes browsers fetch a web font)
 PAGE_ICON = Path(__file__).resolve().parent / "icon.png"
