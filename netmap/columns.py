@@ -261,6 +261,8 @@ class Mapping:
     #: field -> further columns for it, read when the row's cell in the first is empty (a work email, else
     #: the home one: Pipedrive, Google and Outlook export several)
     fallbacks: dict[str, list[int]] = field(default_factory=dict)
+    #: the vendor layout recognised (:data:`LAYOUTS`: "LinkedIn connections", "HubSpot deals" ...), if any
+    layout: str | None = None
 
     def header_of(self, field_name: str) -> str:
         return self.headers[self.columns[field_name]]
@@ -414,6 +416,10 @@ LAYOUTS: tuple[tuple[str, str, frozenset[str], frozenset[str] | None], ...] = (
 )
 
 
+#: layouts of somebody's own address book or connections: whose export it is ties its people to them
+CONTACT_LAYOUTS = frozenset({"LinkedIn connections", "Google Contacts", "Outlook contacts"})
+
+
 def _layout(headers: list[str], kind: str) -> str | None:
     keys = {_key(h) for h in headers}
     raw = set(headers)
@@ -528,7 +534,10 @@ def map_columns(
             ],
             [],
         )
-    columns, scale = _match(table.headers, table.descriptions, chosen)
+    if best is not None and best.kind == chosen:  # weighed already: its columns, not a second match
+        columns, scale = dict(best.columns), best.scale
+    else:
+        columns, scale = _match(table.headers, table.descriptions, chosen)
     if overrides:
         keys = [_key(h) for h in table.headers]
         for fname, col in overrides.items():
@@ -582,7 +591,7 @@ def map_columns(
         reading += " (as you chose)"
     if errors:
         return None, [Problem(e.file, e.row, e.column, f"{e.message} (read as: {reading})") for e in errors], warnings
-    return Mapping(chosen, columns, list(table.headers), unused, scale, reading, fallbacks), [], warnings
+    return Mapping(chosen, columns, list(table.headers), unused, scale, reading, fallbacks, layout), [], warnings
 
 
 def _example_header(kind: str, fname: str) -> str:

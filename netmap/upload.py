@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .columns import ALIASES, KINDS, REQUIRED, _match, map_columns
+from .columns import ALIASES, CONTACT_LAYOUTS, KINDS, REQUIRED, _match, map_columns
 from .config import Limits
 from .errors import ImportRefused, Problem
 from .importer import ImportOptions, ImportReport, Prepared, prepare
@@ -89,8 +89,7 @@ def is_connections_export(prepared: Prepared) -> bool:
     """A people file that is somebody's own contacts or connections (LinkedIn's
     ``Connected On``, a Google or Outlook contacts layout): the page asks whose it is."""
     m = prepared.mapping
-    return m is not None and m.kind == "people" and (
-        "connected_on" in m.columns or any(k in m.reading for k in ("LinkedIn", "Google Contacts", "Outlook")))
+    return m is not None and m.kind == "people" and ("connected_on" in m.columns or m.layout in CONTACT_LAYOUTS)
 
 
 def suggested_mapping(prepared: Prepared, kind: str) -> dict[str, str]:
