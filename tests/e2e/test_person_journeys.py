@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
 from playwright.sync_api import expect
 
 from netmap import Store, import_files
+from netmap.errors import UnknownPerson
 
-from .conftest import App, wait_for_app
+from .conftest import App, click_until, wait_for_app
 from ..conftest import new_database_url
 
 #: how a page counts its script runs: Streamlit shows its status widget while one runs
@@ -132,5 +134,43 @@ def test_a_name_with_a_web_address_is_text_in_headings(tmp_path, page):
         assert heading.inner_text().replace("\u2060", "").strip() == name
         assert heading.locator("a").count() == 0, heading.inner_html()  # no link, not even the heading's anchor
         assert page.locator("a[href*='evil.example']").count() == 0
+    finally:
+        app.stop()
+
+
+def test_erasing_one_of_two_people_of_the_same_name_erases_that_one(tmp_path, page):
+    """Issue 14: a person known only by a name someone else also has is erased from their
+    own profile, by the id the page shows, and the namesake stays, untouched."""
+    db = new_database_url(tmp_path, "namesakes")
+    store = Store(db)
+    body = ("Record ID,Name,Email,Company\n"
+            "1,Sam Lee,sam@north.example,Northwind\n"
+            "2,Sam Lee,sam.lee@south.example,Southwind\n"
+            "3,Bo Li,bo@north.example,Northwind\n")
+    import_files(store, [("people.csv", body.encode())])
+    north, south = store.find_person("sam@north.example"), store.find_person("sam.lee@south.example")
+    store.close()
+    assert north != south
+    app = App(db)
+    try:
+        page.goto(f"{app.base}/person?id={south}")
+        wait_for_app(page)
+        expect(page.locator("h2").first).to_have_text("Sam Lee", timeout=30_000)
+        page.get_by_text("Erase this person").click()
+        page.locator("[data-testid=stCheckbox] label").filter(has_text="Yes, erase").click()
+        erase = page.get_by_role("button", name="Erase", exact=True)
+        expect(erase).to_be_enabled()
+        wait_for_app(page)
+        click_until(page, erase, page.get_by_text("was erased"))
+        wait_for_app(page)
+        store = Store(db)
+        try:
+            with pytest.raises(UnknownPerson):
+                store.find_person("sam.lee@south.example")
+            assert store.find_person("sam@north.example") == north  # the namesake stays
+            names = sorted(p.name for p in store.load_dataset().people)
+            assert names == ["Bo Li", "Sam Lee"]
+        finally:
+            store.close()
     finally:
         app.stop()
