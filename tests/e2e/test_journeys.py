@@ -269,6 +269,11 @@ def test_graphml_right_after_the_html_download(sample_app, page):
     wait_for_app(page)
     html_button = page.get_by_role("button", name="Download this view (HTML)")
     html_button.wait_for(timeout=60_000)
+    # below the drawing, which ends at the window's bottom: bring the buttons into view and let
+    # the page settle first (a click while the drawing's frame still resizes lands elsewhere)
+    html_button.scroll_into_view_if_needed()
+    wait_for_app(page)
+    page.wait_for_timeout(1_000)
     with page.expect_download() as first:
         html_button.click()
     assert first.value.suggested_filename == "netmap-network.html"
