@@ -1,6 +1,6 @@
 """Time the app's pages headless: ``python benchmarks/app_pages.py DB_URL OUT.json PAGE...``.
 
-Run by ``python -m netmap.bench`` (its ``page X`` rows) as a process of its own.
+Run by ``python -m benchmarks.bench`` (its ``page X`` rows) as a process of its own.
 It lives here, not in ``netmap/``, because it drives Streamlit (its AppTest) and
 the library stays free of the UI.
 

@@ -1,6 +1,6 @@
 """Time the app in a real browser: ``python benchmarks/browser_pages.py DB_URL OUT.json``.
 
-Run by ``python -m netmap.bench`` (its ``browser X`` rows) as a process of its
+Run by ``python -m benchmarks.bench`` (its ``browser X`` rows) as a process of its
 own, on a database whose measures are stored. It lives here, not in
 ``netmap/``, because it drives Streamlit and Chromium and the library stays
 free of the UI.

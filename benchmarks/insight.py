@@ -1,6 +1,6 @@
 """The figures of issue 11 ("advice a founder can trust"), measured on any netmap tree.
 
-What it measures (each on data written by the tree's own ``netmap.synth``, whose
+What it measures (each on data written by the tree's own ``tools.synth``, whose
 files are hashed into the output so that two runs can be checked to have used
 the same data):
 
@@ -354,7 +354,7 @@ def moved(a, b) -> int:
 def order(work: Path, people: int, seed: int, res: dict) -> None:
     from netmap.errors import ImportRefused
     from netmap.queries import nurture_list
-    from netmap.synth import generate_company, write_company
+    from tools.synth import generate_company, write_company
 
     P = f"order {people // 1000}k seed {seed}"
     files = write_company(generate_company(people, seed=seed), work / f"order-{seed}-forward", xlsx=False)
@@ -562,7 +562,7 @@ def run(args) -> dict:
         order(work, args.order_people, seed, res)
         stamp("order")
     if args.people:
-        from netmap.synth import generate_company, write_company
+        from tools.synth import generate_company, write_company
 
         out = work / "big"
         if out.exists():

@@ -256,7 +256,7 @@ def sample_files() -> list[Path]:
     """The sample company's export files in ``data/sample/``."""
     files = sorted(p for p in config.SAMPLE_DIR.glob("*") if p.suffix.lower() in (".csv", ".tsv", ".xlsx"))
     if not files:
-        raise NetmapError(f"no sample files in {config.SAMPLE_DIR}; regenerate them with `python -m netmap.synth --out data/sample`")
+        raise NetmapError(f"no sample files in {config.SAMPLE_DIR}; regenerate them with `python -m tools.synth --out data/sample`")
     return files
 
 

@@ -1,4 +1,5 @@
-"""Every row of shared/bad-inputs.md (#1-#38), each with its fixture built here.
+"""Thirty-eight kinds of broken or hostile input (#1-#38: encodings, delimiters, headers,
+ids, dates, sizes, markup), each with its fixture built here.
 
 Refused files must write NOTHING (``assert_nothing_written`` compares the
 summary, the import log and a dump of every table, on SQLite or PostgreSQL as
@@ -451,7 +452,7 @@ def test_10_ragged_rows_can_be_skipped(store):
     ],
 )
 def test_11_duplicate_header_keeps_the_first_and_says_so(store, header, first, later):
-    """bad-inputs #11 said "reject (no silent name.1)"; issue 12 (real exports) keeps
+    """#11 once said "reject (no silent name.1)"; issue 12 (real exports) keeps
     the record's own field, the first, because HubSpot writes an associated
     company's Create Date / Phone Number after the contact's: never silent, never
     a file refused for it, never a ``.1`` name."""

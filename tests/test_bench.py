@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.stats import rankdata
 
-from netmap import bench
+from benchmarks import bench
 from netmap.network.graph import _arrays_shared, _edge_arrays, _sym_csr
 from netmap.network.ties import _span, _spans
 

@@ -11,10 +11,11 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from netmap import bench, import_paths
+from netmap import import_paths
+from benchmarks import bench
 from netmap.network import build_graph
 from netmap.network.bridges import EXACT_BETWEENNESS_MAX_NODES, _betweenness
-from netmap.synth import generate_company, main, write_company
+from tools.synth import generate_company, main, write_company
 
 METHOD_RE = re.compile(r"^KADABRA sample, ±([0-9.e-]+) with (\d+)% confidence$")
 

@@ -1,4 +1,5 @@
-"""Each export format of crm-formats.md: detected, mapped and imported as it comes."""
+"""Each vendor's export layout (HubSpot, Salesforce, Pipedrive, Zoho, survey tools...):
+detected, mapped and imported as it comes."""
 
 from __future__ import annotations
 

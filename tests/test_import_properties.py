@@ -6,8 +6,8 @@ import cleanly or raise :class:`ImportRefused` whose problems all name the file;
 never another exception, never a partial write (a refused import leaves the
 database exactly as it was), never a NUL or U+FFFD in stored text.
 
-The last test prints the suite's figure line (bad-inputs.md, "Figures a test
-suite should print").
+The last test prints the suite's figure line: how many malformed files and
+generated inputs were tried, and what became of them.
 """
 
 from __future__ import annotations
@@ -244,7 +244,7 @@ def test_arbitrary_workbooks(prop_store, generated, skip_invalid, date_order):
 
 
 def test_zz_print_the_figures(capsys):
-    """The figure line bad-inputs.md asks the suite to print (runs last in this file)."""
+    """The suite's figure line (runs last in this file)."""
     line = (
         f"{FIGURES['malformed']} malformed files + {FIGURES['generated']} generated inputs: "
         f"{FIGURES['unhandled']} unhandled exceptions, {FIGURES['partial']} partial writes, "

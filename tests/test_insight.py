@@ -22,7 +22,7 @@ from netmap.analysis import analyze, measures
 from netmap.model import Dataset, Feedback, Interaction, Person, Referral, Relationship
 from netmap.network.bridges import bridge_ranking
 from netmap.queries import nurture_list, plan
-from netmap.synth import generate_company, write_company
+from tools.synth import generate_company, write_company
 
 CLASSIC = Path(__file__).parent / "data" / "classic"
 

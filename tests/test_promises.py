@@ -9,7 +9,7 @@ import pytest
 
 from netmap import Store
 from netmap.cli import main, sample_files
-from netmap.synth import generate_company, write_company
+from tools.synth import generate_company, write_company
 
 
 @pytest.mark.parametrize("company", ["sample", "synthetic"])

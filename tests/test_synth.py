@@ -1,4 +1,4 @@
-"""The seeded synthetic company (netmap.synth) and the committed sample in data/sample."""
+"""The seeded synthetic company (tools.synth) and the committed sample in data/sample."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netmap.synth import (
+from tools.synth import (
     FILES,
     HUBSPOT_COLUMNS,
     MEETING_COLUMNS,
@@ -75,7 +75,7 @@ def test_different_seed_different_files(out, tmp_path):
 
 
 def test_committed_sample_is_reproducible(out):
-    """data/sample holds exactly what `python -m netmap.synth --people 400 --seed 7` writes."""
+    """data/sample holds exactly what `python -m tools.synth --people 400 --seed 7` writes."""
     for name in FILES:
         committed = SAMPLE / name
         assert committed.exists(), f"missing {committed}; regenerate (see data/sample/README.md)"

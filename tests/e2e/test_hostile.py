@@ -1,4 +1,4 @@
-"""A hostile name never executes script: every page, every graph, every tooltip (bad-inputs rows 33-34).
+"""A hostile name never executes script: every page, every graph, every tooltip (hostile inputs #33-#34 of tests/test_bad_inputs.py).
 
 The `hostile_app` company's names, companies, owners and survey comments are the markup
 payloads in `PAYLOADS`; each would open a dialog if it ever ran, and the `page` fixture

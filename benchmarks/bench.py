@@ -1,6 +1,6 @@
-"""``python -m netmap.bench``: how fast netmap is, at 10k, 100k and 1M people.
+"""``python -m benchmarks.bench``: how fast netmap is, at 10k, 100k and 1M people.
 
-For each size the seeded synthetic company (:mod:`netmap.synth`) is written to
+For each size the seeded synthetic company (:mod:`tools.synth`) is written to
 disk, then every phase runs as its own process -- exactly the command a user
 runs -- so each phase's wall time includes starting Python, and its peak
 memory (``ru_maxrss`` of that process, from ``os.wait4``) is its own:
@@ -8,7 +8,7 @@ memory (``ru_maxrss`` of that process, from ``os.wait4``) is its own:
 ====================  ==================================================
 phase                 command
 ====================  ==================================================
-generate              ``python -m netmap.synth --people N --no-xlsx``
+generate              ``python -m tools.synth --people N --no-xlsx``
 startup               ``python -m netmap --help`` (the floor of any answer)
 import                ``python -m netmap import <all six files>`` (empty db)
 measures              ``python -m netmap weak-ties --top 1`` (computes every
@@ -42,7 +42,7 @@ server start          the tour's ``streamlit run serve.py`` (the README's
 ====================  ==================================================
 
 The **dense shape** (``--dense N``, issue 11): the same company, but every account is a
-client team of ``--team-size`` people (15 by default; ``python -m netmap.synth
+client team of ``--team-size`` people (15 by default; ``python -m tools.synth
 --team-size K``), so each account is a clique of colleagues (netmap ties every pair at a
 company of at most 30 people): 20,000 people make about 150,000 ties, against 36,000 for
 the 10,000-person default company. Its rows read ``20,000 dense (teams of 15)`` and run the
@@ -56,9 +56,9 @@ claimed. Nothing here asserts a time: it measures and prints.
 
 Usage::
 
-    python -m netmap.bench --people 10000 100000 --repeat 3
-    python -m netmap.bench --people 10000 --dense 20000 --repeat 3            # with the dense shape
-    python -m netmap.bench --people 300 --repeat 1 --compare-people 300   # smoke
+    python -m benchmarks.bench --people 10000 100000 --repeat 3
+    python -m benchmarks.bench --people 10000 --dense 20000 --repeat 3            # with the dense shape
+    python -m benchmarks.bench --people 300 --repeat 1 --compare-people 300   # smoke
 """
 
 from __future__ import annotations
@@ -219,7 +219,7 @@ def bench_size(
         timing = workdir / "inproc.txt"
         if netmap:  # python -m netmap ARGS, also timed inside the process (after the imports)
             timing.unlink(missing_ok=True)
-            args = ["-m", "netmap.bench", "_time", str(timing), "--", *args]
+            args = ["-m", "benchmarks.bench", "_time", str(timing), "--", *args]
         wall, mb, code, tail = run_phase(args, env=env, timeout=timeout)
         if code != 0:
             _failed(results, name, code, tail, log, wall=wall, timeout=timeout)
@@ -235,7 +235,7 @@ def bench_size(
 
     log(f"{_label(people, team_size)} people:")
     shape = [] if team_size is None else ["--team-size", str(team_size)]
-    record("generate", ["-m", "netmap.synth", "--people", str(people), "--seed", str(seed), "--out", str(folder),
+    record("generate", ["-m", "tools.synth", "--people", str(people), "--seed", str(seed), "--out", str(folder),
                         "--no-xlsx", *shape])
     files = sorted(str(p) for p in folder.iterdir() if p.suffix in (".csv", ".xlsx"))
     email, company = _query_subjects(folder)
@@ -366,7 +366,7 @@ def compare_networkx(people: int, workdir: Path, *, seed: int = 7, log=print) ->
 
     folder = workdir / f"company-{people}"
     if not (folder / "hubspot-contacts.csv").exists():
-        run_phase(["-m", "netmap.synth", "--people", str(people), "--seed", str(seed), "--out", str(folder), "--no-xlsx"],
+        run_phase(["-m", "tools.synth", "--people", str(people), "--seed", str(seed), "--out", str(folder), "--no-xlsx"],
                   env=_env())
     db = workdir / f"compare-{people}.db"
     for p in workdir.glob(db.name + "*"):
@@ -583,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_time"]:  # internal: one timed phase (see bench_size)
         return _time_netmap(argv[1], argv[3:] if argv[2:3] == ["--"] else argv[2:])
-    ap = argparse.ArgumentParser(prog="python -m netmap.bench", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--people", type=int, nargs="*", default=[10_000, 100_000], metavar="N",
                     help="company sizes (default: 10000 100000; none with --dense: only the dense shape)")
     ap.add_argument("--dense", type=int, nargs="+", default=[], metavar="N",

@@ -28,8 +28,8 @@ vectorised so the same code serves the benchmarks at 10k-1M people.
 
 Command line::
 
-    python -m netmap.synth --people 400 --seed 7 --out data/sample
-    python -m netmap.synth --people 20000 --team-size 15 --out dense   # the dense shape
+    python -m tools.synth --people 400 --seed 7 --out data/sample
+    python -m tools.synth --people 20000 --team-size 15 --out dense   # the dense shape
 """
 
 from __future__ import annotations
@@ -1280,7 +1280,7 @@ def write_company(company: Company, out_dir: str | Path, xlsx: bool | None = Non
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        prog="python -m netmap.synth",
+        prog="python -m tools.synth",
         description="Write a seeded synthetic company's CRM exports (HubSpot, Salesforce, "
                     "SurveyMonkey, referrals, relationships, meetings).")
     ap.add_argument("--people", type=int, default=400, help="number of people (default 400)")

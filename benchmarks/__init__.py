@@ -1,0 +1,1 @@
+"""netmap's benchmarks (``python -m benchmarks.bench``); not part of the installed library."""
