@@ -24,6 +24,7 @@ PAGES = [
     st.Page("pages/bridges.py", title="Bridges & weak ties", icon=":material/call_split:"),
     st.Page("pages/nurture.py", title="Nurture", icon=":material/eco:"),
     st.Page("pages/paths.py", title="Referral paths", icon=":material/handshake:"),
+    st.Page("pages/trends.py", title="Trends", icon=":material/trending_up:"),
     st.Page("pages/person.py", title="Person", icon=":material/person:"),
 ]
 

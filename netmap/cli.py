@@ -83,9 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .cli_crm import add_crm_commands
     from .cli_network import add_network_commands
+    from .cli_trends import add_trend_commands
 
     add_network_commands(sub)
     add_crm_commands(sub)
+    add_trend_commands(sub)
     return parser
 
 
@@ -324,10 +326,11 @@ def cmd_audit(store: Store, args) -> int:
 def _commands() -> dict:
     from .cli_crm import COMMANDS as CRM
     from .cli_network import COMMANDS as NETWORK
+    from .cli_trends import COMMANDS as TRENDS
 
     return {
         "import": cmd_import, "imports": cmd_imports, "undo": cmd_undo, "summary": cmd_summary,
         "erase": cmd_erase, "wipe": cmd_wipe, "sample": cmd_sample, "reviews": cmd_reviews, "audit": cmd_audit,
         "merge": cmd_merge, "keep-apart": cmd_keep_apart, **NETWORK,
-        **CRM,
+        **CRM, **TRENDS,
     }

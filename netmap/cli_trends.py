@@ -1,0 +1,62 @@
+"""The goodwill-over-time commands of ``python -m netmap``: ``trend`` and ``moved``.
+
+The tables come from :mod:`netmap.trends` (definitions in
+:mod:`netmap.network.history`); their columns are a contract
+(:data:`netmap.trends.TREND_COLUMNS`, :data:`netmap.trends.MOVED_COLUMNS`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from .cli_network import _emit
+from .errors import NetmapError
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-01-31") from None
+
+
+def add_trend_commands(sub) -> None:
+    def fmt(p):
+        p.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default: csv)")
+        p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+
+    p = sub.add_parser("trend", help="NPS, feeling shares and goodwill reach at the end of every month")
+    p.add_argument("--by", choices=["community", "owner"], help="also one series per community or account manager")
+    p.add_argument("--since", type=_day, metavar="DATE", help="first month shown (YYYY-MM-DD)")
+    p.add_argument("--until", type=_day, metavar="DATE", help="last month shown (YYYY-MM-DD)")
+    fmt(p)
+    p = sub.add_parser("moved", help="people whose feeling changed since a date: warnings first, then progress")
+    p.add_argument("--since", type=_day, metavar="DATE", required=True, help="compare with the feelings on this day")
+    p.add_argument("--until", type=_day, metavar="DATE", help="up to this day (default: the newest answer)")
+    fmt(p)
+
+
+def _inputs(store):
+    from .analysis import measures
+
+    if not store.has_people():
+        raise NetmapError("there is no data yet: import your CRM exports first (or `python -m netmap sample`)")
+    return store.load_dataset().feedback, measures(store).people
+
+
+def cmd_trend(store, args) -> int:
+    from .trends import trend
+
+    feedback, people = _inputs(store)
+    return _emit(trend(feedback, people, by=args.by, since=args.since, until=args.until), args)
+
+
+def cmd_moved(store, args) -> int:
+    from .trends import moved_people
+
+    feedback, people = _inputs(store)
+    return _emit(moved_people(feedback, people, args.since, args.until), args)
+
+
+COMMANDS = {"trend": cmd_trend, "moved": cmd_moved}

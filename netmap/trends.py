@@ -1,0 +1,122 @@
+"""Goodwill over time as tables: the headline figures per month, and who moved.
+
+The shell around :mod:`netmap.network.history` (the definitions live there: a
+person's feeling as of a date is their latest dated answer by then; NPS and the
+shares over the people who have answered; *goodwill reach* is the sum of the
+promoters' spreads; a move up ``detractor < passive < promoter`` is progress, a
+move down a warning). This module turns the stored answers and the measured
+people into :class:`~netmap.network.history.Answer` values and the results into
+the tables the command line (``trend``, ``moved``) and the Trends page show.
+
+Every answer a person gave counts at its own date, so the series is what the
+data said on each month's last day, not a picture repainted with today's
+feelings. A person's spread is today's (the network's shape is measured once);
+goodwill reach therefore moves with the feelings only, which is what a founder
+asks of it: is good word of mouth growing because people feel better?
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+import pandas as pd
+
+from .errors import NetmapError
+from .model import Feedback
+from .network.history import Answer, monthly_series, moved
+
+#: What ``trend`` can split the company by: the column of the people table that names the group.
+GROUPS = {"community": "community", "owner": "owner"}
+
+#: ``python -m netmap trend``: one row per month (and group); new columns go after these.
+TREND_COLUMNS = [
+    "month", "group", "answered", "promoters", "passives", "detractors", "nps",
+    "promoter_share", "passive_share", "detractor_share", "goodwill_reach",
+]
+#: ``python -m netmap moved``: one row per person whose feeling changed; new columns go after these.
+MOVED_COLUMNS = ["person_id", "name", "company", "owner", "before", "after", "move", "steps"]
+
+
+def answers_of(feedback: Iterable[Feedback]) -> list[Answer]:
+    """The stored survey answers as dated :class:`Answer` values (undated ones are kept:
+    :mod:`netmap.network.history` leaves them out of every date)."""
+    return [Answer(f.person_id, f.on, float(f.score), f.scale) for f in feedback]
+
+
+def _group_of(people: pd.DataFrame, by: str | None) -> Mapping[int, str] | None:
+    if by is None:
+        return None
+    if by not in GROUPS:
+        raise NetmapError(f"cannot split the trend by {by!r}: choose one of {', '.join(GROUPS)}")
+    col = people[GROUPS[by]]
+    return {int(p): str(g) for p, g in zip(people["person_id"], col) if isinstance(g, str) and g.strip()}
+
+
+def _reach(people: pd.DataFrame) -> dict[int, float]:
+    spread = pd.to_numeric(people["spread"], errors="coerce").fillna(0.0)
+    return {int(p): float(s) for p, s in zip(people["person_id"], spread)}
+
+
+def trend(feedback: Iterable[Feedback], people: pd.DataFrame, *, by: str | None = None,
+          since: date | None = None, until: date | None = None) -> pd.DataFrame:
+    """NPS, the shares of promoters, passives and detractors, and goodwill reach as of
+    the last day of every month (:data:`TREND_COLUMNS`), for the whole company
+    (``group`` empty) and, with ``by`` (``"community"`` or ``"owner"``), for each group
+    after it. ``since``/``until`` bound the months shown (the counts always take every
+    answer given by each month's end). Empty when nobody has a dated answer."""
+    answers = answers_of(feedback)
+    dated = [a.on for a in answers if a.on is not None]
+    if not dated:
+        return pd.DataFrame(columns=TREND_COLUMNS)
+    start = max(since, min(dated)) if since else min(dated)
+    end = until or max(dated)
+    if start > end:
+        return pd.DataFrame(columns=TREND_COLUMNS)
+    found = monthly_series(answers, start, end, reach=_reach(people), by=_group_of(people, by))
+    rows = []
+    for group, standings in found.items():
+        for s in standings:
+            rows.append({
+                "month": f"{s.as_of:%Y-%m}", "group": group or "", "answered": s.answered,
+                "promoters": s.promoters, "passives": s.passives, "detractors": s.detractors,
+                "nps": None if s.nps is None else round(s.nps, 1),
+                "promoter_share": _share(s.promoter_share), "passive_share": _share(s.passive_share),
+                "detractor_share": _share(s.detractor_share),
+                "goodwill_reach": None if s.goodwill_reach is None else round(s.goodwill_reach, 1),
+            })
+    out = pd.DataFrame(rows, columns=TREND_COLUMNS)
+    # the whole company first, then each group; months in order within each
+    out["_whole"] = out["group"] != ""
+    out = out.sort_values(["_whole", "group", "month"], kind="stable").drop(columns="_whole")
+    return out.reset_index(drop=True)
+
+
+def _share(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def moved_people(feedback: Iterable[Feedback], people: pd.DataFrame, since: date,
+                 until: date | None = None) -> pd.DataFrame:
+    """The people whose feeling on ``until`` (default: the newest answer's date) differs
+    from their feeling on ``since`` (:data:`MOVED_COLUMNS`): warnings first (a promoter
+    now passive needs someone now), then progress (detractor to passive counts), the
+    larger moves first. Someone whose first answer came after ``since`` did not move."""
+    answers = answers_of(feedback)
+    dated = [a.on for a in answers if a.on is not None]
+    until = until or max([since, *dated])  # after the newest answer nothing moved
+    if until < since:
+        raise NetmapError(f"the end ({until:%Y-%m-%d}) is before the start ({since:%Y-%m-%d}): swap them")
+    moves = moved(answers, since, until)
+    who = people.set_index("person_id")
+    rows = []
+    for m in moves:
+        row = who.loc[m.person_id] if m.person_id in who.index else None
+        rows.append({
+            "person_id": m.person_id,
+            "name": None if row is None else row.get("name"),
+            "company": None if row is None else row.get("company"),
+            "owner": None if row is None else row.get("owner"),
+            "before": m.before, "after": m.after, "move": m.kind, "steps": m.steps,
+        })
+    return pd.DataFrame(rows, columns=MOVED_COLUMNS)

@@ -1,0 +1,130 @@
+"""Trends: how goodwill moves month by month, and who moved since a date."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from netmap.config import database_url
+from netmap.errors import NetmapError
+from netmap.trends import moved_people, trend
+from netmap.ui import FEELING_COLORS, analysis, csv_download, data_version, md, no_data, people_table, show_error, store
+
+from netmap.ui import ensure_navigation
+
+ensure_navigation()
+
+SPLITS = {"Whole company": None, "Per community": "community", "Per account manager": "owner"}
+#: most groups drawn as lines at once (the largest by answers); the CSV has every group
+MAX_LINES = 8
+MOVE_WORDS = {"progress": "progress", "warning": "warning"}
+
+st.title("Trends")
+st.caption(
+    "Goodwill compounds in small steps: a detractor who becomes passive, a passive who becomes a promoter. "
+    "Each month shows what the answers given by its last day said; goodwill reach is how many people the "
+    "promoters' word of mouth reaches."
+)
+if no_data():
+    st.stop()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _feedback(url: str, version: int) -> tuple:
+    return store().load_dataset().feedback
+
+
+a = analysis()
+feedback = _feedback(database_url(), data_version())
+dated = [f.on for f in feedback if f.on is not None]
+if not dated:
+    st.info("No survey answer carries a date yet: import an NPS survey export with its answer dates to see trends.")
+    st.stop()
+
+whole = trend(feedback, a.people)
+last, first = whole.iloc[-1], whole.iloc[0]
+before = whole.iloc[-2] if len(whole) > 1 else None
+
+
+def _delta(col: str, digits: int = 1):
+    if before is None or pd.isna(last[col]) or pd.isna(before[col]):
+        return None
+    return round(float(last[col]) - float(before[col]), digits)
+
+
+m1, m2, m3 = st.columns(3)
+m1.metric(f"NPS at the end of {last['month']}", "–" if pd.isna(last["nps"]) else f"{last['nps']:.0f}",
+          delta=_delta("nps"), help="Promoters' share minus detractors' share, in points; change since the month before.")
+m2.metric("Goodwill reach", f"{last['goodwill_reach']:.0f} people", delta=_delta("goodwill_reach"),
+          help="The sum of the promoters' spreads: how many people their good word reaches if every promoter talks.")
+m3.metric("People who have answered", f"{int(last['answered']):,}", delta=_delta("answered", 0))
+
+split = st.segmented_control("Show", list(SPLITS), default="Whole company", key="tr_split")
+by = SPLITS.get(split or "Whole company")
+try:
+    table = trend(feedback, a.people, by=by) if by else whole
+except NetmapError as exc:
+    show_error(exc)
+    st.stop()
+
+lines = table if by is None else table[table["group"] != ""]
+if by is not None:
+    largest = (lines[lines["month"] == last["month"]].nlargest(MAX_LINES, "answered")["group"].tolist())
+    lines = lines[lines["group"].isin(largest)]
+    if table["group"].nunique() - 1 > MAX_LINES:
+        st.caption(f"The {MAX_LINES} largest groups by answers; the CSV below has every group.")
+label = {"community": "Community", "owner": "Account manager"}.get(by or "", "")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("NPS")
+    chart = alt.Chart(lines.dropna(subset=["nps"])).mark_line(point=True).encode(
+        x=alt.X("month:O", title=None), y=alt.Y("nps:Q", title="NPS", scale=alt.Scale(domain=[-100, 100])),
+        tooltip=["month", "nps", "answered"] + (["group"] if by else []),
+    )
+    if by:
+        chart = chart.encode(color=alt.Color("group:N", title=label))
+    st.altair_chart(chart, width="stretch")
+with right:
+    st.subheader("Goodwill reach")
+    chart = alt.Chart(lines.dropna(subset=["goodwill_reach"])).mark_line(point=True).encode(
+        x=alt.X("month:O", title=None), y=alt.Y("goodwill_reach:Q", title="people reached"),
+        tooltip=["month", "goodwill_reach", "promoters"] + (["group"] if by else []),
+    )
+    if by:
+        chart = chart.encode(color=alt.Color("group:N", title=label))
+    st.altair_chart(chart, width="stretch")
+
+st.subheader("Promoters, passives and detractors")
+shares = whole.melt(id_vars=["month"], value_vars=["promoter_share", "passive_share", "detractor_share"],
+                    var_name="feeling", value_name="share").dropna(subset=["share"])
+shares["feeling"] = shares["feeling"].str.replace("_share", "", regex=False)
+order = ["promoter", "passive", "detractor"]
+st.altair_chart(
+    alt.Chart(shares).mark_area().encode(
+        x=alt.X("month:O", title=None), y=alt.Y("share:Q", title="share of those who answered", axis=alt.Axis(format="%")),
+        color=alt.Color("feeling:N", scale=alt.Scale(domain=order, range=[FEELING_COLORS[f] for f in order]),
+                        sort=order, title="Feeling"),
+        order=alt.Order("order:Q"), tooltip=["month", "feeling", alt.Tooltip("share:Q", format=".0%")],
+    ).transform_calculate(order="indexof(['promoter','passive','detractor'], datum.feeling)"),
+    width="stretch",
+)
+csv_download(table, "netmap-trend.csv", label="Download the series (CSV)", key="tr_csv")
+
+# ------------------------------------------------------------------------ who moved --
+st.subheader("Who moved")
+newest = max(dated)
+since = st.columns([1, 3])[0].date_input("Since", value=newest - timedelta(days=90), max_value=newest, key="tr_since",
+                      help="Compares each person's feeling on this day with their feeling now.")
+moves = moved_people(feedback, a.people, since)
+if moves.empty:
+    st.caption(md(f"Nobody who had answered by {since:%d %B %Y} has a different feeling now."))
+else:
+    n_warn = int((moves["move"] == "warning").sum())
+    st.caption(md(f"{len(moves)} people moved since {since:%d %B %Y}: {len(moves) - n_warn} made progress, "
+                  f"{n_warn} slipped (listed first: they need someone now). Click a row to open the profile."))
+    people_table(moves, key="tr_moved")
+    csv_download(moves, "netmap-moved.csv", label="Download who moved (CSV)", key="tr_moved_csv")
