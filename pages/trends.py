@@ -121,10 +121,10 @@ since = st.columns([1, 3])[0].date_input("Since", value=newest - timedelta(days=
                       help="Compares each person's feeling on this day with their feeling now.")
 moves = moved_people(feedback, a.people, since)
 if moves.empty:
-    st.caption(md(f"Nobody who had answered by {since:%d %B %Y} has a different feeling now."))
+    st.caption(md(f"Nobody who had answered by {since.day} {since:%B %Y} has a different feeling now."))
 else:
     n_warn = int((moves["move"] == "warning").sum())
-    st.caption(md(f"{len(moves)} people moved since {since:%d %B %Y}: {len(moves) - n_warn} made progress, "
+    st.caption(md(f"{len(moves)} people moved since {since.day} {since:%B %Y}: {len(moves) - n_warn} made progress, "
                   f"{n_warn} slipped (listed first: they need someone now). Click a row to open the profile."))
     people_table(moves, key="tr_moved")
     csv_download(moves, "netmap-moved.csv", label="Download who moved (CSV)", key="tr_moved_csv")
