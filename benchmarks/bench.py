@@ -18,6 +18,9 @@ bridges               ``python -m netmap bridges --top 20``
 paths person          ``python -m netmap paths --to <one email>``
 paths company         ``python -m netmap paths --to company:<largest>``
 plan k=10             ``python -m netmap plan --k 10``
+trend                 ``python -m netmap trend --by owner`` (every month, per
+                      account manager)
+moved                 ``python -m netmap moved --since 2025-01-01``
 page X                each page of the app run headless (AppTest: the page
                       script, no browser) in a fresh process on the stored
                       measures: the first visit, then again (``--no-app``
@@ -94,7 +97,7 @@ DENSE_TEAM_SIZE = 15
 PAGE_TARGET_S = 2.0
 #: the network view's HTML
 HTML_TARGET_MB = 2.0
-ANSWER_PHASES = ("nurture", "bridges", "paths person", "paths company", "plan k=10")
+ANSWER_PHASES = ("nurture", "bridges", "paths person", "paths company", "plan k=10", "trend", "moved")
 
 
 @dataclass
@@ -254,6 +257,8 @@ def bench_size(
         record("paths person", ["--db", url, "paths", "--to", email], netmap=True)
         record("paths company", ["--db", url, "paths", "--to", f"company:{company}"], netmap=True)
         record("plan k=10", ["--db", url, "plan", "--k", "10"], netmap=True)
+        record("trend", ["--db", url, "trend", "--by", "owner"], netmap=True)
+        record("moved", ["--db", url, "moved", "--since", "2025-01-01"], netmap=True)
         if app_pages:
             out = workdir / "app-pages.json"
             out.unlink(missing_ok=True)
@@ -308,7 +313,7 @@ def _failed(results: dict[str, PhaseResult], name: str, code: int, tail: str, lo
 
 
 #: the app's pages, in the menu's order (``page X`` rows of the table)
-APP_PAGES = ("overview", "import_data", "network", "bridges", "nurture", "paths", "person")
+APP_PAGES = ("overview", "import_data", "network", "bridges", "nurture", "paths", "trends", "person")
 #: times them (it drives Streamlit, so it lives outside the library)
 APP_SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "app_pages.py"
 #: tours the app in headless Chromium (``browser X`` rows)

@@ -63,6 +63,7 @@ TOUR = [
     ("bridges", "Bridges & weak ties", "Bridges & weak ties", False),
     ("nurture", "Nurture", "Whom to nurture next", False),
     ("paths", "Referral paths", "Referral paths", False),
+    ("trends", "Trends", "Trends", False),
     ("import_data", "Import", "Import", False),
     ("overview", "Overview", "netmap", False),
 ]

@@ -17,7 +17,8 @@ from netmap.network.ties import _span, _spans
 from .conftest import require
 
 
-BROWSER_ROWS = ("overview (address)", "network graph draw", "network", "bridges", "nurture", "paths", "import_data",
+BROWSER_ROWS = ("overview (address)", "network graph draw", "network", "bridges", "nurture", "paths", "trends",
+                "import_data",
                 "overview", "profile graph draw", "profile (address)", "profile")
 
 
@@ -29,7 +30,7 @@ def test_benchmark_prints_its_tables(tmp_path, capsys):
     assert ("| people | phase | process wall s (median of 1); a page: first visit | in-process s; a page: again | "
             "peak RSS MB | target |") in out
     for phase in ("generate", "startup", "import", "measures", "nurture", "bridges", "paths person",
-                  "paths company", "plan k=10", *(f"page {p}" for p in bench.APP_PAGES), "page profile",
+                  "paths company", "plan k=10", "trend", "moved", *(f"page {p}" for p in bench.APP_PAGES), "page profile",
                   *(f"browser {r}" for r in BROWSER_ROWS), "server start"):
         assert f"| 300 | {phase} | " in out, phase
     assert re.search(r"\| 300 \| browser network \| [\d.]+ \| [\d.]+ \(HTML 0\.\d\d MB\) \|", out)
