@@ -20,7 +20,7 @@ from . import config
 from .errors import ImportRefused, NetmapError, Problem
 
 if TYPE_CHECKING:
-    from .importer import ImportReport
+    from .ingest.importer import ImportReport
     from .store import Store
 
 # The import pipeline, the schema and the measures are imported by the commands
@@ -151,7 +151,7 @@ def _parse_map(items: list[str]) -> dict[str, str]:
 
 
 def cmd_import(store: Store, args) -> int:
-    from .importer import ImportOptions, import_paths
+    from .ingest.importer import ImportOptions, import_paths
 
     options = ImportOptions(
         kind=args.kind, mapping=_parse_map(args.map), sheet=args.sheet, date_order=args.date_order,
@@ -261,7 +261,7 @@ def sample_files() -> list[Path]:
 
 
 def cmd_sample(store: Store, args) -> int:
-    from .importer import ImportOptions, import_paths
+    from .ingest.importer import ImportOptions, import_paths
 
     report = import_paths(store, sample_files(), ImportOptions(limits=config.Limits.from_env()))
     _print_report(report)

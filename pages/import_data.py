@@ -6,10 +6,10 @@ import streamlit as st
 
 from netmap.config import Limits
 from netmap.errors import ImportRefused, NetmapError, Problem
-from netmap.importer import commit
+from netmap.ingest.importer import commit
 from netmap.ui import confirm_undo, md, people_table, show_error, store
 from netmap.ui.access import actor, audit_log, may_change
-from netmap.upload import (
+from netmap.ingest.upload import (
     ALIASES,
     KINDS,
     NOT_USED,

@@ -33,11 +33,11 @@ import sqlalchemy.exc
 
 import netmap.store
 from netmap.errors import StorageError
-import netmap.tabular
+import netmap.ingest.tabular
 from netmap import ImportOptions, ImportRefused, Store, import_files
 from netmap.cli import main as cli_main
 from netmap.config import Limits
-from netmap.tabular import read_tables
+from netmap.ingest.tabular import read_tables
 
 from .conftest import check_integrity, dump_tables, stored_strings
 
@@ -778,14 +778,14 @@ def test_29_long_field_in_a_workbook(store):
 
 
 def test_30_over_the_byte_limit_is_refused_before_parsing(store, monkeypatch):
-    monkeypatch.setattr(netmap.tabular, "decode", lambda *a: pytest.fail("parsed a file over the limit"))
+    monkeypatch.setattr(netmap.ingest.tabular, "decode", lambda *a: pytest.fail("parsed a file over the limit"))
     body = PEOPLE.encode() * 100
     (p,) = refuse(store, [("huge.csv", body)], limits=Limits(max_bytes=1000)).problems
     assert p.row is None and "limit" in p.message
 
 
 def test_30_over_the_row_limit_is_refused_before_parsing(store, monkeypatch):
-    monkeypatch.setattr(netmap.tabular, "_csv_records", lambda *a: pytest.fail("parsed a file over the limit"))
+    monkeypatch.setattr(netmap.ingest.tabular, "_csv_records", lambda *a: pytest.fail("parsed a file over the limit"))
     body = "Record ID,Name\n" + "".join(f"{i},P{i}\n" for i in range(100))
     (p,) = refuse(store, [("rows.csv", body.encode())], limits=Limits(max_rows=20)).problems
     assert "20" in p.message and "rows" in p.message

@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from netmap import tables as T
-from netmap.columns import choose_reading, map_columns
+from netmap.ingest.columns import choose_reading, map_columns
 from netmap.errors import ImportRefused
-from netmap.importer import ImportOptions, import_files, import_paths
-from netmap.tabular import Table, find_header, read_tables
-from netmap.values import split_people
+from netmap.ingest.importer import ImportOptions, import_files, import_paths
+from netmap.ingest.tabular import Table, find_header, read_tables
+from netmap.ingest.values import split_people
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 MANIFEST = json.loads((EXPORTS / "MANIFEST.json").read_text(encoding="utf-8"))
@@ -257,7 +257,7 @@ _note = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_s
 @settings(max_examples=60)
 @given(_header, st.lists(_note, max_size=4), st.integers(min_value=1, max_value=5))
 def test_the_header_is_found_below_any_preamble_and_data_is_never_taken_for_it(header, notes, n):
-    from netmap.columns import KNOWN_HEADERS
+    from netmap.ingest.columns import KNOWN_HEADERS
 
     preamble = [(i + 1, [note]) for i, note in enumerate(notes)]
     at = len(preamble) + 1

@@ -1,10 +1,10 @@
 """What kind of export a table is, and which column holds which field.
 
-Headers are compared by :func:`~netmap.tabular.header_key` (case, spaces and
+Headers are compared by :func:`~netmap.ingest.tabular.header_key` (case, spaces and
 punctuation ignored), so ``Email``, `` EMAIL `` and ``e-mail`` are one header.
-The alias lists come from the exports described in ``shared/crm-formats.md``
-(HubSpot, Salesforce, Pipedrive, Zoho, SurveyMonkey, Qualtrics, Typeform,
-Delighted-style and hand-made sheets). For every field the aliases are in order
+The alias lists are the headers real exports use (examples under
+``tests/data/``): HubSpot, Salesforce, Pipedrive, Zoho, SurveyMonkey, Qualtrics, Typeform,
+Delighted-style and hand-made sheets. For every field the aliases are in order
 of preference: when two headers could fill the same field, the earlier alias
 wins (Typeform's ``Submit Date (UTC)`` beats its ``Start Date (UTC)``).
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import Problem
+from ..errors import Problem
 from .tabular import Table, header_key
 
 KINDS = ("people", "referrals", "relationships", "interactions", "feedback")
@@ -228,7 +228,7 @@ KNOWN_UNUSED = set(
 )
 
 #: Every header key netmap knows (of any kind, used or not): a row holding one of them can be a
-#: header row below a preamble (:func:`netmap.tabular.find_header`).
+#: header row below a preamble (:func:`netmap.ingest.tabular.find_header`).
 KNOWN_HEADERS = frozenset(KNOWN_UNUSED | {a for fields in ALIASES.values() for aliases in fields.values() for a in aliases})
 
 #: Which fields must be present (any one of each group) for a kind.

@@ -1,8 +1,8 @@
 """The import page's logic, without Streamlit: sheets, mapping, reports as tables.
 
-The app's Import page lets a user correct what :func:`netmap.importer.prepare`
+The app's Import page lets a user correct what :func:`netmap.ingest.importer.prepare`
 detected, file by file, before anything is written. These helpers turn a
-file and the user's choices into :class:`~netmap.importer.Prepared` tables
+file and the user's choices into :class:`~netmap.ingest.importer.Prepared` tables
 and turn problems, reports and the import log into plain tables (every cell
 is data: the page shows them with ``st.dataframe``, never as markup).
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .columns import ALIASES, CONTACT_LAYOUTS, KINDS, REQUIRED, _match, map_columns
-from .config import Limits
-from .errors import ImportRefused, Problem
+from ..config import Limits
+from ..errors import ImportRefused, Problem
 from .importer import ImportOptions, ImportReport, Prepared, prepare
 from .tabular import read_tables
 
@@ -76,7 +76,7 @@ def prepare_one(
 
     ``mapping`` is ``{field: header}``; a header of ``""`` or :data:`NOT_USED`
     leaves the field unused. ``from_person``: whose contacts or connections
-    export this is (:func:`netmap.importer.from_person`).
+    export this is (:func:`netmap.ingest.importer.from_person`).
     """
     overrides = {f: ("" if h in (None, NOT_USED) else h) for f, h in (mapping or {}).items()}
     options = ImportOptions(kind=kind, mapping=overrides, sheet=sheet, date_order=date_order,

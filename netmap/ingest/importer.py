@@ -20,16 +20,16 @@ from typing import BinaryIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import audit
-from .access import local_actor
+from .. import audit
+from ..access import local_actor
 from .columns import KNOWN_HEADERS, Mapping, map_columns
-from .config import Limits
-from .errors import ImportRefused, Problem, StorageError
+from ..config import Limits
+from ..errors import ImportRefused, Problem, StorageError
 from .identity import resolve
-from .model import TEAM_STAGE
+from ..model import TEAM_STAGE
 from .records import ParsedFile, PersonRecord, RelationshipRecord, Source, parse_table
 from .values import is_email_like
-from .store import FileMeta, FileResult, Store
+from ..store import FileMeta, FileResult, Store
 from .tabular import Table, read_tables
 
 @dataclass(frozen=True)
