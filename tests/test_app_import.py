@@ -13,11 +13,11 @@ from netmap.errors import Problem
 from netmap.ingest.upload import (
     NOT_USED,
     field_choices,
-    has_ambiguous_dates,
     list_sheets,
     mapping_conflicts,
     prepare_one,
     preview_frame,
+    problem_codes,
     problems_frame,
     suggested_mapping,
 )
@@ -316,7 +316,7 @@ def test_helpers_make_plain_tables():
     cols = list(preview_frame(prep).columns)
     assert cols[0] == "row" and len(set(cols)) == len(cols) == 3
     ambiguous = prepare_one("p.csv", b"Email,Create Date\na@b.c,01/02/2024\n")
-    assert has_ambiguous_dates([ambiguous]) and not has_ambiguous_dates([prep])
+    assert "ambiguous_dates" in problem_codes([ambiguous]) and "ambiguous_dates" not in problem_codes([prep])
 
 
 # ------------------------------------------------------ whose export is this --

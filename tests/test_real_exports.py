@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from netmap import tables as T
 from netmap.ingest.columns import choose_reading, map_columns
+from netmap.cli import problem_line
 from netmap.errors import ImportRefused
 from netmap.ingest.importer import ImportOptions, import_files, import_paths
 from netmap.ingest.tabular import Table, find_header, read_tables
@@ -115,8 +116,9 @@ def test_the_linkedin_journey_reaches_a_prospect_through_a_team_member(tmp_path)
 
 def test_a_connections_export_without_its_owner_says_how_to_tie_it(store):
     report = run(store, ["linkedin_alice.csv"], {})
-    text = "\n".join(w.message for w in report.warnings)
-    assert "connections export" in text and "--from-person" in text
+    (w,) = [w for w in report.warnings if w.code == "connections_untied"]
+    assert "connections export" in w.message and "whose export it is" in w.fix
+    assert "--from-person" in problem_line(w)  # the command line names its flag
     assert counts(store)["relationships"] == 0
 
 
@@ -179,7 +181,8 @@ def test_two_close_readings_are_refused_with_both_and_the_flag_for_each():
     mapping, errors, _ = map_columns(t)
     assert mapping is None
     (e,) = errors
-    assert "--kind interactions" in e.message and "--kind relationships" in e.message
+    assert "(kind: interactions)" in e.message and "(kind: relationships)" in e.message
+    assert e.code == "ambiguous_kind" and "--kind" in problem_line(e)
     # and the flag settles it
     mapping, errors, _ = map_columns(t, kind="relationships")
     assert mapping is not None and "as you chose" in mapping.reading

@@ -502,7 +502,8 @@ def map_columns(
     errors: list[Problem] = []
     warnings: list[Problem] = []
     if kind is not None and kind not in KINDS:
-        return None, [Problem(label, None, None, f"unknown kind {kind!r}; use one of: {', '.join(KINDS)}")], []
+        return None, [Problem(label, None, None, f"unknown kind {kind!r}; the kinds are: {', '.join(KINDS)}",
+                                code="unknown_kind")], []
     best, rivals = (None, []) if kind else choose_reading(table)
     if rivals:
         assert best is not None
@@ -511,8 +512,8 @@ def map_columns(
             Problem(
                 label, table.header_row, None,
                 "two readings of this file are equally likely: "
-                + "; ".join(f"{r.describe(table.headers)} (say --kind {r.kind})" for r in both)
-                + ". Name the kind to import it",
+                + "; ".join(f"{r.describe(table.headers)} (kind: {r.kind})" for r in both),
+                code="ambiguous_kind",
             )
         ], []
     chosen = kind or (best.kind if best else None)
@@ -528,8 +529,8 @@ def map_columns(
                     "could not tell what this file holds from its headers "
                     f"(found: {found}); expected e.g. people (Email, First Name, Last Name, Company), "
                     "referrals (Referrer Email, Referred Email), relationships (Person A, Person B), "
-                    "interactions (Meeting ID, Attendee email) or survey responses (Email, Score); "
-                    "name the kind with --kind or map columns with --map FIELD=COLUMN",
+                    "interactions (Meeting ID, Attendee email) or survey responses (Email, Score)",
+                    code="unrecognised_file",
                 )
             ],
             [],
@@ -545,7 +546,8 @@ def map_columns(
                 errors.append(
                     Problem(
                         label, None, col,
-                        f"--map: {chosen} files have no field {fname!r}; fields: {', '.join(ALIASES[chosen])}",
+                        f"{chosen} files have no field {fname!r}; fields: {', '.join(ALIASES[chosen])}",
+                        code="unknown_field",
                     )
                 )
                 continue
@@ -555,7 +557,8 @@ def map_columns(
             key = _key(col)
             if key not in keys:
                 errors.append(
-                    Problem(label, None, col, f"--map {fname}={col}: no such column; the columns are: {', '.join(table.headers)}")
+                    Problem(label, None, col, f"{fname} was mapped to {col!r}: no such column; the columns are: {', '.join(table.headers)}",
+                            code="unknown_column")
                 )
                 continue
             idx = keys.index(key)
@@ -575,7 +578,8 @@ def map_columns(
                         None,
                         f"missing a required column for a {chosen} file: expected one of "
                         f"{' / '.join(_example_header(chosen, f) for f in group)}; "
-                        f"found: {', '.join(table.headers) or '(none)'}. Rename the column or use --map FIELD=COLUMN",
+                        f"found: {', '.join(table.headers) or '(none)'}",
+                        code="missing_column",
                     )
                 )
     fallbacks = _fallbacks(table.headers, columns, chosen)

@@ -199,8 +199,9 @@ class _Row:
             value = next((self.cells[j] for j in self.mapping.fallbacks[f] if self.cells[j] not in (None, "")), None)
         return value
 
-    def error(self, f: str | None, message: str) -> None:
-        self.parsed.problems.append(Problem(self.parsed.label, self.row_no, self.header(f) if f else None, message))
+    def error(self, f: str | None, message: str, code: str | None = None) -> None:
+        self.parsed.problems.append(Problem(self.parsed.label, self.row_no, self.header(f) if f else None, message,
+                                            code=code))
         self.bad = True
 
     def warn(self, f: str | None, message: str) -> None:
@@ -242,7 +243,7 @@ class _Row:
         try:
             return _parse_date(raw, self.date_orders.get(f), self.epoch)
         except V.CellError as exc:
-            self.error(f, str(exc))
+            self.error(f, str(exc), exc.code)
             return None
 
     def score(self, f: str, scale: str) -> int | None:

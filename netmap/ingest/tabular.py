@@ -121,7 +121,7 @@ def read_tables(
     if kind is not None:
         raise _refuse(file, kind)
     if sheet is not None:
-        raise _refuse(file, f"--sheet {sheet!r} was given, but this is a text file with no sheets")
+        raise _refuse(file, f"a sheet ({sheet!r}) was named, but this is a text file with no sheets", code="no_sheets")
     return [read_text_table(data, file, limits=limits, known_headers=known_headers)]
 
 
@@ -189,8 +189,9 @@ def _sniff(data: bytes) -> str | None:
     return None
 
 
-def _refuse(file: str, message: str, row: int | None = None, column: str | None = None) -> ImportRefused:
-    return ImportRefused([Problem(file, row, column, message)])
+def _refuse(file: str, message: str, row: int | None = None, column: str | None = None,
+            code: str | None = None) -> ImportRefused:
+    return ImportRefused([Problem(file, row, column, message, code=code)])
 
 
 # --------------------------------------------------------------------- text
