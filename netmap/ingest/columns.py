@@ -594,7 +594,7 @@ def map_columns(
     if kind:
         reading += " (as you chose)"
     if errors:
-        return None, [Problem(e.file, e.row, e.column, f"{e.message} (read as: {reading})") for e in errors], warnings
+        return None, [Problem(e.file, e.row, e.column, f"{e.message} (read as: {reading})", code=e.code) for e in errors], warnings
     return Mapping(chosen, columns, list(table.headers), unused, scale, reading, fallbacks, layout), [], warnings
 
 

@@ -183,7 +183,7 @@ def _prepare_table(name: str, table: Table, digest: str, options: ImportOptions,
     problems = list(parsed.problems)
     all_warnings = warnings + parsed.warnings
     if options.skip_invalid and problems and all(p.row is not None for p in problems):
-        all_warnings += [Problem(p.file, p.row, p.column, f"row skipped: {p.message}", "warning") for p in problems]
+        all_warnings += [Problem(p.file, p.row, p.column, f"row skipped: {p.message}", "warning", code=p.code) for p in problems]
         problems = []
     return Prepared(name, table, parsed, mapping, digest, problems=problems, warnings=all_warnings)
 
