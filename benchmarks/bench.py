@@ -362,7 +362,7 @@ def compare_networkx(people: int, workdir: Path, *, seed: int = 7, log=print) ->
     import networkx as nx
     import numpy as np
 
-    from netmap.importer import ImportOptions, import_files
+    from netmap.ingest.importer import ImportOptions, import_files
     from netmap.network import build_graph, detect_communities, weak_ties
     from netmap.network.bridges import _betweenness, _structural_holes
     from netmap.network.graph import _edge_arrays, _sym_csr

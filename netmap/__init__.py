@@ -4,11 +4,12 @@ The library under the app and the command line. Layers (each imports only the
 ones below it)::
 
     cli, app pages          parse arguments / draw widgets, call the functions below
-    importer                read -> map -> check -> resolve -> write, all or nothing
+    ingest.importer         read -> map -> check -> resolve -> write, all or nothing
     store (+ tables)        the database: SQLite by default, any SQLAlchemy URL
-    identity                who is who across files (pure)
-    records, columns,       cells -> typed records; headers -> fields; bytes -> tables (pure)
-    values, tabular
+    ingest                  the pure import pipeline: tabular (bytes -> tables), columns
+                            (headers -> fields), values (cells), records (typed rows),
+                            identity (who is who across files), satisfaction (rating cells),
+                            upload (the Import page's logic without Streamlit)
     network                 the graph and its measures (pure, over netmap.model)
     model, errors, config   plain data, exceptions, settings
 """
@@ -25,8 +26,9 @@ __all__ = [
 #: Loaded on first use (PEP 562), so that ``python -m netmap`` answers a query
 #: without first importing the import pipeline (pandas, the parsers, the schema).
 _LAZY = {
-    "ImportOptions": "importer", "ImportReport": "importer", "commit": "importer", "import_files": "importer",
-    "import_paths": "importer", "prepare": "importer", "Store": "store",
+    "ImportOptions": "ingest.importer", "ImportReport": "ingest.importer", "commit": "ingest.importer",
+    "import_files": "ingest.importer",
+    "import_paths": "ingest.importer", "prepare": "ingest.importer", "Store": "store",
 }
 
 

@@ -20,7 +20,7 @@ from . import config
 from .errors import ImportRefused, NetmapError, Problem
 
 if TYPE_CHECKING:
-    from .importer import ImportReport
+    from .ingest.importer import ImportReport
     from .store import Store
 
 # The import pipeline, the schema and the measures are imported by the commands
@@ -91,6 +91,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The command line's remedy for each problem code (:data:`netmap.errors.CODES`), in its own flags.
+REMEDIES: dict[str, str] = {
+    "ambiguous_dates": "pass --date-order dmy (day first) or --date-order mdy (month first)",
+    "ambiguous_kind": "pass --kind with one of the kinds named",
+    "unknown_kind": "pass --kind with one of the kinds listed",
+    "unrecognised_file": "name the kind with --kind or map columns with --map FIELD=COLUMN",
+    "missing_column": "rename the column or use --map FIELD=COLUMN",
+    "unknown_field": "use --map with one of the fields listed",
+    "unknown_column": "use --map FIELD=COLUMN with one of the columns listed",
+    "several_sheets": "choose one with --sheet NAME",
+    "sheet_chosen": "choose another with --sheet NAME",
+    "no_sheets": "import it without --sheet",
+    "from_person_not_people": "import it without --from-person, or with --kind people",
+    "connections_untied": "say whose export it is with --from-person WHO to tie its people to that team member",
+}
+
+
+def problem_line(p: Problem) -> str:
+    """A problem as the command line prints it: file:row:column: message; remedy in flags."""
+    remedy = REMEDIES.get(p.code or "", p.fix)
+    warning = "" if p.is_error else "warning: "
+    return f"{p.file}:{'' if p.row is None else p.row}:{p.column or ''}: {warning}{p.message}" + (
+        f"; {remedy}" if remedy else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -107,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         return _commands()[args.command](store, args)
     except ImportRefused as exc:
         for p in exc.problems:
-            print(str(p), file=sys.stderr)
+            print(problem_line(p), file=sys.stderr)
         for label, reading in exc.readings.items():
             print(f"{label}: read as {reading}; if that is wrong, name the kind with --kind", file=sys.stderr)
         _print_warnings(exc.warnings)
@@ -153,7 +178,7 @@ def _parse_map(items: list[str]) -> dict[str, str]:
 
 
 def cmd_import(store: Store, args) -> int:
-    from .importer import ImportOptions, import_paths
+    from .ingest.importer import ImportOptions, import_paths
 
     options = ImportOptions(
         kind=args.kind, mapping=_parse_map(args.map), sheet=args.sheet, date_order=args.date_order,
@@ -191,7 +216,7 @@ def _print_warnings(warnings: list[Problem]) -> None:
     whole = [w for w in warnings if w.row is None]
     rows = [w for w in warnings if w.row is not None]
     for w in whole + rows[:MAX_WARNINGS_SHOWN]:
-        print(f"{w.file}:{w.row or ''}:{w.column or ''}: warning: {w.message}", file=sys.stderr)
+        print(problem_line(w), file=sys.stderr)
     if len(rows) > MAX_WARNINGS_SHOWN:
         print(f"... and {len(rows) - MAX_WARNINGS_SHOWN} more warning(s) about single rows", file=sys.stderr)
 
@@ -263,7 +288,7 @@ def sample_files() -> list[Path]:
 
 
 def cmd_sample(store: Store, args) -> int:
-    from .importer import ImportOptions, import_paths
+    from .ingest.importer import ImportOptions, import_paths
 
     report = import_paths(store, sample_files(), ImportOptions(limits=config.Limits.from_env()))
     _print_report(report)

@@ -13,11 +13,34 @@ the app shows it. Anything else is a bug.
     ├── ImportNotFound       no import with that id
     ├── UndoRefused          an import cannot be undone (yet)
     └── StorageError         the database refused a write (locked, full, unreachable); rolled back
+
+A :class:`Problem` the user can fix carries a ``code`` from :data:`CODES`. Its
+message names what is wrong (file, row, column) in neutral words, and its
+:attr:`Problem.fix` says what would fix it without naming any command-line flag or
+widget: the command line (``netmap.cli.REMEDIES``) and the app's Import page
+(``pages/import_data.py``) word the remedy in their own terms, chosen by code.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+#: Every problem code, and the neutral fix it stands for. Codes are stable: the
+#: command line and the app look their remedies up by code, never by message text.
+CODES: dict[str, str] = {
+    "ambiguous_dates": "say which order the dates are in (day first or month first)",
+    "ambiguous_kind": "say which kind of export the file is",
+    "unknown_kind": "name one of the kinds listed",
+    "unrecognised_file": "say which kind of export the file is, or which column holds which field",
+    "missing_column": "rename the column, or say which column holds that field",
+    "unknown_field": "map only the fields listed",
+    "unknown_column": "map the field to one of the columns listed",
+    "several_sheets": "say which sheet to import",
+    "sheet_chosen": "to import another sheet, say which",
+    "no_sheets": "import it without naming a sheet",
+    "from_person_not_people": "import it without saying whose export it is, or as a people export",
+    "connections_untied": "say whose export it is to tie its people to that team member",
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -34,11 +57,18 @@ class Problem:
     column: str | None
     message: str
     severity: str = "error"  # "error" refuses the file; "warning" is shown and accepted
+    #: a key of :data:`CODES` when the user can fix it by saying something more, else None
+    code: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         row = "" if self.row is None else str(self.row)
         column = self.column or ""
-        return f"{self.file}:{row}:{column}: {self.message}"
+        return f"{self.file}:{row}:{column}: {self.message}" + (f"; {self.fix}" if self.fix else "")
+
+    @property
+    def fix(self) -> str:
+        """What would fix it, in neutral words ("" when the message says it all)."""
+        return CODES.get(self.code, "") if self.code else ""
 
     @property
     def is_error(self) -> bool:

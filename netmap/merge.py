@@ -1,6 +1,6 @@
 """Likely duplicates, decided: merge two records of one person, or keep two people apart.
 
-Identity resolution (:mod:`netmap.identity`) merges only what is certain and lists the
+Identity resolution (:mod:`netmap.ingest.identity`) merges only what is certain and lists the
 rest in the ``review`` table. A person then decides each pair:
 
 - **merge** (:func:`merge_people`): everything of the second person moves to the first:

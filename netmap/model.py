@@ -58,7 +58,7 @@ class Relationship:
     """An explicit person-to-person tie (knows, colleague, reports to, partner ...).
 
     ``strength`` is the strength the source file gave, mapped into (0, 1] by
-    the rule its strength column calls for (:func:`netmap.values.strength_mapping`:
+    the rule its strength column calls for (:func:`netmap.ingest.values.strength_mapping`:
     ratings divided by their scale, counts through ``1 - exp(-x / median)``), or
     ``None`` when the file had none.
     """

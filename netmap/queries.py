@@ -26,7 +26,7 @@ from .model import TEAM_STAGE
 from .network.nurture import nurture_ranking, plain
 from .network.paths import PathIndex, company_match_key, people_matching, referral_paths, stage_match_key
 from .search import search_people
-from .values import name_key
+from .ingest.values import name_key
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -58,7 +58,7 @@ PATH_EXTRA_COLUMNS = [
 
 #: The lifecycle stages of people who are not customers yet, earliest first: ``--to prospects``.
 LEAD_STAGES = ("subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "prospect")
-#: The stages netmap knows by name besides :data:`LEAD_STAGES` (``netmap.values.stage``'s vocabulary):
+#: The stages netmap knows by name besides :data:`LEAD_STAGES` (``netmap.ingest.values.stage``'s vocabulary):
 #: in a list of stages, one of these may have nobody at it without being a mistake.
 KNOWN_STAGES = frozenset(LEAD_STAGES) | {"customer", "evangelist", "churned", "partner", "other", TEAM_STAGE}
 #: CRM stage codes as people say them (any other stage is shown as it is stored).

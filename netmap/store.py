@@ -52,9 +52,9 @@ from sqlalchemy.pool import StaticPool
 from . import audit, config, schema, tables
 from .access import local_actor
 from .errors import AmbiguousPerson, DatabaseBusy, ErasureIncomplete, ImportNotFound, UndoRefused, UnknownPerson
-from .identity import PERSON_FIELDS, KnownPerson, PeopleIndex, Resolution
+from .ingest.identity import PERSON_FIELDS, KnownPerson, PeopleIndex, Resolution
 from .model import CUSTOMER_STAGES, TEAM_STAGE, Dataset, Feedback, Interaction, Person, Referral, Relationship, feeling_of
-from .values import name_key
+from .ingest.values import name_key
 
 P = tables.person
 IDT = tables.identifier

@@ -6,15 +6,14 @@ import streamlit as st
 
 from netmap.config import Limits
 from netmap.errors import ImportRefused, NetmapError, Problem
-from netmap.importer import commit
+from netmap.ingest.importer import commit
 from netmap.ui import confirm_undo, md, people_table, show_error, store
 from netmap.ui.access import actor, audit_log, may_change
-from netmap.upload import (
+from netmap.ingest.upload import (
     ALIASES,
     KINDS,
     NOT_USED,
     field_choices,
-    has_ambiguous_dates,
     imports_frame,
     is_connections_export,
     list_sheets,
@@ -22,6 +21,7 @@ from netmap.upload import (
     prepare_one,
     preview_frame,
     preview_note,
+    problem_codes,
     problems_frame,
     report_frame,
     required_fields,
@@ -30,6 +30,7 @@ from netmap.upload import (
 )
 
 from netmap.ui import ensure_navigation
+from netmap.ui.remedies import DATE_ORDER_CODE, REMEDIES
 
 ensure_navigation()
 
@@ -211,20 +212,20 @@ if files:
         st.info("Nothing to import: choose at least one sheet.")
     elif problems:
         st.error(f"{len(problems)} problem(s) must be fixed before importing. Nothing has been written.")
-        st.dataframe(problems_frame(problems), hide_index=True, width="stretch", key="problems", column_config=PROBLEM_COLUMNS)
+        st.dataframe(problems_frame(problems, REMEDIES), hide_index=True, width="stretch", key="problems", column_config=PROBLEM_COLUMNS)
     else:
         total = sum(len(p.table.rows) for p in prepared_all)
         st.success(f"Every row checked: {len(prepared_all)} file(s), {total:,} rows ready to import.")
     if warnings:
         with st.expander(f"{len(warnings)} warning(s): imported anyway, worth a look"):
-            st.dataframe(problems_frame(warnings), hide_index=True, width="stretch", key="warnings", column_config=PROBLEM_COLUMNS)
+            st.dataframe(problems_frame(warnings, REMEDIES), hide_index=True, width="stretch", key="warnings", column_config=PROBLEM_COLUMNS)
 
     left, right = st.columns(2)
     left.checkbox(
         "Skip invalid rows", key="skip_invalid",
         help="Import the valid rows and count the others as refused (by default one bad cell refuses the import).",
     )
-    if has_ambiguous_dates(prepared_all) or date_order is not None:
+    if DATE_ORDER_CODE in problem_codes(prepared_all) or date_order is not None:
         right.radio(
             "Dates like 01/02/2024 are", list(DATE_ORDERS), format_func=DATE_ORDERS.get, key="date_order",
             horizontal=True, help="Some dates could be read day-first or month-first: say which.",
@@ -239,7 +240,7 @@ if files:
         except ImportRefused as exc:
             bar.empty()
             st.error(f"Refused: {len(exc.problems)} problem(s) found while matching people. Nothing was imported.")
-            st.dataframe(problems_frame(exc.problems), hide_index=True, width="stretch", key="refused")
+            st.dataframe(problems_frame(exc.problems, REMEDIES), hide_index=True, width="stretch", key="refused")
         except NetmapError as exc:
             bar.empty()
             show_error(exc)
@@ -252,7 +253,7 @@ if files:
                 + (f" {report.reviews} likely duplicate(s) to review below." if report.reviews else "")
             )
             state.import_done = {
-                "message": message, "report": report_frame(report), "warnings": problems_frame(report.warnings),
+                "message": message, "report": report_frame(report), "warnings": problems_frame(report.warnings, REMEDIES),
             }
             state.upload_round += 1
             state.prep_cache = {}

@@ -7,7 +7,7 @@ import streamlit as st
 
 from netmap.cli import sample_files
 from netmap.errors import NetmapError
-from netmap.importer import import_paths
+from netmap.ingest.importer import import_paths
 from netmap.network.nurture import nurture_ranking
 from netmap.model import FEELING_WORDS
 from netmap.network.communities import feelings_by_community

@@ -1,4 +1,4 @@
-"""The Import page, headless (Streamlit's AppTest), and netmap.upload, its logic."""
+"""The Import page, headless (Streamlit's AppTest), and netmap.ingest.upload, its logic."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from streamlit.testing.v1 import AppTest
 
 from netmap import Store
 from netmap.errors import Problem
-from netmap.upload import (
+from netmap.ingest.upload import (
     NOT_USED,
     field_choices,
-    has_ambiguous_dates,
     list_sheets,
     mapping_conflicts,
     prepare_one,
     preview_frame,
+    problem_codes,
     problems_frame,
     suggested_mapping,
 )
@@ -287,7 +287,7 @@ def test_likely_duplicates_are_listed(db):
     assert link.label.startswith("1 likely duplicate to review") and link.page.endswith("review")
 
 
-# ------------------------------------------------------- netmap.upload --
+# ------------------------------------------------------- netmap.ingest.upload --
 def test_list_sheets_of_text_workbook_and_garbage():
     assert [(s.name, s.kind) for s in list_sheets("p.csv", PEOPLE.encode())] == [(None, "people")]
     xlsx = (ROOT / "data" / "sample" / "salesforce-toronto.xlsx").read_bytes()
@@ -316,7 +316,7 @@ def test_helpers_make_plain_tables():
     cols = list(preview_frame(prep).columns)
     assert cols[0] == "row" and len(set(cols)) == len(cols) == 3
     ambiguous = prepare_one("p.csv", b"Email,Create Date\na@b.c,01/02/2024\n")
-    assert has_ambiguous_dates([ambiguous]) and not has_ambiguous_dates([prep])
+    assert "ambiguous_dates" in problem_codes([ambiguous]) and "ambiguous_dates" not in problem_codes([prep])
 
 
 # ------------------------------------------------------ whose export is this --
@@ -350,7 +350,7 @@ def test_a_linkedin_export_is_read_as_one_and_tied_to_the_team_member_named(db):
 
 
 def test_the_paths_page_starts_from_the_team(db):
-    from netmap.importer import ImportOptions, import_paths
+    from netmap.ingest.importer import ImportOptions, import_paths
 
     s = Store(db)
     try:

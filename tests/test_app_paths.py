@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from netmap import Store
 from netmap.analysis import measures, network
 from netmap.queries import LEAD_STAGES, PATH_COLUMNS, PATH_EXTRA_COLUMNS, stage_label
-from netmap.values import company_key
+from netmap.ingest.values import company_key
 
 from .conftest import drop_database, load, open_app, sample_database
 

@@ -34,11 +34,12 @@ import sqlalchemy.exc
 
 import netmap.store
 from netmap.errors import StorageError
-import netmap.tabular
+import netmap.ingest.tabular
 from netmap import ImportOptions, ImportRefused, Store, import_files
 from netmap.cli import main as cli_main
+from netmap.cli import problem_line
 from netmap.config import Limits
-from netmap.tabular import read_tables
+from netmap.ingest.tabular import read_tables
 
 from .conftest import check_integrity, dump_tables, stored_strings
 
@@ -649,7 +650,8 @@ def test_24_ambiguous_date_is_refused_unless_an_order_is_given(store):
     body = "Record ID,Name,Created Date\n1,Ann,01/02/2024\n2,Bob,03/04/2024\n"
     refusal = refuse(store, [("d.csv", body.encode())])
     assert [(p.row, p.column) for p in refusal.problems] == [(2, "Created Date"), (3, "Created Date")]
-    assert all("ambiguous" in p.message and "--date-order" in p.message for p in refusal.problems)
+    assert all("ambiguous" in p.message and p.code == "ambiguous_dates" for p in refusal.problems)
+    assert all("--date-order" in problem_line(p) for p in refusal.problems)  # the command line names its flag
     accept(store, [("d.csv", body.encode())], date_order="dmy")
     assert people(store)["1"].created == date(2024, 2, 1)
     accept(store, [("d.csv", body.encode())], date_order="mdy")
@@ -712,7 +714,8 @@ def test_26_formula_cells_use_the_cached_value_else_warn_naming_the_cell(store):
 def test_27_several_sheets_the_user_picks(store, tmp_path, another_database, capsys):
     data = xlsx({"People": [["Record ID", "Name"], ["1", "Ann"]], "Other": [["Record ID", "Name"], ["2", "Bob"]]})
     (p,) = refuse(store, [("two.xlsx", data)]).problems
-    assert "--sheet" in p.message and "'People'" in p.message and "'Other'" in p.message
+    assert p.code == "several_sheets" and "'People'" in p.message and "'Other'" in p.message
+    assert "--sheet" in problem_line(p)
     accept(store, [("two.xlsx", data)], sheet="Other")
     assert set(people(store)) == {"2"}
     (p,) = refuse(store, [("two.xlsx", data)], sheet="Nope").problems
@@ -779,14 +782,14 @@ def test_29_long_field_in_a_workbook(store):
 
 
 def test_30_over_the_byte_limit_is_refused_before_parsing(store, monkeypatch):
-    monkeypatch.setattr(netmap.tabular, "decode", lambda *a: pytest.fail("parsed a file over the limit"))
+    monkeypatch.setattr(netmap.ingest.tabular, "decode", lambda *a: pytest.fail("parsed a file over the limit"))
     body = PEOPLE.encode() * 100
     (p,) = refuse(store, [("huge.csv", body)], limits=Limits(max_bytes=1000)).problems
     assert p.row is None and "limit" in p.message
 
 
 def test_30_over_the_row_limit_is_refused_before_parsing(store, monkeypatch):
-    monkeypatch.setattr(netmap.tabular, "_csv_records", lambda *a: pytest.fail("parsed a file over the limit"))
+    monkeypatch.setattr(netmap.ingest.tabular, "_csv_records", lambda *a: pytest.fail("parsed a file over the limit"))
     body = "Record ID,Name\n" + "".join(f"{i},P{i}\n" for i in range(100))
     (p,) = refuse(store, [("rows.csv", body.encode())], limits=Limits(max_rows=20)).problems
     assert "20" in p.message and "rows" in p.message

@@ -36,7 +36,7 @@ from netmap.queries import (
     targets_at_stages,
     tie_word,
 )
-from netmap.values import company_key
+from netmap.ingest.values import company_key
 
 from .conftest import drop_database, load, new_database_url
 

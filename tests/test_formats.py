@@ -9,8 +9,8 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from netmap.columns import detect_kind, map_columns
-from netmap.tabular import read_tables
+from netmap.ingest.columns import detect_kind, map_columns
+from netmap.ingest.tabular import read_tables
 
 from .conftest import load
 from .test_bad_inputs import reimport_changes_nothing

@@ -19,11 +19,12 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from netmap import tables as T
-from netmap.columns import choose_reading, map_columns
+from netmap.ingest.columns import choose_reading, map_columns
+from netmap.cli import problem_line
 from netmap.errors import ImportRefused
-from netmap.importer import ImportOptions, import_files, import_paths
-from netmap.tabular import Table, find_header, read_tables
-from netmap.values import split_people
+from netmap.ingest.importer import ImportOptions, import_files, import_paths
+from netmap.ingest.tabular import Table, find_header, read_tables
+from netmap.ingest.values import split_people
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 MANIFEST = json.loads((EXPORTS / "MANIFEST.json").read_text(encoding="utf-8"))
@@ -115,8 +116,9 @@ def test_the_linkedin_journey_reaches_a_prospect_through_a_team_member(tmp_path)
 
 def test_a_connections_export_without_its_owner_says_how_to_tie_it(store):
     report = run(store, ["linkedin_alice.csv"], {})
-    text = "\n".join(w.message for w in report.warnings)
-    assert "connections export" in text and "--from-person" in text
+    (w,) = [w for w in report.warnings if w.code == "connections_untied"]
+    assert "connections export" in w.message and "whose export it is" in w.fix
+    assert "--from-person" in problem_line(w)  # the command line names its flag
     assert counts(store)["relationships"] == 0
 
 
@@ -179,7 +181,8 @@ def test_two_close_readings_are_refused_with_both_and_the_flag_for_each():
     mapping, errors, _ = map_columns(t)
     assert mapping is None
     (e,) = errors
-    assert "--kind interactions" in e.message and "--kind relationships" in e.message
+    assert "(kind: interactions)" in e.message and "(kind: relationships)" in e.message
+    assert e.code == "ambiguous_kind" and "--kind" in problem_line(e)
     # and the flag settles it
     mapping, errors, _ = map_columns(t, kind="relationships")
     assert mapping is not None and "as you chose" in mapping.reading
@@ -257,7 +260,7 @@ _note = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_s
 @settings(max_examples=60)
 @given(_header, st.lists(_note, max_size=4), st.integers(min_value=1, max_value=5))
 def test_the_header_is_found_below_any_preamble_and_data_is_never_taken_for_it(header, notes, n):
-    from netmap.columns import KNOWN_HEADERS
+    from netmap.ingest.columns import KNOWN_HEADERS
 
     preamble = [(i + 1, [note]) for i, note in enumerate(notes)]
     at = len(preamble) + 1

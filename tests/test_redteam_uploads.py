@@ -28,13 +28,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-import netmap.tabular
-import netmap.upload
+import netmap.ingest.tabular
+import netmap.ingest.upload
 from netmap import ImportOptions, ImportRefused
 from netmap.cli import main as cli_main
 from netmap.config import Limits
-from netmap.tabular import read_tables
-from netmap.upload import field_choices, prepare_one, preview_frame
+from netmap.ingest.tabular import read_tables
+from netmap.ingest.upload import field_choices, prepare_one, preview_frame
 
 from .conftest import ROOT
 
@@ -153,8 +153,8 @@ import json, sys, time
 mode, path, db = sys.argv[1:4]
 from netmap.cli import main
 from netmap.config import Limits
-from netmap.upload import field_choices, list_sheets, prepare_one, preview_frame
-import netmap.importer, netmap.tabular, openpyxl  # everything either path loads, before the baseline
+from netmap.ingest.upload import field_choices, list_sheets, prepare_one, preview_frame
+import netmap.ingest.importer, netmap.ingest.tabular, openpyxl  # everything either path loads, before the baseline
 def status_mb(key):
     with open("/proc/self/status") as f:
         return next(int(l.split()[1]) for l in f if l.startswith(key)) / 1024
@@ -267,7 +267,7 @@ def refused(name: str, data: bytes, **options) -> list[str]:
 
 
 def import_files_dry(name: str, data: bytes, **options):
-    from netmap.importer import prepare
+    from netmap.ingest.importer import prepare
 
     prepared = prepare([(name, data)], ImportOptions(**options))
     problems = [p for prep in prepared for p in prep.problems]
@@ -333,7 +333,7 @@ def test_the_limits_and_their_environment_variables(monkeypatch):
 
 def test_a_zip_member_over_the_member_limit_is_refused_before_it_is_unpacked(monkeypatch):
     data = zip_of({"notes.csv": people_csv(5), "people.csv": people_csv(400)})
-    monkeypatch.setattr(netmap.tabular, "read_text_table", lambda *a, **k: pytest.fail("unpacked a member over the limit"))
+    monkeypatch.setattr(netmap.ingest.tabular, "read_text_table", lambda *a, **k: pytest.fail("unpacked a member over the limit"))
     (p,) = refused("x.zip", data, limits=Limits(max_member_bytes=5_000))
     assert p.startswith("x.zip[people.csv]:") and "NETMAP_MAX_MEMBER_MB" in p and "5,000" not in p
     monkeypatch.undo()
@@ -344,7 +344,7 @@ def test_a_member_is_counted_while_it_is_unpacked():
     """netmap's reads stop at the limit whatever the directory says."""
     zf = zipfile.ZipFile(io.BytesIO(zip_of({"people.csv": people_csv(50_000)})))
     with pytest.raises(ImportRefused) as exc, deadline(5):
-        netmap.tabular._read_member(zf, "people.csv", "x.zip[people.csv]", Limits(max_member_bytes=100_000))
+        netmap.ingest.tabular._read_member(zf, "people.csv", "x.zip[people.csv]", Limits(max_member_bytes=100_000))
     (p,) = exc.value.problems
     assert p.file == "x.zip[people.csv]" and "more than" in p.message and "NETMAP_MAX_MEMBER_MB" in p.message
 
@@ -540,7 +540,7 @@ def test_cells_per_file_across_its_sheets_and_members():
 
 def test_a_refused_wide_file_is_refused_before_its_rows_are_built(monkeypatch):
     """The 200,000-column CSV: refused from its header in well under a second, no table built."""
-    monkeypatch.setattr(netmap.tabular, "_skip_survey_rows", lambda *a: pytest.fail("built a table over the limit"))
+    monkeypatch.setattr(netmap.ingest.tabular, "_skip_survey_rows", lambda *a: pytest.fail("built a table over the limit"))
     data = wide_csv()
     t0 = time.monotonic()
     (p,) = refused("wide.csv", data)
@@ -564,9 +564,9 @@ def test_preview_and_field_choices_are_linear_in_the_columns(monkeypatch):
     preview_s = time.monotonic() - t0
     assert options[:3] == ["(not used)", "Email", "Name"] and len(options) == 40_001
     assert choices_s < 0.5 and preview_s < 0.5, (choices_s, preview_s)
-    columns = getattr(netmap.upload, "PREVIEW_COLUMNS", 10**9)
+    columns = getattr(netmap.ingest.upload, "PREVIEW_COLUMNS", 10**9)
     assert list(frame.columns) == ["row", *prepared.table.headers[:columns]] and len(frame.columns) <= 31
-    note = netmap.upload.preview_note(prepared)
+    note = netmap.ingest.upload.preview_note(prepared)
     assert f"first {columns} of 40,000 columns" in note
 
 

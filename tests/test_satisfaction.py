@@ -1,4 +1,4 @@
-"""Tests for netmap.satisfaction: vendors' rating and status cells, and the ticket fixtures' counts."""
+"""Tests for netmap.ingest.satisfaction: vendors' rating and status cells, and the ticket fixtures' counts."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netmap.model import feeling_of
-from netmap.satisfaction import STATUSES, Rating, parse_rating, parse_status, rating_feeling
+from netmap.ingest.satisfaction import STATUSES, Rating, parse_rating, parse_status, rating_feeling
 
 TICKETS = Path(__file__).parent / "data" / "tickets"
 

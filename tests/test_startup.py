@@ -45,7 +45,7 @@ def fresh_caches():
 
 def test_it_warms_every_module_the_app_and_its_pages_import():
     names = startup.app_imports()
-    assert {"streamlit", "pandas", "altair", "netmap.ui", "netmap.views", "netmap.profile", "netmap.upload",
+    assert {"streamlit", "pandas", "altair", "netmap.ui", "netmap.views", "netmap.profile", "netmap.ingest.upload",
             "netmap.network.export"} <= set(names)
     # in a fresh interpreter: none of them (nor the ones imported inside functions) fails,
     # and after them the pages need nothing heavy that was not loaded

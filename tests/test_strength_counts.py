@@ -20,7 +20,7 @@ from netmap import ImportOptions, import_files
 from netmap.cli import main
 from netmap.network import build_graph
 from netmap.network.graph import MIN_STRENGTH
-from netmap.values import strength_mapping
+from netmap.ingest.values import strength_mapping
 
 from .conftest import load
 from .test_bad_inputs import reimport_changes_nothing

@@ -48,7 +48,7 @@ import pandas as pd
 
 from netmap.errors import UnknownPerson
 from netmap.network.nurture import plain
-from netmap.values import company_key, stage as stage_code
+from netmap.ingest.values import company_key, stage as stage_code
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -91,7 +91,7 @@ def _norm_uncached(text) -> str:
 
 def company_match_key(text) -> str:
     """A company as ``company:NAME`` compares it: the key identity uses
-    (:func:`netmap.values.company_key`: accents, case, punctuation and legal suffixes
+    (:func:`netmap.ingest.values.company_key`: accents, case, punctuation and legal suffixes
     ignored), so "Redwood Diagnostics" finds "Redwood Diagnostics Pte. Ltd."."""
     return _company_key(plain(text))
 
@@ -103,7 +103,7 @@ def _company_key(text: str) -> str:
 
 def stage_match_key(text) -> str:
     """A lifecycle stage as ``stage:STAGE`` compares it: the stage import would store
-    (:func:`netmap.values.stage`: ``MQL`` is ``marketingqualifiedlead``), case, spaces and
+    (:func:`netmap.ingest.values.stage`: ``MQL`` is ``marketingqualifiedlead``), case, spaces and
     punctuation ignored (so "marketing qualified lead" finds it too)."""
     s = plain(text)
     return "".join(ch for ch in stage_code(s).casefold() if ch.isalnum()) if s else ""

@@ -11,7 +11,7 @@ score) as numbers.
 The score
 ---------
 Tickets in the queue: status ``open`` or ``pending``
-(:data:`netmap.satisfaction.OPEN_STATUSES`). For the requester of each:
+(:data:`netmap.ingest.satisfaction.OPEN_STATUSES`). For the requester of each:
 
 risk, in [0, 1]
     ``base(feeling) + rating term``, clipped to [0, 1], where the base is
@@ -52,7 +52,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from netmap.satisfaction import OPEN_STATUSES
+from netmap.ingest.satisfaction import OPEN_STATUSES
 
 __all__ = [
     "FEELING_RISK",
@@ -87,8 +87,8 @@ class Ticket:
     """A support ticket as the queue needs it.
 
     ``status`` is ``open``, ``pending``, ``solved`` or ``closed``
-    (:func:`netmap.satisfaction.parse_status`); ``rating`` the feeling of its
-    satisfaction rating (:func:`netmap.satisfaction.rating_feeling`) or
+    (:func:`netmap.ingest.satisfaction.parse_status`); ``rating`` the feeling of its
+    satisfaction rating (:func:`netmap.ingest.satisfaction.rating_feeling`) or
     ``None``; ``rated_on`` when it was rated (default: ``solved``, then
     ``created``).
     """

@@ -4,13 +4,13 @@
 and the parsed files of one import, and decides for every record which person
 it is about. It is a pure function: the store applies its answer.
 
-The rules, in order (PRODUCT.md, "Inputs"):
+The rules, in order:
 
 1. **CRM id**: a record whose id is known is that person.
 2. **Email** (trimmed, lower-case): a record whose email is known is that
    person. When its id differs from the person's, the two are merged with a
    warning and the new id is kept as another id of the same person
-   (bad-inputs #18: "same email, different ids → one person, W").
+   (same email, different ids: one person, with a warning).
 3. **Name + company** (accents, case, punctuation and legal suffixes ignored):
    a record with no id or email match is that person when exactly one person
    has the same name at the same company and nothing contradicts it (a
@@ -34,9 +34,8 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 
-from .errors import Problem
+from ..errors import Problem
 from .records import FeedbackRecord, ParsedFile, PersonRecord, Ref, Source
 from .values import company_key as _company_key
 from .values import name_key as _name_key
@@ -493,11 +492,3 @@ def _feedback_key(r: _Resolver, fb: FeedbackRecord, person_keys: dict[int, int])
     facts = {"first_name": fb.first_name, "last_name": fb.last_name}
     return r.ref(fb.who, fb.src, fb.src.column, what="respondent", facts={k: v for k, v in facts.items() if v})
 
-
-def snapshot_fields(created: date | None = None, **fields) -> dict[str, object]:
-    """A person's fields as a plain dict with every key present (for tests)."""
-    out = {f: None for f in PERSON_FIELDS}
-    out.update(fields)
-    if created is not None:
-        out["created"] = created
-    return out

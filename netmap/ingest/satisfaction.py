@@ -73,7 +73,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from netmap.model import Feeling, feeling_of
+from ..model import Feeling, feeling_of
 
 __all__ = [
     "NO_ANSWER",

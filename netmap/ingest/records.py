@@ -3,7 +3,7 @@
 One :class:`ParsedFile` per table: the records it holds (people, referrals,
 relationships, participations in interactions, feedback) and every problem,
 each naming file, row and column. Nothing here touches the database: identity
-resolution (:mod:`netmap.identity`) decides who is who.
+resolution (:mod:`netmap.ingest.identity`) decides who is who.
 
 A people export can carry more than people: a "Referred by" column becomes a
 referral, NPS columns become feedback, Salesforce's "Reports To" becomes a
@@ -20,7 +20,7 @@ from datetime import date
 
 from . import values as V
 from .columns import Mapping
-from .errors import Problem
+from ..errors import Problem
 from .tabular import Table
 
 
@@ -175,7 +175,7 @@ def _id_column(header: str) -> bool:
 
 @functools.lru_cache(maxsize=1 << 16, typed=True)  # typed: True and 1 are different cells
 def _parse_date(raw, order, epoch):
-    """:func:`netmap.values.parse_date`, remembered: exports repeat the same dates."""
+    """:func:`netmap.ingest.values.parse_date`, remembered: exports repeat the same dates."""
     return V.parse_date(raw, order=order, epoch=epoch)
 
 
@@ -199,8 +199,9 @@ class _Row:
             value = next((self.cells[j] for j in self.mapping.fallbacks[f] if self.cells[j] not in (None, "")), None)
         return value
 
-    def error(self, f: str | None, message: str) -> None:
-        self.parsed.problems.append(Problem(self.parsed.label, self.row_no, self.header(f) if f else None, message))
+    def error(self, f: str | None, message: str, code: str | None = None) -> None:
+        self.parsed.problems.append(Problem(self.parsed.label, self.row_no, self.header(f) if f else None, message,
+                                            code=code))
         self.bad = True
 
     def warn(self, f: str | None, message: str) -> None:
@@ -242,7 +243,7 @@ class _Row:
         try:
             return _parse_date(raw, self.date_orders.get(f), self.epoch)
         except V.CellError as exc:
-            self.error(f, str(exc))
+            self.error(f, str(exc), exc.code)
             return None
 
     def score(self, f: str, scale: str) -> int | None:
@@ -535,7 +536,7 @@ def _interaction_row(row: _Row, default_kind: str) -> None:
 
 def _participants(row: _Row) -> tuple[list[tuple[Ref, dict]], str | None]:
     """The people a row of an interaction export names: one, or a list in one
-    cell (:func:`netmap.values.split_people`), from the participant's id,
+    cell (:func:`netmap.ingest.values.split_people`), from the participant's id,
     email and name columns; with the first and last name of a registration
     file as facts for a person not known yet."""
     cols = row.mapping.columns
@@ -609,7 +610,7 @@ def _feedback_row(row: _Row) -> None:
 
 def _rescale(parsed: ParsedFile) -> None:
     """Map the file's strengths into (0, 1] by the rule its column calls for
-    (:func:`netmap.values.strength_mapping`), and say in a file-level warning
+    (:func:`netmap.ingest.values.strength_mapping`), and say in a file-level warning
     how the column was read."""
     given = [r.strength for r in parsed.relationships if r.strength is not None]
     if not given:

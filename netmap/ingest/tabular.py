@@ -6,7 +6,7 @@ never by its name, and refuses anything it cannot read with a
 :class:`~netmap.errors.Problem` that names the file, the row as a spreadsheet
 shows it (the header is row 1) and the column.
 
-What it handles (see ``shared/crm-formats.md`` and ``shared/bad-inputs.md``):
+What it handles (the layouts and faults real CRM, survey and spreadsheet exports show):
 
 * encodings: UTF-8 (with or without BOM), UTF-16 with BOM (Excel "Unicode
   text"), UTF-16 without BOM (detected from the NUL pattern), and Windows-1252 /
@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import BinaryIO, Iterable, Iterator
 
-from .config import Limits
-from .errors import ImportRefused, Problem
+from ..config import Limits
+from ..errors import ImportRefused, Problem
 
 Cell = object  # str | int | float | bool | datetime | date | time | None
 
@@ -121,7 +121,7 @@ def read_tables(
     if kind is not None:
         raise _refuse(file, kind)
     if sheet is not None:
-        raise _refuse(file, f"--sheet {sheet!r} was given, but this is a text file with no sheets")
+        raise _refuse(file, f"a sheet ({sheet!r}) was named, but this is a text file with no sheets", code="no_sheets")
     return [read_text_table(data, file, limits=limits, known_headers=known_headers)]
 
 
@@ -189,8 +189,9 @@ def _sniff(data: bytes) -> str | None:
     return None
 
 
-def _refuse(file: str, message: str, row: int | None = None, column: str | None = None) -> ImportRefused:
-    return ImportRefused([Problem(file, row, column, message)])
+def _refuse(file: str, message: str, row: int | None = None, column: str | None = None,
+            code: str | None = None) -> ImportRefused:
+    return ImportRefused([Problem(file, row, column, message, code=code)])
 
 
 # --------------------------------------------------------------------- text

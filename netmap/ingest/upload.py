@@ -1,8 +1,8 @@
 """The import page's logic, without Streamlit: sheets, mapping, reports as tables.
 
-The app's Import page lets a user correct what :func:`netmap.importer.prepare`
+The app's Import page lets a user correct what :func:`netmap.ingest.importer.prepare`
 detected, file by file, before anything is written. These helpers turn a
-file and the user's choices into :class:`~netmap.importer.Prepared` tables
+file and the user's choices into :class:`~netmap.ingest.importer.Prepared` tables
 and turn problems, reports and the import log into plain tables (every cell
 is data: the page shows them with ``st.dataframe``, never as markup).
 """
@@ -14,14 +14,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .columns import ALIASES, CONTACT_LAYOUTS, KINDS, REQUIRED, _match, map_columns
-from .config import Limits
-from .errors import ImportRefused, Problem
+from ..config import Limits
+from ..errors import ImportRefused, Problem
 from .importer import ImportOptions, ImportReport, Prepared, prepare
 from .tabular import read_tables
 
 __all__ = [
     "NOT_USED", "PREVIEW_COLUMNS", "Sheet", "list_sheets", "prepare_one", "suggested_mapping", "required_fields", "field_choices", "mapping_conflicts", "preview_frame", "preview_note",
-    "problems_frame", "report_frame", "imports_frame", "reviews_frame", "has_ambiguous_dates", "KINDS", "ALIASES",
+    "problems_frame", "report_frame", "imports_frame", "reviews_frame", "problem_codes", "KINDS", "ALIASES",
     "is_connections_export",
 ]
 
@@ -29,7 +29,6 @@ __all__ = [
 NOT_USED = "(not used)"
 #: the preview shows at most this many columns (a table may have up to ``Limits.max_columns``)
 PREVIEW_COLUMNS = 30
-_AMBIGUOUS = "ambiguous (day/month"
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ def prepare_one(
 
     ``mapping`` is ``{field: header}``; a header of ``""`` or :data:`NOT_USED`
     leaves the field unused. ``from_person``: whose contacts or connections
-    export this is (:func:`netmap.importer.from_person`).
+    export this is (:func:`netmap.ingest.importer.from_person`).
     """
     overrides = {f: ("" if h in (None, NOT_USED) else h) for f, h in (mapping or {}).items()}
     options = ImportOptions(kind=kind, mapping=overrides, sheet=sheet, date_order=date_order,
@@ -158,17 +157,25 @@ def preview_note(prepared: Prepared, rows: int = 10, columns: int = PREVIEW_COLU
     return f"Preview ({shown}, as text)"
 
 
-def problems_frame(problems: list[Problem]) -> pd.DataFrame:
-    """Problems as a table: file, row, column, problem."""
+def problems_frame(problems: list[Problem], remedies: dict[str, str] | None = None) -> pd.DataFrame:
+    """Problems as a table: file, row, column, problem (its message, then its remedy:
+    ``remedies[code]`` when given, else the neutral :attr:`~netmap.errors.Problem.fix`)."""
     return pd.DataFrame(
-        [{"file": p.file, "row": p.row, "column": p.column or "", "problem": p.message} for p in problems],
+        [{"file": p.file, "row": p.row, "column": p.column or "", "problem": _with_remedy(p, remedies or {})}
+         for p in problems],
         columns=["file", "row", "column", "problem"],
     ).astype({"row": "Int64"})
 
 
-def has_ambiguous_dates(prepared: list[Prepared]) -> bool:
-    """True when a date like 01/02/2024 cannot be read without a date order."""
-    return any(_AMBIGUOUS in p.message for prep in prepared for p in (*prep.problems, *prep.warnings))
+def _with_remedy(p: Problem, remedies: dict[str, str]) -> str:
+    remedy = remedies.get(p.code or "", p.fix)
+    return f"{p.message}; {remedy}" if remedy else p.message
+
+
+def problem_codes(prepared: list[Prepared]) -> set[str]:
+    """The codes of the prepared files' problems and warnings (``"ambiguous_dates"``:
+    a date like 01/02/2024 cannot be read without a date order)."""
+    return {p.code for prep in prepared for p in (*prep.problems, *prep.warnings) if p.code}
 
 
 def _counts(d: dict[str, int]) -> str:

@@ -16,7 +16,7 @@ Rules worth knowing (also in the README):
   day-first (the German/French convention); for ``A/B/YYYY`` the order is
   inferred per column (a first part above 12 means day-first, a second part
   above 12 month-first); when nothing in the column decides, the import is
-  refused unless a date order is given (``--date-order dmy|mdy``). Numbers
+  refused unless a date order is given (``order="dmy"`` or ``"mdy"``). Numbers
   between 1 and 2,958,465 in a date column are Excel serial dates, in the 1900
   date system unless the workbook uses 1904.
 * Relationship strengths are mapped into (0, 1] per file by
@@ -39,7 +39,12 @@ _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"']+@[^@\s<>()\[\],;:\"']+\.[^@\s<>()\[\
 
 
 class CellError(ValueError):
-    """A cell that cannot be used, with the reason and the fix."""
+    """A cell that cannot be used, with the reason and the fix; ``code`` (a key of
+    :data:`netmap.errors.CODES`) when the fix is to say more than the file does."""
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.code = code
 
 
 def text(value: object) -> tuple[str | None, bool]:
@@ -358,9 +363,7 @@ def parse_date(value: object, *, order: str | None = None, epoch: int = 1900) ->
                 return date(y, b, a)
             if order == "mdy":
                 return date(y, a, b)
-            raise CellError(
-                f"{s!r} is ambiguous (day/month or month/day?); pass --date-order dmy or --date-order mdy"
-            )
+            raise CellError(f"{s!r} is ambiguous (day/month or month/day?)", "ambiguous_dates")
         m = _TEXT_DMY.match(s)
         if m and _month(m.group(2)):
             return date(int(m.group(3)), _month(m.group(2)), int(m.group(1)))

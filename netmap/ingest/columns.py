@@ -1,10 +1,10 @@
 """What kind of export a table is, and which column holds which field.
 
-Headers are compared by :func:`~netmap.tabular.header_key` (case, spaces and
+Headers are compared by :func:`~netmap.ingest.tabular.header_key` (case, spaces and
 punctuation ignored), so ``Email``, `` EMAIL `` and ``e-mail`` are one header.
-The alias lists come from the exports described in ``shared/crm-formats.md``
-(HubSpot, Salesforce, Pipedrive, Zoho, SurveyMonkey, Qualtrics, Typeform,
-Delighted-style and hand-made sheets). For every field the aliases are in order
+The alias lists are the headers real exports use (examples under
+``tests/data/``): HubSpot, Salesforce, Pipedrive, Zoho, SurveyMonkey, Qualtrics, Typeform,
+Delighted-style and hand-made sheets. For every field the aliases are in order
 of preference: when two headers could fill the same field, the earlier alias
 wins (Typeform's ``Submit Date (UTC)`` beats its ``Start Date (UTC)``).
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import Problem
+from ..errors import Problem
 from .tabular import Table, header_key
 
 KINDS = ("people", "referrals", "relationships", "interactions", "feedback")
@@ -228,7 +228,7 @@ KNOWN_UNUSED = set(
 )
 
 #: Every header key netmap knows (of any kind, used or not): a row holding one of them can be a
-#: header row below a preamble (:func:`netmap.tabular.find_header`).
+#: header row below a preamble (:func:`netmap.ingest.tabular.find_header`).
 KNOWN_HEADERS = frozenset(KNOWN_UNUSED | {a for fields in ALIASES.values() for aliases in fields.values() for a in aliases})
 
 #: Which fields must be present (any one of each group) for a kind.
@@ -502,7 +502,8 @@ def map_columns(
     errors: list[Problem] = []
     warnings: list[Problem] = []
     if kind is not None and kind not in KINDS:
-        return None, [Problem(label, None, None, f"unknown kind {kind!r}; use one of: {', '.join(KINDS)}")], []
+        return None, [Problem(label, None, None, f"unknown kind {kind!r}; the kinds are: {', '.join(KINDS)}",
+                                code="unknown_kind")], []
     best, rivals = (None, []) if kind else choose_reading(table)
     if rivals:
         assert best is not None
@@ -511,8 +512,8 @@ def map_columns(
             Problem(
                 label, table.header_row, None,
                 "two readings of this file are equally likely: "
-                + "; ".join(f"{r.describe(table.headers)} (say --kind {r.kind})" for r in both)
-                + ". Name the kind to import it",
+                + "; ".join(f"{r.describe(table.headers)} (kind: {r.kind})" for r in both),
+                code="ambiguous_kind",
             )
         ], []
     chosen = kind or (best.kind if best else None)
@@ -528,8 +529,8 @@ def map_columns(
                     "could not tell what this file holds from its headers "
                     f"(found: {found}); expected e.g. people (Email, First Name, Last Name, Company), "
                     "referrals (Referrer Email, Referred Email), relationships (Person A, Person B), "
-                    "interactions (Meeting ID, Attendee email) or survey responses (Email, Score); "
-                    "name the kind with --kind or map columns with --map FIELD=COLUMN",
+                    "interactions (Meeting ID, Attendee email) or survey responses (Email, Score)",
+                    code="unrecognised_file",
                 )
             ],
             [],
@@ -545,7 +546,8 @@ def map_columns(
                 errors.append(
                     Problem(
                         label, None, col,
-                        f"--map: {chosen} files have no field {fname!r}; fields: {', '.join(ALIASES[chosen])}",
+                        f"{chosen} files have no field {fname!r}; fields: {', '.join(ALIASES[chosen])}",
+                        code="unknown_field",
                     )
                 )
                 continue
@@ -555,7 +557,8 @@ def map_columns(
             key = _key(col)
             if key not in keys:
                 errors.append(
-                    Problem(label, None, col, f"--map {fname}={col}: no such column; the columns are: {', '.join(table.headers)}")
+                    Problem(label, None, col, f"{fname} was mapped to {col!r}: no such column; the columns are: {', '.join(table.headers)}",
+                            code="unknown_column")
                 )
                 continue
             idx = keys.index(key)
@@ -575,7 +578,8 @@ def map_columns(
                         None,
                         f"missing a required column for a {chosen} file: expected one of "
                         f"{' / '.join(_example_header(chosen, f) for f in group)}; "
-                        f"found: {', '.join(table.headers) or '(none)'}. Rename the column or use --map FIELD=COLUMN",
+                        f"found: {', '.join(table.headers) or '(none)'}",
+                        code="missing_column",
                     )
                 )
     fallbacks = _fallbacks(table.headers, columns, chosen)
@@ -590,7 +594,7 @@ def map_columns(
     if kind:
         reading += " (as you chose)"
     if errors:
-        return None, [Problem(e.file, e.row, e.column, f"{e.message} (read as: {reading})") for e in errors], warnings
+        return None, [Problem(e.file, e.row, e.column, f"{e.message} (read as: {reading})", code=e.code) for e in errors], warnings
     return Mapping(chosen, columns, list(table.headers), unused, scale, reading, fallbacks, layout), [], warnings
 
 

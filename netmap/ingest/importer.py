@@ -20,16 +20,16 @@ from typing import BinaryIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import audit
-from .access import local_actor
+from .. import audit
+from ..access import local_actor
 from .columns import KNOWN_HEADERS, Mapping, map_columns
-from .config import Limits
-from .errors import ImportRefused, Problem, StorageError
+from ..config import Limits
+from ..errors import ImportRefused, Problem, StorageError
 from .identity import resolve
-from .model import TEAM_STAGE
+from ..model import TEAM_STAGE
 from .records import ParsedFile, PersonRecord, RelationshipRecord, Source, parse_table
 from .values import is_email_like
-from .store import FileMeta, FileResult, Store
+from ..store import FileMeta, FileResult, Store
 from .tabular import Table, read_tables
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def prepare(
     return out
 
 def _choose_sheet(tables: list[Table], options: ImportOptions) -> tuple[list[Table], Problem | None]:
-    """With several sheets and no --sheet: use the one sheet netmap recognises."""
+    """With several sheets and none named: use the one sheet netmap recognises."""
     if len(tables) <= 1 or options.sheet is not None:
         return tables, None
     recognised = [t for t in tables if map_columns(t, options.kind, options.mapping or None)[0] is not None]
@@ -145,14 +145,13 @@ def _choose_sheet(tables: list[Table], options: ImportOptions) -> tuple[list[Tab
         t = recognised[0]
         return [t], Problem(
             t.label, None, None,
-            f"the workbook has sheets {names}; imported {t.sheet!r}, the only one with recognisable columns "
-            "(choose another with --sheet)",
-            "warning",
+            f"the workbook has sheets {names}; imported {t.sheet!r}, the only one with recognisable columns",
+            "warning", code="sheet_chosen",
         )
     first = tables[0]
     return [Table(first.file, [], [], problems=[Problem(
         first.file, None, None,
-        f"the workbook has several sheets ({names}); choose one with --sheet NAME",
+        f"the workbook has several sheets ({names})", code="several_sheets",
     )])], None
 
 def _prepare_table(name: str, table: Table, digest: str, options: ImportOptions, note: Problem | None) -> Prepared:
@@ -174,18 +173,17 @@ def _prepare_table(name: str, table: Table, digest: str, options: ImportOptions,
         else:
             parsed.problems.append(Problem(
                 table.label, None, None,
-                f"whose export this is (--from-person) applies to a contacts or connections export (people), "
-                f"and this file was read as {mapping.reading}; import it without it, or with --kind people"))
+                f"whose export this is applies to a contacts or connections export (people), "
+                f"and this file was read as {mapping.reading}", code="from_person_not_people"))
     elif mapping.kind == "people" and "connected_on" in mapping.columns:
         warnings.append(Problem(
             table.label, None, None,
-            "this is someone's connections export: its people were added with no tie to anyone; say whose export "
-            "it is (--from-person WHO, or \"whose export is this?\" on the Import page) to tie them to that team member",
-            "warning"))
+            "this is someone's connections export: its people were added with no tie to anyone",
+            "warning", code="connections_untied"))
     problems = list(parsed.problems)
     all_warnings = warnings + parsed.warnings
     if options.skip_invalid and problems and all(p.row is not None for p in problems):
-        all_warnings += [Problem(p.file, p.row, p.column, f"row skipped: {p.message}", "warning") for p in problems]
+        all_warnings += [Problem(p.file, p.row, p.column, f"row skipped: {p.message}", "warning", code=p.code) for p in problems]
         problems = []
     return Prepared(name, table, parsed, mapping, digest, problems=problems, warnings=all_warnings)
 
