@@ -124,11 +124,11 @@ def cmd_paths(store, args) -> int:
 
 
 def cmd_graph(store, args) -> int:
-    """The Network page's drawing (:func:`netmap.views.network_view`: the same choice of
+    """The Network page's drawing (:func:`netmap.draw.view.network_view`: the same choice of
     people, dashed weak ties, dark bridges, bridge customers as diamonds, the legend),
     written to one self-contained HTML file."""
     from .analysis import network
-    from .views import network_view
+    from .draw.view import network_view
 
     analysis, G = network(store)
     focus = store.find_person(args.focus) if args.focus else None
@@ -143,7 +143,7 @@ def cmd_graph(store, args) -> int:
 
 def cmd_export(store, args) -> int:
     from .analysis import network
-    from .network.export import to_gexf, to_graphml
+    from .draw.gephi import to_gexf, to_graphml
     from .queries import graph_table
 
     analysis, G = network(store)

@@ -25,7 +25,8 @@ from sqlalchemy import func, select
 
 from .errors import NetmapError, UnknownPerson
 from .model import feeling_of
-from .network.nurture import _people, plain
+from .network.nurture import _people
+from .text import plain
 from .search import PeopleSearch
 from .search import search_people as _search
 from .store import FB, IDT, INT, PART, P, REF  # the store's table handles

@@ -28,7 +28,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from .network.nurture import plain
+from .text import plain
 
 __all__ = ["PeopleSearch", "fold", "search_people"]
 

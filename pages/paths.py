@@ -6,7 +6,7 @@ import streamlit as st
 
 from netmap.config import database_url
 from netmap.errors import NetmapError
-from netmap.network.export import graph_html
+from netmap.draw.page import graph_html
 from netmap.profile import find_people
 from netmap.network.paths import company_match_key
 from netmap.queries import (

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from netmap.errors import NetmapError
-from netmap.views import network_view
+from netmap.draw.view import network_view
 from netmap.profile import erasure_summary, find_people, person_profile, position_sentences
 from netmap.queries import stage_label
 from netmap.text import day

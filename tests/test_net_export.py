@@ -1,4 +1,4 @@
-"""Tests for netmap.network.export (GraphML/GEXF, offline and safe HTML view)."""
+"""Tests for netmap.draw: GraphML/GEXF (gephi), the layout and the offline, safe HTML page."""
 
 from __future__ import annotations
 
@@ -16,14 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netmap.errors import UnknownPerson
-from netmap.network.export import (
-    FEELING_COLORS,
-    GraphView,
-    graph_html,
-    layout_positions,
-    to_gexf,
-    to_graphml,
-)
+from netmap.draw.gephi import to_gexf, to_graphml
+from netmap.draw.layout import layout_positions
+from netmap.draw.legend import FEELING_COLORS
+from netmap.draw.page import GraphView, graph_html
 
 EVIL = 'Eve href <img src=x onerror=alert(1)> </script><script>alert(2)</script>'
 
@@ -226,7 +222,7 @@ def test_drawings_reuse_one_compiled_template_and_are_the_pages_pyvis_makes(monk
     the very same page."""
     import pyvis.network
 
-    import netmap.network.export as export
+    import netmap.draw.page as export
 
     G, table = small()
     export._templates.cache_clear()
@@ -268,7 +264,7 @@ def test_community_colours_are_many_and_pairwise_distinct():
     just-noticeable difference). The old palette had #4e79a7 and #1f77b4 at 13."""
     from itertools import combinations
 
-    from netmap.network.export import COMMUNITY_COLORS
+    from netmap.draw.legend import COMMUNITY_COLORS
 
     assert len(COMMUNITY_COLORS) >= 16 and len(set(COMMUNITY_COLORS)) == len(COMMUNITY_COLORS)
     assert COMMUNITY_COLORS[:7] == ("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7")

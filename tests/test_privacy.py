@@ -405,7 +405,8 @@ def test_library_logs_and_warnings_hold_no_canary(all_logs, database_url, tmp_pa
     """Imports (good and refused), the analysis, the exports, a profile, a search and an
     erasure, with every logger at DEBUG: no record, warning or stray output names anyone."""
     from netmap.analysis import network
-    from netmap.network.export import graph_html, to_graphml
+    from netmap.draw.gephi import to_graphml
+    from netmap.draw.page import graph_html
     from netmap.profile import person_profile, search_people
     from netmap.queries import graph_table
 

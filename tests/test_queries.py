@@ -18,7 +18,7 @@ from netmap.errors import NetmapError, UnknownPerson
 from netmap.network.paths import PathIndex, default_sources, sources_for_owner, targets_for_company, targets_for_stage
 from netmap.network.plan import customer_ids
 from netmap.network.spread import PLAN_SAMPLES, _edge_arrays, sample_live_edges
-from netmap.views import DrawIndex
+from netmap.draw.index import DrawIndex
 from netmap.queries import (
     CHART_MAX,
     NURTURE_COLUMNS,

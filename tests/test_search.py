@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netmap import profile, queries, views
+from netmap import profile, queries
 from netmap.search import PeopleSearch, fold, search_people
 
 PEOPLE = pd.DataFrame({
@@ -61,7 +61,6 @@ def test_every_page_and_module_answers_alike():
     for query in ("ann", "ann lee", "beta", "#3", "acme.com", "zzz"):
         want = ids(search_people(PEOPLE, query))
         assert ids(kept.find(query)) == want
-        assert ids(views.search_people(PEOPLE, query)) == want
         assert ids(queries.search_people(PEOPLE, query)) == want
         assert ids(profile.search_people(kept, query)) == want
     assert list(profile.search_people(PEOPLE, "ann").columns) == list(profile.FINDER_COLUMNS)

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from netmap.errors import UnknownPerson
-from netmap.network.nurture import plain
+from netmap.text import plain
 from netmap.values import company_key, stage as stage_code
 
 if TYPE_CHECKING:

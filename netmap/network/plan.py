@@ -43,7 +43,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netmap.network.nurture import ACTION_ADVICE, _people, feeling_action, plain
+from netmap.network.nurture import ACTION_ADVICE, _people, feeling_action
+from netmap.text import plain
 from netmap.network.spread import LiveEdgeSamples
 
 __all__ = [
