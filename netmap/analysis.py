@@ -142,7 +142,7 @@ class Analysis:
         return value
 
     def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``(nodes, u, v, strength)`` as :func:`netmap.network.spread._edge_arrays` gives them for the graph."""
+        """``(nodes, u, v, strength)`` as :func:`netmap.network.spread.spread_arrays` gives them for the graph."""
         nodes = self.people["person_id"].to_numpy(dtype=np.int64)
         e = self.edges
         return nodes, e["u"].to_numpy(dtype=np.int64), e["v"].to_numpy(dtype=np.int64), e["strength"].to_numpy(dtype=np.float64)
@@ -195,15 +195,15 @@ def analyze(dataset: Dataset, *, seed: int = 0, samples: int | None = None) -> A
     """
     from .network import bridge_measures, build_graph, detect_communities, label_communities, weak_ties
     from .network.canonical import canonical_order, relabel
-    from .network.graph import _arrays_shared
+    from .network.arrays import arrays_shared
     from .network.nurture import nurture_actions
-    from .network.spread import _calibrated, _edge_arrays, _reach2, samples_for
+    from .network.spread import _calibrated, _reach2, samples_for, spread_arrays
     from .network.spread import spread_method, tie_kinds
 
     order = canonical_order(dataset)  # order[r]: the person id of canonical rank r
     G = build_graph(relabel(dataset, order))
-    with _arrays_shared(G):  # the measures read the same graph: read it into arrays once
-        nodes, eu, ev, es = _edge_arrays(G)  # nodes == 0..n-1
+    with arrays_shared(G):  # the measures read the same graph: read it into arrays once
+        nodes, eu, ev, es = spread_arrays(G)  # nodes == 0..n-1
         samples = samples_for(len(nodes), len(eu)) if samples is None else int(samples)
         base_rate = _calibrated(nodes, eu, ev, es)
         node_attrs = G.nodes

@@ -17,7 +17,7 @@ from netmap.cli import sample_files
 from netmap.errors import NetmapError, UnknownPerson
 from netmap.network.paths import PathIndex, default_sources, sources_for_owner, targets_for_company, targets_for_stage
 from netmap.network.plan import customer_ids
-from netmap.network.spread import PLAN_SAMPLES, _edge_arrays, sample_live_edges
+from netmap.network.spread import PLAN_SAMPLES, spread_arrays, sample_live_edges
 from netmap.draw.index import DrawIndex
 from netmap.queries import (
     CHART_MAX,
@@ -161,7 +161,7 @@ def test_the_stored_plan_is_the_plan_computed_again_from_the_graph(sample):
 
 def test_stored_ties_are_the_graph_ties(sample):
     _, analysis, G = sample
-    for mine, theirs in zip(analysis.edge_arrays(), _edge_arrays(G)):
+    for mine, theirs in zip(analysis.edge_arrays(), spread_arrays(G)):
         np.testing.assert_array_equal(mine, theirs)
     ours, ref = path_index(analysis), PathIndex.from_graph(G)
     for name in ("nodes", "indptr", "indices", "strength", "cost", "detractor"):

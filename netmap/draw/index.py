@@ -64,9 +64,9 @@ class DrawIndex:
     @classmethod
     def from_graph(cls, G: nx.Graph, people: pd.DataFrame | None = None) -> "DrawIndex":
         """From a networkx graph (node attributes from ``people`` when given, else from ``G``)."""
-        from ..network.spread import _edge_arrays, tie_kinds
+        from ..network.spread import spread_arrays, tie_kinds
 
-        nodes, u, v, s = _edge_arrays(G)
+        nodes, u, v, s = spread_arrays(G)
         kinds = tie_kinds(G, nodes, u, v)
         if people is None:
             people = pd.DataFrame.from_dict({int(x): dict(G.nodes[int(x)]) for x in nodes}, orient="index")
