@@ -6,7 +6,7 @@ import streamlit as st
 
 from netmap.config import database_url
 from netmap.errors import NetmapError
-from netmap.draw.page import graph_html
+from netmap.draw.page import DrawOptions, graph_html
 from netmap.profile import find_people
 from netmap.network.paths import company_match_key
 from netmap.queries import (
@@ -203,9 +203,8 @@ table = graph_table(a)
 table = table.loc[table.index.intersection(list(H.nodes))]
 table = table.assign(is_cut_vertex=[roles.get(v) == "target" for v in table.index])  # targets drawn as diamonds
 weak = a.ties[a.ties["local_bridge"].astype(bool)]
-view = graph_html(
-    H, table, color_by="feeling", max_nodes=max(len(H), 1), weak_edges=weak[["a_id", "b_id"]], height="460px",
-)
+drawn = DrawOptions(color_by="feeling", max_nodes=max(len(H), 1), weak_edges=weak[["a_id", "b_id"]], height="460px")
+view = graph_html(H, table, drawn)
 graph_frame(view.html, height=480)
 n_sources = sum(r == "source" for r in roles.values())
 n_targets = sum(r == "target" for r in roles.values())

@@ -406,7 +406,7 @@ def test_library_logs_and_warnings_hold_no_canary(all_logs, database_url, tmp_pa
     erasure, with every logger at DEBUG: no record, warning or stray output names anyone."""
     from netmap.analysis import network
     from netmap.draw.gephi import to_graphml
-    from netmap.draw.page import graph_html
+    from netmap.draw.page import DrawOptions, graph_html
     from netmap.profile import person_profile, search_people
     from netmap.queries import graph_table
 
@@ -417,7 +417,7 @@ def test_library_logs_and_warnings_hold_no_canary(all_logs, database_url, tmp_pa
     with pytest.raises(ImportRefused) as refused:
         import_paths(store, write_files(tmp_path, {"bad-canary.csv": BAD_FILE}))
     analysis, G = network(store)
-    graph_html(G, graph_table(analysis), title="x")
+    graph_html(G, graph_table(analysis), DrawOptions(title="x"))
     to_graphml(G, graph_table(analysis), io.BytesIO(), edge_table=analysis.ties)
     pid = store.find_person(Z)
     person_profile(store, pid, graph=G, people=analysis.people)

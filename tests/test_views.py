@@ -19,7 +19,7 @@ from netmap.draw import view as views
 from netmap.draw.gephi import to_graphml
 from netmap.draw.index import DrawIndex
 from netmap.draw.legend import COMMUNITY_COLORS, FEELING_COLORS, add_legend, legend_html
-from netmap.draw.page import graph_html
+from netmap.draw.page import DrawOptions, graph_html
 from netmap.draw.view import (
     GLOBAL_LAYOUT_MAX,
     bridge_customers,
@@ -347,9 +347,10 @@ def test_the_stored_arrays_draw_exactly_what_the_graph_draws(sample_analysis, op
     H = _visible_graph(G, ids if filters.active or options.get("focus") is not None else None, filters.min_strength)
     color_by, size_by = options.get("color_by", "community"), options.get("size_by", "spread")
     table, marked = graph_people_table(a.people), bridge_customers(a.people)
-    ref = graph_html(H, table, color_by=color_by, size_by=size_by, focus=options.get("focus"),
-                     hops=options.get("hops", 1), max_nodes=options.get("max_nodes", 1000),
-                     weak_edges=_pairs(weak_tie_table(a.ties)), bridge_edges=_pairs(bridge_tie_table(a.ties)), marked=marked, title=None)
+    ref = graph_html(H, table, DrawOptions(
+        color_by=color_by, size_by=size_by, focus=options.get("focus"), hops=options.get("hops", 1),
+        max_nodes=options.get("max_nodes", 1000), weak_edges=_pairs(weak_tie_table(a.ties)),
+        bridge_edges=_pairs(bridge_tie_table(a.ties)), marked=marked, title=None))
     shown = set(ref.ids)
     legend = legend_html(color_by, views._communities_shown(table, shown) if color_by == "community" else [],
                          labels=a.labels, marked=bool(shown & marked), size_by=size_by)

@@ -39,7 +39,7 @@ from .gephi import _CUT_COLUMNS, _missing
 from .layout import layout_positions
 from .legend import _BRIDGE_COLOR, _EDGE_COLOR, COMMUNITY_COLORS, FEELING_COLORS, NO_COMMUNITY_COLOR
 
-__all__ = ["GraphView", "graph_html"]
+__all__ = ["DrawOptions", "GraphView", "graph_html"]
 
 
 @dataclass(frozen=True)
@@ -116,80 +116,75 @@ def _select(G, measure: dict, focus, hops, max_nodes) -> tuple[list, int]:
     return ids[order].tolist(), len(nodes)
 
 
-def graph_html(
-    G: nx.Graph,
-    people_table: pd.DataFrame | None = None,
-    *,
-    color_by: str = "community",
-    size_by: str = "spread",
-    focus: int | None = None,
-    hops: int = 1,
-    max_nodes: int = 1000,
-    positions: Mapping[int, tuple[float, float]] | None = None,
-    weak_edges: Iterable[tuple[int, int]] | None = None,
-    bridge_edges: Iterable[tuple[int, int]] | None = None,
-    marked: Iterable[int] | None = None,
-    marked_label: str = "Bridge customer",
-    title: str | None = None,
-    height: str = "700px",
-    max_edges_per_node: float = 5.0,
-    seed: int = 0,
-) -> GraphView:
-    """A self-contained interactive HTML view of (part of) the network.
+@dataclass(frozen=True, eq=False)
+class DrawOptions:
+    """How :func:`graph_html` draws (every field optional; the defaults draw the whole network
+    coloured by community, sized by spread).
 
-    Parameters
-    ----------
-    G : networkx.Graph
-    people_table : pandas.DataFrame, optional
-        Indexed by person id; used columns: ``community`` (colour),
-        ``feeling``/``nps``, ``spread``/``bridge_score`` (size, tooltip), and
-        a cut-vertex flag (``is_cut_vertex``/``cut_vertex``), drawn as a
-        diamond with a dark border.
-    color_by : {"community", "feeling"}
-        Community palette (:data:`COMMUNITY_COLORS`) or :data:`FEELING_COLORS`.
-    size_by : {"spread", "bridge_score"}
-        Node size grows with the square root of this measure.
-    focus, hops :
-        Show only ``focus``'s neighbourhood within ``hops`` ties.
-    max_nodes : int
-        Cap. Beyond it: the focus's nearest people (then by ``size_by``), else
-        the top people by ``size_by``. A focus's ego network draws every tie
-        between the people it shows; any other view at most
-        ``max_edges_per_node * shown`` of them: a maximum spanning forest first
-        (nobody with a tie among the shown people is drawn without one), then
-        the strongest.
-    positions : mapping, optional
-        Precomputed positions (cache them); otherwise :func:`layout_positions`.
-    weak_edges, bridge_edges : iterables of (a, b), or tables with ``a_id``/``b_id``, optional
-        Weak ties are drawn dashed; bridges dark and thick.
-    marked : iterable of person ids, optional
-        People to mark (e.g. bridge customers): drawn like cut vertices (a
-        diamond with a dark border), ``marked_label`` added to the tooltip.
-    title : str, optional
-        Page title (escaped; never passed to pyvis' unescaped ``heading``).
-    height : str
-        Kept for callers: the drawing fills its window or frame whatever it says
-        (:data:`_PAGE_STYLE`; a fixed height overflowed a frame holding a title and
-        a legend too, and cut the Person page's ego network off).
+    ``color_by`` {"community", "feeling"}: the community palette (:data:`COMMUNITY_COLORS`) or
+    :data:`FEELING_COLORS`. ``size_by`` {"spread", "bridge_score"}: node size grows with the
+    square root of this measure. ``focus``, ``hops``: show only ``focus``'s neighbourhood within
+    ``hops`` ties. ``max_nodes``: the cap; beyond it the focus's nearest people (then by
+    ``size_by``), else the top people by ``size_by``. A focus's ego network draws every tie
+    between the people it shows; any other view at most ``max_edges_per_node * shown`` of
+    them: a maximum spanning forest first (nobody with a tie among the shown people is drawn
+    without one), then the strongest. ``positions``: precomputed positions (cache them);
+    otherwise :func:`netmap.draw.layout.layout_positions` with ``seed``. ``weak_edges``,
+    ``bridge_edges`` (iterables of (a, b), or tables with ``a_id``/``b_id``): weak ties are
+    drawn dashed, bridges dark and thick. ``marked`` (person ids, e.g. bridge customers): drawn
+    like cut vertices (a diamond with a dark border), ``marked_label`` added to the tooltip.
+    ``title``: the page title (escaped; never passed to pyvis' unescaped ``heading``).
+    ``height``: kept for callers: the drawing fills its window or frame whatever it says
+    (:data:`_PAGE_STYLE`; a fixed height overflowed a frame holding a title and a legend too,
+    and cut the Person page's ego network off).
+    """
+
+    color_by: str = "community"
+    size_by: str = "spread"
+    focus: int | None = None
+    hops: int = 1
+    max_nodes: int = 1000
+    positions: Mapping[int, tuple[float, float]] | None = None
+    weak_edges: Iterable[tuple[int, int]] | pd.DataFrame | None = None
+    bridge_edges: Iterable[tuple[int, int]] | pd.DataFrame | None = None
+    marked: Iterable[int] | None = None
+    marked_label: str = "Bridge customer"
+    title: str | None = None
+    height: str = "700px"
+    max_edges_per_node: float = 5.0
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.color_by not in ("community", "feeling"):
+            raise ValueError(f"color_by must be 'community' or 'feeling', got {self.color_by!r}")
+        if self.size_by not in ("spread", "bridge_score"):
+            raise ValueError(f"size_by must be 'spread' or 'bridge_score', got {self.size_by!r}")
+        if self.max_nodes < 1:
+            raise ValueError(f"max_nodes must be >= 1, got {self.max_nodes!r}")
+
+
+def graph_html(G: nx.Graph, people_table: pd.DataFrame | None = None, options: DrawOptions = DrawOptions()) -> GraphView:
+    """A self-contained interactive HTML view of (part of) the network, drawn as ``options``
+    (:class:`DrawOptions`) say.
+
+    ``people_table`` (optional) is indexed by person id; used columns: ``community`` (colour),
+    ``feeling``/``nps``, ``spread``/``bridge_score`` (size, tooltip), and a cut-vertex flag
+    (``is_cut_vertex``/``cut_vertex``), drawn as a diamond with a dark border.
 
     The page fits the drawing to its frame, labels the first people drawn (the focus
     and their nearest, else the largest) without overlaps and tells the page around
     it when a person is clicked (:data:`_VIEW_SCRIPT`).
 
-    Returns
-    -------
-    GraphView
-        ``html``; ``shown`` people drawn; ``total`` people in the requested
-        view (the whole graph, or the focus's neighbourhood) before the cap.
+    Returns a :class:`GraphView`: ``html``; ``shown`` people drawn; ``total`` people in the
+    requested view (the whole graph, or the focus's neighbourhood) before the cap.
     """
     from pyvis.network import Network  # only this function needs pyvis
 
-    if color_by not in ("community", "feeling"):
-        raise ValueError(f"color_by must be 'community' or 'feeling', got {color_by!r}")
-    if size_by not in ("spread", "bridge_score"):
-        raise ValueError(f"size_by must be 'spread' or 'bridge_score', got {size_by!r}")
-    if max_nodes < 1:
-        raise ValueError(f"max_nodes must be >= 1, got {max_nodes!r}")
+    o = options
+    color_by, size_by, focus, hops, max_nodes = o.color_by, o.size_by, o.focus, o.hops, o.max_nodes
+    positions, weak_edges, bridge_edges, marked = o.positions, o.weak_edges, o.bridge_edges, o.marked
+    marked_label, title, height = o.marked_label, o.title, o.height
+    max_edges_per_node, seed = o.max_edges_per_node, o.seed
     table = people_table if people_table is not None else pd.DataFrame(index=pd.Index([], name="person_id"))
     if size_by in table.columns:
         measure = pd.to_numeric(table[size_by], errors="coerce").fillna(0.0).astype(float).to_dict()

@@ -23,7 +23,7 @@ from ..queries import Filters, filter_people, filter_ties
 from ..text import plain
 from .index import DrawIndex
 from .legend import add_legend, legend_html
-from .page import GraphView, graph_html
+from .page import DrawOptions, GraphView, graph_html
 
 __all__ = [
     "BRIDGE_SHARE", "GLOBAL_LAYOUT_MAX", "MAX_NODES_CHOICES", "NetworkView", "bridge_customers", "bridge_tie_table",
@@ -164,11 +164,12 @@ def network_view(
     H = index.subgraph(keep, float(filters.min_strength))
     table = graph_people_table(people)
     marked = bridge_customers(people)
-    gv: GraphView = graph_html(
-        H, table, color_by=color_by, size_by=size_by, focus=focus, hops=int(hops), max_nodes=max(len(keep), 1),
+    drawn = DrawOptions(
+        color_by=color_by, size_by=size_by, focus=focus, hops=int(hops), max_nodes=max(len(keep), 1),
         positions=positions, weak_edges=weak_tie_table(ties), bridge_edges=bridge_tie_table(ties), marked=marked,
         title=title, height=height,
     )
+    gv: GraphView = graph_html(H, table, drawn)
     shown_ids = set(gv.ids)
     communities = _communities_shown(table, shown_ids) if color_by == "community" else []
     team = any(H.nodes[v].get("stage") == TEAM_STAGE for v in shown_ids if v in H)
