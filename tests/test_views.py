@@ -441,3 +441,44 @@ def test_the_drawing_frame_opens_a_profile_only_through_its_own_page():
     filled = sandboxed("<p>x</p>", fill_window=True, person_url="</script>profile")
     assert filled.count("<script>") == 2 and "window.frameElement" in filled
     assert "</script>profile" not in filled and '"\\u003c/script>profile"' in filled
+
+
+def test_the_command_lines_graph_and_the_network_page_draw_the_same_people_and_ties(sample_analysis, sample_url,
+                                                                                     tmp_path, capsys):
+    """``python -m netmap graph`` with the page's filter flags and the Network page (the app's
+    cached :func:`netmap.ui._network_view`, drawn from the stored arrays) choose the same people
+    and the same ties, dashed and dark alike, for the same filters: one drawing rule."""
+    from dataclasses import astuple
+
+    from netmap import Store, ui
+    from netmap.cli import main
+
+    a, _ = sample_analysis
+    owner = options(a.people)["owner"][0]
+    community = options(a.people)["community"][0]
+    cases = [
+        ([], Filters()),
+        (["--owner", owner, "--min-strength", "0.2"], Filters(owners=(owner,), min_strength=0.2)),
+        (["--community", str(community), "--feeling", "promoter", "--feeling", "unknown"],
+         Filters(communities=(community,), feelings=("promoter", "unknown"))),
+        (["--stage", "customer", "--max-nodes", "100"], Filters(stages=("customer",))),
+    ]
+    store = Store(sample_url)
+    version = store.data_version()
+    store.close()
+    out = tmp_path / "graph.html"
+    for flags, filters in cases:
+        assert main(["--db", sample_url, "graph", "--out", str(out), *flags]) == 0, capsys.readouterr().err
+        printed = capsys.readouterr().out
+        cli = out.read_text(encoding="utf-8")
+        max_nodes = int(flags[flags.index("--max-nodes") + 1]) if "--max-nodes" in flags else 1000
+        page = ui._network_view(sample_url, version, astuple(filters), None, 1, "community", "spread", max_nodes)
+        drawn = page.html
+        assert {n["id"] for n in _nodes(cli)} == {n["id"] for n in _nodes(drawn)}
+        assert len(_nodes(cli)) == page.shown and f"showing {page.shown} of {page.total} people" in printed
+
+        def ties(html):
+            return {(min(e["from"], e["to"]), max(e["from"], e["to"]), bool(e.get("dashes")), e.get("width"))
+                    for e in _edges(html)}
+
+        assert ties(cli) == ties(drawn)
