@@ -3,7 +3,7 @@
 Whom to nurture (:func:`nurture_list`), the nurture plan (:func:`plan`), and
 referral paths (:func:`resolve_targets`, :func:`resolve_sources`,
 :func:`find_paths`), plus what the app needs around them: finding people by
-name/email (:func:`search_people`, from :mod:`netmap.search`), the person ids along a path
+name/email (:func:`netmap.search.search_people`), the person ids along a path
 (:func:`path_ids`) and the small graph of the shown paths (:func:`path_graph`).
 
 Pure: no Streamlit, no printing. Every mistake a user can make raises a
@@ -21,13 +21,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .analysis import Analysis, can_nurture, canonical_samples, live_samples
+from .analysis import PLAN_COLUMNS, Analysis, can_nurture, canonical_samples, live_samples
 from .errors import NetmapError, UnknownPerson
 from .model import FEELINGS, TEAM_STAGE
 from .network.nurture import nurture_ranking
 from .text import plain
-from .network.paths import PathIndex, company_match_key, people_matching, referral_paths, stage_match_key
-from .search import search_people
+from .network.paths import PATH_COLUMNS, PathIndex, company_match_key, people_matching, referral_paths, stage_match_key
 from .values import name_key
 
 if TYPE_CHECKING:
@@ -39,18 +38,14 @@ __all__ = [
     "CHART_MAX", "LEAD_STAGES", "NURTURE_COLUMNS", "PATH_COLUMNS", "PATH_EXTRA_COLUMNS", "PLAN_COLUMNS",
     "PLAN_EXTRA_COLUMNS", "TIE_WORDS", "can_nurture", "chart_sample", "check_owner", "find_paths", "graph_table",
     "in_book", "introduction", "nurture_list", "nurturable", "owners", "path_graph", "path_ids", "path_index", "plan",
-    "prospects", "resolve_sources", "resolve_targets", "search_people", "stage_label", "suggest", "targets_at_stages",
+    "prospects", "resolve_sources", "resolve_targets", "stage_label", "suggest", "targets_at_stages",
     "tie_word",
 ]
 
-#: Columns of ``python -m netmap plan`` (a contract).
-PLAN_COLUMNS = ["rank", "person_id", "name", "marginal_spread", "cumulative_spread", "reason"]
 #: Columns of ``python -m netmap nurture`` (a contract).
 NURTURE_COLUMNS = [
     "rank", "person_id", "name", "owner", "feeling", "nps", "action", "spread", "nurture_score", "reason",
 ]
-#: Columns of ``python -m netmap paths`` (a contract).
-PATH_COLUMNS = ["target_id", "target_name", "source_id", "source_name", "hops", "strength", "path"]
 #: Columns :func:`find_paths` adds after :data:`PATH_COLUMNS` when given the people table: what a
 #: campaign needs of both ends (a mail merge), and the warm introduction in words (:func:`introduction`).
 PATH_EXTRA_COLUMNS = [
@@ -654,10 +649,15 @@ def filter_ties(ties: pd.DataFrame, people_ids: Iterable[int] | None = None, *, 
 
 
 # ------------------------------------------------------------------ rankings --
+#: The Bridges page's bridge customers (:func:`ranked_bridges`).
 BRIDGE_COLUMNS = ["person_id", "name", "company", "owner", "community", "bridge_score", "betweenness",
                   "constraint", "effective_size", "participation", "is_cut_vertex", "separates", "degree", "feeling"]
-WEAK_TIE_COLUMNS = ["a_id", "a_name", "a_community", "b_id", "b_name", "b_community", "strength", "overlap",
-                    "local_bridge", "span", "crosses_communities", "weakness"]
+#: The Bridges page's weak ties (:func:`ranked_weak_ties`): the command line's
+#: (:data:`netmap.analysis.WEAK_TIE_COLUMNS`) with each end's community after its name.
+RANKED_WEAK_TIE_COLUMNS = [
+    "a_id", "a_name", "a_community", "b_id", "b_name", "b_community", "strength", "overlap", "local_bridge", "span",
+    "crosses_communities", "weakness",
+]
 
 
 def ranked_bridges(people: pd.DataFrame, filters: Filters = Filters(), *, top: int | None = 100) -> pd.DataFrame:
@@ -678,7 +678,7 @@ def ranked_weak_ties(ties: pd.DataFrame, people: pd.DataFrame, filters: Filters 
                      top: int | None = 100) -> pd.DataFrame:
     """Weak ties, weakest (most far-reaching) first, with at least one end
     among the people passing the filters and strength >= ``min_strength``;
-    :data:`WEAK_TIE_COLUMNS` plus ``rank``."""
+    :data:`RANKED_WEAK_TIE_COLUMNS` plus ``rank``."""
     ids = None
     if filters.people_filtered:
         ids = pd.Index(filter_people(people, filters)["person_id"])
@@ -690,7 +690,7 @@ def ranked_weak_ties(ties: pd.DataFrame, people: pd.DataFrame, filters: Filters 
     community = people.set_index("person_id")["community"]
     out = ranked.assign(
         a_community=ranked["a_id"].map(community), b_community=ranked["b_id"].map(community),
-    )[[c for c in WEAK_TIE_COLUMNS if c in ranked.columns or c in ("a_community", "b_community")]]
+    )[[c for c in RANKED_WEAK_TIE_COLUMNS if c in ranked.columns or c in ("a_community", "b_community")]]
     out = out.reset_index(drop=True)
     out.insert(0, "rank", range(1, len(out) + 1))
     return out

@@ -10,7 +10,7 @@ from netmap.config import database_url
 from netmap.errors import NetmapError
 from netmap.draw.gephi import to_gexf, to_graphml
 from netmap.network.graph import build_graph
-from netmap.profile import find_people
+from netmap.search import find_people
 from netmap.ui import (
     NETWORK_DEFAULTS,
     analysis,

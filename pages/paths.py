@@ -7,7 +7,7 @@ import streamlit as st
 from netmap.config import database_url
 from netmap.errors import NetmapError
 from netmap.draw.page import DrawOptions, graph_html
-from netmap.profile import find_people
+from netmap.search import find_people
 from netmap.network.paths import company_match_key
 from netmap.queries import (
     LEAD_STAGES, PATH_COLUMNS, PATH_EXTRA_COLUMNS, TIE_WORDS, find_paths, graph_table, owners, path_graph, prospects,

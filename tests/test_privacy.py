@@ -407,7 +407,8 @@ def test_library_logs_and_warnings_hold_no_canary(all_logs, database_url, tmp_pa
     from netmap.analysis import network
     from netmap.draw.gephi import to_graphml
     from netmap.draw.page import DrawOptions, graph_html
-    from netmap.profile import person_profile, search_people
+    from netmap.profile import person_profile
+    from netmap.search import search_people
     from netmap.queries import graph_table
 
     caplog, caught = all_logs

@@ -38,8 +38,8 @@ from netmap.queries import (
     plan,
     resolve_sources,
     resolve_targets,
-    search_people,
 )
+from netmap.search import search_people
 
 from .conftest import drop_database, new_database_url
 

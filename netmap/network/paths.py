@@ -67,7 +67,7 @@ __all__ = [
     "targets_for_stage",
 ]
 
-#: Columns of :func:`referral_paths`, in order.
+#: Columns of :func:`referral_paths`, in order: ``python -m netmap paths``'s (a contract: scripts rely on them).
 PATH_COLUMNS = ["target_id", "target_name", "source_id", "source_name", "hops", "strength", "path"]
 
 

@@ -32,13 +32,14 @@ import pandas as pd
 
 from netmap.network.arrays import edge_arrays, masked_product, sym_csr
 
-__all__ = ["weak_ties", "MAX_SPAN", "WEAK_TIE_COLUMNS"]
+__all__ = ["weak_ties", "MAX_SPAN", "TIE_MEASURE_COLUMNS"]
 
 #: Longest span searched for. A local bridge whose ends are further apart than
 #: this once it is removed (or not connected at all) gets ``span = None``.
 MAX_SPAN = 8
 
-WEAK_TIE_COLUMNS = [
+#: Columns of :func:`weak_ties` (the stored ties add both ends' names: netmap.analysis.WEAK_TIE_COLUMNS).
+TIE_MEASURE_COLUMNS = [
     "a_id",
     "b_id",
     "strength",
@@ -145,7 +146,7 @@ def _frame(a, b, strength, overlap, local, span, crosses, weakness) -> pd.DataFr
             "crosses_communities": np.asarray(crosses, dtype=bool),
             "weakness": np.asarray(weakness, dtype=np.float64),
         },
-        columns=WEAK_TIE_COLUMNS,
+        columns=TIE_MEASURE_COLUMNS,
     )
     order = np.lexsort((df["b_id"].to_numpy(), df["a_id"].to_numpy(), -df["weakness"].to_numpy()))
     return df.iloc[order].reset_index(drop=True)
