@@ -163,12 +163,12 @@ def cmd_graph(store, args) -> int:
 def cmd_export(store, args) -> int:
     from .analysis import network
     from .draw.gephi import to_gexf, to_graphml
-    from .queries import graph_table
+    from .draw.view import graph_people_table
 
     analysis, G = network(store)
     writer = to_graphml if args.fmt == "graphml" else to_gexf
     with open(args.out, "wb") as fh:
-        writer(G, graph_table(analysis), fh, edge_table=analysis.ties)
+        writer(G, graph_people_table(analysis.people), fh, edge_table=analysis.ties)
     print(f"wrote {args.out}: {G.number_of_nodes()} people, {G.number_of_edges()} ties, every measure as an attribute")
     return 0
 

@@ -4,7 +4,7 @@ Whom to nurture (:func:`nurture_list`), the nurture plan (:func:`plan`), and
 referral paths (:func:`resolve_targets`, :func:`resolve_sources`,
 :func:`find_paths`), plus what the app needs around them: finding people by
 name/email (:func:`netmap.search.search_people`), the person ids along a path
-(:func:`path_ids`) and the small graph of the shown paths (:func:`path_graph`).
+(:func:`path_ids`; :func:`netmap.draw.view.path_graph` draws them).
 
 Pure: no Streamlit, no printing. Every mistake a user can make raises a
 :class:`~netmap.errors.NetmapError` with a message that says what to do.
@@ -36,10 +36,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHART_MAX", "LEAD_STAGES", "NURTURE_COLUMNS", "PATH_COLUMNS", "PATH_EXTRA_COLUMNS", "PLAN_COLUMNS",
-    "PLAN_EXTRA_COLUMNS", "TIE_WORDS", "can_nurture", "chart_sample", "check_owner", "find_paths", "graph_table",
-    "in_book", "introduction", "nurture_list", "nurturable", "owners", "path_graph", "path_ids", "path_index", "plan",
+    "PLAN_EXTRA_COLUMNS", "TIE_WORDS", "can_nurture", "chart_sample", "check_owner", "find_paths",
+    "in_book", "introduction", "nurture_list", "nurturable", "owners", "path_ids", "path_index", "plan",
     "prospects", "resolve_sources", "resolve_targets", "stage_label", "suggest", "targets_at_stages",
     "tie_word",
+    # the filters and rankings of the Network and Bridges pages
+    "BRIDGE_COLUMNS", "NONE", "RANKED_WEAK_TIE_COLUMNS", "Filters", "filter_people", "filter_ties", "options",
+    "ranked_bridges", "ranked_weak_ties",
 ]
 
 #: Columns of ``python -m netmap nurture`` (a contract).
@@ -501,52 +504,6 @@ def path_ids(G: nx.Graph, row: Mapping) -> list[int]:
     if found is None:
         raise ValueError(f"path {text!r} is not in the graph")
     return found
-
-
-def path_graph(network, paths: pd.DataFrame) -> nx.Graph:
-    """The people on ``paths`` (rows of :func:`find_paths`) and only the ties the paths use.
-
-    ``network`` is the networkx graph, or a :class:`~netmap.draw.index.DrawIndex` when
-    ``paths`` has ``path_ids`` (``find_paths(..., with_ids=True)``; no graph of
-    everyone needed). Node and tie attributes are copied; each node also gets
-    ``role``: ``"source"``, ``"target"`` or ``"go-between"``.
-    """
-    import networkx as nx
-
-    from .draw.index import DrawIndex
-
-    roles: dict[int, str] = {}
-    seqs = []
-    for row in paths.to_dict(orient="records"):
-        ids = row.get("path_ids")
-        seq = [int(x) for x in ids] if ids is not None and len(ids) else path_ids(network, row)
-        seqs.append(seq)
-        for i, v in enumerate(seq):
-            role = "source" if i == 0 else "target" if i == len(seq) - 1 else "go-between"
-            if roles.get(v) in (None, "go-between"):
-                roles[v] = role
-    G = network.subgraph(list(roles)) if isinstance(network, DrawIndex) else network
-    H = nx.Graph()
-    for seq in seqs:
-        for v in seq:
-            if v not in H:
-                if v not in G:
-                    raise ValueError(f"person #{v} of a path is not in the network")
-                H.add_node(v, **G.nodes[v])
-        for a, b in zip(seq, seq[1:]):
-            if not G.has_edge(a, b):
-                raise ValueError(f"the tie #{a} - #{b} of a path is not in the network")
-            H.add_edge(a, b, **G[a][b])
-    nx.set_node_attributes(H, roles, "role")
-    return H
-
-
-def graph_table(analysis: Analysis) -> pd.DataFrame:
-    """The people table as the graph views want it: indexed by person id,
-    ``community`` is the id (colours, Gephi partitions), ``community_label`` the name."""
-    from .draw.view import graph_people_table  # the drawing code, only for drawings
-
-    return graph_people_table(analysis.people)
 
 
 #: How a missing owner / stage / community shows in the filters.

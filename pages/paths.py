@@ -7,11 +7,12 @@ import streamlit as st
 from netmap.config import database_url
 from netmap.errors import NetmapError
 from netmap.draw.page import DrawOptions, graph_html
+from netmap.draw.view import graph_people_table, path_graph
 from netmap.search import find_people
 from netmap.network.paths import company_match_key
 from netmap.queries import (
-    LEAD_STAGES, PATH_COLUMNS, PATH_EXTRA_COLUMNS, TIE_WORDS, find_paths, graph_table, owners, path_graph, prospects,
-    resolve_sources, resolve_targets, stage_label, targets_at_stages,
+    LEAD_STAGES, PATH_COLUMNS, PATH_EXTRA_COLUMNS, TIE_WORDS, find_paths, owners, prospects, resolve_sources,
+    resolve_targets, stage_label, targets_at_stages,
 )
 from netmap.ui import (
     analysis, csv_download, data_version, draw_index, graph_frame, no_data, path_index, people_search, people_table,
@@ -199,7 +200,7 @@ except ValueError as exc:  # the data changed under the table
     show_error(exc)
     st.stop()
 roles = dict(H.nodes(data="role"))
-table = graph_table(a)
+table = graph_people_table(a.people)
 table = table.loc[table.index.intersection(list(H.nodes))]
 table = table.assign(is_cut_vertex=[roles.get(v) == "target" for v in table.index])  # targets drawn as diamonds
 weak = a.ties[a.ties["local_bridge"].astype(bool)]

@@ -19,6 +19,7 @@ from netmap.network.paths import PathIndex, default_sources, sources_for_owner, 
 from netmap.network.plan import customer_ids
 from netmap.network.spread import PLAN_SAMPLES, spread_arrays, sample_live_edges
 from netmap.draw.index import DrawIndex
+from netmap.draw.view import graph_people_table, path_graph
 from netmap.queries import (
     CHART_MAX,
     NURTURE_COLUMNS,
@@ -27,12 +28,10 @@ from netmap.queries import (
     PLAN_EXTRA_COLUMNS,
     chart_sample,
     find_paths,
-    graph_table,
     in_book,
     nurturable,
     nurture_list,
     owners,
-    path_graph,
     path_ids,
     path_index,
     plan,
@@ -247,7 +246,7 @@ def test_path_graph_keeps_only_the_people_and_ties_on_the_paths(sample):
     assert H.nodes[lead["person_id"]]["role"] == "target"
     assert {H.nodes[s]["role"] for s in paths["source_id"]} == {"source"}
     assert H.nodes[lead["person_id"]]["name"] == G.nodes[lead["person_id"]]["name"]
-    table = graph_table(analysis)
+    table = graph_people_table(analysis.people)
     assert table.index.name == "person_id" and table["community"].equals(table["community_id"])
     # the app draws them from the stored arrays: same people, ties, roles and strengths, no graph of everyone
     drawable = find_paths(None, [lead["person_id"]], resolve_sources(store, analysis.people, "promoters"), top=3,

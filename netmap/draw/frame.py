@@ -18,7 +18,7 @@ DRAWING_SANDBOX = "allow-scripts"
 PERSON_URL = "person"
 
 #: The script of the page around a drawing that opens profiles (static: no data in it). A click on a person
-#: in the drawing (netmap.network.export's view script) posts ``{netmap: "open-person", id}``;
+#: in the drawing (netmap.draw.page's view script) posts ``{netmap: "open-person", id}``;
 #: this accepts it only from its own drawing's frame and only as a non-negative integer, and
 #: opens ``person?id=<id>`` (relative to the app page's address, so any base path works) by a
 #: link it adds to the app's page and clicks: Streamlit's own frame may not navigate the page

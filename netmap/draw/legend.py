@@ -38,7 +38,7 @@ _BRIDGE_COLOR = "#37474f"
 _SWATCH = ("display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:4px;"
            "vertical-align:-1px;background:{}")
 _ITEM = '<span class="nl-item">{}</span>'
-#: the legend's look: a column beside the drawing (netmap.network.export's page puts an ``<aside>``
+#: the legend's look: a column beside the drawing (netmap.draw.page's page puts an ``<aside>``
 #: there), one item a line; a strip above it in a narrow frame
 _LEGEND_STYLE = (
     "<style>#netmap-legend{font:12px/1.45 sans-serif;color:#333;padding:6px 8px;border-left:1px solid #e0e0e0;}"

@@ -396,7 +396,7 @@ _LABEL_FACE = "arial"
 #: ``minor`` px where it overlaps none (the drawing's order: nearest to the focus, or largest,
 #: first), again after every zoom or drag; and (4) on a click on a person, tells the page
 #: around it (``parent.postMessage``: an integer id, nothing else) - the app opens their
-#: profile (netmap.views.sandboxed); a downloaded file, with no page around it, does nothing.
+#: profile (netmap.draw.frame.sandboxed); a downloaded file, with no page around it, does nothing.
 #: ``window.netmapView`` says who is labelled (tests, and anyone curious).
 _VIEW_SCRIPT = """<script>
 (function (cfg) {

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import NetmapError
 from ..model import TEAM_STAGE
-from ..queries import Filters, filter_people, filter_ties
+from ..queries import Filters, filter_people, filter_ties, path_ids
 from ..text import plain
 from .index import DrawIndex
 from .legend import add_legend, legend_html
@@ -27,10 +27,10 @@ from .page import DrawOptions, GraphView, graph_html
 
 __all__ = [
     "BRIDGE_SHARE", "GLOBAL_LAYOUT_MAX", "MAX_NODES_CHOICES", "NetworkView", "bridge_customers", "bridge_tie_table",
-    "graph_people_table", "network_view", "showing_text", "use_global_layout", "weak_tie_table",
+    "graph_people_table", "network_view", "path_graph", "showing_text", "use_global_layout", "weak_tie_table",
 ]
 
-#: Caps offered for the graph view (ENGINEERING.md: ~1,000 nodes draw in ~1.3 s; 5,000 take 4.4 s).
+#: Caps offered for the graph view (measured: ~1,000 nodes draw in ~1.3 s; 5,000 take 4.4 s).
 MAX_NODES_CHOICES = (100, 250, 500, 1000, 1500, 2000)
 #: Up to this many people the whole network is laid out once (cached) and every view reuses
 #: those positions; above it each view lays out only the people it draws (<= ~0.3 s for 1,000),
@@ -206,4 +206,35 @@ def showing_text(view: NetworkView, *, size_by: str = "spread", hops: int = 1, f
     return text + "."
 
 
+def path_graph(network, paths: pd.DataFrame) -> nx.Graph:
+    """The people on ``paths`` (rows of :func:`find_paths`) and only the ties the paths use.
 
+    ``network`` is the networkx graph, or a :class:`~netmap.draw.index.DrawIndex` when
+    ``paths`` has ``path_ids`` (``find_paths(..., with_ids=True)``; no graph of
+    everyone needed). Node and tie attributes are copied; each node also gets
+    ``role``: ``"source"``, ``"target"`` or ``"go-between"``.
+    """
+    roles: dict[int, str] = {}
+    seqs = []
+    for row in paths.to_dict(orient="records"):
+        ids = row.get("path_ids")
+        seq = [int(x) for x in ids] if ids is not None and len(ids) else path_ids(network, row)
+        seqs.append(seq)
+        for i, v in enumerate(seq):
+            role = "source" if i == 0 else "target" if i == len(seq) - 1 else "go-between"
+            if roles.get(v) in (None, "go-between"):
+                roles[v] = role
+    G = network.subgraph(list(roles)) if isinstance(network, DrawIndex) else network
+    H = nx.Graph()
+    for seq in seqs:
+        for v in seq:
+            if v not in H:
+                if v not in G:
+                    raise ValueError(f"person #{v} of a path is not in the network")
+                H.add_node(v, **G.nodes[v])
+        for a, b in zip(seq, seq[1:]):
+            if not G.has_edge(a, b):
+                raise ValueError(f"the tie #{a} - #{b} of a path is not in the network")
+            H.add_edge(a, b, **G[a][b])
+    nx.set_node_attributes(H, roles, "role")
+    return H

@@ -15,8 +15,8 @@ The graph is the single contract between the data and every measure:
 An edge exists when two people are joined by an explicit relationship, a
 referral, at least one shared interaction (a meeting, event, deal or email
 thread with at most :data:`MAX_INTERACTION_SIZE` participants), or a shared
-account: colleagues at the same company are tied (crm-formats.md: "a person's
-company ties them to colleagues at the same company"), weakly, when the company
+account: colleagues at the same company are tied (a person's company ties them
+to colleagues at the same company), weakly, when the company
 has at most :data:`MAX_COMPANY_SIZE` people in the data. In a larger company
 being colleagues says little about knowing each other and would turn it into a
 clique, so there it only strengthens ties that other evidence makes. Self-loops

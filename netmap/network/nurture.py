@@ -1,6 +1,6 @@
 """Whom to nurture next: spread combined with how a person feels.
 
-PRODUCT.md: a promoter with large spread -> *amplify* (ask for an introduction
+The rule: a promoter with large spread -> *amplify* (ask for an introduction
 or a referral); a passive (NPS 7-8) with large spread -> *elevate* ("good"
 into "great"); a detractor with large spread -> *recover* (bad feelings spread
 too); no feedback yet and large spread -> *ask* (send the survey); everyone
