@@ -34,7 +34,7 @@ from starlette.routing import Route
 
 from netmap import config
 from netmap.access import decide, is_auth_cookie, logouts, read_sign_in
-from netmap.network import vis_assets
+from netmap.draw import vis_assets
 
 _BASE = "/" + (st.get_option("server.baseUrlPath") or "").strip("/")
 #: the URL path the drawings link to (the server's base path kept)

@@ -365,7 +365,7 @@ def compare_networkx(people: int, workdir: Path, *, seed: int = 7, log=print) ->
     from netmap.ingest.importer import ImportOptions, import_files
     from netmap.network import build_graph, detect_communities, weak_ties
     from netmap.network.bridges import _betweenness, _structural_holes
-    from netmap.network.graph import _edge_arrays, _sym_csr
+    from netmap.network.arrays import edge_arrays, sym_csr
     from netmap.network.spread import edge_probability, spread_measures
     from netmap.store import Store
 
@@ -382,7 +382,7 @@ def compare_networkx(people: int, workdir: Path, *, seed: int = 7, log=print) ->
         G = build_graph(store.load_dataset())
     finally:
         store.close()
-    nodes, u, v, w = _edge_arrays(G)
+    nodes, u, v, w = edge_arrays(G)
     n = len(nodes)
     log(f"networkx comparison on {n:,} people, {len(u):,} ties:")
     rows = []
@@ -399,7 +399,7 @@ def compare_networkx(people: int, workdir: Path, *, seed: int = 7, log=print) ->
     row("betweenness (exact)", t_ours, t_nx, f"max |diff| {diff:.1e}")
 
     # Burt's constraint and effective size, weighted
-    A, W = _sym_csr(n, u, v), _sym_csr(n, u, v, w)
+    A, W = sym_csr(n, u, v), sym_csr(n, u, v, w)
     t_ours, (con, eff) = _timed(lambda: _structural_holes(A, W))
     t_nx, (rc, re_) = _timed(lambda: (nx.constraint(G, weight="strength"), nx.effective_size(G, nodes=list(G), weight="strength")))
     d = [abs(con[i] - rc[x]) for i, x in enumerate(nodes) if not np.isnan(con[i])]

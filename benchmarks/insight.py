@@ -456,7 +456,7 @@ def spread_precision(analysis, G, ref_runs: int, res: dict) -> None:
     from netmap.queries import plan as plan_query
 
     new = is_new_api()
-    nodes, nu, nv, ns = sp_mod._edge_arrays(G)
+    nodes, nu, nv, ns = sp_mod.spread_arrays(G)
     rate = sp_mod._calibrated(nodes, nu, nv, ns)
     # the reference's own reading of the graph
     ids = np.array(sorted(G.nodes), dtype=np.int64)

@@ -44,6 +44,39 @@ PEOPLE_EXTRA_COLUMNS = ["spread_se", "separates"]
 WEAK_TIE_COLUMNS = [
     "a_id", "a_name", "b_id", "b_name", "strength", "overlap", "local_bridge", "span", "crosses_communities", "weakness",
 ]
+#: What each stored people measure means, in plain words (Bridges page, column help).
+MEASURES: dict[str, str] = {
+    "bridge_score": "One number for how much this person links otherwise separate groups, from 0 to 1: "
+                    "mostly their betweenness (relative to the network's top broker), then low constraint, "
+                    "how many people only they connect to the rest, and ties across communities.",
+    "betweenness": "How often they sit on the shortest path between two other people (share of all such "
+                   "paths). High: news between groups tends to pass through them.",
+    "constraint": "Burt's constraint. Low means their contacts do not know each other, so they broker "
+                  "between groups (a structural hole); high means they sit inside one closed circle.",
+    "effective_size": "How many non-redundant contacts they have: their number of contacts minus how much "
+                      "those contacts know each other. Higher: more distinct groups within reach.",
+    "participation": "How evenly their ties spread across communities, from 0 (all in their own community) "
+                     "towards 1 (spread over many).",
+    "is_cut_vertex": "Removing them would split the network: some people would no longer be connected to the rest.",
+    "separates": "How many people would lose their only connection to the rest of the network if they left "
+                 "(0 unless a cut vertex): the customers whose loss would split your base.",
+    "degree": "How many people they are tied to.",
+    "spread": "How many other people their good word of mouth would be expected to reach.",
+    "reach2": "Friend-of-a-friend reach: distinct people within two steps.",
+}
+#: The tie measures in plain words.
+TIE_MEASURES: dict[str, str] = {
+    "strength": "How strong the tie is, from 0 to 1: referrals, explicit relationships, shared meetings "
+                "and the same company add up; old evidence fades.",
+    "overlap": "Onnela's neighbourhood overlap: the share of the two people's contacts that they have in common. "
+               "0 means they have no friend in common.",
+    "local_bridge": "The two share no friend at all: without this tie, news between them would take a detour.",
+    "span": "For a local bridge: how many steps the detour takes without this tie (empty when there is none "
+            "within 8 steps). The longer, the more this tie shortcuts.",
+    "crosses_communities": "The two people belong to different communities.",
+    "weakness": "One number for how weak and far-reaching the tie is, from 0 to 1: weak, few common "
+                "friends, a local bridge, across communities. Weak ties carry news and referrals furthest.",
+}
 #: live-edge snapshots behind every spread figure, at least (netmap/network/spread.py, "Precision")
 DEFAULT_SAMPLES = 2000
 #: the stored format: this line, the length of a JSON header, the header, then one
@@ -53,6 +86,8 @@ _FRAMES = ("people", "ties", "edges", "plan")
 #: the nurture plan is stored for this many picks: greedy, so the plan for any
 #: smaller k is its first k rows (``python -m netmap plan --k 10`` reads it)
 PLAN_STORED = 50
+#: Columns of ``python -m netmap plan`` (a contract), the stored plan's first columns.
+PLAN_COLUMNS = ["rank", "person_id", "name", "marginal_spread", "cumulative_spread", "reason"]
 
 
 @functools.cache
@@ -109,7 +144,7 @@ class Analysis:
         return value
 
     def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``(nodes, u, v, strength)`` as :func:`netmap.network.spread._edge_arrays` gives them for the graph."""
+        """``(nodes, u, v, strength)`` as :func:`netmap.network.spread.spread_arrays` gives them for the graph."""
         nodes = self.people["person_id"].to_numpy(dtype=np.int64)
         e = self.edges
         return nodes, e["u"].to_numpy(dtype=np.int64), e["v"].to_numpy(dtype=np.int64), e["strength"].to_numpy(dtype=np.float64)
@@ -162,15 +197,15 @@ def analyze(dataset: Dataset, *, seed: int = 0, samples: int | None = None) -> A
     """
     from .network import bridge_measures, build_graph, detect_communities, label_communities, weak_ties
     from .network.canonical import canonical_order, relabel
-    from .network.graph import _arrays_shared
+    from .network.arrays import arrays_shared
     from .network.nurture import nurture_actions
-    from .network.spread import _calibrated, _edge_arrays, _reach2, samples_for
+    from .network.spread import _calibrated, _reach2, samples_for, spread_arrays
     from .network.spread import spread_method, tie_kinds
 
     order = canonical_order(dataset)  # order[r]: the person id of canonical rank r
     G = build_graph(relabel(dataset, order))
-    with _arrays_shared(G):  # the measures read the same graph: read it into arrays once
-        nodes, eu, ev, es = _edge_arrays(G)  # nodes == 0..n-1
+    with arrays_shared(G):  # the measures read the same graph: read it into arrays once
+        nodes, eu, ev, es = spread_arrays(G)  # nodes == 0..n-1
         samples = samples_for(len(nodes), len(eu)) if samples is None else int(samples)
         base_rate = _calibrated(nodes, eu, ev, es)
         node_attrs = G.nodes

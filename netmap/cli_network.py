@@ -53,6 +53,16 @@ def add_network_commands(sub) -> None:
     p.add_argument("--hops", type=int, default=2, metavar="N")
     p.add_argument("--max-nodes", type=int, default=1000, metavar="N")
     p.add_argument("--color-by", choices=["community", "feeling"], default="community")
+    # the Network page's filters (repeat a flag for several values; "(none)": people without one)
+    p.add_argument("--owner", action="append", default=[], metavar="NAME", help="only this owner's people (repeatable)")
+    p.add_argument("--community", action="append", type=int, default=[], metavar="ID",
+                   help="only this community (its number, as `people` lists it; -1: none; repeatable)")
+    p.add_argument("--feeling", action="append", default=[], metavar="FEELING",
+                   help="only people with this feeling: promoter, passive, detractor, unknown (repeatable)")
+    p.add_argument("--stage", action="append", default=[], metavar="STAGE",
+                   help="only this lifecycle stage (repeatable)")
+    p.add_argument("--min-strength", type=float, default=0.0, metavar="S",
+                   help="hide ties weaker than S (0-1) and people left without any tie")
     p = sub.add_parser("export", help="the whole graph with every measure, for Gephi")
     p.add_argument("fmt", choices=["graphml", "gexf"])
     p.add_argument("--out", required=True, metavar="FILE")
@@ -123,17 +133,26 @@ def cmd_paths(store, args) -> int:
     return _emit(found, args)
 
 
-def cmd_graph(store, args) -> int:
-    """The Network page's drawing (:func:`netmap.views.network_view`: the same choice of
-    people, dashed weak ties, dark bridges, bridge customers as diamonds, the legend),
-    written to one self-contained HTML file."""
-    from .analysis import network
-    from .views import network_view
+def graph_filters(args):
+    """The Network page's :class:`~netmap.queries.Filters` from the ``graph`` command's flags."""
+    from .queries import Filters
 
+    return Filters(tuple(args.owner), tuple(args.community), tuple(args.feeling), tuple(args.stage),
+                   float(args.min_strength))
+
+
+def cmd_graph(store, args) -> int:
+    """The Network page's drawing (:func:`netmap.draw.view.network_view`: the same filters,
+    the same choice of people, dashed weak ties, dark bridges, bridge customers as diamonds,
+    the legend), written to one self-contained HTML file."""
+    from .analysis import network
+    from .draw.view import network_view
+
+    filters = graph_filters(args)
     analysis, G = network(store)
     focus = store.find_person(args.focus) if args.focus else None
     view = network_view(
-        G, analysis.people, analysis.ties, labels=analysis.labels, focus=focus, hops=args.hops,
+        G, analysis.people, analysis.ties, filters, labels=analysis.labels, focus=focus, hops=args.hops,
         color_by=args.color_by, max_nodes=args.max_nodes, title="netmap",
     )
     Path(args.out).write_text(view.html, encoding="utf-8")
@@ -143,13 +162,13 @@ def cmd_graph(store, args) -> int:
 
 def cmd_export(store, args) -> int:
     from .analysis import network
-    from .network.export import to_gexf, to_graphml
-    from .queries import graph_table
+    from .draw.gephi import to_gexf, to_graphml
+    from .draw.view import graph_people_table
 
     analysis, G = network(store)
     writer = to_graphml if args.fmt == "graphml" else to_gexf
     with open(args.out, "wb") as fh:
-        writer(G, graph_table(analysis), fh, edge_table=analysis.ties)
+        writer(G, graph_people_table(analysis.people), fh, edge_table=analysis.ties)
     print(f"wrote {args.out}: {G.number_of_nodes()} people, {G.number_of_edges()} ties, every measure as an attribute")
     return 0
 

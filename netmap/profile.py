@@ -4,8 +4,7 @@
 known by, their survey answers over time, their ties (with the strength the
 network gives them), the referrals they made and received, the meetings and
 deals they shared, and their position in the network (from the analysis
-table). :func:`position_sentences` says that position in plain words.
-:func:`search_people` finds people by name, email, company or CRM id, and
+table). :func:`position_sentences` says that position in plain words, and
 :func:`erasure_summary` says in plain counts what :meth:`Store.erase` removed.
 
 Reads go through ``store.engine`` (a handful of indexed queries on one
@@ -25,13 +24,12 @@ from sqlalchemy import func, select
 
 from .errors import NetmapError, UnknownPerson
 from .model import feeling_of
-from .network.nurture import _people, plain
-from .search import PeopleSearch
-from .search import search_people as _search
+from .network.nurture import _people
+from .text import plain
 from .store import FB, IDT, INT, PART, P, REF  # the store's table handles
 
 __all__ = [
-    "PersonProfile", "person_profile", "position_sentences", "search_people", "erasure_summary",
+    "PersonProfile", "person_profile", "position_sentences", "erasure_summary",
     "TIE_COLUMNS", "FEEDBACK_COLUMNS", "REFERRAL_COLUMNS", "INTERACTION_COLUMNS",
 ]
 
@@ -305,42 +303,6 @@ def position_sentences(profile: PersonProfile, people: pd.DataFrame | None = Non
     else:
         out.append("No nurture action stands out for them now.")
     return out
-
-
-# ----------------------------------------------------------------- search --
-def search_people(people: pd.DataFrame | PeopleSearch, query: str, *, limit: int = 50) -> pd.DataFrame:
-    """The people who match ``query`` (:func:`netmap.search.search_people`: name, email, company or
-    ``#id``), as the Person page's finder lists them: at most ``limit`` rows with ``person_id, name,
-    email, company, owner, stage, feeling``."""
-    found = _search(people, query, limit=limit)
-    return found[[c for c in FINDER_COLUMNS if c in found.columns]].reset_index(drop=True)
-
-
-#: what the Person page's finder shows of each match
-FINDER_COLUMNS = ("person_id", "name", "email", "company", "owner", "stage", "feeling")
-
-
-def find_people(store, people: pd.DataFrame | PeopleSearch, query: str, *, limit: int = 50) -> pd.DataFrame:
-    """Every "find a person" box's answer (Person, Network, Referral paths): the person whose
-    CRM id or email ``query`` is exactly (:meth:`Store.find_person`, two index lookups; ids
-    are not words the search indexes), first, then the people :func:`search_people` matches,
-    at most ``limit`` rows of the search's columns.
-
-    Raises :class:`UnknownPerson` when nobody matches, naming the query and what to type.
-    """
-    found = search_people(people, query, limit=limit)
-    table = people.people if isinstance(people, PeopleSearch) else people
-    try:
-        pid = store.find_person(query, by_name=False)  # the names are the search's
-    except UnknownPerson:
-        pid = None
-    if pid is not None:
-        exact = table.loc[table["person_id"] == pid, list(found.columns)]
-        found = pd.concat([exact, found[found["person_id"] != pid]]).head(limit).reset_index(drop=True)
-    if found.empty:
-        raise UnknownPerson(f"Nobody matches “{query.strip()}”: every word must begin a word of their name, "
-                            "email or company; a CRM id or an email must be exact.")
-    return found
 
 
 # ------------------------------------------------------------------ erase --

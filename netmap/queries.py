@@ -3,8 +3,8 @@
 Whom to nurture (:func:`nurture_list`), the nurture plan (:func:`plan`), and
 referral paths (:func:`resolve_targets`, :func:`resolve_sources`,
 :func:`find_paths`), plus what the app needs around them: finding people by
-name/email (:func:`search_people`, from :mod:`netmap.search`), the person ids along a path
-(:func:`path_ids`) and the small graph of the shown paths (:func:`path_graph`).
+name/email (:func:`netmap.search.search_people`), the person ids along a path
+(:func:`path_ids`; :func:`netmap.draw.view.path_graph` draws them).
 
 Pure: no Streamlit, no printing. Every mistake a user can make raises a
 :class:`~netmap.errors.NetmapError` with a message that says what to do.
@@ -15,17 +15,18 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .analysis import Analysis, can_nurture, canonical_samples, live_samples
+from .analysis import PLAN_COLUMNS, Analysis, can_nurture, canonical_samples, live_samples
 from .errors import NetmapError, UnknownPerson
-from .model import TEAM_STAGE
-from .network.nurture import nurture_ranking, plain
-from .network.paths import PathIndex, company_match_key, people_matching, referral_paths, stage_match_key
-from .search import search_people
+from .model import FEELINGS, TEAM_STAGE
+from .network.nurture import nurture_ranking
+from .text import plain
+from .network.paths import PATH_COLUMNS, PathIndex, company_match_key, people_matching, referral_paths, stage_match_key
 from .ingest.values import name_key
 
 if TYPE_CHECKING:
@@ -35,20 +36,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHART_MAX", "LEAD_STAGES", "NURTURE_COLUMNS", "PATH_COLUMNS", "PATH_EXTRA_COLUMNS", "PLAN_COLUMNS",
-    "PLAN_EXTRA_COLUMNS", "TIE_WORDS", "can_nurture", "chart_sample", "check_owner", "find_paths", "graph_table",
-    "in_book", "introduction", "nurture_list", "nurturable", "owners", "path_graph", "path_ids", "path_index", "plan",
-    "prospects", "resolve_sources", "resolve_targets", "search_people", "stage_label", "suggest", "targets_at_stages",
+    "PLAN_EXTRA_COLUMNS", "TIE_WORDS", "can_nurture", "chart_sample", "check_owner", "find_paths",
+    "in_book", "introduction", "nurture_list", "nurturable", "owners", "path_ids", "path_index", "plan",
+    "prospects", "resolve_sources", "resolve_targets", "stage_label", "suggest", "targets_at_stages",
     "tie_word",
+    # the filters and rankings of the Network and Bridges pages
+    "BRIDGE_COLUMNS", "NONE", "RANKED_WEAK_TIE_COLUMNS", "Filters", "filter_people", "filter_ties", "options",
+    "ranked_bridges", "ranked_weak_ties",
 ]
 
-#: Columns of ``python -m netmap plan`` (a contract).
-PLAN_COLUMNS = ["rank", "person_id", "name", "marginal_spread", "cumulative_spread", "reason"]
 #: Columns of ``python -m netmap nurture`` (a contract).
 NURTURE_COLUMNS = [
     "rank", "person_id", "name", "owner", "feeling", "nps", "action", "spread", "nurture_score", "reason",
 ]
-#: Columns of ``python -m netmap paths`` (a contract).
-PATH_COLUMNS = ["target_id", "target_name", "source_id", "source_name", "hops", "strength", "path"]
 #: Columns :func:`find_paths` adds after :data:`PATH_COLUMNS` when given the people table: what a
 #: campaign needs of both ends (a mail merge), and the warm introduction in words (:func:`introduction`).
 PATH_EXTRA_COLUMNS = [
@@ -506,47 +506,148 @@ def path_ids(G: nx.Graph, row: Mapping) -> list[int]:
     return found
 
 
-def path_graph(network, paths: pd.DataFrame) -> nx.Graph:
-    """The people on ``paths`` (rows of :func:`find_paths`) and only the ties the paths use.
+#: How a missing owner / stage / community shows in the filters.
+NONE = "(none)"
 
-    ``network`` is the networkx graph, or a :class:`~netmap.views.DrawIndex` when
-    ``paths`` has ``path_ids`` (``find_paths(..., with_ids=True)``; no graph of
-    everyone needed). Node and tie attributes are copied; each node also gets
-    ``role``: ``"source"``, ``"target"`` or ``"go-between"``.
+
+# ------------------------------------------------------------------ filters --
+@dataclass(frozen=True)
+class Filters:
+    """What the user narrowed the view to. Empty tuples mean "everyone".
+
+    ``owners`` and ``stages`` may contain :data:`NONE` for people without one;
+    ``communities`` are community ids (-1 for people without a community).
+    Hashable, so it can key a cache.
     """
-    import networkx as nx
 
-    from .views import DrawIndex
+    owners: tuple[str, ...] = ()
+    communities: tuple[int, ...] = ()
+    feelings: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    min_strength: float = 0.0
 
-    roles: dict[int, str] = {}
-    seqs = []
-    for row in paths.to_dict(orient="records"):
-        ids = row.get("path_ids")
-        seq = [int(x) for x in ids] if ids is not None and len(ids) else path_ids(network, row)
-        seqs.append(seq)
-        for i, v in enumerate(seq):
-            role = "source" if i == 0 else "target" if i == len(seq) - 1 else "go-between"
-            if roles.get(v) in (None, "go-between"):
-                roles[v] = role
-    G = network.subgraph(list(roles)) if isinstance(network, DrawIndex) else network
-    H = nx.Graph()
-    for seq in seqs:
-        for v in seq:
-            if v not in H:
-                if v not in G:
-                    raise ValueError(f"person #{v} of a path is not in the network")
-                H.add_node(v, **G.nodes[v])
-        for a, b in zip(seq, seq[1:]):
-            if not G.has_edge(a, b):
-                raise ValueError(f"the tie #{a} - #{b} of a path is not in the network")
-            H.add_edge(a, b, **G[a][b])
-    nx.set_node_attributes(H, roles, "role")
-    return H
+    def __post_init__(self):
+        if not (0.0 <= float(self.min_strength) <= 1.0) or math.isnan(float(self.min_strength)):
+            raise NetmapError(f"the minimum tie strength must be between 0 and 1, got {self.min_strength!r}")
+        bad = set(self.feelings) - set(FEELINGS)
+        if bad:
+            raise NetmapError(f"unknown feeling {sorted(bad)[0]!r}; choose from {', '.join(FEELINGS)}")
+
+    @property
+    def people_filtered(self) -> bool:
+        return bool(self.owners or self.communities or self.feelings or self.stages)
+
+    @property
+    def active(self) -> bool:
+        return self.people_filtered or self.min_strength > 0
 
 
-def graph_table(analysis: Analysis) -> pd.DataFrame:
-    """The people table as the graph views want it: indexed by person id,
-    ``community`` is the id (colours, Gephi partitions), ``community_label`` the name."""
-    from .views import graph_people_table  # the drawing code, only for drawings
+def _text_column(people: pd.DataFrame, column: str) -> pd.Series:
+    col = people[column] if column in people.columns else pd.Series(None, index=people.index, dtype=object)
+    return col.astype(object).where(col.notna(), NONE).astype(str)
 
-    return graph_people_table(analysis.people)
+
+def _community_ids(people: pd.DataFrame) -> pd.Series:
+    ids = pd.to_numeric(people["community_id"], errors="coerce") if "community_id" in people.columns else None
+    if ids is None:
+        return pd.Series(-1, index=people.index)
+    return ids.fillna(-1).astype(int)
+
+
+def options(people: pd.DataFrame, labels: Mapping[int, str] | None = None) -> dict[str, list]:
+    """The choices each filter offers: ``owner``, ``stage`` (sorted, :data:`NONE`
+    last when someone lacks one), ``feeling`` and ``community`` (ids, largest
+    first) with ``community_labels`` {id: label}."""
+    out: dict[str, list] = {}
+    for col in ("owner", "stage"):  # each distinct value once (100,000 people: a few hundred owners)
+        column = people[col] if col in people.columns else pd.Series(None, index=people.index, dtype=object)
+        values = {str(v) for v in column.dropna().unique()} | ({NONE} if column.isna().any() else set())
+        out[col] = sorted(values - {NONE}, key=str.casefold) + ([NONE] if NONE in values else [])
+    present = set(people["feeling"].fillna("unknown").unique()) if "feeling" in people.columns else set()
+    out["feeling"] = [f for f in FEELINGS if f in present]
+    ids = _community_ids(people)
+    out["community"] = [int(c) for c in ids.value_counts().sort_index().sort_values(ascending=False, kind="stable").index]
+    names = dict(labels or {})
+    if "community" in people.columns:  # else the first label a community's people carry
+        named = pd.DataFrame({"c": ids, "label": people["community"]}).dropna().drop_duplicates("c")
+        for c, label in zip(named["c"], named["label"]):
+            if c not in names and isinstance(label, str):
+                names[int(c)] = label
+    out["community_labels"] = {c: (plain(names.get(c)) or (NONE if c == -1 else f"Community {c}"))
+                                for c in out["community"]}
+    return out
+
+
+def filter_people(people: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The rows of the people table (Analysis.people) that pass the filters
+    (owner, community, feeling, stage); a new frame, the input is untouched."""
+    mask = pd.Series(True, index=people.index)
+    if filters.owners:
+        mask &= _text_column(people, "owner").isin(filters.owners)
+    if filters.stages:
+        mask &= _text_column(people, "stage").isin(filters.stages)
+    if filters.feelings:
+        mask &= people["feeling"].fillna("unknown").isin(filters.feelings)
+    if filters.communities:
+        mask &= _community_ids(people).isin([int(c) for c in filters.communities])
+    return people.loc[mask]
+
+
+def filter_ties(ties: pd.DataFrame, people_ids: Iterable[int] | None = None, *, min_strength: float = 0.0,
+                either_end: bool = False) -> pd.DataFrame:
+    """Ties at or above ``min_strength`` whose ends are both (or, with
+    ``either_end``, at least one) among ``people_ids`` (None: everyone)."""
+    mask = pd.to_numeric(ties["strength"], errors="coerce").fillna(0.0) >= float(min_strength)
+    if people_ids is not None:
+        ids = pd.Index(list(people_ids) if not isinstance(people_ids, pd.Index) else people_ids)
+        a, b = ties["a_id"].isin(ids), ties["b_id"].isin(ids)
+        mask &= (a | b) if either_end else (a & b)
+    return ties.loc[mask]
+
+
+# ------------------------------------------------------------------ rankings --
+#: The Bridges page's bridge customers (:func:`ranked_bridges`).
+BRIDGE_COLUMNS = ["person_id", "name", "company", "owner", "community", "bridge_score", "betweenness",
+                  "constraint", "effective_size", "participation", "is_cut_vertex", "separates", "degree", "feeling"]
+#: The Bridges page's weak ties (:func:`ranked_weak_ties`): the command line's
+#: (:data:`netmap.analysis.WEAK_TIE_COLUMNS`) with each end's community after its name.
+RANKED_WEAK_TIE_COLUMNS = [
+    "a_id", "a_name", "a_community", "b_id", "b_name", "b_community", "strength", "overlap", "local_bridge", "span",
+    "crosses_communities", "weakness",
+]
+
+
+def ranked_bridges(people: pd.DataFrame, filters: Filters = Filters(), *, top: int | None = 100) -> pd.DataFrame:
+    """Bridge customers, in the order of :func:`~netmap.network.bridges.bridge_ranking`,
+    among the people passing the filters; :data:`BRIDGE_COLUMNS` plus ``rank``."""
+    from .network.bridges import bridge_ranking
+
+    ranked = bridge_ranking(filter_people(people, filters))
+    if top is not None:
+        ranked = ranked.head(int(top))
+    cols = [c for c in BRIDGE_COLUMNS if c in ranked.columns]
+    out = ranked[cols].reset_index(drop=True)
+    out.insert(0, "rank", range(1, len(out) + 1))
+    return out
+
+
+def ranked_weak_ties(ties: pd.DataFrame, people: pd.DataFrame, filters: Filters = Filters(), *,
+                     top: int | None = 100) -> pd.DataFrame:
+    """Weak ties, weakest (most far-reaching) first, with at least one end
+    among the people passing the filters and strength >= ``min_strength``;
+    :data:`RANKED_WEAK_TIE_COLUMNS` plus ``rank``."""
+    ids = None
+    if filters.people_filtered:
+        ids = pd.Index(filter_people(people, filters)["person_id"])
+    chosen = filter_ties(ties, ids, min_strength=filters.min_strength, either_end=True)
+    # the stored ties are weakest first, equal weakness in the data's canonical order: keep it
+    ranked = chosen.sort_values("weakness", ascending=False, kind="mergesort")
+    if top is not None:
+        ranked = ranked.head(int(top))
+    community = people.set_index("person_id")["community"]
+    out = ranked.assign(
+        a_community=ranked["a_id"].map(community), b_community=ranked["b_id"].map(community),
+    )[[c for c in RANKED_WEAK_TIE_COLUMNS if c in ranked.columns or c in ("a_community", "b_community")]]
+    out = out.reset_index(drop=True)
+    out.insert(0, "rank", range(1, len(out) + 1))
+    return out

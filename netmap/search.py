@@ -28,9 +28,10 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from .network.nurture import plain
+from .errors import UnknownPerson
+from .text import plain
 
-__all__ = ["PeopleSearch", "fold", "search_people"]
+__all__ = ["FINDER_COLUMNS", "PeopleSearch", "find_people", "fold", "search_people"]
 
 FIELDS = ("name", "email", "company")
 
@@ -102,3 +103,33 @@ def search_people(people: pd.DataFrame | PeopleSearch, query: str, *, limit: int
     """Rows of ``people`` (a table, or a :class:`PeopleSearch` kept for it) that match ``query``,
     best first (see the module); at most ``limit``."""
     return (people if isinstance(people, PeopleSearch) else PeopleSearch(people)).find(query, limit=limit)
+
+
+#: what a "find a person" box shows of each match
+FINDER_COLUMNS = ("person_id", "name", "email", "company", "owner", "stage", "feeling")
+
+
+def find_people(store, people: pd.DataFrame | PeopleSearch, query: str, *, limit: int = 50) -> pd.DataFrame:
+    """Every "find a person" box's answer (Person, Network, Referral paths): the person whose
+    CRM id or email ``query`` is exactly (:meth:`Store.find_person`, two index lookups; ids
+    are not words the search indexes; skipped when ``store`` is None), first, then the people
+    :func:`search_people` matches: at most ``limit`` rows of :data:`FINDER_COLUMNS`.
+
+    Raises :class:`UnknownPerson` when nobody matches, naming the query and what to type.
+    """
+    found = search_people(people, query, limit=limit)
+    found = found[[c for c in FINDER_COLUMNS if c in found.columns]].reset_index(drop=True)
+    table = people.people if isinstance(people, PeopleSearch) else people
+    pid = None
+    if store is not None:
+        try:
+            pid = store.find_person(query, by_name=False)  # the names are the search's
+        except UnknownPerson:
+            pid = None
+    if pid is not None:
+        exact = table.loc[table["person_id"] == pid, list(found.columns)]
+        found = pd.concat([exact, found[found["person_id"] != pid]]).head(limit).reset_index(drop=True)
+    if found.empty:
+        raise UnknownPerson(f"Nobody matches “{query.strip()}”: every word must begin a word of their name, "
+                            "email or company; a CRM id or an email must be exact.")
+    return found

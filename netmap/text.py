@@ -1,4 +1,4 @@
-"""Dates and times as people read them, for the app's pages and messages.
+"""Text as people read it: data values as one plain line (:func:`plain`), dates and times.
 
 Stored values stay ISO dates and UTC times; these only say them: ``16 Mar 2023``
 for a day, ``2 Dec 2026, 11:36 UTC`` for a moment (the app's server may be
@@ -7,9 +7,23 @@ anywhere, so the zone is said, not guessed).
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import date, datetime, timezone
 
-__all__ = ["day", "when"]
+__all__ = ["day", "plain", "when"]
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def plain(value) -> str:
+    """One line of plain text from a data value (names, labels are data, never markup).
+
+    Control characters and line breaks become spaces; runs of whitespace collapse.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return " ".join(_CONTROL.sub(" ", str(value)).split())
 
 
 def day(value: date | datetime | str | None) -> str:

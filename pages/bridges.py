@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from netmap.ui import analysis, csv_download, md, no_data, open_person, people_table
-from netmap.views import MEASURES, TIE_MEASURES, Filters, options, ranked_bridges, ranked_weak_ties
+from netmap.analysis import MEASURES, TIE_MEASURES
+from netmap.queries import Filters, options, ranked_bridges, ranked_weak_ties
 
 from netmap.ui import ensure_navigation
 
 ensure_navigation()
 
-#: the measures' names in plain words (their definitions: netmap.views.MEASURES / TIE_MEASURES)
+#: the measures' names in plain words (their definitions: netmap.analysis.MEASURES / TIE_MEASURES)
 PEOPLE_WORDS = {
     "betweenness": "Shortest paths through them", "constraint": "Inside one circle (constraint)",
     "effective_size": "Separate contacts", "participation": "Ties across communities",

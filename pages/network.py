@@ -8,9 +8,9 @@ import streamlit as st
 
 from netmap.config import database_url
 from netmap.errors import NetmapError
-from netmap.network.export import to_gexf, to_graphml
+from netmap.draw.gephi import to_gexf, to_graphml
 from netmap.network.graph import build_graph
-from netmap.profile import find_people
+from netmap.search import find_people
 from netmap.ui import (
     NETWORK_DEFAULTS,
     analysis,
@@ -22,7 +22,8 @@ from netmap.ui import (
     show_error,
     store,
 )
-from netmap.views import MAX_NODES_CHOICES, Filters, graph_people_table, options, showing_text
+from netmap.draw.view import MAX_NODES_CHOICES, graph_people_table, showing_text
+from netmap.queries import Filters, options
 
 from netmap.ui import ensure_navigation
 

@@ -6,12 +6,13 @@ import streamlit as st
 
 from netmap.config import database_url
 from netmap.errors import NetmapError
-from netmap.network.export import graph_html
-from netmap.profile import find_people
+from netmap.draw.page import DrawOptions, graph_html
+from netmap.draw.view import graph_people_table, path_graph
+from netmap.search import find_people
 from netmap.network.paths import company_match_key
 from netmap.queries import (
-    LEAD_STAGES, PATH_COLUMNS, PATH_EXTRA_COLUMNS, TIE_WORDS, find_paths, graph_table, owners, path_graph, prospects,
-    resolve_sources, resolve_targets, stage_label, targets_at_stages,
+    LEAD_STAGES, PATH_COLUMNS, PATH_EXTRA_COLUMNS, TIE_WORDS, find_paths, owners, prospects, resolve_sources,
+    resolve_targets, stage_label, targets_at_stages,
 )
 from netmap.ui import (
     analysis, csv_download, data_version, draw_index, graph_frame, no_data, path_index, people_search, people_table,
@@ -199,13 +200,12 @@ except ValueError as exc:  # the data changed under the table
     show_error(exc)
     st.stop()
 roles = dict(H.nodes(data="role"))
-table = graph_table(a)
+table = graph_people_table(a.people)
 table = table.loc[table.index.intersection(list(H.nodes))]
 table = table.assign(is_cut_vertex=[roles.get(v) == "target" for v in table.index])  # targets drawn as diamonds
 weak = a.ties[a.ties["local_bridge"].astype(bool)]
-view = graph_html(
-    H, table, color_by="feeling", max_nodes=max(len(H), 1), weak_edges=weak[["a_id", "b_id"]], height="460px",
-)
+drawn = DrawOptions(color_by="feeling", max_nodes=max(len(H), 1), weak_edges=weak[["a_id", "b_id"]], height="460px")
+view = graph_html(H, table, drawn)
 graph_frame(view.html, height=480)
 n_sources = sum(r == "source" for r in roles.values())
 n_targets = sum(r == "target" for r in roles.values())

@@ -150,7 +150,7 @@ def test_cli_graph_and_exports(sample_store, capsys, tmp_path):
     page = html.read_text()
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=[\"']?https?:", page)  # every asset inlined
     # the app's drawing vocabulary: the same legend, bridge customers marked, weak ties dashed
-    from netmap.views import network_view
+    from netmap.draw.view import network_view
 
     a = measures(sample_store)
     app = network_view(network(sample_store)[1], a.people, a.ties, labels=a.labels, max_nodes=150, title="netmap")

@@ -3,7 +3,7 @@ filters, the ego network of a searched person, the downloads, and safety."""
 
 from __future__ import annotations
 
-from netmap.views import unsandboxed
+from netmap.draw.frame import unsandboxed
 
 import json
 import re
@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from netmap import Store, import_files, import_paths
 from netmap.cli import sample_files
-from netmap.network.export import FEELING_COLORS
+from netmap.draw.legend import FEELING_COLORS
 
 from .conftest import ROOT, drop_database, new_database_url, open_app
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netmap.views import unsandboxed
+from netmap.draw.frame import unsandboxed
 
 import csv
 import io

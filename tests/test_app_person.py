@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netmap.views import unsandboxed
+from netmap.draw.frame import unsandboxed
 
 import re
 
@@ -114,7 +114,7 @@ def test_the_ego_graph_links_vis_network_only_where_the_server_serves_it(db):
 
 def test_a_drawing_that_cannot_be_linked_is_shown_inline_not_as_an_error(db, monkeypatch):
     import netmap.ui as ui
-    from netmap.network import vis_assets
+    from netmap.draw import vis_assets
 
     def other_template(page, prefix):
         raise RuntimeError("the drawing does not inline vis-network exactly once")

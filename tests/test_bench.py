@@ -11,7 +11,7 @@ import pytest
 from scipy.stats import rankdata
 
 from benchmarks import bench
-from netmap.network.graph import _arrays_shared, _edge_arrays, _sym_csr
+from netmap.network.arrays import arrays_shared, edge_arrays, sym_csr
 from netmap.network.ties import _span, _spans
 
 from .conftest import require
@@ -69,8 +69,8 @@ def test_span_search_in_networkit_equals_the_python_one(seed):
     G = nx.powerlaw_cluster_graph(300, 2, 0.05, seed=seed)
     G.add_edges_from(nx.cycle_graph(range(300, 330)).edges)  # long cycle: spans near and beyond the cap
     G.add_edge(0, 300)
-    nodes, u, v, _ = _edge_arrays(G)
-    A = _sym_csr(len(nodes), u, v)
+    nodes, u, v, _ = edge_arrays(G)
+    A = sym_csr(len(nodes), u, v)
     adj = [frozenset(A.indices[A.indptr[i]:A.indptr[i + 1]].tolist()) for i in range(len(nodes))]
     local = np.array([not (adj[a] & adj[b]) for a, b in zip(u.tolist(), v.tolist())])
     todo = np.flatnonzero(local)
@@ -81,12 +81,12 @@ def test_span_search_in_networkit_equals_the_python_one(seed):
 def test_shared_edge_arrays_are_forgotten_outside_the_block():
     G = nx.Graph()
     G.add_edge(1, 2, strength=0.5)
-    with _arrays_shared(G):
-        first = _edge_arrays(G)
+    with arrays_shared(G):
+        first = edge_arrays(G)
         first[1][0] = 99  # callers get copies: the shared arrays cannot be spoiled
-        assert _edge_arrays(G)[1].tolist() == [0]
+        assert edge_arrays(G)[1].tolist() == [0]
     G[1][2]["strength"] = 0.9
-    assert _edge_arrays(G)[3].tolist() == [0.9]
+    assert edge_arrays(G)[3].tolist() == [0.9]
 
 
 def test_a_phase_past_its_timeout_is_stopped_with_what_it_started(tmp_path):

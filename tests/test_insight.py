@@ -232,7 +232,7 @@ def _reference_spread(n, u, v, p, runs: int, seed: int) -> np.ndarray:
 @pytest.mark.slow
 def test_spread_is_within_3_percent_of_a_20000_run_reference_and_seeds_agree(tmp_path):
     from netmap.network import build_graph
-    from netmap.network.spread import _calibrated, _edge_arrays, edge_probability, estimate_spread, samples_for
+    from netmap.network.spread import _calibrated, spread_arrays, edge_probability, estimate_spread, samples_for
 
     company = generate_company(1500, seed=3)
     files = write_company(company, tmp_path / "co", xlsx=False)
@@ -246,7 +246,7 @@ def test_spread_is_within_3_percent_of_a_20000_run_reference_and_seeds_agree(tmp
         G = build_graph(store.load_dataset())
     finally:
         store.close()
-    nodes, u, v, s = _edge_arrays(G)
+    nodes, u, v, s = spread_arrays(G)
     rate = _calibrated(nodes, u, v, s)
     reference = _reference_spread(len(nodes), u, v, edge_probability(s, rate), 20_000, seed=99)
     tenth = np.sort(reference)[::-1][9]

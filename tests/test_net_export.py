@@ -1,4 +1,4 @@
-"""Tests for netmap.network.export (GraphML/GEXF, offline and safe HTML view)."""
+"""Tests for netmap.draw: GraphML/GEXF (gephi), the layout and the offline, safe HTML page."""
 
 from __future__ import annotations
 
@@ -16,14 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netmap.errors import UnknownPerson
-from netmap.network.export import (
-    FEELING_COLORS,
-    GraphView,
-    graph_html,
-    layout_positions,
-    to_gexf,
-    to_graphml,
-)
+from netmap.draw.gephi import to_gexf, to_graphml
+from netmap.draw.layout import layout_positions
+from netmap.draw.legend import FEELING_COLORS
+from netmap.draw.page import DrawOptions, GraphView, graph_html
 
 EVIL = 'Eve href <img src=x onerror=alert(1)> </script><script>alert(2)</script>'
 
@@ -143,7 +139,7 @@ def test_popup_innerhtml_path_is_neutralised():
     assert "popup.innerHTML" in raw.generate_html()
     # ... and our page never does
     G, table = small()
-    page = graph_html(G, table, title="<script>alert(3)</script>").html
+    page = graph_html(G, table, DrawOptions(title="<script>alert(3)</script>")).html
     assert "popup.innerHTML" not in page
     titles = [n["title"] for n in node_data(page)] + [e["title"] for e in edge_data(page)]
     assert not any("href" in t.lower() for t in titles)
@@ -169,7 +165,7 @@ def test_tooltip_is_plain_text_with_the_measures():
 
 def test_colours_shapes_and_dashes():
     G, table = small()
-    page = graph_html(G, table, color_by="feeling", weak_edges={(2, 1)}, bridge_edges=[(3, 2)]).html
+    page = graph_html(G, table, DrawOptions(color_by="feeling", weak_edges={(2, 1)}, bridge_edges=[(3, 2)])).html
     nodes = {n["id"]: n for n in node_data(page)}
     assert nodes[1]["color"]["background"] == FEELING_COLORS["promoter"] == "#2e7d32"
     assert nodes[2]["color"]["background"] == FEELING_COLORS["unknown"] == "#9e9e9e"
@@ -181,37 +177,37 @@ def test_colours_shapes_and_dashes():
     assert "dashes" not in edges[frozenset((2, 3))]
     assert "bridge" in edges[frozenset((2, 3))]["title"]
     with pytest.raises(ValueError):
-        graph_html(G, table, color_by="mood")
+        graph_html(G, table, DrawOptions(color_by="mood"))
 
 
 def test_large_graph_is_capped_small_and_deterministic():
     G, table = big()
-    view = graph_html(G, table, max_nodes=1000)
+    view = graph_html(G, table, DrawOptions(max_nodes=1000))
     assert (view.shown, view.total) == (1000, 3000)
     assert len(view.html.encode()) <= 2_000_000
     shown = {n["id"] for n in node_data(view.html)}
     top = set(table["spread"].sort_values(ascending=False).index[:1000])
     assert shown == top
     assert all(e["from"] in shown and e["to"] in shown for e in edge_data(view.html))
-    assert graph_html(G, table, max_nodes=1000).html == view.html
+    assert graph_html(G, table, DrawOptions(max_nodes=1000)).html == view.html
 
 
 def test_focus_shows_the_neighbourhood():
     G, table = big(500)
-    view = graph_html(G, table, focus=10, hops=1)
+    view = graph_html(G, table, DrawOptions(focus=10, hops=1))
     ids = {n["id"] for n in node_data(view.html)}
     assert ids == set(G[10]) | {10}
     assert view.total == view.shown == len(ids)
-    capped = graph_html(G, table, focus=0, hops=2, max_nodes=20)
+    capped = graph_html(G, table, DrawOptions(focus=0, hops=2, max_nodes=20))
     assert capped.shown == 20 and capped.total == len(nx.single_source_shortest_path_length(G, 0, 2))
     assert 0 in {n["id"] for n in node_data(capped.html)}
     with pytest.raises(UnknownPerson):
-        graph_html(G, table, focus=-1)
+        graph_html(G, table, DrawOptions(focus=-1))
 
 
 def test_positions_are_used_and_layout_is_seeded():
     G, table = small()
-    page = graph_html(G, table, positions={1: (0, 0), 2: (10, 0), 3: (10, 10)}).html
+    page = graph_html(G, table, DrawOptions(positions={1: (0, 0), 2: (10, 0), 3: (10, 10)})).html
     nodes = {n["id"]: n for n in node_data(page)}
     assert nodes[1]["x"] == nodes[1]["y"] == 0
     assert nodes[2]["x"] == nodes[3]["x"] > 0 and nodes[3]["y"] > 0
@@ -226,12 +222,12 @@ def test_drawings_reuse_one_compiled_template_and_are_the_pages_pyvis_makes(monk
     the very same page."""
     import pyvis.network
 
-    import netmap.network.export as export
+    import netmap.draw.page as export
 
     G, table = small()
     export._templates.cache_clear()
-    first = graph_html(G, table, title="Ann").html
-    second = graph_html(G, table, title="Ann").html
+    first = graph_html(G, table, DrawOptions(title="Ann")).html
+    second = graph_html(G, table, DrawOptions(title="Ann")).html
     assert first == second
     assert export._templates.cache_info().currsize == 1  # one environment...
     env = export._templates(pyvis.network.Network().template_dir)
@@ -248,7 +244,7 @@ def test_drawings_reuse_one_compiled_template_and_are_the_pages_pyvis_makes(monk
         return made[-1]
 
     monkeypatch.setattr(pyvis.network.Network, "generate_html", pyvis_own)
-    assert graph_html(G, table, title="Ann").html == first and made
+    assert graph_html(G, table, DrawOptions(title="Ann")).html == first and made
 
 
 # ------------------------------------------------------------- drawings: issue 13, part 6 --
@@ -268,7 +264,7 @@ def test_community_colours_are_many_and_pairwise_distinct():
     just-noticeable difference). The old palette had #4e79a7 and #1f77b4 at 13."""
     from itertools import combinations
 
-    from netmap.network.export import COMMUNITY_COLORS
+    from netmap.draw.legend import COMMUNITY_COLORS
 
     assert len(COMMUNITY_COLORS) >= 16 and len(set(COMMUNITY_COLORS)) == len(COMMUNITY_COLORS)
     assert COMMUNITY_COLORS[:7] == ("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7")
@@ -340,7 +336,7 @@ def test_a_focus_draws_every_tie_and_a_capped_view_leaves_nobody_without_one():
     """The Person page's 2-hop ego networks of the sample company had lost their weakest ties
     to a cap of 5 per person (39 of 400 profiles; one drew 215 of 265)."""
     G, table = big(600)
-    ego = graph_html(G, table, focus=5, hops=2, max_nodes=300)
+    ego = graph_html(G, table, DrawOptions(focus=5, hops=2, max_nodes=300))
     shown = {n["id"] for n in node_data(ego.html)}
     assert len(edge_data(ego.html)) == G.subgraph(shown).number_of_edges()
     # a colleague clique of 40 (780 ties) and one more person
@@ -349,7 +345,7 @@ def test_a_focus_draws_every_tie_and_a_capped_view_leaves_nobody_without_one():
         D.edges[a, b]["strength"] = 0.1 + 0.9 * ((a * 7 + b * 13) % 17) / 17
     D.add_edge(40, 0, strength=0.05)  # a newcomer whose only tie is the weakest of all
     t = pd.DataFrame({"spread": np.linspace(1, 2, 41)}, index=pd.Index(range(41), name="person_id"))
-    assert len(edge_data(graph_html(D, t, focus=40, hops=2).html)) == D.number_of_edges() == 781
+    assert len(edge_data(graph_html(D, t, DrawOptions(focus=40, hops=2)).html)) == D.number_of_edges() == 781
     # drawn whole: at most 5 ties a person, but everyone with a tie keeps one and the group stays whole
     view = graph_html(D, t)
     drawn = edge_data(view.html)
@@ -361,7 +357,7 @@ def test_a_focus_draws_every_tie_and_a_capped_view_leaves_nobody_without_one():
 
 def test_the_page_fills_its_window_and_says_whom_to_label_with_numbers_only():
     G, table = small()
-    page = graph_html(G, table, title="Ann").html
+    page = graph_html(G, table, DrawOptions(title="Ann")).html
     assert "display:grid" in page and "height:auto !important" in page  # the drawing takes the rest
     script = page[page.index("window.netmapView"):]
     config = json.loads(re.search(r"\}\)\((\{.*?\})\);\s*</script>", script, re.S).group(1))

@@ -398,7 +398,7 @@ def test_masked_product_blocks(budget):
     import numpy as np
     import scipy.sparse as sp
 
-    from netmap.network.graph import _masked_product
+    from netmap.network.arrays import masked_product
 
     rng = np.random.default_rng(budget)
     X = sp.random_array((30, 25), density=0.2, format="csr", rng=rng)
@@ -406,5 +406,5 @@ def test_masked_product_blocks(budget):
     rows = np.sort(rng.integers(0, 30, 200))
     cols = rng.integers(0, 30, 200)
     dense = (X @ Y).toarray()
-    got = _masked_product(sp.csr_array(X), sp.csr_array(Y), rows, cols, budget=budget)
+    got = masked_product(sp.csr_array(X), sp.csr_array(Y), rows, cols, budget=budget)
     assert np.allclose(got, dense[rows, cols])

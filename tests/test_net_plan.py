@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netmap.network.plan import PLAN_COLUMNS, PLAN_EXTRA_COLUMNS, customer_ids, nurture_plan
-from netmap.network.spread import _edge_arrays, estimate_spread, sample_live_edges
+from netmap.network.spread import spread_arrays, estimate_spread, sample_live_edges
 
 
 def two_clusters():
@@ -127,7 +127,7 @@ def test_first_figure_is_the_first_picks_spread_and_figures_come_from_other_samp
     G = nx.powerlaw_cluster_graph(150, 2, 0.3, seed=5)
     for a, b in G.edges():
         G.edges[a, b]["strength"] = 0.9
-    arrays = _edge_arrays(G)
+    arrays = spread_arrays(G)
     ls = sample_live_edges(G, samples=60, seed=0, base_rate=0.3)
     seen = {}
 

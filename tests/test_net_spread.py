@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from netmap.network.spread import (
     DEFAULT_BASE_RATE,
-    _edge_arrays,
+    spread_arrays,
     calibrated_base_rate,
     edge_probability,
     estimate_spread,
@@ -107,7 +107,7 @@ def test_percolation_matches_python_cascade_within_standard_errors():
 
 def test_standard_error_is_std_over_sqrt_samples():
     G = strengthen(nx.cycle_graph(10), seed=1)
-    nodes, u, v, s = _edge_arrays(G)
+    nodes, u, v, s = spread_arrays(G)
     est = estimate_spread(nodes, u, v, s, 40, 0, 0.5)
     # the same snapshots by hand: the stream (seed, 1) drawn by the same sampler, components by networkx
     from netmap.network.spread import _LiveTies
@@ -147,7 +147,7 @@ def test_live_ties_are_drawn_with_their_probabilities_and_independently():
 def test_certain_ties_are_always_live_and_impossible_ones_never():
     G = nx.path_graph(3)
     G.edges[0, 1]["strength"], G.edges[1, 2]["strength"] = 1.0, 0.0
-    est = estimate_spread(*_edge_arrays(G), 50, 0, 1.0)
+    est = estimate_spread(*spread_arrays(G), 50, 0, 1.0)
     assert est.spread.tolist() == [1.0, 1.0, 0.0] and (est.spread_se == 0).all()
 
 
@@ -155,7 +155,7 @@ def test_batches_change_the_draws_not_the_estimate(monkeypatch):
     import netmap.network.spread as spread_mod
 
     G = strengthen(nx.powerlaw_cluster_graph(120, 2, 0.2, seed=4), seed=2)
-    arrays = _edge_arrays(G)
+    arrays = spread_arrays(G)
     whole = estimate_spread(*arrays, 900, 3, 0.4, plans=[[0, 5, 7]])
     assert np.array_equal(whole.spread, estimate_spread(*arrays, 900, 3, 0.4).spread)  # deterministic
     monkeypatch.setattr(spread_mod, "_BATCH_CELLS", 1)  # one snapshot per batch: other draws

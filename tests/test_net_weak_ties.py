@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netmap.network import detect_communities, weak_ties
-from netmap.network.ties import MAX_SPAN, WEAK_TIE_COLUMNS
+from netmap.network.ties import MAX_SPAN, TIE_MEASURE_COLUMNS
 
 COLUMNS = ["a_id", "b_id", "strength", "overlap", "local_bridge", "span",
            "crosses_communities", "weakness"]
@@ -47,7 +47,7 @@ def our_spans(df):
 def test_columns_order_and_types():
     G = nx.karate_club_graph()
     df = weak_ties(G, detect_communities(G))
-    assert list(df.columns) == COLUMNS == WEAK_TIE_COLUMNS
+    assert list(df.columns) == COLUMNS == TIE_MEASURE_COLUMNS
     assert len(df) == G.number_of_edges()
     assert (df.a_id < df.b_id).all()
     assert df.span.dtype == object

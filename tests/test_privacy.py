@@ -405,9 +405,11 @@ def test_library_logs_and_warnings_hold_no_canary(all_logs, database_url, tmp_pa
     """Imports (good and refused), the analysis, the exports, a profile, a search and an
     erasure, with every logger at DEBUG: no record, warning or stray output names anyone."""
     from netmap.analysis import network
-    from netmap.network.export import graph_html, to_graphml
-    from netmap.profile import person_profile, search_people
-    from netmap.queries import graph_table
+    from netmap.draw.gephi import to_graphml
+    from netmap.draw.page import DrawOptions, graph_html
+    from netmap.profile import person_profile
+    from netmap.search import search_people
+    from netmap.draw.view import graph_people_table
 
     caplog, caught = all_logs
     store = Store(database_url)
@@ -416,8 +418,8 @@ def test_library_logs_and_warnings_hold_no_canary(all_logs, database_url, tmp_pa
     with pytest.raises(ImportRefused) as refused:
         import_paths(store, write_files(tmp_path, {"bad-canary.csv": BAD_FILE}))
     analysis, G = network(store)
-    graph_html(G, graph_table(analysis), title="x")
-    to_graphml(G, graph_table(analysis), io.BytesIO(), edge_table=analysis.ties)
+    graph_html(G, graph_people_table(analysis.people), DrawOptions(title="x"))
+    to_graphml(G, graph_people_table(analysis.people), io.BytesIO(), edge_table=analysis.ties)
     pid = store.find_person(Z)
     person_profile(store, pid, graph=G, people=analysis.people)
     assert len(search_people(analysis.people, "Canarywick")) == 1

@@ -13,11 +13,10 @@ from netmap.network.graph import build_graph
 from netmap.profile import (
     PersonProfile,
     erasure_summary,
-    find_people,
     person_profile,
     position_sentences,
-    search_people,
 )
+from netmap.search import find_people, search_people
 
 from .conftest import load
 

@@ -17,8 +17,9 @@ from netmap.cli import sample_files
 from netmap.errors import NetmapError, UnknownPerson
 from netmap.network.paths import PathIndex, default_sources, sources_for_owner, targets_for_company, targets_for_stage
 from netmap.network.plan import customer_ids
-from netmap.network.spread import PLAN_SAMPLES, _edge_arrays, sample_live_edges
-from netmap.views import DrawIndex
+from netmap.network.spread import PLAN_SAMPLES, spread_arrays, sample_live_edges
+from netmap.draw.index import DrawIndex
+from netmap.draw.view import graph_people_table, path_graph
 from netmap.queries import (
     CHART_MAX,
     NURTURE_COLUMNS,
@@ -27,19 +28,17 @@ from netmap.queries import (
     PLAN_EXTRA_COLUMNS,
     chart_sample,
     find_paths,
-    graph_table,
     in_book,
     nurturable,
     nurture_list,
     owners,
-    path_graph,
     path_ids,
     path_index,
     plan,
     resolve_sources,
     resolve_targets,
-    search_people,
 )
+from netmap.search import search_people
 
 from .conftest import drop_database, new_database_url
 
@@ -161,7 +160,7 @@ def test_the_stored_plan_is_the_plan_computed_again_from_the_graph(sample):
 
 def test_stored_ties_are_the_graph_ties(sample):
     _, analysis, G = sample
-    for mine, theirs in zip(analysis.edge_arrays(), _edge_arrays(G)):
+    for mine, theirs in zip(analysis.edge_arrays(), spread_arrays(G)):
         np.testing.assert_array_equal(mine, theirs)
     ours, ref = path_index(analysis), PathIndex.from_graph(G)
     for name in ("nodes", "indptr", "indices", "strength", "cost", "detractor"):
@@ -247,7 +246,7 @@ def test_path_graph_keeps_only_the_people_and_ties_on_the_paths(sample):
     assert H.nodes[lead["person_id"]]["role"] == "target"
     assert {H.nodes[s]["role"] for s in paths["source_id"]} == {"source"}
     assert H.nodes[lead["person_id"]]["name"] == G.nodes[lead["person_id"]]["name"]
-    table = graph_table(analysis)
+    table = graph_people_table(analysis.people)
     assert table.index.name == "person_id" and table["community"].equals(table["community_id"])
     # the app draws them from the stored arrays: same people, ties, roles and strengths, no graph of everyone
     drawable = find_paths(None, [lead["person_id"]], resolve_sources(store, analysis.people, "promoters"), top=3,

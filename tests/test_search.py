@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netmap import profile, queries, views
-from netmap.search import PeopleSearch, fold, search_people
+from netmap.errors import UnknownPerson
+from netmap.search import FINDER_COLUMNS, PeopleSearch, find_people, fold, search_people
 
 PEOPLE = pd.DataFrame({
     "person_id": [1, 2, 3, 4, 5, 6, 42, 7, 8],
@@ -61,10 +61,12 @@ def test_every_page_and_module_answers_alike():
     for query in ("ann", "ann lee", "beta", "#3", "acme.com", "zzz"):
         want = ids(search_people(PEOPLE, query))
         assert ids(kept.find(query)) == want
-        assert ids(views.search_people(PEOPLE, query)) == want
-        assert ids(queries.search_people(PEOPLE, query)) == want
-        assert ids(profile.search_people(kept, query)) == want
-    assert list(profile.search_people(PEOPLE, "ann").columns) == list(profile.FINDER_COLUMNS)
+        if want:  # the "find a person" boxes: the same people, in the same order, FINDER_COLUMNS only
+            assert ids(find_people(None, kept, query)) == want
+        else:
+            with pytest.raises(UnknownPerson):
+                find_people(None, kept, query)
+    assert list(find_people(None, PEOPLE, "ann").columns) == list(FINDER_COLUMNS)
 
 
 def test_rows_come_back_whole_and_limited():

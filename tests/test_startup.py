@@ -45,8 +45,8 @@ def fresh_caches():
 
 def test_it_warms_every_module_the_app_and_its_pages_import():
     names = startup.app_imports()
-    assert {"streamlit", "pandas", "altair", "netmap.ui", "netmap.views", "netmap.profile", "netmap.ingest.upload",
-            "netmap.network.export"} <= set(names)
+    assert {"streamlit", "pandas", "altair", "netmap.ui", "netmap.draw.view", "netmap.profile", "netmap.ingest.upload",
+            "netmap.draw.page"} <= set(names)
     # in a fresh interpreter: none of them (nor the ones imported inside functions) fails,
     # and after them the pages need nothing heavy that was not loaded
     code = ("from netmap.ui import startup; failed = startup.import_all([*startup.app_imports(), *startup.DEFERRED]);"

@@ -1,4 +1,5 @@
-"""Unit tests for netmap.views (what the Network and Bridges pages show)."""
+"""Unit tests for what the Network and Bridges pages show: netmap.draw (what is drawn, the legend,
+the frame) and netmap.queries' filters and rankings."""
 
 from __future__ import annotations
 
@@ -13,33 +14,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netmap.errors import NetmapError
-from netmap import views
-from netmap.network.export import COMMUNITY_COLORS, FEELING_COLORS, graph_html, to_graphml
-from netmap.views import (
+from netmap.analysis import MEASURES, TIE_MEASURES
+from netmap.draw import view as views
+from netmap.draw.gephi import to_graphml
+from netmap.draw.index import DrawIndex
+from netmap.draw.legend import COMMUNITY_COLORS, FEELING_COLORS, add_legend, legend_html
+from netmap.draw.page import DrawOptions, graph_html
+from netmap.draw.view import (
     GLOBAL_LAYOUT_MAX,
-    DrawIndex,
-    add_legend,
-    MEASURES,
-    NONE,
-    TIE_MEASURES,
-    Filters,
     bridge_customers,
-    bridge_pairs,
-    filter_people,
-    filter_ties,
+    bridge_tie_table,
     graph_people_table,
-    legend_html,
     network_view,
-    options,
-    ranked_bridges,
-    ranked_weak_ties,
-    search_people,
     showing_text,
     use_global_layout,
-    visible_graph,
-    weak_pairs,
+    weak_tie_table,
 )
+from netmap.errors import NetmapError
+from netmap.queries import NONE, Filters, filter_people, filter_ties, options, ranked_bridges, ranked_weak_ties
+from netmap.search import search_people
+
 
 EVIL = 'Eve <img src=x onerror=alert(1)> </script><script>alert(2)</script>'
 
@@ -163,18 +157,28 @@ def test_search_limit_and_exact_name_first():
 
 
 # -------------------------------------------------------------- what to draw --
-def test_weak_and_bridge_pairs_and_bridge_customers():
+def _pairs(table: pd.DataFrame) -> set[tuple[int, int]]:
+    return set(zip(table["a_id"].tolist(), table["b_id"].tolist()))
+
+
+def test_weak_and_bridge_tie_tables_and_bridge_customers():
     _, people, ties, _ = network()
-    assert weak_pairs(ties) == {(3, 4)} and bridge_pairs(ties) == {(3, 4)}
+    assert _pairs(weak_tie_table(ties)) == {(3, 4)} and _pairs(bridge_tie_table(ties)) == {(3, 4)}
     assert bridge_customers(people) == {3, 4}  # the cut vertices, and the top 5% (at least one) by score
     assert bridge_customers(people, share=0.5) == {3, 4, 5, 1}
 
 
-def test_visible_graph_filters_nodes_and_weak_ties_without_copying():
-    G, _, _, _ = network()
-    H = visible_graph(G, {1, 2, 3, 4}, min_strength=0.5)
-    assert set(H) == {1, 2, 3, 4} and set(map(frozenset, H.edges())) == {frozenset(e) for e in [(1, 2), (1, 3), (2, 3)]}
-    assert visible_graph(G, None).number_of_edges() == G.number_of_edges()
+def _visible_graph(G: nx.Graph, node_ids, min_strength: float = 0.0) -> nx.Graph:
+    """The reference the array-based view is checked against: a read-only view of ``G``
+    restricted to ``node_ids`` (None: all) and to ties of at least ``min_strength``."""
+    nodes = None if node_ids is None else set(node_ids)
+    fn = (lambda v: v in nodes) if nodes is not None else nx.filters.no_filter
+    if min_strength > 0:
+        def fe(a, b):
+            return float(G[a][b].get("strength", 1.0) or 0.0) >= min_strength
+    else:
+        fe = nx.filters.no_filter
+    return nx.subgraph_view(G, filter_node=fn, filter_edge=fe)
 
 
 def test_graph_people_table_uses_community_ids_and_keeps_the_input():
@@ -340,12 +344,13 @@ def test_the_stored_arrays_draw_exactly_what_the_graph_draws(sample_analysis, op
         ids &= set(strong["a_id"]) | set(strong["b_id"])
     if options.get("focus") is not None:
         ids.add(options["focus"])
-    H = visible_graph(G, ids if filters.active or options.get("focus") is not None else None, filters.min_strength)
+    H = _visible_graph(G, ids if filters.active or options.get("focus") is not None else None, filters.min_strength)
     color_by, size_by = options.get("color_by", "community"), options.get("size_by", "spread")
     table, marked = graph_people_table(a.people), bridge_customers(a.people)
-    ref = graph_html(H, table, color_by=color_by, size_by=size_by, focus=options.get("focus"),
-                     hops=options.get("hops", 1), max_nodes=options.get("max_nodes", 1000),
-                     weak_edges=weak_pairs(a.ties), bridge_edges=bridge_pairs(a.ties), marked=marked, title=None)
+    ref = graph_html(H, table, DrawOptions(
+        color_by=color_by, size_by=size_by, focus=options.get("focus"), hops=options.get("hops", 1),
+        max_nodes=options.get("max_nodes", 1000), weak_edges=_pairs(weak_tie_table(a.ties)),
+        bridge_edges=_pairs(bridge_tie_table(a.ties)), marked=marked, title=None))
     shown = set(ref.ids)
     legend = legend_html(color_by, views._communities_shown(table, shown) if color_by == "community" else [],
                          labels=a.labels, marked=bool(shown & marked), size_by=size_by)
@@ -422,7 +427,7 @@ def test_the_command_lines_graph_has_the_same_legend(sample_analysis, sample_url
 def test_the_drawing_frame_opens_a_profile_only_through_its_own_page():
     """The drawing stays sandboxed with allow-scripts alone (no top navigation, no popups, no
     same-origin); a click reaches the app only as a message the outer page checks."""
-    from netmap.views import DRAWING_SANDBOX, sandboxed, unsandboxed
+    from netmap.draw.frame import DRAWING_SANDBOX, sandboxed, unsandboxed
 
     outer = sandboxed("<html><body>drawing</body></html>")
     assert DRAWING_SANDBOX == "allow-scripts"
@@ -436,3 +441,44 @@ def test_the_drawing_frame_opens_a_profile_only_through_its_own_page():
     filled = sandboxed("<p>x</p>", fill_window=True, person_url="</script>profile")
     assert filled.count("<script>") == 2 and "window.frameElement" in filled
     assert "</script>profile" not in filled and '"\\u003c/script>profile"' in filled
+
+
+def test_the_command_lines_graph_and_the_network_page_draw_the_same_people_and_ties(sample_analysis, sample_url,
+                                                                                     tmp_path, capsys):
+    """``python -m netmap graph`` with the page's filter flags and the Network page (the app's
+    cached :func:`netmap.ui._network_view`, drawn from the stored arrays) choose the same people
+    and the same ties, dashed and dark alike, for the same filters: one drawing rule."""
+    from dataclasses import astuple
+
+    from netmap import Store, ui
+    from netmap.cli import main
+
+    a, _ = sample_analysis
+    owner = options(a.people)["owner"][0]
+    community = options(a.people)["community"][0]
+    cases = [
+        ([], Filters()),
+        (["--owner", owner, "--min-strength", "0.2"], Filters(owners=(owner,), min_strength=0.2)),
+        (["--community", str(community), "--feeling", "promoter", "--feeling", "unknown"],
+         Filters(communities=(community,), feelings=("promoter", "unknown"))),
+        (["--stage", "customer", "--max-nodes", "100"], Filters(stages=("customer",))),
+    ]
+    store = Store(sample_url)
+    version = store.data_version()
+    store.close()
+    out = tmp_path / "graph.html"
+    for flags, filters in cases:
+        assert main(["--db", sample_url, "graph", "--out", str(out), *flags]) == 0, capsys.readouterr().err
+        printed = capsys.readouterr().out
+        cli = out.read_text(encoding="utf-8")
+        max_nodes = int(flags[flags.index("--max-nodes") + 1]) if "--max-nodes" in flags else 1000
+        page = ui._network_view(sample_url, version, astuple(filters), None, 1, "community", "spread", max_nodes)
+        drawn = page.html
+        assert {n["id"] for n in _nodes(cli)} == {n["id"] for n in _nodes(drawn)}
+        assert len(_nodes(cli)) == page.shown and f"showing {page.shown} of {page.total} people" in printed
+
+        def ties(html):
+            return {(min(e["from"], e["to"]), max(e["from"], e["to"]), bool(e.get("dashes")), e.get("width"))
+                    for e in _edges(html)}
+
+        assert ties(cli) == ties(drawn)

@@ -8,8 +8,8 @@ import re
 import networkx as nx
 import pytest
 
-from netmap.network import vis_assets
-from netmap.network.export import graph_html
+from netmap.draw import vis_assets
+from netmap.draw.page import graph_html
 
 
 def drawing() -> str:

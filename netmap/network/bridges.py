@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from netmap.network.graph import _edge_arrays, _masked_product, _sym_csr
+from netmap.network.arrays import edge_arrays, masked_product, sym_csr
 
 __all__ = [
     "bridge_measures",
@@ -160,7 +160,7 @@ def bridge_measures(
 
     The score is in [0, 1]. People without ties score 0. Deterministic.
     """
-    nodes, u, v, w = _edge_arrays(G)
+    nodes, u, v, w = edge_arrays(G)
     n = len(nodes)
     missing = [node for node in nodes if node not in communities]
     if missing:
@@ -171,8 +171,8 @@ def bridge_measures(
         df.attrs["betweenness_method"] = "exact (Brandes)"
         return df
 
-    A = _sym_csr(n, u, v)
-    W = _sym_csr(n, u, v, w)
+    A = sym_csr(n, u, v)
+    W = sym_csr(n, u, v, w)
     degree = np.diff(A.indptr).astype(np.int64)
     strength = np.asarray(W.sum(axis=1)).ravel()
 
@@ -411,9 +411,9 @@ def _structural_holes(A: sp.csr_array, W: sp.csr_array) -> tuple[np.ndarray, np.
     MT = sp.csr_array(M.T)
     MT.sort_indices()
     p_direct = W.data * inv_s[rows]  # p_ij on the ties, in (rows, cols) order
-    indirect = _masked_product(P, P, rows, cols)
+    indirect = masked_product(P, P, rows, cols)
     constraint = np.bincount(rows, weights=(p_direct + indirect) ** 2, minlength=n).astype(float)
-    redundancy = _masked_product(P, MT, rows, cols)
+    redundancy = masked_product(P, MT, rows, cols)
     effective = np.bincount(rows, weights=1.0 - redundancy, minlength=n).astype(float)
     constraint[isolated] = np.nan
     effective[isolated] = np.nan

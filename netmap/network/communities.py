@@ -23,7 +23,7 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 
-from netmap.network.graph import _edge_arrays
+from netmap.network.arrays import edge_arrays
 
 __all__ = [
     "detect_communities",
@@ -77,7 +77,7 @@ def detect_communities(
     nothing, raises modularity by less than :data:`MIN_MODULARITY_GAIN`
     (1e-4), or :data:`MAX_LEIDEN_PASSES` (10) passes have run.
     """
-    nodes, u, v, w = _edge_arrays(G)
+    nodes, u, v, w = edge_arrays(G)
     n = len(nodes)
     if n == 0:
         return {}

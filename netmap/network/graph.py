@@ -15,8 +15,8 @@ The graph is the single contract between the data and every measure:
 An edge exists when two people are joined by an explicit relationship, a
 referral, at least one shared interaction (a meeting, event, deal or email
 thread with at most :data:`MAX_INTERACTION_SIZE` participants), or a shared
-account: colleagues at the same company are tied (crm-formats.md: "a person's
-company ties them to colleagues at the same company"), weakly, when the company
+account: colleagues at the same company are tied (a person's company ties them
+to colleagues at the same company), weakly, when the company
 has at most :data:`MAX_COMPANY_SIZE` people in the data. In a larger company
 being colleagues says little about knowing each other and would turn it into a
 clique, so there it only strengthens ties that other evidence makes. Self-loops
@@ -34,17 +34,14 @@ order, so results never depend on insertion order).
 
 from __future__ import annotations
 
-import gc
-import threading
 from collections.abc import Sequence
-from contextlib import contextmanager
 from datetime import date
 
 import networkx as nx
 import numpy as np
-import scipy.sparse as sp
 
 from netmap.model import Dataset, Person, feeling_of
+from netmap.network.arrays import gc_paused
 
 __all__ = [
     "build_graph",
@@ -205,24 +202,6 @@ def _tie_strength_array(
 # --------------------------------------------------------------------------- #
 # Graph building
 # --------------------------------------------------------------------------- #
-@contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector while building many small objects.
-
-    Building a graph allocates millions of dicts and tuples and no cycles;
-    every few thousand allocations CPython would scan them all again (40 % of
-    :func:`build_graph`'s time at 100,000 people). Reference counting still
-    frees everything as usual.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def build_graph(
     dataset: Dataset,
     *,
@@ -274,7 +253,7 @@ def build_graph(
         * ``last_contact`` -- newest date of any evidence (relationship
           ``since``, referral ``on``, interaction ``on``), or None.
     """
-    with _gc_paused():
+    with gc_paused():
         return _build_graph(dataset, max_interaction_size, max_company_size)
 
 
@@ -403,19 +382,15 @@ def _build_graph(dataset: Dataset, max_interaction_size: int, max_company_size: 
         age = np.full(m, np.nan)
     strength = _tie_strength_array(explicit, has_rel, has_ref, shared.astype(float), same_co, age)
 
-    # Edges: written straight into networkx's adjacency (what add_edges_from
-    # does, one shared attribute dict per tie, in the same order) -- 4x faster
-    # than add_edges_from at 364,000 ties, which dominated this function.
+    # Edges through networkx's public API, in the data's order (so the adjacency, and every
+    # measure that reads it, is the same); the attribute dicts are made in one pass.
     kinds_t = {i: tuple(sorted(k)) for i, k in kinds.items()}
     referrers_t = {i: tuple(sorted(r)) for i, r in referrers.items()}
     days = {d: date.fromordinal(d) for d in np.unique(last).tolist() if d != _NO_DATE}
     days[_NO_DATE] = None
     explicit_l = np.where(np.isnan(explicit), None, explicit.astype(object)).tolist()
-    adj = G._adj
-    for i, (a, b, s, x, sh, co, d) in enumerate(
-        zip(ids[u].tolist(), ids[v].tolist(), strength.tolist(), explicit_l, shared.tolist(), same_co.tolist(), last.tolist())
-    ):
-        attrs = {
+    G.add_edges_from(
+        (a, b, {
             "strength": s,
             "explicit": x,
             "kinds": kinds_t.get(i, ()),
@@ -423,10 +398,11 @@ def _build_graph(dataset: Dataset, max_interaction_size: int, max_company_size: 
             "shared": sh,
             "same_company": co,
             "last_contact": days[d],
-        }
-        adj[a][b] = attrs
-        adj[b][a] = attrs
-    nx._clear_cache(G)
+        })
+        for i, (a, b, s, x, sh, co, d) in enumerate(zip(
+            ids[u].tolist(), ids[v].tolist(), strength.tolist(), explicit_l, shared.tolist(), same_co.tolist(),
+            last.tolist()))
+    )
     return G
 
 
@@ -555,129 +531,4 @@ def _company_codes(people: dict[int, Person], ids: np.ndarray) -> np.ndarray:
         name = company.strip().casefold()
         if name:
             out[i] = codes.setdefault(name, len(codes))
-    return out
-
-
-# --------------------------------------------------------------------------- #
-# Array views of a graph, shared by the measures (private)
-# --------------------------------------------------------------------------- #
-def _edge_arrays(G: nx.Graph, weight: str = "strength") -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted node list and edge arrays ``(u, v, w)`` with ``u < v`` (positions).
-
-    Edges are sorted by ``(u, v)``; self-loops are ignored; a missing weight
-    counts as 1.
-    """
-    return _edge_arrays_with(G, weight, missing=1.0, none=np.nan)
-
-
-_shared = threading.local()
-
-
-@contextmanager
-def _arrays_shared(G: nx.Graph):
-    """While inside, the array views of ``G`` are computed once and shared.
-
-    For :func:`netmap.analysis.analyze`, which hands one graph that nobody
-    changes to four measures, each of which would read it again (about 0.4 s
-    at 100,000 people each time). Outside the block nothing is remembered,
-    so a graph changed between two calls is always read afresh. Per thread.
-    """
-    previous = getattr(_shared, "memo", None)
-    _shared.memo = (G, {})
-    try:
-        yield
-    finally:
-        _shared.memo = previous
-
-
-def _edge_arrays_with(G: nx.Graph, weight: str, *, missing: float, none: float):
-    """:func:`_edge_arrays`, with the value of a missing and of a ``None`` weight.
-
-    Reads the adjacency as flat sequences (one pass per array, no per-edge
-    tuples): 5x faster than ``G.edges(data=...)`` at 364,000 ties.
-    """
-    memo = getattr(_shared, "memo", None)
-    if memo is not None and memo[0] is G:
-        key = (weight, missing, none if none == none else "nan")
-        if key not in memo[1]:
-            memo[1][key] = _read_edge_arrays(G, weight, missing=missing, none=none)
-        nodes, u, v, w = memo[1][key]
-        return list(nodes), u.copy(), v.copy(), w.copy()
-    return _read_edge_arrays(G, weight, missing=missing, none=none)
-
-
-def _read_edge_arrays(G: nx.Graph, weight: str, *, missing: float, none: float):
-    nodes = sorted(G.nodes)
-    index = {node: i for i, node in enumerate(nodes)}
-    if G.is_directed() or G.is_multigraph():
-        rows = [(index[x], index[y], d.get(weight, missing)) for x, y, d in G.edges(data=True) if x != y]
-        a = np.array([r[0] for r in rows], dtype=np.int64)
-        b = np.array([r[1] for r in rows], dtype=np.int64)
-        w = np.array([none if r[2] is None else r[2] for r in rows], dtype=np.float64)
-    else:
-        with _gc_paused():
-            adj = G._adj
-            deg = np.fromiter((len(nbrs) for nbrs in adj.values()), np.int64, len(adj))
-            total = int(deg.sum())
-            a = np.repeat(np.fromiter((index[x] for x in adj), np.int64, len(adj)), deg)
-            b = np.fromiter((index[y] for nbrs in adj.values() for y in nbrs), np.int64, total)
-            w = np.fromiter(
-                (none if (x := d.get(weight, missing)) is None else x for nbrs in adj.values() for d in nbrs.values()),
-                np.float64,
-                total,
-            )
-        keep = a < b  # each tie is stored at both ends: keep one; drops self-loops
-        a, b, w = a[keep], b[keep], w[keep]
-    u, v = np.minimum(a, b), np.maximum(a, b)
-    order = np.lexsort((v, u))
-    return nodes, u[order], v[order], w[order]
-
-
-def _sym_csr(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray | None = None) -> sp.csr_array:
-    """Symmetric n x n CSR matrix with sorted indices from upper-triangle edges."""
-    data = np.ones(2 * len(u)) if w is None else np.concatenate([w, w])
-    mat = sp.csr_array(
-        (data, (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n)
-    )
-    mat.sort_indices()
-    return mat
-
-
-def _masked_product(
-    X: sp.csr_array, Y: sp.csr_array, rows: np.ndarray, cols: np.ndarray, budget: int = 4_000_000
-) -> np.ndarray:
-    """``(X @ Y)[rows[i], cols[i]]`` for every i, without the full product.
-
-    ``rows`` must be non-decreasing. The product is formed block of rows by
-    block of rows, each block bounded by ``budget`` scalar multiplications, so
-    memory stays small even when hubs make ``X @ Y`` dense-ish; the entries are
-    read by binary search on the (sorted) keys of each block.
-    """
-    n_cols = Y.shape[1]
-    out = np.zeros(len(rows), dtype=np.float64)
-    if len(rows) == 0:
-        return out
-    # cumulative work up to the end of each row of X: for every stored entry
-    # X[i, k], the length of row k of Y
-    y_len = np.diff(Y.indptr)
-    cum_entries = np.concatenate([[0], np.cumsum(y_len[X.indices], dtype=np.int64)])
-    cum = cum_entries[X.indptr[1:]]
-    start = 0
-    n_rows = X.shape[0]
-    while start < n_rows:
-        base = cum[start - 1] if start else 0
-        stop = int(np.searchsorted(cum, base + budget, side="right"))
-        stop = min(max(stop, start + 1), n_rows)
-        lo, hi = np.searchsorted(rows, [start, stop])
-        if hi > lo:
-            C = (X[start:stop] @ Y).tocsr()
-            C.sum_duplicates()
-            C.sort_indices()
-            c_rows = np.repeat(np.arange(stop - start, dtype=np.int64), np.diff(C.indptr))
-            c_keys = c_rows * n_cols + C.indices
-            q_keys = (rows[lo:hi] - start) * n_cols + cols[lo:hi]
-            if len(c_keys):
-                pos = np.minimum(np.searchsorted(c_keys, q_keys), len(c_keys) - 1)
-                out[lo:hi] = np.where(c_keys[pos] == q_keys, C.data[pos], 0.0)
-        start = stop
     return out

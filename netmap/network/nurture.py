@@ -1,6 +1,6 @@
 """Whom to nurture next: spread combined with how a person feels.
 
-PRODUCT.md: a promoter with large spread -> *amplify* (ask for an introduction
+The rule: a promoter with large spread -> *amplify* (ask for an introduction
 or a referral); a passive (NPS 7-8) with large spread -> *elevate* ("good"
 into "great"); a detractor with large spread -> *recover* (bad feelings spread
 too); no feedback yet and large spread -> *ask* (send the survey); everyone
@@ -31,12 +31,13 @@ nurture_score
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from ..text import plain
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -74,17 +75,6 @@ ACTION_ADVICE = {
 def feeling_action(feeling: str | None) -> str:
     """The action for a feeling: promoter amplify, passive elevate, detractor recover, else ask."""
     return _FEELING_ACTION.get(str(feeling or "unknown"), "ask")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
-
-def plain(value) -> str:
-    """One line of plain text from a data value (names, labels are data, never markup).
-
-    Control characters and line breaks become spaces; runs of whitespace collapse.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return " ".join(_CONTROL.sub(" ", str(value)).split())
 
 
 def _num(x) -> float:

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from netmap.errors import UnknownPerson
-from netmap.network.nurture import plain
+from netmap.text import plain
 from netmap.ingest.values import company_key, stage as stage_code
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ __all__ = [
     "targets_for_stage",
 ]
 
-#: Columns of :func:`referral_paths`, in order.
+#: Columns of :func:`referral_paths`, in order: ``python -m netmap paths``'s (a contract: scripts rely on them).
 PATH_COLUMNS = ["target_id", "target_name", "source_id", "source_name", "hops", "strength", "path"]
 
 
@@ -170,7 +170,7 @@ def symmetric_csr(n: int, u, v, w) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
     tie = np.arange(len(u), dtype=np.int64)
     # the "v -> u" entries first: when the ties come sorted by (u, v) with u < v (as
-    # _edge_arrays and the stored analysis give them), a stable sort by the source
+    # spread_arrays and the stored analysis give them), a stable sort by the source
     # alone leaves every row sorted by neighbour -- 5x faster than sorting by both
     src, dst = np.concatenate([v, u]), np.concatenate([u, v])
     tie = np.concatenate([tie, tie])
@@ -221,17 +221,17 @@ class PathIndex:
 
     @classmethod
     def from_graph(cls, G: nx.Graph) -> "PathIndex":
-        from netmap.network.spread import _edge_arrays
+        from netmap.network.spread import spread_arrays
 
         feeling = {x: d["feeling"] for x, d in G.nodes(data=True) if "feeling" in d}
         name = {x: d["name"] for x, d in G.nodes(data=True) if "name" in d}
-        nodes, u, v, s = _edge_arrays(G)
+        nodes, u, v, s = spread_arrays(G)
         det = np.fromiter((feeling.get(int(x)) == "detractor" for x in nodes), dtype=bool, count=len(nodes))
         return cls.from_arrays(nodes, u, v, s, det, [name.get(int(x), "") for x in nodes])
 
     @classmethod
     def from_arrays(cls, nodes, u, v, s, detractor, names) -> "PathIndex":
-        """From the tie arrays of :func:`netmap.network.spread._edge_arrays` (``nodes``
+        """From the tie arrays of :func:`netmap.network.spread.spread_arrays` (``nodes``
         sorted ids; ``u``, ``v`` positions; ``s`` strengths), a detractor mask and
         the names, both in ``nodes`` order -- e.g. a stored analysis' tables."""
         nodes = np.asarray(nodes, dtype=np.int64)

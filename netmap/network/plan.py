@@ -43,7 +43,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netmap.network.nurture import ACTION_ADVICE, _people, feeling_action, plain
+from netmap.analysis import PLAN_COLUMNS
+from netmap.network.nurture import ACTION_ADVICE, _people, feeling_action
+from netmap.text import plain
 from netmap.network.spread import LiveEdgeSamples
 
 __all__ = [
@@ -51,9 +53,7 @@ __all__ = [
     "why_here",
 ]
 
-#: Columns of :func:`nurture_plan`, in order (``python -m netmap plan``'s contract first).
-PLAN_COLUMNS = ["rank", "person_id", "name", "marginal_spread", "cumulative_spread", "reason"]
-#: Columns :func:`nurture_plan` adds after the contract's.
+#: Columns :func:`nurture_plan` adds after the contract's (:data:`netmap.analysis.PLAN_COLUMNS`).
 PLAN_EXTRA_COLUMNS = ["action", "feeling", "marginal_se"]
 
 

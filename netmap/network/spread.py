@@ -80,9 +80,11 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from netmap.network.graph import _edge_arrays_with as _graph_edge_arrays
+from netmap.network.arrays import edge_arrays
 
 __all__ = [
+    "FULL_TIE",
+    "spread_arrays",
     "DEFAULT_BASE_RATE",
     "DEFAULT_SAMPLES",
     "LiveEdgeSamples",
@@ -118,6 +120,8 @@ _BATCH_CELLS = 8_000_000
 #: Strength assumed for an edge without a ``strength`` attribute (networkx's
 #: usual default weight of 1, clipped to the contract's (0, 1]).
 _DEFAULT_STRENGTH = 1.0
+#: The spread model's rule for a tie without a strength (absent or ``None``): a full tie.
+FULL_TIE = {"missing": _DEFAULT_STRENGTH, "none": _DEFAULT_STRENGTH, "ids_array": True}
 
 
 def edge_probability(strength, base_rate: float = DEFAULT_BASE_RATE) -> np.ndarray:
@@ -195,7 +199,7 @@ def calibrated_base_rate(
     >>> round(calibrated_base_rate(nx.path_graph(3)), 3)  # k = 1, 2, 1: T_c = 2
     0.3
     """
-    return _calibrated(*_edge_arrays(G), cap=cap, fraction=fraction)
+    return _calibrated(*spread_arrays(G), cap=cap, fraction=fraction)
 
 
 def _calibrated(nodes, u, v, s, *, cap=DEFAULT_BASE_RATE, fraction=THRESHOLD_FRACTION):
@@ -210,19 +214,17 @@ def _calibrated(nodes, u, v, s, *, cap=DEFAULT_BASE_RATE, fraction=THRESHOLD_FRA
     return float(min(cap, fraction / branching / mean_s))
 
 
-def _edge_arrays(G: nx.Graph):
-    """Sorted node ids and edge endpoint positions + strengths (deterministic order).
-
-    Self-loops are dropped; each tie appears once with ``u < v`` (positions),
-    sorted by ``(u, v)``. A missing or ``None`` strength counts as 1.
-    """
-    nodes, u, v, s = _graph_edge_arrays(G, "strength", missing=_DEFAULT_STRENGTH, none=_DEFAULT_STRENGTH)
-    return np.array(nodes, dtype=np.int64), u, v, s
+def spread_arrays(G: nx.Graph):
+    """Sorted node ids (an int64 array) and tie endpoint positions + strengths, as the spread
+    model reads a graph: :func:`netmap.network.arrays.edge_arrays` with a missing or ``None``
+    strength counting as 1 (:data:`FULL_TIE`). Self-loops are dropped; each tie appears once
+    with ``u < v`` (positions), sorted by ``(u, v)``."""
+    return edge_arrays(G, "strength", **FULL_TIE)
 
 
 def tie_kinds(G: nx.Graph, nodes, u, v) -> list[str]:
     """Each tie's ``kinds`` as one text ("colleague, referral"), for the ties
-    :func:`_edge_arrays` gives (``nodes``; positions ``u``, ``v``)."""
+    :func:`spread_arrays` gives (``nodes``; positions ``u``, ``v``)."""
     adj = G._adj
     return [", ".join(map(str, adj[int(nodes[a])][int(nodes[b])].get("kinds") or ()))
             for a, b in zip(np.asarray(u).tolist(), np.asarray(v).tolist())]
@@ -246,7 +248,7 @@ def sample_live_edges(
     ``base_rate=None`` uses :func:`calibrated_base_rate`.
     Memory: the labels are ``samples x n`` int32 (80 MB at 200 x 100,000).
     """
-    return _sample(*_edge_arrays(G), samples, seed, base_rate)
+    return _sample(*spread_arrays(G), samples, seed, base_rate)
 
 
 def _sample(nodes, u, v, s, samples, seed, base_rate) -> LiveEdgeSamples:
@@ -402,7 +404,7 @@ def estimate_spread(
 ) -> SpreadEstimate:
     """Every person's spread over ``samples`` fresh snapshots, streamed in batches.
 
-    ``nodes``, ``u``, ``v``, ``s`` as :func:`_edge_arrays` gives them (edges sorted by
+    ``nodes``, ``u``, ``v``, ``s`` as :func:`spread_arrays` gives them (edges sorted by
     ``(u, v)``). The snapshots come from the random stream ``(seed, stream)``, independent
     of :func:`sample_live_edges`'s ``seed`` stream: figures estimated here are not biased
     by a choice made on those. Each batch draws the live ties of ``b`` snapshots at once
@@ -461,7 +463,7 @@ def estimate_spread(
 def _adjacency(G: nx.Graph, nodes: np.ndarray, u=None, v=None) -> sparse.csr_matrix:
     n = len(nodes)
     if u is None:
-        _, u, v, _ = _edge_arrays(G)
+        _, u, v, _ = spread_arrays(G)
     ones = np.ones(2 * len(u), dtype=np.float32)
     A = sparse.csr_matrix(
         (ones, (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n)
@@ -483,7 +485,7 @@ def reach2(G: nx.Graph, *, chunk_nnz: int = 20_000_000) -> pd.Series:
     pandas.Series
         Indexed by person id (sorted), name ``"reach2"``, dtype int64.
     """
-    nodes, u, v, _ = _edge_arrays(G)
+    nodes, u, v, _ = spread_arrays(G)
     return _reach2(nodes, u, v, chunk_nnz)
 
 
@@ -550,7 +552,7 @@ def spread_measures(
     >>> df["reach2"].tolist()
     [1, 1]
     """
-    nodes, u, v, s = _edge_arrays(G)
+    nodes, u, v, s = spread_arrays(G)
     if base_rate is None:
         base_rate = _calibrated(nodes, u, v, s)
     est = estimate_spread(nodes, u, v, s, samples, seed, base_rate)

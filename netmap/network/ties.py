@@ -30,15 +30,16 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netmap.network.graph import _edge_arrays, _masked_product, _sym_csr
+from netmap.network.arrays import edge_arrays, masked_product, sym_csr
 
-__all__ = ["weak_ties", "MAX_SPAN", "WEAK_TIE_COLUMNS"]
+__all__ = ["weak_ties", "MAX_SPAN", "TIE_MEASURE_COLUMNS"]
 
 #: Longest span searched for. A local bridge whose ends are further apart than
 #: this once it is removed (or not connected at all) gets ``span = None``.
 MAX_SPAN = 8
 
-WEAK_TIE_COLUMNS = [
+#: Columns of :func:`weak_ties` (the stored ties add both ends' names: netmap.analysis.WEAK_TIE_COLUMNS).
+TIE_MEASURE_COLUMNS = [
     "a_id",
     "b_id",
     "strength",
@@ -97,7 +98,7 @@ def weak_ties(
     ValueError
         If a node of ``G`` has no community.
     """
-    nodes, u, v, w = _edge_arrays(G)
+    nodes, u, v, w = edge_arrays(G)
     n, m = len(nodes), len(u)
     missing = [node for node in nodes if node not in communities]
     if missing:
@@ -106,9 +107,9 @@ def weak_ties(
         return _frame(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0),
                       np.empty(0, bool), [], np.empty(0, bool), np.empty(0))
 
-    A = _sym_csr(n, u, v)
+    A = sym_csr(n, u, v)
     degree = np.diff(A.indptr)
-    shared = _masked_product(A, A, u, v)
+    shared = masked_product(A, A, u, v)
     denom = (degree[u] - 1) + (degree[v] - 1) - shared
     overlap = np.divide(shared, denom, out=np.zeros(m), where=denom > 0)
     overlap = np.clip(overlap, 0.0, 1.0)
@@ -145,7 +146,7 @@ def _frame(a, b, strength, overlap, local, span, crosses, weakness) -> pd.DataFr
             "crosses_communities": np.asarray(crosses, dtype=bool),
             "weakness": np.asarray(weakness, dtype=np.float64),
         },
-        columns=WEAK_TIE_COLUMNS,
+        columns=TIE_MEASURE_COLUMNS,
     )
     order = np.lexsort((df["b_id"].to_numpy(), df["a_id"].to_numpy(), -df["weakness"].to_numpy()))
     return df.iloc[order].reset_index(drop=True)

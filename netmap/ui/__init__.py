@@ -21,17 +21,21 @@ import streamlit as st
 
 from ..analysis import Analysis, measures
 from ..config import database_url
+from ..draw import vis_assets
+from ..draw.frame import sandboxed
+from ..draw.index import DrawIndex
+from ..draw.layout import layout_positions
+from ..draw.legend import FEELING_COLORS
+from ..draw.view import NetworkView, use_global_layout
+from ..draw.view import network_view as _network_view_of
 from ..errors import NetmapError
 from ..model import FEELINGS as _FEELINGS
-from ..network import vis_assets
-from ..network.export import FEELING_COLORS, layout_positions
 from ..network.paths import PathIndex
+from ..queries import Filters
 from ..queries import path_index as _index_of
 from ..search import PeopleSearch
 from ..store import Store
 from ..tabular_export import to_csv
-from ..views import sandboxed
-from ..views import DrawIndex, Filters, NetworkView, network_view as _network_view_of, use_global_layout
 
 __all__ = [
     "FEELING_COLORS", "FEELINGS", "ensure_navigation", "graph_frame", "link_graph_assets", "md", "PAGE_ICON", "PERSON_PAGE", "analysis", "csv_download", "draw_index", "no_data", "path_index",
@@ -78,7 +82,7 @@ _last_layout: dict[str, dict] = {}
 @st.cache_resource(show_spinner="Laying out the network...", max_entries=2)
 def _positions(url: str, version: int) -> dict:
     """Node positions of the whole network, computed once per data version (the views
-    use them up to :data:`netmap.views.GLOBAL_LAYOUT_MAX` people, and never re-lay out),
+    use them up to :data:`netmap.draw.view.GLOBAL_LAYOUT_MAX` people, and never re-lay out),
     from the previous version's positions when there is one (``layout_positions``'
     ``previous``: the people already drawn stay where they were)."""
     index = _draw_index(url, version)
@@ -134,7 +138,7 @@ def _network_view(url: str, version: int, filters: tuple, focus: int | None, hop
 def network_view(filters: Filters = Filters(), focus: int | None = None, hops: int = 1, *,
                  color_by: str = NETWORK_DEFAULTS["color_by"], size_by: str = NETWORK_DEFAULTS["size_by"],
                  max_nodes: int = NETWORK_DEFAULTS["max_nodes"]) -> NetworkView:
-    """The Network page's drawing (:func:`netmap.views.network_view`) of the current data,
+    """The Network page's drawing (:func:`netmap.draw.view.network_view`) of the current data,
     cached per data version and choice. Without arguments: the page's first view, which
     the server draws at start-up (:mod:`netmap.ui.startup`)."""
     return _network_view(database_url(), data_version(), astuple(filters), None if focus is None else int(focus),
@@ -203,11 +207,11 @@ def link_graph_assets(prefix: str | None) -> None:
 
 
 def graph_frame(html: str, *, height: int, fill_window: bool = False) -> None:
-    """Show a drawing (:func:`netmap.views.network_view`'s ``html``) in its frame: linking
+    """Show a drawing (:func:`netmap.draw.view.network_view`'s ``html``) in its frame: linking
     vis-network's files when this server serves them, else the drawing as it is (inline).
     A drawing that cannot be linked (another pyvis template) is shown inline, and logged.
     The drawing runs in a frame of its own sandboxed without same-origin
-    (:func:`netmap.views.sandboxed`); a click on a person opens their profile. With
+    (:func:`netmap.draw.frame.sandboxed`); a click on a person opens their profile. With
     ``fill_window`` the frame ends at the bottom of the browser's window (at least 400 px
     tall) instead of being ``height`` px tall."""
     if _graph_assets_at:

@@ -187,7 +187,7 @@ def hostile_app(tmp_path_factory):
 # ----------------------------------------------------------------- graph helpers --
 def graph_frames(pg, count: int = 1, timeout: float = 30_000) -> list:
     """The page's graph frames (at least ``count``): Streamlit's iframes, each holding the
-    drawing's own sandboxed frame (``netmap.views.sandboxed``), once each has drawn its
+    drawing's own sandboxed frame (``netmap.draw.frame.sandboxed``), once each has drawn its
     vis-network canvas. :func:`wait_for_graph` and :func:`node_labels` take these frames and
     look inside them (again after every redraw)."""
     pg.wait_for_function(f"() => document.querySelectorAll('iframe').length >= {count}", timeout=timeout)

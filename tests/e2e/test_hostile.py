@@ -28,7 +28,7 @@ TIMES: dict[str, float] = {}
 
 
 def visible_payloads(text: str) -> set[str]:
-    # graph tooltips carry an invisible zero-width joiner inside "href" (netmap.network.export._defuse),
+    # graph tooltips carry an invisible zero-width joiner inside "href" (netmap.draw.page._defuse),
     # and the app's Markdown a word joiner inside "://" (netmap.ui.md: no autolink)
     text = text.replace("\u200d", "").replace("\u2060", "")
     return {p for p in PAYLOADS if p in text}

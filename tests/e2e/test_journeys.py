@@ -8,7 +8,7 @@ import time
 
 from playwright.sync_api import expect
 
-from netmap.views import unsandboxed
+from netmap.draw.frame import unsandboxed
 
 from .conftest import drawing, graph_frames, node_labels, wait_for_app, wait_for_graph
 

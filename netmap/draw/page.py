@@ -1,18 +1,11 @@
-"""Export the network: GraphML/GEXF for Gephi, and an interactive HTML view.
+"""The interactive HTML drawing: one self-contained page made with pyvis 0.3.2.
 
-File exports carry every measure of the people table as a node attribute (and
-an optional edge table, e.g. weak-tie measures, as edge attributes). GraphML
-and GEXF cannot store ``None``: missing values (``None``/``NaN``) are left out
-for that node or edge; dates become ISO strings, tuples are joined with ", ",
-and every attribute keeps one type across the file (bool, int, float or str).
-
-The HTML view (:func:`graph_html`) is one self-contained page made with pyvis
-0.3.2 (``cdn_resources="in_line"``): vis-network is inlined, the template's
-CDN Bootstrap ``<link>``/``<script>`` are stripped, positions are computed in
-Python and physics is off, so it renders offline and does not move. A small
-script of netmap's own (:data:`_VIEW_SCRIPT`; it reads numbers only) fits the
-drawing to its frame, places labels without overlaps and reports clicks.
-Security (ENGINEERING.md): every text is data, never markup -
+``cdn_resources="in_line"``: vis-network is inlined, the template's CDN
+Bootstrap ``<link>``/``<script>`` are stripped, positions are computed in
+Python (:mod:`netmap.draw.layout`) and physics is off, so it renders offline
+and does not move. A small script of netmap's own (:data:`_VIEW_SCRIPT`; it
+reads numbers only) fits the drawing to its frame, places labels without
+overlaps and reports clicks. Security: every text is data, never markup -
 
 * tooltips are plain strings (vis-network >= 9 shows them as text);
 * pyvis switches to a popup that assigns ``innerHTML`` when any title contains
@@ -34,291 +27,21 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netmap.errors import UnknownPerson
-from netmap.model import TEAM_STAGE
-from netmap.network.nurture import plain
-from netmap.tabular_export import neutralise
+from ..errors import UnknownPerson
+from ..model import TEAM_STAGE
+from ..text import plain
+from .gephi import _CUT_COLUMNS, _missing
+from .layout import layout_positions
+from .legend import _BRIDGE_COLOR, _EDGE_COLOR, COMMUNITY_COLORS, FEELING_COLORS, NO_COMMUNITY_COLOR
 
-__all__ = [
-    "FEELING_COLORS",
-    "COMMUNITY_COLORS",
-    "GraphView",
-    "graph_html",
-    "layout_positions",
-    "to_gexf",
-    "to_graphml",
-]
-
-#: Node colour per feeling (consistent across the app).
-FEELING_COLORS = {
-    "promoter": "#2e7d32",
-    "passive": "#f9a825",
-    "detractor": "#c62828",
-    "unknown": "#9e9e9e",
-}
-#: Colour per community, indexed by ``community % len`` (communities are numbered by size, so
-#: the largest get the first colours). Okabe & Ito's colour-blind-safe set (without black, kept
-#: for borders) for the seven largest, then colours of Paul Tol's muted, light, bright and
-#: vibrant sets chosen one by one as the farthest from those already taken, in normal vision
-#: and in simulated deuteranopia and protanopia (Machado et al. 2009): any two differ by at
-#: least 16 in CIELAB (ΔE*ab; 2.3 is a just-noticeable difference) and by at least 9 for a
-#: colour-blind reader.
-COMMUNITY_COLORS = (
-    "#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7",  # Okabe-Ito
-    "#225555", "#666633", "#ddcc77", "#ffaabb", "#ee6677", "#999933", "#aa3377", "#99ddff",
-    "#ee8866", "#bbcc33", "#cc3311",  # Tol
-)
-_NO_COMMUNITY = "#cfcfcf"
-_EDGE_COLOR = "#b0b0b0"
-_BRIDGE_COLOR = "#37474f"
-_CUT_COLUMNS = ("is_cut_vertex", "cut_vertex", "articulation_point")
-_EDGE_END_COLUMNS = (("a", "b"), ("u", "v"), ("source", "target"), ("a_id", "b_id"), ("person_a", "person_b"))
+__all__ = ["DrawOptions", "GraphView", "graph_html"]
 
 
-# ----------------------------------------------------------------- values --
-def _missing(v) -> bool:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return True
-    if isinstance(v, float | np.floating):
-        return math.isnan(v)
-    return False
-
-
-def _scalar(v):
-    """A GraphML/GEXF-storable Python value, or ``None`` to leave it out. Text is
-    formula-safe (:func:`netmap.tabular_export.neutralise`): Gephi and other tools
-    export these attributes to spreadsheets, where ``=HYPERLINK(...)`` would run."""
-    if isinstance(v, np.generic):
-        v = v.item()
-    if _missing(v):
-        return None
-    if isinstance(v, bool | int | float):
-        return v
-    if isinstance(v, str):
-        return neutralise(v)
-    if isinstance(v, datetime | date | pd.Timestamp):
-        return v.isoformat()
-    if isinstance(v, tuple | list | set | frozenset):
-        items = sorted(v, key=str) if isinstance(v, set | frozenset) else v
-        return neutralise(", ".join(str(_scalar(x)) for x in items if _scalar(x) is not None))
-    return neutralise(str(v))
-
-
-def _unify(records: list[dict]) -> None:
-    """Give every attribute one type across all records (in place)."""
-    kinds: dict[str, set] = {}
-    for rec in records:
-        for k, v in rec.items():
-            kinds.setdefault(k, set()).add(type(v))
-    for k, ts in kinds.items():
-        if ts <= {bool} or ts <= {int} or ts <= {str}:
-            continue
-        conv = float if ts <= {int, float} else str
-        for rec in records:
-            if k in rec:
-                rec[k] = conv(rec[k])
-
-
-def _edge_ends(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    for a, b in _EDGE_END_COLUMNS:
-        if a in table.columns and b in table.columns:
-            return table[a].to_numpy(), table[b].to_numpy(), table.drop(columns=[a, b])
-    if isinstance(table.index, pd.MultiIndex) and table.index.nlevels == 2:
-        return (table.index.get_level_values(0).to_numpy(),
-                table.index.get_level_values(1).to_numpy(), table.reset_index(drop=True))
-    raise ValueError(
-        "edge table needs endpoint columns (one of "
-        + ", ".join(f"{a}/{b}" for a, b in _EDGE_END_COLUMNS) + ") or a two-level index"
-    )
-
-
-def _export_graph(G: nx.Graph, people_table: pd.DataFrame | None, edge_table, *, gexf: bool) -> nx.Graph:
-    H = nx.Graph()
-    cols = [] if people_table is None else [c for c in people_table.columns]
-    rows = {} if people_table is None else people_table.to_dict(orient="index")
-    nodes = sorted(G.nodes())
-    node_recs = []
-    for v in nodes:
-        rec = {}
-        for k, x in G.nodes[v].items():
-            s = _scalar(x)
-            if s is not None:
-                rec[str(k)] = s
-        for k in cols:
-            s = _scalar(rows.get(v, {}).get(k))
-            if s is not None:  # the table wins where it has a value
-                rec[str(k)] = s
-        if gexf:
-            rec.pop("label", None)
-            name = neutralise(plain(G.nodes[v].get("name", "")))
-            if name:
-                rec["label"] = name
-        node_recs.append(rec)
-    _unify(node_recs)
-    H.add_nodes_from(zip(nodes, node_recs))
-    extra: dict[tuple, dict] = {}
-    if edge_table is not None and len(edge_table):
-        ea, eb, rest = _edge_ends(edge_table)
-        recs = rest.to_dict(orient="records")
-        for a, b, r in zip(ea.tolist(), eb.tolist(), recs):
-            extra[(a, b)] = r
-            extra[(b, a)] = r
-    edges = sorted((min(a, b), max(a, b)) for a, b in G.edges())
-    edge_recs = []
-    for a, b in edges:
-        rec = {}
-        for k, x in G.edges[a, b].items():
-            s = _scalar(x)
-            if s is not None:
-                rec[str(k)] = s
-        for k, x in extra.get((a, b), {}).items():
-            s = _scalar(x)
-            if s is not None:
-                rec[str(k)] = s
-        edge_recs.append(rec)
-    _unify(edge_recs)
-    H.add_edges_from((a, b, r) for (a, b), r in zip(edges, edge_recs))
-    return H
-
-
-def to_graphml(
-    G: nx.Graph, people_table: pd.DataFrame | None, path_or_buffer, *, edge_table: pd.DataFrame | None = None
-) -> None:
-    """Write GraphML (Gephi, yEd, Cytoscape) with every measure as an attribute.
-
-    ``people_table`` (indexed by person id) columns override node attributes
-    of the same name where they have a value; ``edge_table`` (e.g. weak-tie measures, endpoints in
-    columns ``a``/``b`` or ``u``/``v`` or ``source``/``target``, or a
-    two-level index) adds edge attributes. Read back with
-    ``nx.read_graphml(f, node_type=int)``.
-    """
-    nx.write_graphml(_export_graph(G, people_table, edge_table, gexf=False), path_or_buffer)
-
-
-def to_gexf(
-    G: nx.Graph, people_table: pd.DataFrame | None, path_or_buffer, *, edge_table: pd.DataFrame | None = None
-) -> None:
-    """Write GEXF 1.2 (Gephi's own format); like :func:`to_graphml`, ``label`` = name."""
-    nx.write_gexf(_export_graph(G, people_table, edge_table, gexf=True), path_or_buffer)
-
-
-# ----------------------------------------------------------------- layout --
-#: With a previous layout (:func:`layout_positions`' ``previous``): up to this share of people new
-#: to it, the people it placed stay exactly where they were and only the newcomers are laid out;
-STABLE_NEW_SHARE = 0.1
-#: up to this share, everyone starts where they were (newcomers beside their placed contacts) and
-#: moves a little; beyond it the network has changed too much to keep its picture: laid out afresh.
-SEEDED_NEW_SHARE = 0.5
-
-
-def layout_positions(G: nx.Graph, seed: int = 0, iterations: int = 60,
-                     previous: Mapping[int, tuple[float, float]] | None = None) -> dict[int, tuple[float, float]]:
-    """Deterministic force-directed layout (Fruchterman & Reingold 1991) in [0, 1]^2.
-
-    A numpy implementation (all-pairs repulsion, computed in row blocks so
-    memory stays bounded; ~0.3 s at 1,000 nodes), attraction weighted by tie
-    ``strength``; same ``seed``, same picture. Cache the result for large views.
-
-    ``previous``: the layout of an earlier version of the network (person id -> position),
-    so that a small change of the data does not redraw everyone somewhere else. When at
-    most :data:`STABLE_NEW_SHARE` of the people are new to it, everyone it placed keeps
-    their position exactly (people who left are simply gone) and each newcomer starts
-    beside their placed contacts and settles among them, kept inside the old picture's
-    box; up to :data:`SEEDED_NEW_SHARE`, everyone starts from there and moves at most a
-    little; beyond, the layout is computed afresh (as without ``previous``).
-    """
-    nodes = sorted(G.nodes())
-    n = len(nodes)
-    if n == 0:
-        return {}
-    pos_of = {v: i for i, v in enumerate(nodes)}
-    e = [(pos_of[a], pos_of[b], float(d.get("strength", 1.0) or 1.0)) for a, b, d in G.edges(data=True) if a != b]
-    u = np.array([x[0] for x in e], dtype=np.int64)
-    v = np.array([x[1] for x in e], dtype=np.int64)
-    w = np.array([x[2] for x in e], dtype=np.float64)
-    rng = np.random.default_rng(seed)
-    pos = rng.uniform(0, 1, (n, 2))
-    k2 = 1.0 / n
-    k = math.sqrt(k2)
-    t = 0.1
-    movable = np.ones(n, dtype=bool)
-    box = None
-    unit = 1.0  # the picture's size: 1 unless laid out in the units of a previous picture
-    placed = np.array([x in previous for x in nodes], dtype=bool) if previous else np.zeros(n, dtype=bool)
-    new_share = 1.0 - placed.mean()
-    if placed.any() and new_share <= SEEDED_NEW_SHARE:
-        pos[placed] = np.array([previous[x] for x in nodes if x in previous], dtype=float)
-        lo, hi = pos[placed].min(0), pos[placed].max(0)
-        span = np.where(hi - lo > 0, hi - lo, 1.0)
-        pos[~placed] = lo + pos[~placed] * span  # where the seed puts them, within the old picture
-        _beside_contacts(G, nodes, pos_of, pos, placed, rng, jitter=0.05 * k * float(span.mean()))
-        if new_share <= STABLE_NEW_SHARE:
-            movable = ~placed
-            box = (lo, hi)
-        else:
-            t = 0.01  # a gentle settling: the old picture stays recognisable
-        unit = float(span.mean())
-        k *= unit  # distances in the old picture's units
-        k2 = k * k
-    dt = t / (iterations + 1)
-    rows = np.flatnonzero(movable)
-    block = max(1, 4_000_000 // n)
-    for _ in range(iterations if len(rows) else 0):
-        disp = np.zeros((n, 2))
-        x, y = pos[:, 0].astype(np.float32), pos[:, 1].astype(np.float32)
-        for s in range(0, len(rows), block):
-            r = rows[s:s + block]
-            dx = x[r, None] - x[None, :]
-            dy = y[r, None] - y[None, :]
-            d2 = dx * dx + dy * dy
-            np.maximum(d2, 1e-6 * unit * unit, out=d2)
-            np.divide(np.float32(k2), d2, out=d2)
-            disp[r, 0] = (dx * d2).sum(1)
-            disp[r, 1] = (dy * d2).sum(1)
-        if len(u):
-            dv = pos[u] - pos[v]
-            dist = np.sqrt((dv ** 2).sum(1)).clip(1e-3 * unit)
-            att = dv * (dist * w / k)[:, None]
-            for j in (0, 1):
-                disp[:, j] += np.bincount(v, att[:, j], n) - np.bincount(u, att[:, j], n)
-        disp[~movable] = 0.0
-        length = np.sqrt((disp ** 2).sum(1)).clip(1e-9)
-        pos += disp * (np.minimum(length, t) / length)[:, None]
-        if box is not None:
-            np.clip(pos, box[0], box[1], out=pos)  # newcomers stay inside: the old positions keep their scale
-        t -= dt
-    lo, hi = pos.min(0), pos.max(0)
-    span = np.where(hi - lo > 0, hi - lo, 1.0)
-    pos = (pos - lo) / span
-    return {v: (float(pos[i, 0]), float(pos[i, 1])) for i, v in enumerate(nodes)}
-
-
-def _beside_contacts(G, nodes, pos_of, pos, placed, rng, jitter: float) -> None:
-    """Move each person not yet placed to the middle of their placed contacts (a little apart,
-    seeded), in rounds, so that a newcomer known only through another newcomer follows them."""
-    done = placed.copy()
-    todo = [i for i in np.flatnonzero(~placed).tolist()]
-    while todo:
-        left = []
-        for i in todo:
-            near = [pos_of[w] for w in G[nodes[i]] if w != nodes[i] and done[pos_of[w]]]
-            if near:
-                pos[i] = pos[near].mean(0) + rng.normal(0.0, jitter, 2)
-                done[i] = True
-            else:
-                left.append(i)
-        if len(left) == len(todo):
-            return  # the rest know nobody placed: they keep where the seed put them
-        todo = left
-
-
-# ------------------------------------------------------------------- html --
 @dataclass(frozen=True)
 class GraphView:
     """An HTML page and how many of the requested people it shows
@@ -393,80 +116,75 @@ def _select(G, measure: dict, focus, hops, max_nodes) -> tuple[list, int]:
     return ids[order].tolist(), len(nodes)
 
 
-def graph_html(
-    G: nx.Graph,
-    people_table: pd.DataFrame | None = None,
-    *,
-    color_by: str = "community",
-    size_by: str = "spread",
-    focus: int | None = None,
-    hops: int = 1,
-    max_nodes: int = 1000,
-    positions: Mapping[int, tuple[float, float]] | None = None,
-    weak_edges: Iterable[tuple[int, int]] | None = None,
-    bridge_edges: Iterable[tuple[int, int]] | None = None,
-    marked: Iterable[int] | None = None,
-    marked_label: str = "Bridge customer",
-    title: str | None = None,
-    height: str = "700px",
-    max_edges_per_node: float = 5.0,
-    seed: int = 0,
-) -> GraphView:
-    """A self-contained interactive HTML view of (part of) the network.
+@dataclass(frozen=True, eq=False)
+class DrawOptions:
+    """How :func:`graph_html` draws (every field optional; the defaults draw the whole network
+    coloured by community, sized by spread).
 
-    Parameters
-    ----------
-    G : networkx.Graph
-    people_table : pandas.DataFrame, optional
-        Indexed by person id; used columns: ``community`` (colour),
-        ``feeling``/``nps``, ``spread``/``bridge_score`` (size, tooltip), and
-        a cut-vertex flag (``is_cut_vertex``/``cut_vertex``), drawn as a
-        diamond with a dark border.
-    color_by : {"community", "feeling"}
-        Community palette (:data:`COMMUNITY_COLORS`) or :data:`FEELING_COLORS`.
-    size_by : {"spread", "bridge_score"}
-        Node size grows with the square root of this measure.
-    focus, hops :
-        Show only ``focus``'s neighbourhood within ``hops`` ties.
-    max_nodes : int
-        Cap. Beyond it: the focus's nearest people (then by ``size_by``), else
-        the top people by ``size_by``. A focus's ego network draws every tie
-        between the people it shows; any other view at most
-        ``max_edges_per_node * shown`` of them: a maximum spanning forest first
-        (nobody with a tie among the shown people is drawn without one), then
-        the strongest.
-    positions : mapping, optional
-        Precomputed positions (cache them); otherwise :func:`layout_positions`.
-    weak_edges, bridge_edges : iterables of (a, b), or tables with ``a_id``/``b_id``, optional
-        Weak ties are drawn dashed; bridges dark and thick.
-    marked : iterable of person ids, optional
-        People to mark (e.g. bridge customers): drawn like cut vertices (a
-        diamond with a dark border), ``marked_label`` added to the tooltip.
-    title : str, optional
-        Page title (escaped; never passed to pyvis' unescaped ``heading``).
-    height : str
-        Kept for callers: the drawing fills its window or frame whatever it says
-        (:data:`_PAGE_STYLE`; a fixed height overflowed a frame holding a title and
-        a legend too, and cut the Person page's ego network off).
+    ``color_by`` {"community", "feeling"}: the community palette (:data:`COMMUNITY_COLORS`) or
+    :data:`FEELING_COLORS`. ``size_by`` {"spread", "bridge_score"}: node size grows with the
+    square root of this measure. ``focus``, ``hops``: show only ``focus``'s neighbourhood within
+    ``hops`` ties. ``max_nodes``: the cap; beyond it the focus's nearest people (then by
+    ``size_by``), else the top people by ``size_by``. A focus's ego network draws every tie
+    between the people it shows; any other view at most ``max_edges_per_node * shown`` of
+    them: a maximum spanning forest first (nobody with a tie among the shown people is drawn
+    without one), then the strongest. ``positions``: precomputed positions (cache them);
+    otherwise :func:`netmap.draw.layout.layout_positions` with ``seed``. ``weak_edges``,
+    ``bridge_edges`` (iterables of (a, b), or tables with ``a_id``/``b_id``): weak ties are
+    drawn dashed, bridges dark and thick. ``marked`` (person ids, e.g. bridge customers): drawn
+    like cut vertices (a diamond with a dark border), ``marked_label`` added to the tooltip.
+    ``title``: the page title (escaped; never passed to pyvis' unescaped ``heading``).
+    ``height``: kept for callers: the drawing fills its window or frame whatever it says
+    (:data:`_PAGE_STYLE`; a fixed height overflowed a frame holding a title and a legend too,
+    and cut the Person page's ego network off).
+    """
+
+    color_by: str = "community"
+    size_by: str = "spread"
+    focus: int | None = None
+    hops: int = 1
+    max_nodes: int = 1000
+    positions: Mapping[int, tuple[float, float]] | None = None
+    weak_edges: Iterable[tuple[int, int]] | pd.DataFrame | None = None
+    bridge_edges: Iterable[tuple[int, int]] | pd.DataFrame | None = None
+    marked: Iterable[int] | None = None
+    marked_label: str = "Bridge customer"
+    title: str | None = None
+    height: str = "700px"
+    max_edges_per_node: float = 5.0
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.color_by not in ("community", "feeling"):
+            raise ValueError(f"color_by must be 'community' or 'feeling', got {self.color_by!r}")
+        if self.size_by not in ("spread", "bridge_score"):
+            raise ValueError(f"size_by must be 'spread' or 'bridge_score', got {self.size_by!r}")
+        if self.max_nodes < 1:
+            raise ValueError(f"max_nodes must be >= 1, got {self.max_nodes!r}")
+
+
+def graph_html(G: nx.Graph, people_table: pd.DataFrame | None = None, options: DrawOptions = DrawOptions()) -> GraphView:
+    """A self-contained interactive HTML view of (part of) the network, drawn as ``options``
+    (:class:`DrawOptions`) say.
+
+    ``people_table`` (optional) is indexed by person id; used columns: ``community`` (colour),
+    ``feeling``/``nps``, ``spread``/``bridge_score`` (size, tooltip), and a cut-vertex flag
+    (``is_cut_vertex``/``cut_vertex``), drawn as a diamond with a dark border.
 
     The page fits the drawing to its frame, labels the first people drawn (the focus
     and their nearest, else the largest) without overlaps and tells the page around
     it when a person is clicked (:data:`_VIEW_SCRIPT`).
 
-    Returns
-    -------
-    GraphView
-        ``html``; ``shown`` people drawn; ``total`` people in the requested
-        view (the whole graph, or the focus's neighbourhood) before the cap.
+    Returns a :class:`GraphView`: ``html``; ``shown`` people drawn; ``total`` people in the
+    requested view (the whole graph, or the focus's neighbourhood) before the cap.
     """
     from pyvis.network import Network  # only this function needs pyvis
 
-    if color_by not in ("community", "feeling"):
-        raise ValueError(f"color_by must be 'community' or 'feeling', got {color_by!r}")
-    if size_by not in ("spread", "bridge_score"):
-        raise ValueError(f"size_by must be 'spread' or 'bridge_score', got {size_by!r}")
-    if max_nodes < 1:
-        raise ValueError(f"max_nodes must be >= 1, got {max_nodes!r}")
+    o = options
+    color_by, size_by, focus, hops, max_nodes = o.color_by, o.size_by, o.focus, o.hops, o.max_nodes
+    positions, weak_edges, bridge_edges, marked = o.positions, o.weak_edges, o.bridge_edges, o.marked
+    marked_label, title, height = o.marked_label, o.title, o.height
+    max_edges_per_node, seed = o.max_edges_per_node, o.seed
     table = people_table if people_table is not None else pd.DataFrame(index=pd.Index([], name="person_id"))
     if size_by in table.columns:
         measure = pd.to_numeric(table[size_by], errors="coerce").fillna(0.0).astype(float).to_dict()
@@ -515,7 +233,7 @@ def graph_html(
             color = FEELING_COLORS.get(f if isinstance(f, str) else "unknown", FEELING_COLORS["unknown"])
         else:
             c = row.get("community")
-            color = _NO_COMMUNITY if c is None or _missing(c) else COMMUNITY_COLORS[int(c) % len(COMMUNITY_COLORS)]
+            color = NO_COMMUNITY_COLOR if c is None or _missing(c) else COMMUNITY_COLORS[int(c) % len(COMMUNITY_COLORS)]
         val = measure.get(v, 0.0)
         size = 10.0 + (25.0 * math.sqrt(max(val, 0.0) / mmax) if mmax > 0 else 0.0)
         flag = row.get(cut_col) if cut_col else None
@@ -678,7 +396,7 @@ _LABEL_FACE = "arial"
 #: ``minor`` px where it overlaps none (the drawing's order: nearest to the focus, or largest,
 #: first), again after every zoom or drag; and (4) on a click on a person, tells the page
 #: around it (``parent.postMessage``: an integer id, nothing else) - the app opens their
-#: profile (netmap.views.sandboxed); a downloaded file, with no page around it, does nothing.
+#: profile (netmap.draw.frame.sandboxed); a downloaded file, with no page around it, does nothing.
 #: ``window.netmapView`` says who is labelled (tests, and anyone curious).
 _VIEW_SCRIPT = """<script>
 (function (cfg) {

@@ -1,7 +1,7 @@
 """vis-network's script and stylesheet as files netmap's own server serves, for the
 app's drawings to link to instead of carrying them inline.
 
-Why: a drawing (:func:`netmap.network.export.graph_html`) is one self-contained
+Why: a drawing (:func:`netmap.draw.page.graph_html`) is one self-contained
 page, and 0.69 MB of it is vis-network 9.1.2's script and stylesheet as pyvis
 0.3.2 inlines them (an ego network of 30 people is 0.72 MB; the Network page's
 1,000 people 1.3 MB). In the app, every draw sent those 0.69 MB through the
@@ -68,7 +68,7 @@ def asset(name: str) -> tuple[bytes, str] | None:
 
 
 def linked(page: str, prefix: str) -> str:
-    """``page`` (a drawing from :func:`~netmap.network.export.graph_html`) with its
+    """``page`` (a drawing from :func:`~netmap.draw.page.graph_html`) with its
     inlined vis-network script and stylesheet replaced by links to ``{prefix}/{name}``.
 
     Raises ``RuntimeError`` if either is not in the page exactly once (another pyvis
