@@ -50,10 +50,12 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
 from . import audit, config, schema, tables
+from .schema import PG_WRITE_LOCK as _PG_LOCK
 from .access import local_actor
 from .errors import AmbiguousPerson, DatabaseBusy, ErasureIncomplete, ImportNotFound, UndoRefused, UnknownPerson
 from .identity import PERSON_FIELDS, KnownPerson, PeopleIndex, Resolution
 from .model import CUSTOMER_STAGES, TEAM_STAGE, Dataset, Feedback, Interaction, Person, Referral, Relationship, feeling_of
+from .model import net_promoter_score
 from .values import name_key
 
 P = tables.person
@@ -74,7 +76,6 @@ TABLES = {t.name: t for t in (P, IDT, REL, REF, INT, PART, FB, REV)}
 _DECISIONS = ("merge", "keep-apart")
 #: delete order for undo: children before parents
 _CHILD_FIRST = ("participation", "feedback", "referral", "relationship", "review", "identifier", "interaction", "person")
-_PG_LOCK = 7_461_227  # any constant: the advisory lock id for netmap writes
 #: tables an erasure deletes from or rewrites (on PostgreSQL: VACUUM FULL after it), and the seconds it waits
 #: for transactions older than the erasure before that
 _ERASED_FROM = ("person", "identifier", "relationship", "referral", "participation", "feedback", "review",
@@ -647,11 +648,7 @@ class Store:
                 feelings[feeling_of(score, scale)] += 1
                 if scale == "nps":
                     nps_scores.append(score)
-            nps = None
-            if nps_scores:
-                prom = sum(1 for s in nps_scores if s >= 9)
-                det = sum(1 for s in nps_scores if s <= 6)
-                nps = round(100 * (prom - det) / len(nps_scores))
+            nps = net_promoter_score(nps_scores)
             imported = (LOG.c.undone_at.is_(None), LOG.c.kind.notin_(_DECISIONS))  # not merges (netmap.merge)
             last = conn.execute(select(func.max(LOG.c.created_at)).where(*imported)).scalar_one()
             return {
@@ -689,7 +686,7 @@ class Store:
         :func:`netmap.network.graph.build_graph` (relationships, referrals,
         shared interactions of at most MAX_INTERACTION_SIZE people, colleagues
         at companies of at most MAX_COMPANY_SIZE people), without building it."""
-        from .network.graph import MAX_COMPANY_SIZE, MAX_INTERACTION_SIZE
+        from .network.graph import MAX_INTERACTION_SIZE, colleague_pairs
 
         p1, p2 = PART.alias("p1"), PART.alias("p2")
         small = (
@@ -704,16 +701,7 @@ class Store:
             .where(p1.c.interaction_id.in_(small)),
         )
         pairs = [np.array(conn.execute(evidence).fetchall(), dtype=np.int64).reshape(-1, 2)]
-        colleagues: dict[str, list[int]] = defaultdict(list)
-        for pid, company in conn.execute(select(P.c.id, P.c.company).where(P.c.company.is_not(None))):
-            key = company.strip().casefold()
-            if key:
-                colleagues[key].append(pid)
-        for members in colleagues.values():
-            if 2 <= len(members) <= MAX_COMPANY_SIZE:
-                m = np.array(members, dtype=np.int64)
-                i, j = np.triu_indices(len(m), 1)
-                pairs.append(np.column_stack([m[i], m[j]]))
+        pairs.append(colleague_pairs(conn.execute(select(P.c.id, P.c.company).where(P.c.company.is_not(None)))))
         both = np.concatenate(pairs)
         lo, hi = both.min(axis=1), both.max(axis=1)
         keep = lo != hi
