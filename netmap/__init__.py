@@ -26,7 +26,7 @@ __all__ = [
 #: without first importing the import pipeline (pandas, the parsers, the schema).
 _LAZY = {
     "ImportOptions": "importer", "ImportReport": "importer", "commit": "importer", "import_files": "importer",
-    "import_paths": "importer", "prepare": "importer", "Store": "store",
+    "import_paths": "importer", "prepare": "importer", "Store": "storage",
 }
 
 

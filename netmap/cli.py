@@ -21,7 +21,7 @@ from .errors import ImportRefused, NetmapError, Problem
 
 if TYPE_CHECKING:
     from .importer import ImportReport
-    from .store import Store
+    from .storage.store import Store
 
 # The import pipeline, the schema and the measures are imported by the commands
 # that use them: a query answers without loading the import pipeline (pandas'
@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .store import Store
+    from .storage.store import Store
 
     try:
         store = Store(args.db)
@@ -312,7 +312,7 @@ def cmd_audit(store: Store, args) -> int:
     if not rows:
         print("no changes recorded yet")
         return 0
-    from .audit import describe_counts
+    from .storage.audit import describe_counts
 
     print(f"{'id':>4}  {'when (UTC)':19}  {'actor':28} {'action':7} {'target':24} counts")
     for r in rows:

@@ -37,7 +37,7 @@ from .errors import NetmapError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .store import Store
+    from .storage.store import Store
 
 __all__ = ["COLUMNS", "FORMATS", "FORMAT_NAMES", "NETMAP_COLUMNS", "CrmExport", "crm_export",
            "stored_crm_ids", "to_crm_csv"]
@@ -176,7 +176,7 @@ def stored_crm_ids(store: Store) -> dict[int, list[str]]:
     ids they are known by (in the order they were recorded). People without one are absent."""
     from sqlalchemy import select
 
-    from .tables import identifier, person
+    from .storage.tables import identifier, person
 
     found: dict[int, list[str]] = {}
     with store.engine.connect() as conn:

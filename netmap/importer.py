@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import audit
+from .storage import audit
 from .access import local_actor
 from .columns import KNOWN_HEADERS, Mapping, map_columns
 from .config import Limits
@@ -29,7 +29,7 @@ from .identity import resolve
 from .model import TEAM_STAGE
 from .records import ParsedFile, PersonRecord, RelationshipRecord, Source, parse_table
 from .values import is_email_like
-from .store import FileMeta, FileResult, Store
+from .storage.store import FileMeta, FileResult, Store
 from .tabular import Table, read_tables
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 These frozen dataclasses carry no ORM and no I/O, so graph building and every
 measure are pure functions over them (functional core, thin shell). The store
-(`netmap.store`) loads a :class:`Dataset` from the database; tests build one by
+(`netmap.storage.store`) loads a :class:`Dataset` from the database; tests build one by
 hand.
 
 Feelings follow the Net Promoter convention: on the 0-10 NPS scale 9-10 is a

@@ -28,7 +28,7 @@ from .model import feeling_of
 from .network.nurture import _people, plain
 from .search import PeopleSearch
 from .search import search_people as _search
-from .store import FB, IDT, INT, PART, P, REF  # the store's table handles
+from .storage.store import FB, IDT, INT, PART, P, REF  # the store's table handles
 
 __all__ = [
     "PersonProfile", "person_profile", "position_sentences", "search_people", "erasure_summary",

@@ -28,7 +28,7 @@ from ..network.export import FEELING_COLORS, layout_positions
 from ..network.paths import PathIndex
 from ..queries import path_index as _index_of
 from ..search import PeopleSearch
-from ..store import Store
+from ..storage.store import Store
 from ..tabular_export import to_csv
 from ..views import sandboxed
 from ..views import DrawIndex, Filters, NetworkView, network_view as _network_view_of, use_global_layout

@@ -33,7 +33,7 @@ from sqlalchemy import Engine, inspect, insert, select, text, update
 from sqlalchemy.engine import Connection
 
 from . import tables
-from .errors import NetmapError, StorageError
+from ..errors import NetmapError, StorageError
 
 #: PostgreSQL advisory lock ids (any constants), defined here once:
 #: every netmap write (netmap/store.py, and the upgrade below) takes PG_WRITE_LOCK;

@@ -49,14 +49,15 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
-from . import audit, config, schema, tables
+from .. import config
+from . import audit, schema, tables
 from .schema import PG_WRITE_LOCK as _PG_LOCK
-from .access import local_actor
-from .errors import AmbiguousPerson, DatabaseBusy, ErasureIncomplete, ImportNotFound, UndoRefused, UnknownPerson
-from .identity import PERSON_FIELDS, KnownPerson, PeopleIndex, Resolution
-from .model import CUSTOMER_STAGES, TEAM_STAGE, Dataset, Feedback, Interaction, Person, Referral, Relationship, feeling_of
-from .model import net_promoter_score
-from .values import name_key
+from ..access import local_actor
+from ..errors import AmbiguousPerson, DatabaseBusy, ErasureIncomplete, ImportNotFound, UndoRefused, UnknownPerson
+from ..identity import PERSON_FIELDS, KnownPerson, PeopleIndex, Resolution
+from ..model import CUSTOMER_STAGES, TEAM_STAGE, Dataset, Feedback, Interaction, Person, Referral, Relationship, feeling_of
+from ..model import net_promoter_score
+from ..values import name_key
 
 P = tables.person
 IDT = tables.identifier
@@ -371,7 +372,7 @@ class Store:
             log(label, "person", pid, "use")
         # reviews (not of a pair someone decided are two people: netmap.merge.kept_apart; the import
         # then counts only the pairs it listed)
-        from .merge import kept_apart
+        from ..merge import kept_apart
 
         kept = kept_apart(conn)
         if kept:
@@ -686,7 +687,7 @@ class Store:
         :func:`netmap.network.graph.build_graph` (relationships, referrals,
         shared interactions of at most MAX_INTERACTION_SIZE people, colleagues
         at companies of at most MAX_COMPANY_SIZE people), without building it."""
-        from .network.graph import MAX_INTERACTION_SIZE, colleague_pairs
+        from ..network.graph import MAX_INTERACTION_SIZE, colleague_pairs
 
         p1, p2 = PART.alias("p1"), PART.alias("p2")
         small = (
@@ -803,7 +804,7 @@ class Store:
         :meth:`undo_preview` says the same, and what the undo would do, without writing). ``actor`` (default
         :func:`netmap.access.local_actor`) is recorded in the audit log.
         """
-        from .merge import restore_deleted, undo_refusal, undo_target  # merges and keep-apart decisions too
+        from ..merge import restore_deleted, undo_refusal, undo_target  # merges and keep-apart decisions too
 
         with self.writing() as conn:
             row = conn.execute(select(LOG).where(LOG.c.id == import_id)).mappings().first()
@@ -869,7 +870,7 @@ class Store:
                 "review": [r for (r,) in conn.execute(select(REV.c.id).where((REV.c.a_id == pid) | (REV.c.b_id == pid)))],
                 "person": [pid],
             }
-            from .merge import absorbed
+            from ..merge import absorbed
 
             merged = absorbed(conn, pid)  # the records merged into them, and the decisions about them
             # text elsewhere that spells them: their names and emails, current and earlier (the journal's old values)
@@ -1040,34 +1041,34 @@ class Store:
     def merge(self, keep: int | str, other: int | str, *, actor: str | None = None) -> dict:
         """Merge ``other`` into ``keep``, two records of one person (:func:`netmap.merge.merge_people`):
         undoable with :meth:`undo` of the returned ``merge_id``, audited as ``merge``."""
-        from .merge import merge_people
+        from ..merge import merge_people
 
         return merge_people(self, keep, other, actor=actor)
 
     def keep_apart(self, a: int | str, b: int | str, *, actor: str | None = None) -> dict:
         """Decide that ``a`` and ``b`` are two people (:func:`netmap.merge.keep_apart`): undoable with
         :meth:`undo` of the returned ``decision_id``, audited as ``keep-apart``."""
-        from .merge import keep_apart
+        from ..merge import keep_apart
 
         return keep_apart(self, a, b, actor=actor)
 
     def duplicate_pairs(self, *, limit: int | None = None):
         """The likely duplicates waiting for a decision, a pair per two people, with both side by
         side, and how many pairs there are (:func:`netmap.merge.pairs`)."""
-        from .merge import pairs
+        from ..merge import pairs
 
         return pairs(self, limit=limit)
 
     def decisions(self, *, limit: int = 20) -> list[dict]:
         """The merges and keep-apart decisions in place, newest first (:func:`netmap.merge.decisions`)."""
-        from .merge import decisions
+        from ..merge import decisions
 
         return decisions(self, limit=limit)
 
     def undo_preview(self, import_id: int):
         """What :meth:`undo` of ``import_id`` would remove and restore, in counts and plain words, or
         why it would be refused; writes nothing (:func:`netmap.merge.undo_plan`)."""
-        from .merge import undo_plan
+        from ..merge import undo_plan
 
         with self.engine.connect() as conn:
             return undo_plan(conn, import_id)
