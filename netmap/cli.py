@@ -132,12 +132,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _shown_url(url: str) -> str:
     """The database URL with its password masked (messages end up in terminals and CI logs)."""
-    try:
-        from sqlalchemy.engine import make_url
+    from .storage.urls import shown_url
 
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL SQLAlchemy can read: nothing to mask reliably but the userinfo
-        return url.split("@", 1)[-1] if "@" in url else url
+    return shown_url(url)
 
 
 def _parse_map(items: list[str]) -> dict[str, str]:

@@ -46,7 +46,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError  # SQLAlchemyError: also netmap/importer.py's
 from sqlalchemy.pool import StaticPool
 
 from .. import config
