@@ -1,6 +1,6 @@
 """The database schema's version: create it on first start, upgrade it in place.
 
-:func:`prepare` runs when a :class:`netmap.store.Store` starts:
+:func:`prepare` runs when a :class:`netmap.storage.store.Store` starts:
 
 - an empty database gets every table (``tables.metadata.create_all``) and is
   stamped with :data:`CURRENT` in the ``meta`` table (key ``schema``);

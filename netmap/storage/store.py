@@ -1,7 +1,7 @@
 """Durable storage: a SQLite file by default, any SQLAlchemy URL by one setting.
 
-The store is the way in to the database (with its helpers :mod:`netmap.schema`,
-which creates and upgrades the tables, and :mod:`netmap.audit`, the append-only
+The store is the way in to the database (with its helpers :mod:`netmap.storage.schema`,
+which creates and upgrades the tables, and :mod:`netmap.storage.audit`, the append-only
 log; :mod:`netmap.profile` reads one person through the store's table handles).
 It writes an import in one transaction (all or nothing), keeps an undo journal,
 erases a person down to the bytes of the database files, keeps the measures per
@@ -1004,7 +1004,7 @@ class Store:
                 raw.close()
 
     def audit(self, *, limit: int | None = None, action: str | None = None) -> list[dict]:
-        """The audit log, newest first (:func:`netmap.audit.entries`)."""
+        """The audit log, newest first (:func:`netmap.storage.audit.entries`)."""
         return audit.entries(self.engine, limit=limit, action=action)
 
     # --------------------------------------------------------------- measures
@@ -1114,7 +1114,7 @@ def _insert_many(conn: Connection, table, rows: list[dict]) -> None:
 
     For each of a million rows SQLAlchemy rebuilds a parameter dict (``construct_params``),
     a third of an import of 100,000 people. Here the statement is compiled once, each
-    column's own bind conversion (dates, booleans, :class:`netmap.tables.UTCDateTime`) is
+    column's own bind conversion (dates, booleans, :class:`netmap.storage.tables.UTCDateTime`) is
     applied as SQLAlchemy would, the columns' Python defaults are filled in, and the rows
     go to the driver's ``executemany`` as tuples. Rows that do not all name the same
     columns, an omitted column whose default is not a plain value, and other databases
