@@ -25,7 +25,7 @@ def best_connected(url: str) -> int:
     """The person whose profile the ``profile`` rows open: the most ties, then the lowest id
     (the stored measures of the database at ``url``)."""
     from netmap.analysis import measures
-    from netmap.store import Store
+    from netmap.storage.store import Store
 
     store = Store(url)
     try:

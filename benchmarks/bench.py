@@ -367,7 +367,7 @@ def compare_networkx(people: int, workdir: Path, *, seed: int = 7, log=print) ->
     from netmap.network.bridges import _betweenness, _structural_holes
     from netmap.network.arrays import edge_arrays, sym_csr
     from netmap.network.spread import edge_probability, spread_measures
-    from netmap.store import Store
+    from netmap.storage.store import Store
 
     folder = workdir / f"company-{people}"
     if not (folder / "hubspot-contacts.csv").exists():

@@ -98,7 +98,7 @@ def load(url: str, paths=None):
     """A store at ``url`` with ``paths`` imported, its dataset and stored analysis."""
     from netmap import import_paths
     from netmap.analysis import measures
-    from netmap.store import Store
+    from netmap.storage.store import Store
 
     st = Store(url)
     if paths:

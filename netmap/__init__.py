@@ -28,7 +28,7 @@ __all__ = [
 _LAZY = {
     "ImportOptions": "ingest.importer", "ImportReport": "ingest.importer", "commit": "ingest.importer",
     "import_files": "ingest.importer",
-    "import_paths": "ingest.importer", "prepare": "ingest.importer", "Store": "store",
+    "import_paths": "ingest.importer", "prepare": "ingest.importer", "Store": "storage",
 }
 
 

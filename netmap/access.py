@@ -323,7 +323,7 @@ class Logouts:
         if cached is None or now - cached[0] > self._ttl:
             from sqlalchemy import select
 
-            from . import tables
+            from .storage import tables
 
             with self.store().engine.connect() as conn:
                 raw = conn.execute(select(tables.meta.c.value).where(tables.meta.c.key == LOGOUT_PREFIX + key)).scalar()
@@ -354,7 +354,7 @@ class Logouts:
     def _write(self, key: str, when: int) -> None:
         from sqlalchemy import delete, insert, select, update
 
-        from . import tables
+        from .storage import tables
 
         meta = tables.meta
         for attempt in range(3):  # each waits up to the store's busy timeout for an import's lock
@@ -395,7 +395,7 @@ def logouts(url: str) -> Logouts:
         found = _LOGOUTS.get(url)
         if found is None:
             def make():
-                from .store import Store
+                from .storage.store import Store
 
                 return Store(url)
 

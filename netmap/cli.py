@@ -21,7 +21,7 @@ from .errors import ImportRefused, NetmapError, Problem
 
 if TYPE_CHECKING:
     from .ingest.importer import ImportReport
-    from .store import Store
+    from .storage.store import Store
 
 # The import pipeline, the schema and the measures are imported by the commands
 # that use them: a query answers without loading the import pipeline (pandas'
@@ -119,7 +119,7 @@ def problem_line(p: Problem) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .store import Store
+    from .storage.store import Store
 
     try:
         store = Store(args.db)
@@ -159,12 +159,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _shown_url(url: str) -> str:
     """The database URL with its password masked (messages end up in terminals and CI logs)."""
-    try:
-        from sqlalchemy.engine import make_url
+    from .storage.urls import shown_url
 
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL SQLAlchemy can read: nothing to mask reliably but the userinfo
-        return url.split("@", 1)[-1] if "@" in url else url
+    return shown_url(url)
 
 
 def _parse_map(items: list[str]) -> dict[str, str]:
@@ -339,7 +336,7 @@ def cmd_audit(store: Store, args) -> int:
     if not rows:
         print("no changes recorded yet")
         return 0
-    from .audit import describe_counts
+    from .storage.audit import describe_counts
 
     print(f"{'id':>4}  {'when (UTC)':19}  {'actor':28} {'action':7} {'target':24} counts")
     for r in rows:

@@ -37,7 +37,7 @@ from .errors import NetmapError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .store import Store
+    from .storage.store import Store
 
 __all__ = ["COLUMNS", "FORMATS", "FORMAT_NAMES", "NETMAP_COLUMNS", "CrmExport", "crm_export",
            "stored_crm_ids", "to_crm_csv"]
@@ -174,22 +174,18 @@ def to_crm_csv(rows: pd.DataFrame) -> str:
 def stored_crm_ids(store: Store) -> dict[int, list[str]]:
     """Every person's CRM ids: the stored ``person.crm_id`` first, then the other CRM
     ids they are known by (in the order they were recorded). People without one are absent."""
-    from sqlalchemy import select
-
-    from .tables import identifier, person
+    from .storage.reads import crm_id_rows
 
     found: dict[int, list[str]] = {}
-    with store.engine.connect() as conn:
-        for pid, crm_id in conn.execute(select(person.c.id, person.c.crm_id).where(person.c.crm_id.is_not(None))):
-            if _text(crm_id):
-                found[int(pid)] = [_text(crm_id)]
-        rows = conn.execute(select(identifier.c.person_id, identifier.c.value)
-                            .where(identifier.c.kind == "crm").order_by(identifier.c.id))
-        for pid, value in rows:
-            value = _text(value)
-            have = found.setdefault(int(pid), [])
-            if value and value not in have:
-                have.append(value)
+    stored, rows = crm_id_rows(store.engine)
+    for pid, crm_id in stored:
+        if _text(crm_id):
+            found[pid] = [_text(crm_id)]
+    for pid, value in rows:
+        value = _text(value)
+        have = found.setdefault(pid, [])
+        if value and value not in have:
+            have.append(value)
     return {pid: ids for pid, ids in found.items() if ids}
 
 

@@ -44,11 +44,11 @@ from datetime import date
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from . import audit
 from .access import local_actor
 from .errors import ImportNotFound, NetmapError, UnknownPerson
 from .model import feeling_of
-from .store import CHG, FB, IDT, LOG, REV, TABLES, P, _chunks, _json_default, _json_hook, _now, reserve_ids
+from .storage import audit
+from .storage.store import CHG, FB, IDT, LOG, REV, TABLES, P, _chunks, _json_default, _json_hook, _now, reserve_ids
 
 __all__ = [
     "DECISIONS", "MergeRefused", "Pair", "Side", "UndoPlan", "absorbed", "decisions", "keep_apart", "kept_apart",

@@ -2,7 +2,7 @@
 
 These frozen dataclasses carry no ORM and no I/O, so graph building and every
 measure are pure functions over them (functional core, thin shell). The store
-(`netmap.store`) loads a :class:`Dataset` from the database; tests build one by
+(`netmap.storage.store`) loads a :class:`Dataset` from the database; tests build one by
 hand.
 
 Feelings follow the Net Promoter convention: on the 0-10 NPS scale 9-10 is a
@@ -140,3 +140,14 @@ def feeling_of(score: float | None, scale: Scale = "nps") -> Feeling:
     if scale == "csat":
         return "promoter" if score >= 5 else "passive" if score >= 4 else "detractor"
     return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+
+
+def net_promoter_score(scores) -> int | None:
+    """Net Promoter Score of 0-10 answers: per cent promoters (9-10) minus per
+    cent detractors (0-6), rounded; None when there are no answers."""
+    scores = list(scores)
+    if not scores:
+        return None
+    promoters = sum(1 for s in scores if s >= 9)
+    detractors = sum(1 for s in scores if s <= 6)
+    return round(100 * (promoters - detractors) / len(scores))

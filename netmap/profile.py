@@ -26,7 +26,7 @@ from .errors import NetmapError, UnknownPerson
 from .model import feeling_of
 from .network.nurture import _people
 from .text import plain
-from .store import FB, IDT, INT, PART, P, REF  # the store's table handles
+from .storage.store import FB, IDT, INT, PART, P, REF  # the store's table handles
 
 __all__ = [
     "PersonProfile", "person_profile", "position_sentences", "erasure_summary",

@@ -259,7 +259,7 @@ def check_integrity(url: str) -> None:
                 assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
                 assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
             else:
-                from netmap.store import _PG_LOCK
+                from netmap.storage.schema import PG_WRITE_LOCK as _PG_LOCK
 
                 name = conn.execute(text("SHOW application_name")).scalar()
                 deadline = time.monotonic() + 15  # a killed client's server process may take a moment to go

@@ -10,9 +10,9 @@ from sqlalchemy import delete, inspect, text, update
 from sqlalchemy.exc import DBAPIError
 
 from netmap import ImportRefused, Store, UndoRefused, commit, import_files, import_paths, prepare
-from netmap import audit
+from netmap.storage import audit
 from netmap.access import local_actor
-from netmap.audit import AUDIT
+from netmap.storage.audit import AUDIT
 
 from .conftest import load, snapshot, stored_strings
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-import netmap.store as store_mod
+import netmap.storage.store as store_mod
 from netmap import Store, import_paths
 from netmap.analysis import measures_stored
 from netmap.cli import main, sample_files

@@ -16,7 +16,7 @@ from netmap.cli import main
 from netmap.crm_export import COLUMNS, FORMATS, crm_export, stored_crm_ids, to_crm_csv
 from netmap.errors import NetmapError
 from netmap.queries import nurture_list
-from netmap.tables import person
+from netmap.storage.tables import person
 
 from .conftest import drop_database, load, open_app, sample_database
 from .test_cli import run

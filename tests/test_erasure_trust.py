@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import netmap.store as store_mod
+import netmap.storage.store as store_mod
 from netmap import AmbiguousPerson, Store
 from netmap.cli import main
 from netmap.errors import ErasureIncomplete
@@ -117,12 +117,12 @@ def test_erase_does_not_claim_success_while_a_reader_holds_the_old_rows(tmp_path
 _KILL_ERASE = textwrap.dedent(
     """
     import sys, time
-    import netmap.store
+    import netmap.storage.store
     from netmap import Store
 
     url, who, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     store = Store(url)
-    real_bump, real_wipe = netmap.store.Store._bump, netmap.store.Store.wipe_free_space
+    real_bump, real_wipe = netmap.storage.store.Store._bump, netmap.storage.store.Store.wipe_free_space
 
     def bump(self, conn):
         real_bump(self, conn)
@@ -136,7 +136,7 @@ _KILL_ERASE = textwrap.dedent(
             time.sleep(60)
         real_wipe(self, **kw)
 
-    netmap.store.Store._bump, netmap.store.Store.wipe_free_space = bump, wipe
+    netmap.storage.store.Store._bump, netmap.storage.store.Store.wipe_free_space = bump, wipe
     store.erase(who)
     print("DONE", flush=True)
     """

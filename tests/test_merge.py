@@ -10,7 +10,7 @@ from netmap import Store, UndoRefused, UnknownPerson
 from netmap.access import local_actor
 from netmap.cli import main
 from netmap.merge import MergeRefused, merge_summary
-from netmap.store import CHG, FB, IDT, PART, REF, REL, REV, P
+from netmap.storage.store import CHG, FB, IDT, PART, REF, REL, REV, P
 
 from .conftest import check_integrity, dump_tables, load, stored_strings
 
@@ -222,7 +222,7 @@ def test_decisions_are_audited_by_number_with_the_actor(store):
     # the log names decisions by number only; the import log lists files, the decisions are apart
     from sqlalchemy import select
 
-    from netmap import tables
+    from netmap.storage import tables
 
     with store.engine.connect() as conn:
         names = {r.file_name for r in conn.execute(select(tables.import_log)) if r.kind in ("merge", "keep-apart")}

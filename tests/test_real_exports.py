@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from netmap import tables as T
+from netmap.storage import tables as T
 from netmap.ingest.columns import choose_reading, map_columns
 from netmap.cli import problem_line
 from netmap.errors import ImportRefused
@@ -101,7 +101,7 @@ def test_the_linkedin_journey_reaches_a_prospect_through_a_team_member(tmp_path)
     # through a connection: the step after the team member is someone from their LinkedIn export
     assert any(int(row["hops"]) >= 2 for row in rows)
     # the team member is a person of the team, tied to their connections, and drawn as a square
-    from netmap.store import Store
+    from netmap.storage.store import Store
 
     store = Store(db)
     try:

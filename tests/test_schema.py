@@ -1,4 +1,4 @@
-"""Schema versions (netmap/schema.py): created on first start, upgraded in place, a newer one refused.
+"""Schema versions (netmap/storage/schema.py): created on first start, upgraded in place, a newer one refused.
 
 Runs on the backend under test (``NETMAP_TEST_BACKEND``), like the rest of the suite.
 """
@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import NullPool
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-import netmap.schema as schema
-from netmap import tables
+import netmap.storage.schema as schema
+from netmap.storage import tables
 from netmap import StorageError, Store
 from netmap.cli import main
 
@@ -202,7 +202,7 @@ def test_write_ahead_log_mode_waits_for_a_lock_instead_of_failing(tmp_path):
     import sqlite3
     import time
 
-    from netmap.store import _use_wal
+    from netmap.storage.store import _use_wal
 
     def locked(name: str) -> sqlite3.Connection:  # a connection holding the new file's write lock
         conn = sqlite3.connect(tmp_path / name, isolation_level=None, check_same_thread=False)

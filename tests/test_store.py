@@ -235,8 +235,8 @@ def test_bulk_inserts_store_exactly_what_sqlalchemy_stores(people, listed_given,
     (person.listed given or not, import_log's counts, relationship.kind)."""
     from sqlalchemy import create_engine, insert
 
-    from netmap import tables
-    from netmap.store import _insert_many
+    from netmap.storage import tables
+    from netmap.storage.store import _insert_many
 
     rows = {
         "person": [{"id": i, **{k: v for k, v in p.items() if listed_given or k != "listed"}}

@@ -9,7 +9,7 @@ Pure stages, each importing only the ones above it::
     records        a mapped table -> typed person / relationship / feedback records
     identity       records from many files -> who is who (certain merges only)
 
-and above them, writing through :class:`netmap.store.Store`::
+and above them, writing through :class:`netmap.storage.store.Store`::
 
     importer       read -> map -> check -> resolve -> write, all or nothing
     upload         what the app's Import page needs that is not Streamlit

@@ -18,9 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy.exc import SQLAlchemyError
 
-from .. import audit
 from ..access import local_actor
 from .columns import KNOWN_HEADERS, Mapping, map_columns
 from ..config import Limits
@@ -29,7 +27,8 @@ from .identity import resolve
 from ..model import TEAM_STAGE
 from .records import ParsedFile, PersonRecord, RelationshipRecord, Source, parse_table
 from .values import is_email_like
-from ..store import FileMeta, FileResult, Store
+from ..storage import audit
+from ..storage.store import FileMeta, FileResult, SQLAlchemyError, Store
 from .tabular import Table, read_tables
 
 @dataclass(frozen=True)

@@ -520,15 +520,37 @@ def _company_pairs(company: np.ndarray, n: int, cap: int) -> np.ndarray:
     return np.concatenate(out)
 
 
+def company_key(company: str | None) -> str:
+    """The colleague rule's company name: trimmed and case-folded ('' = none)."""
+    return company.strip().casefold() if company else ""
+
+
+def colleague_pairs(people, cap: int = MAX_COMPANY_SIZE) -> np.ndarray:
+    """(a, b) person-id pairs, one row per pair, of colleagues at companies of
+    2..cap people, from (person id, company) rows: the shared-account tie rule
+    of :func:`build_graph`, for counting ties without building the graph
+    (``netmap/storage/store.py`` ``_tie_count``)."""
+    ids: list[int] = []
+    codes: dict[str, int] = {}
+    company: list[int] = []
+    for pid, name in people:
+        key = company_key(name)
+        if key:
+            ids.append(pid)
+            company.append(codes.setdefault(key, len(codes)))
+    if not ids:
+        return np.empty((0, 2), np.int64)
+    idx = np.array(ids, dtype=np.int64)
+    keys = _company_pairs(np.array(company, dtype=np.int64), len(idx), cap)
+    return np.column_stack([idx[keys // len(idx)], idx[keys % len(idx)]])
+
+
 def _company_codes(people: dict[int, Person], ids: np.ndarray) -> np.ndarray:
     """Integer code per person for the normalised company, -1 when none."""
     codes: dict[str, int] = {}
     out = np.full(len(ids), -1, dtype=np.int64)
     for i, pid in enumerate(ids.tolist()):
-        company = people[pid].company
-        if company is None:
-            continue
-        name = company.strip().casefold()
+        name = company_key(people[pid].company)
         if name:
             out[i] = codes.setdefault(name, len(codes))
     return out

@@ -34,7 +34,7 @@ from ..network.paths import PathIndex
 from ..queries import Filters
 from ..queries import path_index as _index_of
 from ..search import PeopleSearch
-from ..store import Store
+from ..storage.store import Store
 from ..tabular_export import to_csv
 
 __all__ = [

@@ -29,7 +29,7 @@ from ..access import (
     USER_COOKIE, Access, AccessSettings, NotAllowed, SignIn, decide, login_providers, logouts, read_sign_in, refusal,
     settings_from,
 )
-from ..audit import describe_counts
+from ..storage.audit import describe_counts
 from ..config import database_url, session_seconds
 from ..errors import NetmapError
 

@@ -1,5 +1,5 @@
 -- netmap schema 1 as first released (sqlmodel 0.0.50, SQLAlchemy 2.1.9): CREATE TABLE and
--- CREATE INDEX for SQLite, then for PostgreSQL. Changing it needs a migration (netmap/schema.py).
+-- CREATE INDEX for SQLite, then for PostgreSQL. Changing it needs a migration (netmap/storage/schema.py).
 CREATE TABLE audit (
 	id INTEGER NOT NULL, 
 	at DATETIME NOT NULL, 

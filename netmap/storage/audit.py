@@ -28,6 +28,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.engine import Connection
 
 from . import tables
+from .schema import PG_AUDIT_LOCK as _PG_LOCK
 
 __all__ = ["ACTIONS", "AUDIT", "MESSAGE", "ensure", "entries", "install", "record", "target_for_imports"]
 
@@ -35,7 +36,6 @@ AUDIT = tables.audit
 ACTIONS = ("import", "undo", "erase", "merge", "keep-apart")
 #: what the database says when something tries to change the log
 MESSAGE = "the audit log is append-only: its rows cannot be changed or deleted"
-_PG_LOCK = 7_461_228  # advisory lock id while installing the triggers (store's writes use 7_461_227)
 
 _SQLITE = [
     f"CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit "

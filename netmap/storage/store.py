@@ -1,7 +1,7 @@
 """Durable storage: a SQLite file by default, any SQLAlchemy URL by one setting.
 
-The store is the way in to the database (with its helpers :mod:`netmap.schema`,
-which creates and upgrades the tables, and :mod:`netmap.audit`, the append-only
+The store is the way in to the database (with its helpers :mod:`netmap.storage.schema`,
+which creates and upgrades the tables, and :mod:`netmap.storage.audit`, the append-only
 log; :mod:`netmap.profile` reads one person through the store's table handles).
 It writes an import in one transaction (all or nothing), keeps an undo journal,
 erases a person down to the bytes of the database files, keeps the measures per
@@ -46,15 +46,18 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError  # SQLAlchemyError: also netmap/importer.py's
 from sqlalchemy.pool import StaticPool
 
-from . import audit, config, schema, tables
-from .access import local_actor
-from .errors import AmbiguousPerson, DatabaseBusy, ErasureIncomplete, ImportNotFound, UndoRefused, UnknownPerson
-from .ingest.identity import PERSON_FIELDS, KnownPerson, PeopleIndex, Resolution
-from .model import CUSTOMER_STAGES, TEAM_STAGE, Dataset, Feedback, Interaction, Person, Referral, Relationship, feeling_of
-from .ingest.values import name_key
+from .. import config
+from . import audit, schema, tables
+from .schema import PG_WRITE_LOCK as _PG_LOCK
+from ..access import local_actor
+from ..errors import AmbiguousPerson, DatabaseBusy, ErasureIncomplete, ImportNotFound, UndoRefused, UnknownPerson
+from ..ingest.identity import PERSON_FIELDS, KnownPerson, PeopleIndex, Resolution
+from ..model import CUSTOMER_STAGES, TEAM_STAGE, Dataset, Feedback, Interaction, Person, Referral, Relationship, feeling_of
+from ..model import net_promoter_score
+from ..ingest.values import name_key
 
 P = tables.person
 IDT = tables.identifier
@@ -74,7 +77,6 @@ TABLES = {t.name: t for t in (P, IDT, REL, REF, INT, PART, FB, REV)}
 _DECISIONS = ("merge", "keep-apart")
 #: delete order for undo: children before parents
 _CHILD_FIRST = ("participation", "feedback", "referral", "relationship", "review", "identifier", "interaction", "person")
-_PG_LOCK = 7_461_227  # any constant: the advisory lock id for netmap writes
 #: tables an erasure deletes from or rewrites (on PostgreSQL: VACUUM FULL after it), and the seconds it waits
 #: for transactions older than the erasure before that
 _ERASED_FROM = ("person", "identifier", "relationship", "referral", "participation", "feedback", "review",
@@ -370,7 +372,7 @@ class Store:
             log(label, "person", pid, "use")
         # reviews (not of a pair someone decided are two people: netmap.merge.kept_apart; the import
         # then counts only the pairs it listed)
-        from .merge import kept_apart
+        from ..merge import kept_apart
 
         kept = kept_apart(conn)
         if kept:
@@ -647,11 +649,7 @@ class Store:
                 feelings[feeling_of(score, scale)] += 1
                 if scale == "nps":
                     nps_scores.append(score)
-            nps = None
-            if nps_scores:
-                prom = sum(1 for s in nps_scores if s >= 9)
-                det = sum(1 for s in nps_scores if s <= 6)
-                nps = round(100 * (prom - det) / len(nps_scores))
+            nps = net_promoter_score(nps_scores)
             imported = (LOG.c.undone_at.is_(None), LOG.c.kind.notin_(_DECISIONS))  # not merges (netmap.merge)
             last = conn.execute(select(func.max(LOG.c.created_at)).where(*imported)).scalar_one()
             return {
@@ -689,7 +687,7 @@ class Store:
         :func:`netmap.network.graph.build_graph` (relationships, referrals,
         shared interactions of at most MAX_INTERACTION_SIZE people, colleagues
         at companies of at most MAX_COMPANY_SIZE people), without building it."""
-        from .network.graph import MAX_COMPANY_SIZE, MAX_INTERACTION_SIZE
+        from ..network.graph import MAX_INTERACTION_SIZE, colleague_pairs
 
         p1, p2 = PART.alias("p1"), PART.alias("p2")
         small = (
@@ -704,16 +702,7 @@ class Store:
             .where(p1.c.interaction_id.in_(small)),
         )
         pairs = [np.array(conn.execute(evidence).fetchall(), dtype=np.int64).reshape(-1, 2)]
-        colleagues: dict[str, list[int]] = defaultdict(list)
-        for pid, company in conn.execute(select(P.c.id, P.c.company).where(P.c.company.is_not(None))):
-            key = company.strip().casefold()
-            if key:
-                colleagues[key].append(pid)
-        for members in colleagues.values():
-            if 2 <= len(members) <= MAX_COMPANY_SIZE:
-                m = np.array(members, dtype=np.int64)
-                i, j = np.triu_indices(len(m), 1)
-                pairs.append(np.column_stack([m[i], m[j]]))
+        pairs.append(colleague_pairs(conn.execute(select(P.c.id, P.c.company).where(P.c.company.is_not(None)))))
         both = np.concatenate(pairs)
         lo, hi = both.min(axis=1), both.max(axis=1)
         keep = lo != hi
@@ -815,7 +804,7 @@ class Store:
         :meth:`undo_preview` says the same, and what the undo would do, without writing). ``actor`` (default
         :func:`netmap.access.local_actor`) is recorded in the audit log.
         """
-        from .merge import restore_deleted, undo_refusal, undo_target  # merges and keep-apart decisions too
+        from ..merge import restore_deleted, undo_refusal, undo_target  # merges and keep-apart decisions too
 
         with self.writing() as conn:
             row = conn.execute(select(LOG).where(LOG.c.id == import_id)).mappings().first()
@@ -881,7 +870,7 @@ class Store:
                 "review": [r for (r,) in conn.execute(select(REV.c.id).where((REV.c.a_id == pid) | (REV.c.b_id == pid)))],
                 "person": [pid],
             }
-            from .merge import absorbed
+            from ..merge import absorbed
 
             merged = absorbed(conn, pid)  # the records merged into them, and the decisions about them
             # text elsewhere that spells them: their names and emails, current and earlier (the journal's old values)
@@ -1015,7 +1004,7 @@ class Store:
                 raw.close()
 
     def audit(self, *, limit: int | None = None, action: str | None = None) -> list[dict]:
-        """The audit log, newest first (:func:`netmap.audit.entries`)."""
+        """The audit log, newest first (:func:`netmap.storage.audit.entries`)."""
         return audit.entries(self.engine, limit=limit, action=action)
 
     # --------------------------------------------------------------- measures
@@ -1052,34 +1041,34 @@ class Store:
     def merge(self, keep: int | str, other: int | str, *, actor: str | None = None) -> dict:
         """Merge ``other`` into ``keep``, two records of one person (:func:`netmap.merge.merge_people`):
         undoable with :meth:`undo` of the returned ``merge_id``, audited as ``merge``."""
-        from .merge import merge_people
+        from ..merge import merge_people
 
         return merge_people(self, keep, other, actor=actor)
 
     def keep_apart(self, a: int | str, b: int | str, *, actor: str | None = None) -> dict:
         """Decide that ``a`` and ``b`` are two people (:func:`netmap.merge.keep_apart`): undoable with
         :meth:`undo` of the returned ``decision_id``, audited as ``keep-apart``."""
-        from .merge import keep_apart
+        from ..merge import keep_apart
 
         return keep_apart(self, a, b, actor=actor)
 
     def duplicate_pairs(self, *, limit: int | None = None):
         """The likely duplicates waiting for a decision, a pair per two people, with both side by
         side, and how many pairs there are (:func:`netmap.merge.pairs`)."""
-        from .merge import pairs
+        from ..merge import pairs
 
         return pairs(self, limit=limit)
 
     def decisions(self, *, limit: int = 20) -> list[dict]:
         """The merges and keep-apart decisions in place, newest first (:func:`netmap.merge.decisions`)."""
-        from .merge import decisions
+        from ..merge import decisions
 
         return decisions(self, limit=limit)
 
     def undo_preview(self, import_id: int):
         """What :meth:`undo` of ``import_id`` would remove and restore, in counts and plain words, or
         why it would be refused; writes nothing (:func:`netmap.merge.undo_plan`)."""
-        from .merge import undo_plan
+        from ..merge import undo_plan
 
         with self.engine.connect() as conn:
             return undo_plan(conn, import_id)
@@ -1125,7 +1114,7 @@ def _insert_many(conn: Connection, table, rows: list[dict]) -> None:
 
     For each of a million rows SQLAlchemy rebuilds a parameter dict (``construct_params``),
     a third of an import of 100,000 people. Here the statement is compiled once, each
-    column's own bind conversion (dates, booleans, :class:`netmap.tables.UTCDateTime`) is
+    column's own bind conversion (dates, booleans, :class:`netmap.storage.tables.UTCDateTime`) is
     applied as SQLAlchemy would, the columns' Python defaults are filled in, and the rows
     go to the driver's ``executemany`` as tuples. Rows that do not all name the same
     columns, an omitted column whose default is not a plain value, and other databases

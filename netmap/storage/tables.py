@@ -1,5 +1,5 @@
-"""The database schema: SQLAlchemy Core tables. Only :mod:`netmap.store`,
-:mod:`netmap.schema` and :mod:`netmap.audit` use them.
+"""The database schema: SQLAlchemy Core tables. Used by :mod:`netmap.storage.store`,
+:mod:`netmap.storage.schema`, :mod:`netmap.storage.audit` (and the modules tests/test_layers.py still lists as not yet moved).
 
 Every person-to-person row cascades on the person's deletion, so erasing a
 person removes their ties, referrals, participations and feedback with them.
@@ -225,7 +225,7 @@ measure_cache = Table(
 
 #: The audit log: who changed the data, how, when, with what counts.
 #:
-#: Append-only: triggers (:func:`netmap.audit.install`) make the database refuse
+#: Append-only: triggers (:func:`netmap.storage.audit.install`) make the database refuse
 #: UPDATE and DELETE on it. ``target`` names rows by number only ("import #3",
 #: "person #42"), never by a name, email or comment, so an erasure leaves nothing
 #: of the person here. No foreign keys: nothing a change deletes can cascade into the log.
@@ -237,7 +237,7 @@ class _Model(SQLModel):
 
 
 class AuditEntry(_Model, table=True):
-    """One entry of the audit log, as :func:`netmap.audit.entries` reads it (typed fields);
+    """One entry of the audit log, as :func:`netmap.storage.audit.entries` reads it (typed fields);
     each column spelled as schema 1 created it (``tests/test_schema.py`` holds the DDL)."""
 
     __tablename__ = "audit"

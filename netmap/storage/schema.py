@@ -1,6 +1,6 @@
 """The database schema's version: create it on first start, upgrade it in place.
 
-:func:`prepare` runs when a :class:`netmap.store.Store` starts:
+:func:`prepare` runs when a :class:`netmap.storage.store.Store` starts:
 
 - an empty database gets every table (``tables.metadata.create_all``) and is
   stamped with :data:`CURRENT` in the ``meta`` table (key ``schema``);
@@ -33,7 +33,13 @@ from sqlalchemy import Engine, inspect, insert, select, text, update
 from sqlalchemy.engine import Connection
 
 from . import tables
-from .errors import NetmapError, StorageError
+from ..errors import NetmapError, StorageError
+
+#: PostgreSQL advisory lock ids (any constants), defined here once:
+#: every netmap write (netmap/store.py, and the upgrade below) takes PG_WRITE_LOCK;
+#: installing the audit log's triggers (netmap/audit.py) takes PG_AUDIT_LOCK.
+PG_WRITE_LOCK = 7_461_227
+PG_AUDIT_LOCK = 7_461_228
 
 #: the schema version this netmap writes and understands
 CURRENT = 1
@@ -67,9 +73,7 @@ def prepare(engine: Engine, *, current: int | None = None,
     with engine.connect().execution_options(netmap_write=True) as conn:  # SQLite: BEGIN IMMEDIATE
         with conn.begin():
             if conn.dialect.name == "postgresql":
-                from .store import _PG_LOCK  # the lock every netmap write takes
-
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
             found, have = _state(conn)  # again: another process may have done it meanwhile
             _refuse_newer(found, current, engine)
             try:
