@@ -36,7 +36,6 @@ False
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
 import logging
@@ -46,11 +45,12 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from .config import local_actor
 from .errors import NetmapError
 
 __all__ = [
     "AUTH_COOKIES", "Access", "AccessSettings", "Logouts", "NotAllowed", "SignIn", "USER_COOKIE", "admin_set",
-    "decide", "local_actor", "login_providers", "logouts", "normalise_email", "read_sign_in", "refusal",
+    "decide", "login_providers", "logouts", "normalise_email", "read_sign_in", "refusal",
     "settings_from", "user_key",
 ]
 
@@ -134,16 +134,6 @@ class Access:
     admins: tuple[str, ...] = ()
 
 
-def local_actor(user: str | None = None) -> str:
-    """The actor for a single local user: ``local:<os user>`` (``local`` when
-    the operating system names nobody)."""
-    if user is None:
-        try:
-            user = getpass.getuser()
-        except (OSError, KeyError, ImportError):  # no login name, no passwd entry
-            user = ""
-    user = (user or "").strip()
-    return f"local:{user}" if user else "local"
 
 
 def decide(settings: AccessSettings, email: str | None, *, local_user: str | None = None) -> Access:

@@ -86,8 +86,6 @@ _FRAMES = ("people", "ties", "edges", "plan")
 #: the nurture plan is stored for this many picks: greedy, so the plan for any
 #: smaller k is its first k rows (``python -m netmap plan --k 10`` reads it)
 PLAN_STORED = 50
-#: Columns of ``python -m netmap plan`` (a contract), the stored plan's first columns.
-PLAN_COLUMNS = ["rank", "person_id", "name", "marginal_spread", "cumulative_spread", "reason"]
 
 
 @functools.cache

@@ -303,8 +303,8 @@ def cmd_reviews(store: Store, args) -> int:
 
 
 def cmd_merge(store: Store, args) -> int:
-    from .access import local_actor
-    from .merge import merge_summary
+    from .config import local_actor
+    from .storage.merge import merge_summary
 
     keep, other = store.resolve_one(args.keep), store.resolve_one(args.other)  # exactly one person each
     result = store.merge(keep, other, actor=local_actor())
@@ -314,7 +314,7 @@ def cmd_merge(store: Store, args) -> int:
 
 
 def cmd_keep_apart(store: Store, args) -> int:
-    from .access import local_actor
+    from .config import local_actor
 
     a, b = store.resolve_one(args.a), store.resolve_one(args.b)
     result = store.keep_apart(a, b, actor=local_actor())

@@ -6,6 +6,8 @@ analysis functions take these values as arguments.
 
 from __future__ import annotations
 
+import getpass
+
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,3 +110,15 @@ def _positive(name: str, default: float, environ: dict | None) -> float:
     if not value > 0 or value == float("inf"):
         raise ValueError(f"{name} must be a positive number, not {raw!r}")
     return value
+
+
+def local_actor(user: str | None = None) -> str:
+    """The actor for a single local user: ``local:<os user>`` (``local`` when
+    the operating system names nobody)."""
+    if user is None:
+        try:
+            user = getpass.getuser()
+        except (OSError, KeyError, ImportError):  # no login name, no passwd entry
+            user = ""
+    user = (user or "").strip()
+    return f"local:{user}" if user else "local"

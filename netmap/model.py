@@ -151,3 +151,8 @@ def net_promoter_score(scores) -> int | None:
     promoters = sum(1 for s in scores if s >= 9)
     detractors = sum(1 for s in scores if s <= 6)
     return round(100 * (promoters - detractors) / len(scores))
+
+
+#: Columns of ``python -m netmap plan`` (a contract), the stored plan's first columns
+#: (:func:`netmap.network.plan.nurture_plan` writes them, :mod:`netmap.analysis` stores them).
+PLAN_COLUMNS = ["rank", "person_id", "name", "marginal_spread", "cumulative_spread", "reason"]

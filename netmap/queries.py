@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .analysis import PLAN_COLUMNS, Analysis, can_nurture, canonical_samples, live_samples
+from .analysis import Analysis, can_nurture, canonical_samples, live_samples
 from .errors import NetmapError, UnknownPerson
-from .model import FEELINGS, TEAM_STAGE
+from .model import FEELINGS, PLAN_COLUMNS, TEAM_STAGE
 from .network.nurture import nurture_ranking
 from .text import plain
 from .network.paths import PATH_COLUMNS, PathIndex, company_match_key, people_matching, referral_paths, stage_match_key

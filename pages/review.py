@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from netmap.errors import NetmapError
-from netmap.merge import merge_summary
+from netmap.storage.merge import merge_summary
 from netmap.ui import confirm_undo, ensure_navigation, md, show_error, store
 from netmap.ui.access import actor, may_change
 

@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 import netmap.access
 from netmap import Store
-from netmap.access import AccessSettings, admin_set, decide, local_actor, login_providers, settings_from
+from netmap.access import AccessSettings, admin_set, decide, login_providers, settings_from
+from netmap.config import local_actor
 
 from .conftest import ADMIN, AUTH, READER, load, signed_app
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from netmap import ImportRefused, Store, UndoRefused, commit, import_files, import_paths, prepare
 from netmap.storage import audit
-from netmap.access import local_actor
+from netmap.config import local_actor
 from netmap.storage.audit import AUDIT
 
 from .conftest import load, snapshot, stored_strings

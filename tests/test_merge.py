@@ -1,4 +1,4 @@
-"""Likely duplicates decided (netmap.merge): merge two records of one person, keep two people
+"""Likely duplicates decided (netmap.storage.merge): merge two records of one person, keep two people
 apart; both undoable exactly, audited, and erasure still erases everything of a person."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from netmap import Store, UndoRefused, UnknownPerson
-from netmap.access import local_actor
+from netmap.config import local_actor
 from netmap.cli import main
-from netmap.merge import MergeRefused, merge_summary
+from netmap.storage.merge import MergeRefused, merge_summary
 from netmap.storage.store import CHG, FB, IDT, PART, REF, REL, REV, P
 
 from .conftest import check_integrity, dump_tables, load, stored_strings

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 
-from ..access import local_actor
+from ..config import local_actor
 from .columns import KNOWN_HEADERS, Mapping, map_columns
 from ..config import Limits
 from ..errors import ImportRefused, Problem, StorageError
@@ -217,7 +217,7 @@ def commit(store: Store, prepared: list[Prepared], *, dry_run: bool = False, act
     and count without writing). Raises :class:`ImportRefused` with every
     problem when any file has one; nothing is written then. The audit log
     records the import, in the same transaction, as done by ``actor``
-    (default :func:`netmap.access.local_actor`)."""
+    (default :func:`netmap.config.local_actor`)."""
     problems = [p for prep in prepared for p in prep.problems]
     warnings = [w for prep in prepared for w in prep.warnings]
     readings = {prep.table.label: prep.mapping.reading for prep in prepared if prep.mapping is not None}

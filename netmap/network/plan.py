@@ -43,17 +43,18 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from netmap.analysis import PLAN_COLUMNS
+from netmap.model import PLAN_COLUMNS
 from netmap.network.nurture import ACTION_ADVICE, _people, feeling_action
 from netmap.text import plain
 from netmap.network.spread import LiveEdgeSamples
+
 
 __all__ = [
     "PLAN_COLUMNS", "PLAN_EXTRA_COLUMNS", "choose_plan", "customer_ids", "nurture_plan", "ordinal", "plan_table",
     "why_here",
 ]
 
-#: Columns :func:`nurture_plan` adds after the contract's (:data:`netmap.analysis.PLAN_COLUMNS`).
+#: Columns :func:`nurture_plan` adds after the contract's (:data:`netmap.model.PLAN_COLUMNS`).
 PLAN_EXTRA_COLUMNS = ["action", "feeling", "marginal_se"]
 
 

@@ -1,7 +1,7 @@
 """The audit log: who changed the data, how, when, and how much.
 
 One row per change (an import call, an undo, an erasure, a merge of two records of one
-person or a decision to keep two people apart: :mod:`netmap.merge`), written by
+person or a decision to keep two people apart: :mod:`netmap.storage.merge`), written by
 :func:`record` inside the transaction of the change itself: a change that is
 rolled back leaves no row, and a change that is committed always has one.
 

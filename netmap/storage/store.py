@@ -52,7 +52,7 @@ from sqlalchemy.pool import StaticPool
 from .. import config
 from . import audit, schema, tables
 from .schema import PG_WRITE_LOCK as _PG_LOCK
-from ..access import local_actor
+from ..config import local_actor
 from ..errors import AmbiguousPerson, DatabaseBusy, ErasureIncomplete, ImportNotFound, UndoRefused, UnknownPerson
 from ..ingest.identity import PERSON_FIELDS, KnownPerson, PeopleIndex, Resolution
 from ..model import CUSTOMER_STAGES, TEAM_STAGE, Dataset, Feedback, Interaction, Person, Referral, Relationship, feeling_of
@@ -73,7 +73,7 @@ META = tables.meta
 MEAS = tables.measure_cache
 
 TABLES = {t.name: t for t in (P, IDT, REL, REF, INT, PART, FB, REV)}
-#: the import log's kinds that are decisions about likely duplicates, not imports (netmap.merge.DECISIONS)
+#: the import log's kinds that are decisions about likely duplicates, not imports (netmap.storage.merge.DECISIONS)
 _DECISIONS = ("merge", "keep-apart")
 #: delete order for undo: children before parents
 _CHILD_FIRST = ("participation", "feedback", "referral", "relationship", "review", "identifier", "interaction", "person")
@@ -370,10 +370,8 @@ class Store:
         self._write_ties(conn, resolution, keymap, results, log, uses)
         for label, pid in sorted(uses):
             log(label, "person", pid, "use")
-        # reviews (not of a pair someone decided are two people: netmap.merge.kept_apart; the import
+        # reviews (not of a pair someone decided are two people: kept_apart; the import
         # then counts only the pairs it listed)
-        from ..merge import kept_apart
-
         kept = kept_apart(conn)
         if kept:
             resolution.reviews = [r for r in resolution.reviews if frozenset((keymap[r[0]], keymap[r[1]])) not in kept]
@@ -650,7 +648,7 @@ class Store:
                 if scale == "nps":
                     nps_scores.append(score)
             nps = net_promoter_score(nps_scores)
-            imported = (LOG.c.undone_at.is_(None), LOG.c.kind.notin_(_DECISIONS))  # not merges (netmap.merge)
+            imported = (LOG.c.undone_at.is_(None), LOG.c.kind.notin_(_DECISIONS))  # not merges (netmap.storage.merge)
             last = conn.execute(select(func.max(LOG.c.created_at)).where(*imported)).scalar_one()
             return {
                 "people": people,
@@ -796,15 +794,15 @@ class Store:
     # ------------------------------------------------------------------- undo
     def undo(self, import_id: int, *, actor: str | None = None) -> dict:
         """Undo one import: remove what it added, restore what it changed. A merge or a
-        keep-apart decision (:mod:`netmap.merge`, in the import log too) is undone the same
+        keep-apart decision (:mod:`netmap.storage.merge`, in the import log too) is undone the same
         way, its deleted rows first brought back with their own ids.
 
         Refused (nothing changes) while a later import or decision that is still in place
-        built on this one's rows: undo that one first (:func:`netmap.merge.undo_refusal`;
+        built on this one's rows: undo that one first (:func:`netmap.storage.merge.undo_refusal`;
         :meth:`undo_preview` says the same, and what the undo would do, without writing). ``actor`` (default
-        :func:`netmap.access.local_actor`) is recorded in the audit log.
+        :func:`netmap.config.local_actor`) is recorded in the audit log.
         """
-        from ..merge import restore_deleted, undo_refusal, undo_target  # merges and keep-apart decisions too
+        from .merge import restore_deleted, undo_refusal, undo_target  # merges and keep-apart decisions too
 
         with self.writing() as conn:
             row = conn.execute(select(LOG).where(LOG.c.id == import_id)).mappings().first()
@@ -843,13 +841,13 @@ class Store:
     # ------------------------------------------------------------------ erase
     def erase(self, person: int | str, *, actor: str | None = None) -> dict:
         """Erase a person with every tie, referral, participation, feedback and
-        journal entry about them (and about the records merged into them: :func:`netmap.merge.absorbed`;
+        journal entry about them (and about the records merged into them: :func:`netmap.storage.merge.absorbed`;
         a merge or keep-apart decision that named them can no longer be undone), redact their full name and email wherever else
         stored text spells them, then rewrite the database so no byte of them is
         left (SQLite: ``secure_delete`` + ``VACUUM`` + a WAL checkpoint that is
         checked). ``person``: their id, or a WHO that names exactly one person
         (:meth:`resolve_one`). The audit log records ``actor`` (default
-        :func:`netmap.access.local_actor`), the person's number and the counts:
+        :func:`netmap.config.local_actor`), the person's number and the counts:
         nothing that names them.
 
         Returns ``{"person_id", <table>: rows deleted ..., "redacted": {"table.column":
@@ -870,7 +868,7 @@ class Store:
                 "review": [r for (r,) in conn.execute(select(REV.c.id).where((REV.c.a_id == pid) | (REV.c.b_id == pid)))],
                 "person": [pid],
             }
-            from ..merge import absorbed
+            from .merge import absorbed
 
             merged = absorbed(conn, pid)  # the records merged into them, and the decisions about them
             # text elsewhere that spells them: their names and emails, current and earlier (the journal's old values)
@@ -1039,36 +1037,36 @@ class Store:
 
     # ------------------------------------------------------------- duplicates
     def merge(self, keep: int | str, other: int | str, *, actor: str | None = None) -> dict:
-        """Merge ``other`` into ``keep``, two records of one person (:func:`netmap.merge.merge_people`):
+        """Merge ``other`` into ``keep``, two records of one person (:func:`netmap.storage.merge.merge_people`):
         undoable with :meth:`undo` of the returned ``merge_id``, audited as ``merge``."""
-        from ..merge import merge_people
+        from .merge import merge_people
 
         return merge_people(self, keep, other, actor=actor)
 
     def keep_apart(self, a: int | str, b: int | str, *, actor: str | None = None) -> dict:
-        """Decide that ``a`` and ``b`` are two people (:func:`netmap.merge.keep_apart`): undoable with
+        """Decide that ``a`` and ``b`` are two people (:func:`netmap.storage.merge.keep_apart`): undoable with
         :meth:`undo` of the returned ``decision_id``, audited as ``keep-apart``."""
-        from ..merge import keep_apart
+        from .merge import keep_apart
 
         return keep_apart(self, a, b, actor=actor)
 
     def duplicate_pairs(self, *, limit: int | None = None):
         """The likely duplicates waiting for a decision, a pair per two people, with both side by
-        side, and how many pairs there are (:func:`netmap.merge.pairs`)."""
-        from ..merge import pairs
+        side, and how many pairs there are (:func:`netmap.storage.merge.pairs`)."""
+        from .merge import pairs
 
         return pairs(self, limit=limit)
 
     def decisions(self, *, limit: int = 20) -> list[dict]:
-        """The merges and keep-apart decisions in place, newest first (:func:`netmap.merge.decisions`)."""
-        from ..merge import decisions
+        """The merges and keep-apart decisions in place, newest first (:func:`netmap.storage.merge.decisions`)."""
+        from .merge import decisions
 
         return decisions(self, limit=limit)
 
     def undo_preview(self, import_id: int):
         """What :meth:`undo` of ``import_id`` would remove and restore, in counts and plain words, or
-        why it would be refused; writes nothing (:func:`netmap.merge.undo_plan`)."""
-        from ..merge import undo_plan
+        why it would be refused; writes nothing (:func:`netmap.storage.merge.undo_plan`)."""
+        from .merge import undo_plan
 
         with self.engine.connect() as conn:
             return undo_plan(conn, import_id)
@@ -1298,3 +1296,31 @@ def _json_default(v):
 
 def _json_hook(d: dict):
     return date.fromisoformat(d["__date__"]) if "__date__" in d else d
+
+
+#: the import log's kinds of a decision about a likely duplicate (netmap/storage/merge.py makes them)
+DECISIONS = ("merge", "keep-apart")
+
+
+def kept_apart(conn: Connection) -> set[frozenset]:
+    """Every pair of people decided to be two (keep-apart decisions in place), each person
+    taken through the merges in place to the person they are now part of."""
+    alias: dict[int, int] = {}
+    pairs_: list[list[int]] = []
+    for kind, details in conn.execute(select(LOG.c.kind, LOG.c.details_json).where(
+            LOG.c.kind.in_(DECISIONS), LOG.c.undone_at.is_(None)).order_by(LOG.c.id)):
+        d = json.loads(details or "{}")
+        if kind == "merge":
+            alias[d["merged"]] = d["kept"]
+        else:
+            pairs_.append(d["people"])
+
+    def now(pid: int) -> int:
+        seen = set()
+        while pid in alias and pid not in seen:
+            seen.add(pid)
+            pid = alias[pid]
+        return pid
+
+    out = {frozenset(now(p) for p in pair) for pair in pairs_}
+    return {p for p in out if len(p) == 2}

@@ -44,19 +44,19 @@ from datetime import date
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from .access import local_actor
-from .errors import ImportNotFound, NetmapError, UnknownPerson
-from .model import feeling_of
-from .storage import audit
-from .storage.store import CHG, FB, IDT, LOG, REV, TABLES, P, _chunks, _json_default, _json_hook, _now, reserve_ids
+from ..config import local_actor
+from ..errors import ImportNotFound, NetmapError, UnknownPerson
+from ..model import feeling_of
+from . import audit
+from .store import (
+    CHG, DECISIONS, FB, IDT, LOG, REV, TABLES, P, _chunks, _json_default, _json_hook, _now, kept_apart, reserve_ids,
+)
 
 __all__ = [
-    "DECISIONS", "MergeRefused", "Pair", "Side", "UndoPlan", "absorbed", "decisions", "keep_apart", "kept_apart",
+    "DECISIONS", "MergeRefused", "Pair", "Side", "UndoPlan", "absorbed", "decisions", "keep_apart",
     "merge_people", "merge_summary", "pairs", "undo_plan", "undo_refusal", "undo_target",
 ]
 
-#: the import log's kinds of a decision about a likely duplicate
-DECISIONS = ("merge", "keep-apart")
 
 #: per table that names people: the columns that do
 PERSON_COLUMNS = {
@@ -173,28 +173,6 @@ def keep_apart(store, a: int | str, b: int | str, *, actor: str | None = None) -
             "reviews": len(reviews)}
 
 
-def kept_apart(conn: Connection) -> set[frozenset]:
-    """Every pair of people decided to be two (keep-apart decisions in place), each person
-    taken through the merges in place to the person they are now part of."""
-    alias: dict[int, int] = {}
-    pairs_: list[list[int]] = []
-    for kind, details in conn.execute(select(LOG.c.kind, LOG.c.details_json).where(
-            LOG.c.kind.in_(DECISIONS), LOG.c.undone_at.is_(None)).order_by(LOG.c.id)):
-        d = json.loads(details or "{}")
-        if kind == "merge":
-            alias[d["merged"]] = d["kept"]
-        else:
-            pairs_.append(d["people"])
-
-    def now(pid: int) -> int:
-        seen = set()
-        while pid in alias and pid not in seen:
-            seen.add(pid)
-            pid = alias[pid]
-        return pid
-
-    out = {frozenset(now(p) for p in pair) for pair in pairs_}
-    return {p for p in out if len(p) == 2}
 
 
 def merge_summary(result: dict) -> str:
