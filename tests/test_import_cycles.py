@@ -70,6 +70,25 @@ def import_graph() -> nx.DiGraph:
     return g
 
 
+def test_every_relative_import_names_a_module():
+    """A relative import inside a function runs only when called: a module moved to another
+    package must not leave one behind that names a module that is not there."""
+    files = sorted((ROOT / "netmap").rglob("*.py"))
+    modules = {_module_name(p) for p in files}
+    broken = []
+    for path in files:
+        name, is_package = _module_name(path), path.name == "__init__.py"
+        package = name if is_package else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+                if target not in modules:
+                    broken.append(f"{path.relative_to(ROOT)}:{node.lineno} {target}")
+    assert broken == []
+
+
 def test_the_import_graph_is_read():
     g = import_graph()
     assert g.number_of_nodes() > 30 and g.number_of_edges() > 50

@@ -261,7 +261,7 @@ def pairs(store, *, limit: int | None = None) -> tuple[list[Pair], int]:
 
 
 def _side(store, pid: int) -> Side:
-    from .network.graph import build_graph
+    from ..network.graph import build_graph
 
     with store.engine.connect() as conn:
         row = _row(conn, pid)
