@@ -42,7 +42,7 @@ def _inputs(store):
 
     if not store.has_people():
         raise NetmapError("there is no data yet: import your CRM exports first (or `python -m netmap sample`)")
-    return store.load_dataset().feedback, measures(store).people
+    return store.answers(), measures(store).people
 
 
 def cmd_trend(store, args) -> int:

@@ -34,7 +34,7 @@ if no_data():
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _feedback(url: str, version: int) -> tuple:
-    return store().load_dataset().feedback
+    return store().answers()
 
 
 a = analysis()

@@ -716,6 +716,14 @@ class Store:
             if enabled:
                 gc.enable()
 
+    def answers(self) -> tuple[Feedback, ...]:
+        """Every survey answer (without comments), in the order they were recorded: what
+        goodwill over time needs (:mod:`netmap.trends`), without reading the whole dataset."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(FB.c.person_id, FB.c.score, FB.c.scale, FB.c.answered_on)
+                                .order_by(FB.c.id)).all()
+        return tuple(Feedback(*r) for r in rows)
+
     def _load_dataset(self) -> Dataset:
         # whole result sets (fetchall) unpacked as tuples: 2x faster than row by row with attribute access
         with self.engine.connect() as conn:
