@@ -176,7 +176,8 @@ def _reversed_export(src: Path, dst: Path) -> None:
     """The same export with its data rows in reverse order (header rows kept on top)."""
     raw = src.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(raw)))
-    head = 2 if "surveymonkey" in src.name else 1  # SurveyMonkey writes two header rows
+    # SurveyMonkey writes two header rows, Qualtrics three
+    head = 2 if "surveymonkey" in src.name else 3 if "qualtrics" in src.name else 1
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows[:head] + rows[head:][::-1])
     dst.write_text(out.getvalue(), encoding="utf-8")

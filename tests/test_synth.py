@@ -394,7 +394,7 @@ def test_relationship_strengths(company):
 def test_scales_to_twenty_thousand(tmp_path):
     c = generate_company(20_000, 3)
     paths = write_company(c, tmp_path)  # above 5,000 people: no XLSX by default
-    assert [p.name for p in paths][4] == "salesforce-toronto.csv"
+    assert "salesforce-toronto.csv" in [p.name for p in paths]
     assert c.people["email"].is_unique
     assert len(c.hubspot) + len(c.salesforce) + (c.people["source"] == "referral").sum() == 20_000
     assert c.hubspot["Record ID"].is_unique and c.salesforce["Contact ID"].is_unique

@@ -18,6 +18,8 @@ produce (see ``data/sample/README.md``):
 * ``relationships.csv``            hand-made person-to-person sheet
 * ``meetings.csv``                 meeting attendees, one row per participant
 * ``nps-survey-surveymonkey.csv``  SurveyMonkey export with two header rows
+* ``nps-survey-qualtrics-2024.csv`` an earlier survey wave (November 2024), a
+  Qualtrics export with three header rows, answered by people who answer again later
 * ``salesforce-toronto.xlsx``      Salesforce contacts report (sheets "Contacts",
   "Report Info"); when XLSX is off, ``salesforce-toronto.csv`` with the same columns
 * ``referrals.csv``                referral-programme export
@@ -93,6 +95,7 @@ FILES = {
     "relationships.csv": "relationships",
     "meetings.csv": "interactions",
     "nps-survey-surveymonkey.csv": "feelings",
+    "nps-survey-qualtrics-2024.csv": "feelings",
     "salesforce-toronto.xlsx": "people",
     "referrals.csv": "referrals",
 }
@@ -351,6 +354,8 @@ class Company:
     companies: pd.DataFrame = field(repr=False)
     #: Salesforce ``Reports To`` pairs as person ids: (employee, manager).
     reports_to: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64), repr=False)
+    #: the earlier survey wave (Qualtrics columns, one row per answer); see :func:`earlier_wave`
+    qualtrics: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def clusters(self) -> dict[str, np.ndarray]:
@@ -1171,7 +1176,99 @@ def generate_company(people: int = 400, seed: int = 7, *, team_size: int | None 
         cross_ties=cross_ties, referral_edges=referral_edges, companies=comp_out,
         reports_to=boss_pairs,
     )
+    company.qualtrics = earlier_wave(people_df, seed)
     return company
+
+
+#: Qualtrics' export columns (row 1), question texts (row 2) and import ids (row 3)
+QUALTRICS_COLUMNS = [
+    "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)", "Finished",
+    "RecordedDate", "ResponseId", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
+    "ExternalReference", "DistributionChannel", "UserLanguage", "Q1", "Q1_NPS_GROUP", "Q2",
+]
+QUALTRICS_SECOND_ROW = [
+    "Start Date", "End Date", "Response Type", "IP Address", "Progress", "Duration (in seconds)", "Finished",
+    "Recorded Date", "Response ID", "Recipient Last Name", "Recipient First Name", "Recipient Email",
+    "External Data Reference", "Distribution Channel", "User Language",
+    "How likely are you to recommend Northwind Analytics to a friend or colleague?",
+    "How likely are you to recommend Northwind Analytics to a friend or colleague? - Group",
+    "What is the main reason for your score?",
+]
+QUALTRICS_THIRD_ROW = [
+    '{"ImportId":"startDate","timeZone":"America/Denver"}', '{"ImportId":"endDate","timeZone":"America/Denver"}',
+    '{"ImportId":"status"}', '{"ImportId":"ipAddress"}', '{"ImportId":"progress"}', '{"ImportId":"duration"}',
+    '{"ImportId":"finished"}', '{"ImportId":"recordedDate","timeZone":"America/Denver"}', '{"ImportId":"_recordId"}',
+    '{"ImportId":"recipientLastName"}', '{"ImportId":"recipientFirstName"}', '{"ImportId":"recipientEmail"}',
+    '{"ImportId":"externalDataReference"}', '{"ImportId":"distributionChannel"}', '{"ImportId":"userLanguage"}',
+    '{"ImportId":"QID1"}', '{"ImportId":"QID1_NPS_GROUP"}', '{"ImportId":"QID2_TEXT"}',
+]
+#: the earlier wave's field days, and who was asked: people whose latest answer came at least
+#: a month after it (so the wave never changes anybody's latest feeling, only their history)
+WAVE_START = date(2024, 11, 4)
+WAVE_END = date(2024, 11, 22)
+WAVE_SHARE = 0.45
+#: earlier feeling given the latest one (rows: latest promoter, passive, detractor; columns:
+#: earlier promoter, passive, detractor): most people held, some climbed, a few slipped
+WAVE_TRANSITIONS = np.array([[0.55, 0.35, 0.10], [0.20, 0.50, 0.30], [0.10, 0.30, 0.60]])
+WAVE_COMMENTS = {
+    0: ["Reliable and the team answers fast.", "Great onboarding.", "Does what it says."],
+    1: ["Fine, a few rough edges.", "OK overall, exports are slow.", ""],
+    2: ["Support took a week to answer.", "Too many bugs in the last release.", "Pricing went up again."],
+}
+
+
+def earlier_wave(people: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The November 2024 survey wave, in Qualtrics' columns: an earlier answer for a share
+    (:data:`WAVE_SHARE`) of the people whose latest answer came after it, its score drawn
+    from :data:`WAVE_TRANSITIONS` given their latest feeling, so that the sample has people
+    who moved (detractor to passive is progress, promoter to passive a warning).
+
+    Drawn from its own generator (``default_rng([seed, 2])``), so the other files keep their
+    bytes for a seed."""
+    rng = np.random.default_rng([seed, 2])
+    latest = people["nps"].to_numpy(dtype="float64", na_value=np.nan)
+    when = pd.to_datetime(people["nps_date"]).to_numpy()
+    eligible = np.flatnonzero(~np.isnan(latest) & (when >= np.datetime64(WAVE_END + timedelta(days=30))))
+    chosen = np.sort(eligible[rng.random(len(eligible)) < WAVE_SHARE])
+    now = latest[chosen]
+    row = np.where(now >= 9, 0, np.where(now >= 7, 1, 2))
+    u = rng.random(len(chosen))
+    cat = (u[:, None] > np.cumsum(WAVE_TRANSITIONS[row], axis=1)).sum(axis=1)
+    score = np.select([cat == 0, cat == 1], [rng.choice([9, 10], len(chosen)), rng.choice([7, 8], len(chosen))],
+                      rng.choice(7, len(chosen), p=np.array([1, 1, 2, 3, 5, 8, 10]) / 30))
+    days = rng.integers(_days(WAVE_START), _days(WAVE_END) + 1, len(chosen))
+    start = _to_dates(days).astype("datetime64[s]") + rng.integers(8 * 3600, 20 * 3600, len(chosen))
+    duration = rng.integers(30, 600, len(chosen))
+    end = start + duration
+    order = np.lexsort((chosen, start))
+    fmt = "%Y-%m-%d %H:%M:%S"
+    pick = rng.integers(0, 3, len(chosen))
+    comment = [WAVE_COMMENTS[c][p] for c, p in zip(cat.tolist(), pick.tolist())]
+    by_crm = rng.random(len(chosen)) < 0.8
+    crm = people["crm_id"].to_numpy()[chosen]
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
+    ids = ["R_" + "".join(letters[rng.integers(0, len(letters), 15)]) for _ in range(len(chosen))]
+    out = pd.DataFrame({
+        "StartDate": pd.Series(start).dt.strftime(fmt).to_numpy(),
+        "EndDate": pd.Series(end).dt.strftime(fmt).to_numpy(),
+        "Status": "0",
+        "IPAddress": [f"203.0.113.{n}" for n in rng.integers(1, 255, len(chosen)).tolist()],
+        "Progress": "100",
+        "Duration (in seconds)": duration.astype(str),
+        "Finished": "1",
+        "RecordedDate": pd.Series(end + 1).dt.strftime(fmt).to_numpy(),
+        "ResponseId": ids,
+        "RecipientLastName": people["last_name"].to_numpy()[chosen],
+        "RecipientFirstName": people["first_name"].to_numpy()[chosen],
+        "RecipientEmail": people["email"].to_numpy()[chosen],
+        "ExternalReference": np.where(by_crm, crm.astype(str), ""),
+        "DistributionChannel": "email",
+        "UserLanguage": "EN",
+        "Q1": score.astype(str),
+        "Q1_NPS_GROUP": np.array(["3", "2", "1"])[cat],
+        "Q2": comment,
+    })
+    return out.iloc[order].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------
@@ -1188,6 +1285,16 @@ def _write_surveymonkey(df: pd.DataFrame, path: Path) -> None:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(SURVEYMONKEY_COLUMNS)
     w.writerow(SURVEYMONKEY_SECOND_ROW)
+    df.to_csv(buf, index=False, header=False, lineterminator="\n")
+    path.write_bytes(buf.getvalue().encode("utf-8"))
+
+
+def _write_qualtrics(df: pd.DataFrame, path: Path) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(QUALTRICS_COLUMNS)
+    w.writerow(QUALTRICS_SECOND_ROW)
+    w.writerow(QUALTRICS_THIRD_ROW)
     df.to_csv(buf, index=False, header=False, lineterminator="\n")
     path.write_bytes(buf.getvalue().encode("utf-8"))
 
@@ -1257,6 +1364,9 @@ def write_company(company: Company, out_dir: str | Path, xlsx: bool | None = Non
     paths.append(p)
     p = out / "nps-survey-surveymonkey.csv"
     _write_surveymonkey(company.surveymonkey, p)
+    paths.append(p)
+    p = out / "nps-survey-qualtrics-2024.csv"
+    _write_qualtrics(company.qualtrics, p)
     paths.append(p)
     if xlsx:
         p = out / "salesforce-toronto.xlsx"

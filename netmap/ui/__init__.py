@@ -301,7 +301,7 @@ def people_table(df: pd.DataFrame, *, key: str, id_column: str = "person_id", **
     """
     limit = TABLE_ROWS_SHOWN
     shown = df.head(limit)
-    text = shown.select_dtypes(include="object").columns
+    text = shown.select_dtypes(include=["object", "string"]).columns
     if len(text):  # a blank is a blank, not "None"
         shown = shown.assign(**{c: shown[c].where(shown[c].notna(), "") for c in text})
     round_ = st.session_state.get(_TABLES_ROUND, 0)  # a new key after each opening: no stale ticked row
