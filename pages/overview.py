@@ -12,7 +12,7 @@ from netmap.network.nurture import nurture_ranking
 from netmap.model import FEELING_WORDS
 from netmap.network.communities import feelings_by_community
 from netmap.text import when
-from netmap.ui import FEELING_COLORS, FEELINGS, PERSON_PAGE, analysis, md, show_error, store
+from netmap.ui import FEELING_COLORS, FEELINGS, PERSON_PAGE, analysis, company_trend, md, show_error, store
 from netmap.ui.access import actor, may_change
 
 from netmap.ui import ensure_navigation
@@ -44,6 +44,9 @@ if summary["people"] == 0:
             st.rerun()
     right.page_link("pages/import_data.py", label="Import your CRM exports", icon=":material/upload_file:")
     st.stop()
+
+#: months of history drawn on the Overview (the Trends page has them all)
+TREND_MONTHS = 24
 
 a = analysis()
 people = a.people
@@ -88,6 +91,26 @@ with right:
                          icon=ACTION_ICONS.get(row.action))
             st.caption(f"**{md(row.action)}** · {md(row.reason)}")
         st.page_link("pages/nurture.py", label="All nurture suggestions and the plan", icon=":material/eco:")
+
+history = company_trend().dropna(subset=["nps"])
+if len(history) > 1:
+    st.subheader("How goodwill moves")
+    recent = history.tail(TREND_MONTHS)
+    now, then = recent.iloc[-1], recent.iloc[0]
+    st.caption(md(
+        f"NPS {now['nps']:+.0f} at the end of {now['month']} ({then['nps']:+.0f} in {then['month']}); goodwill reach "
+        f"{now['goodwill_reach']:.0f} people ({then['goodwill_reach']:.0f}): how many people the promoters' word of "
+        f"mouth reaches. Month by month, from the answers given by each month's end."))
+    for col, (field, title) in zip(st.columns(2), (("nps", "NPS"), ("goodwill_reach", "Goodwill reach (people)"))):
+        col.altair_chart(
+            alt.Chart(recent, height=160, title=title).mark_line(point=True).encode(
+                x=alt.X("month:O", title=None), y=alt.Y(f"{field}:Q", title=None),
+                tooltip=["month", field, "answered"],
+            ),
+            width="stretch",
+        )
+    st.page_link("pages/trends.py", label="Trends: per community and account manager, and who moved",
+                 icon=":material/trending_up:")
 
 st.caption(f"Data as of the last import: {when(summary['last_import']) or 'never'} · "
            f"{summary['imports']} imports in place")

@@ -8,10 +8,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from netmap.config import database_url
 from netmap.errors import NetmapError
 from netmap.trends import moved_people, trend
-from netmap.ui import FEELING_COLORS, analysis, csv_download, data_version, md, no_data, people_table, show_error, store
+from netmap.ui import (FEELING_COLORS, analysis, answers, company_trend, csv_download, md, no_data, people_table,
+                       show_error)
 
 from netmap.ui import ensure_navigation
 
@@ -32,19 +32,14 @@ if no_data():
     st.stop()
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _feedback(url: str, version: int) -> tuple:
-    return store().answers()
-
-
 a = analysis()
-feedback = _feedback(database_url(), data_version())
+feedback = answers()
 dated = [f.on for f in feedback if f.on is not None]
 if not dated:
     st.info("No survey answer carries a date yet: import an NPS survey export with its answer dates to see trends.")
     st.stop()
 
-whole = trend(feedback, a.people)
+whole = company_trend()
 last, first = whole.iloc[-1], whole.iloc[0]
 before = whole.iloc[-2] if len(whole) > 1 else None
 

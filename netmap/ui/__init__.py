@@ -74,6 +74,28 @@ def analysis() -> Analysis:
     return _analysis(database_url(), data_version())
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _answers(url: str, version: int) -> tuple:
+    return _store(url).answers()
+
+
+def answers() -> tuple:
+    """Every survey answer and rated ticket, dated (``Store.answers``; read once per data version)."""
+    return _answers(database_url(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _company_trend(url: str, version: int) -> pd.DataFrame:
+    from ..trends import trend
+
+    return trend(_answers(url, version), _analysis(url, version).people)
+
+
+def company_trend() -> pd.DataFrame:
+    """The whole company's monthly NPS, shares and goodwill reach (:func:`netmap.trends.trend`)."""
+    return _company_trend(database_url(), data_version())
+
+
 #: the last whole-network layout made in this process, per database: the next data version's
 #: layout starts from it, so an import of a few people does not redraw everyone elsewhere
 _last_layout: dict[str, dict] = {}
