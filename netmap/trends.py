@@ -107,16 +107,10 @@ def moved_people(feedback: Iterable[Feedback], people: pd.DataFrame, since: date
     until = until or max([since, *dated])  # after the newest answer nothing moved
     if until < since:
         raise NetmapError(f"the end ({until:%Y-%m-%d}) is before the start ({since:%Y-%m-%d}): swap them")
-    moves = moved(answers, since, until)
-    who = people.set_index("person_id")
-    rows = []
-    for m in moves:
-        row = who.loc[m.person_id] if m.person_id in who.index else None
-        rows.append({
-            "person_id": m.person_id,
-            "name": None if row is None else row.get("name"),
-            "company": None if row is None else row.get("company"),
-            "owner": None if row is None else row.get("owner"),
-            "before": m.before, "after": m.after, "move": m.kind, "steps": m.steps,
-        })
-    return pd.DataFrame(rows, columns=MOVED_COLUMNS)
+    moves = pd.DataFrame(
+        [(m.person_id, m.before, m.after, m.kind, m.steps) for m in moved(answers, since, until)],
+        columns=["person_id", "before", "after", "move", "steps"])
+    who = people[["person_id", *(c for c in ("name", "company", "owner") if c in people.columns)]]
+    # one lookup for every mover (a left join keeps moves order); a mover not in ``people`` gets blanks
+    out = moves.merge(who.drop_duplicates("person_id"), on="person_id", how="left", sort=False)
+    return out.reindex(columns=MOVED_COLUMNS).astype({"person_id": "int64", "steps": "int64"})
