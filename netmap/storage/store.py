@@ -778,6 +778,15 @@ class Store:
                                 .order_by(FB.c.id)).all()
         return tuple(Feedback(*r) for r in rows)
 
+    def tickets(self) -> list[dict]:
+        """Every stored support ticket (``netmap/storage/tables.py`` Ticket) as a plain dict, in the
+        order they were first imported: what the service queue (:mod:`netmap.tickets`) reads,
+        without the whole dataset."""
+        cols = [TKT.c[c] for c in ("id", "source", "external_id", "requester_id", "agent_id", "status", "subject",
+                                   "company", "created_on", "solved_on", "rating", "csat")]
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(select(*cols).order_by(TKT.c.id)).mappings()]
+
     def _load_dataset(self) -> Dataset:
         # whole result sets (fetchall) unpacked as tuples: 2x faster than row by row with attribute access
         with self.engine.connect() as conn:
