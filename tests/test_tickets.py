@@ -276,3 +276,17 @@ def test_queue_cli_csv_json_top_owner_and_out(database_url, capsys, tmp_path):
 def test_import_kind_tickets_can_be_forced(store):
     [prep] = prepare([("z.csv", (DATA / "zendesk_tickets.csv").read_bytes())], ImportOptions(kind="tickets"))
     assert prep.ok and prep.mapping.kind == "tickets"
+
+
+def test_a_merge_moves_the_tickets_and_its_undo_moves_them_back(store):
+    import_paths(store, [DATA / "freshdesk_tickets.csv"])  # Ana Diaz by email (ticket 10) and by name only (3)
+    by_email = store.find_person("ana.diaz@copperline.example")
+    by_name = next(t["requester_id"] for t in tickets_of(store) if t["external_id"] == "3")
+    assert by_email != by_name
+    before = {t["external_id"]: t["requester_id"] for t in tickets_of(store)}
+    merged = store.merge(by_email, by_name)
+    after = {t["external_id"]: t["requester_id"] for t in tickets_of(store)}
+    assert after["3"] == after["10"] == by_email and len(after) == 10
+    assert merged["moved"].get("ticket") == 1
+    store.undo(merged["merge_id"])
+    assert {t["external_id"]: t["requester_id"] for t in tickets_of(store)} == before
