@@ -114,14 +114,19 @@ def queue_table(
         return pd.DataFrame(columns=QUEUE_COLUMNS)
     requesters = {int(t["requester_id"]) for t in tickets}
     clusters = _clusters(people, edges, labels or {}, requesters)
-    by_id = people.set_index("person_id")
     reqs: dict[int, Requester] = {}
-    for pid, row in by_id.iterrows():
-        reqs[int(pid)] = Requester(
-            person_id=int(pid), name=plain(row.get("name")), feeling=row.get("feeling") or "unknown",
-            spread=_num(row.get("spread")), bridge_score=_num(row.get("bridge_score")),
-            clusters=clusters.get(int(pid), ()), owner=plain(row.get("owner")) or None,
+    # every person (reach is a percentile among them all); whole columns, not row by row
+    columns = [people[c].tolist() if c in people.columns else [None] * len(people)
+               for c in ("person_id", "name", "feeling", "spread", "bridge_score", "owner", "email", "company")]
+    contact: dict[int, tuple] = {}
+    for pid, name, feeling, spread, bridge, own, email, company in zip(*columns):
+        pid = int(pid)
+        reqs[pid] = Requester(
+            person_id=pid, name=plain(name), feeling=feeling if isinstance(feeling, str) else "unknown",
+            spread=_num(spread), bridge_score=_num(bridge), clusters=clusters.get(pid, ()), owner=plain(own) or None,
         )
+        if pid in requesters:
+            contact[pid] = (plain(email) or None, plain(company) or None)
     keyed = {}
     ready = []
     for t in tickets:
@@ -138,12 +143,10 @@ def queue_table(
     rows = []
     for r in ranked:
         t = keyed[r.ticket_id]
-        person = by_id.loc[r.requester_id] if r.requester_id in by_id.index else None
+        email, company = contact.get(r.requester_id, (None, None))
         rows.append({
             "rank": r.rank, "ticket_id": str(t["external_id"]), "status": r.status, "requester": r.name,
-            "person_id": r.requester_id,
-            "email": None if person is None else (plain(person.get("email")) or None),
-            "company": t.get("company") or (None if person is None else (plain(person.get("company")) or None)),
+            "person_id": r.requester_id, "email": email, "company": t.get("company") or company,
             "owner": r.owner, "feeling": r.feeling, "age_days": r.waiting_days, "risk": r.risk, "reach": r.reach,
             "score": r.score, "action": r.action, "reason": f"{r.reason}: {r.todo}",
         })
