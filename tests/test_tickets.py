@@ -290,3 +290,18 @@ def test_a_merge_moves_the_tickets_and_its_undo_moves_them_back(store):
     assert merged["moved"].get("ticket") == 1
     store.undo(merged["merge_id"])
     assert {t["external_id"]: t["requester_id"] for t in tickets_of(store)} == before
+
+
+def test_the_synthetic_company_can_have_a_ticket_export_without_changing_its_other_files(tmp_path, store):
+    from tools.synth import TICKET_COLUMNS, generate_company, write_company, write_tickets
+
+    company = generate_company(300, 7)
+    before = {p.name: p.read_bytes() for p in write_company(company, tmp_path / "a", xlsx=False)}
+    path = write_tickets(company, tmp_path / "t")
+    after = {p.name: p.read_bytes() for p in write_company(generate_company(300, 7), tmp_path / "b", xlsx=False)}
+    assert before == after
+    assert write_tickets(generate_company(300, 7), tmp_path / "u").read_bytes() == path.read_bytes()
+    table = read_tables(path.read_bytes(), path.name)[0]
+    assert table.headers == TICKET_COLUMNS and detect_kind(table) == "tickets"
+    report = import_paths(store, [path])
+    assert report.files[0].added["tickets"] == len(table.rows) > 0
