@@ -46,8 +46,14 @@ def _print_table(table) -> None:
     if table.empty:
         print("no open tickets: the queue is empty")
         return
-    shown = table[["rank", "ticket_id", "status", "requester", "feeling", "age_days", "score", "action", "reason"]]
-    print(shown.to_string(index=False, max_colwidth=90))
+    # one line of figures per ticket, then its reason in full (the part a reader acts on)
+    shown = table[["rank", "ticket_id", "status", "requester", "feeling", "age_days", "score", "action"]].rename(
+        columns={"ticket_id": "ticket", "age_days": "waiting (days)"})
+    lines = shown.to_string(index=False, max_colwidth=40).splitlines()
+    print(lines[0])
+    for line, reason in zip(lines[1:], table["reason"]):
+        print(line)
+        print(f"      {reason}")
 
 
 COMMANDS = {"queue": cmd_queue}

@@ -305,3 +305,24 @@ def test_the_synthetic_company_can_have_a_ticket_export_without_changing_its_oth
     assert table.headers == TICKET_COLUMNS and detect_kind(table) == "tickets"
     report = import_paths(store, [path])
     assert report.files[0].added["tickets"] == len(table.rows) > 0
+
+
+def test_queue_on_a_terminal_prints_a_table_with_each_reason_in_full(database_url, capsys, monkeypatch):
+    import sys
+
+    assert _cli(database_url, "import", str(DATA / "zendesk_tickets.csv"), capsys=capsys)[0] == 0
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out = _cli(database_url, "queue", capsys=capsys)
+    lines = out.out.splitlines()
+    assert code == 0 and lines[0].split()[:4] == ["rank", "ticket", "status", "requester"]
+    assert len(lines) == 1 + 2 * 5 and lines[1].split()[:2] == ["1", "4108"]
+    assert lines[2].strip().startswith("detractor, rated a ticket bad") and lines[2].endswith("call them")
+
+
+def test_an_unreadable_rating_is_a_warning_and_the_ticket_is_kept_unrated(store):
+    text = (DATA / "zendesk_tickets.csv").read_text().replace(",Good,1,1,0,2\n", ",Meh,1,1,0,2\n", 1)
+    report = load(store, ("zendesk.csv", text))
+    warned = [w for w in report.warnings if w.column == "Satisfaction Score"]
+    assert len(warned) == 1 and "'Meh' not understood" in warned[0].message and warned[0].row == 2
+    assert next(t for t in store.tickets() if t["external_id"] == "4101")["csat"] is None
+    assert report.files[0].added["feedback"] == MANIFEST["zendesk_tickets.csv"]["rated"] - 1

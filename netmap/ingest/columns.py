@@ -1,5 +1,8 @@
 """What kind of export a table is, and which column holds which field.
 
+Help desks' ticket exports (Zendesk, Freshdesk, Intercom, HubSpot tickets: ``tests/data/tickets/``)
+are the kind ``tickets``.
+
 Headers are compared by :func:`~netmap.ingest.tabular.header_key` (case, spaces and
 punctuation ignored), so ``Email``, `` EMAIL `` and ``e-mail`` are one header.
 The alias lists are the headers real exports use (examples under
