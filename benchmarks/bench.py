@@ -21,6 +21,12 @@ plan k=10             ``python -m netmap plan --k 10``
 trend                 ``python -m netmap trend --by owner`` (every month, per
                       account manager)
 moved                 ``python -m netmap moved --since 2025-01-01``
+import tickets        ``python -m netmap import zendesk-tickets.csv`` (right
+                      after the six files, before the measures: the
+                      synthetic Zendesk export of ``tools.synth --tickets``,
+                      about 0.3 tickets per customer)
+queue                 ``python -m netmap queue --top 20 --format csv`` (the
+                      service queue: open tickets ranked)
 page X                each page of the app run headless (AppTest: the page
                       script, no browser) in a fresh process on the stored
                       measures: the first visit, then again (``--no-app``
@@ -97,7 +103,7 @@ DENSE_TEAM_SIZE = 15
 PAGE_TARGET_S = 2.0
 #: the network view's HTML
 HTML_TARGET_MB = 2.0
-ANSWER_PHASES = ("nurture", "bridges", "paths person", "paths company", "plan k=10", "trend", "moved")
+ANSWER_PHASES = ("nurture", "bridges", "paths person", "paths company", "plan k=10", "trend", "moved", "queue")
 
 
 @dataclass
@@ -239,7 +245,8 @@ def bench_size(
     log(f"{_label(people, team_size)} people:")
     shape = [] if team_size is None else ["--team-size", str(team_size)]
     record("generate", ["-m", "tools.synth", "--people", str(people), "--seed", str(seed), "--out", str(folder),
-                        "--no-xlsx", *shape])
+                        "--no-xlsx", "--tickets", str(folder / "tickets"), *shape])
+    tickets = str(folder / "tickets" / "zendesk-tickets.csv")
     files = sorted(str(p) for p in folder.iterdir() if p.suffix in (".csv", ".xlsx"))
     email, company = _query_subjects(folder)
     record("startup", ["-m", "netmap", "--help"])
@@ -250,6 +257,7 @@ def bench_size(
         url = f"sqlite:///{db}"
         if not record("import", ["--db", url, "import", *files], netmap=True):
             break
+        record("import tickets", ["--db", url, "import", tickets], netmap=True)
         if not record("measures", ["--db", url, "weak-ties", "--top", "1"], netmap=True):
             break
         record("nurture", ["--db", url, "nurture", "--top", "20"], netmap=True)
@@ -259,6 +267,7 @@ def bench_size(
         record("plan k=10", ["--db", url, "plan", "--k", "10"], netmap=True)
         record("trend", ["--db", url, "trend", "--by", "owner"], netmap=True)
         record("moved", ["--db", url, "moved", "--since", "2025-01-01"], netmap=True)
+        record("queue", ["--db", url, "queue", "--top", "20", "--format", "csv"], netmap=True)
         if app_pages:
             out = workdir / "app-pages.json"
             out.unlink(missing_ok=True)

@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import CSV/TSV/XLSX exports (all files together, all or nothing)")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--kind", choices=["people", "referrals", "relationships", "interactions", "feedback"],
+    p.add_argument("--kind", choices=["people", "referrals", "relationships", "interactions", "feedback", "tickets"],
                    help="what the files hold (default: detected from the headers)")
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                    help="map a field to a column header, e.g. --map email='Work address' (repeatable)")
@@ -83,11 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .cli_crm import add_crm_commands
     from .cli_network import add_network_commands
+    from .cli_tickets import add_ticket_commands
     from .cli_trends import add_trend_commands
 
     add_network_commands(sub)
     add_crm_commands(sub)
     add_trend_commands(sub)
+    add_ticket_commands(sub)
     return parser
 
 
@@ -348,11 +350,12 @@ def cmd_audit(store: Store, args) -> int:
 def _commands() -> dict:
     from .cli_crm import COMMANDS as CRM
     from .cli_network import COMMANDS as NETWORK
+    from .cli_tickets import COMMANDS as TICKETS
     from .cli_trends import COMMANDS as TRENDS
 
     return {
         "import": cmd_import, "imports": cmd_imports, "undo": cmd_undo, "summary": cmd_summary,
         "erase": cmd_erase, "wipe": cmd_wipe, "sample": cmd_sample, "reviews": cmd_reviews, "audit": cmd_audit,
         "merge": cmd_merge, "keep-apart": cmd_keep_apart, **NETWORK,
-        **CRM, **TRENDS,
+        **CRM, **TRENDS, **TICKETS,
     }

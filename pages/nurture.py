@@ -11,6 +11,7 @@ from netmap.crm_export import FORMAT_NAMES, FORMATS, crm_export, stored_crm_ids
 from netmap.errors import NetmapError
 from netmap.network.nurture import ACTION_ADVICE
 from netmap.queries import chart_sample, nurture_list, nurturable, owners, plan
+from netmap.tickets import queue_table
 from netmap.ui import (
     FEELING_COLORS, FEELINGS, analysis, csv_download, data_version, md, no_data, people_table, show_error, store,
 )
@@ -50,6 +51,12 @@ def _plan(url: str, version: int, owner: str | None) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=2)
 def _crm_ids(url: str, version: int) -> dict[int, list[str]]:
     return stored_crm_ids(store())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _queue(url: str, version: int, owner: str | None) -> pd.DataFrame:
+    a = analysis()
+    return queue_table(store().tickets(), a.people, edges=a.edge_arrays(), labels=a.labels, owner=owner)
 
 
 st.title("Whom to nurture next")
@@ -143,6 +150,41 @@ else:
         },
         key="nurture_chart",
     )
+
+st.subheader("Service queue")
+st.caption(
+    "Open support tickets, the one to fix first on top: the requester's risk of speaking badly of you (their feeling "
+    "and their latest rating) times how far their word travels (spread and bridge score)."
+)
+try:
+    queue = _queue(database_url(), data_version(), owner)
+except NetmapError as exc:
+    show_error(exc)
+    st.stop()
+if queue.empty:
+    st.info("No open tickets" + (" in this book" if owner else "") + ". Import a ticket export (Zendesk, Freshdesk, "
+            "Intercom or HubSpot tickets) on the Import page to see which ticket to fix first.")
+else:
+    people_table(  # a click on a row opens the requester's profile
+        queue, key="nurture_queue",
+        column_order=["rank", "ticket_id", "requester", "status", "feeling", "age_days", "score", "action", "reason",
+                      "owner", "company"],
+        column_config={
+            "person_id": None,
+            "rank": st.column_config.NumberColumn("#", width=40),
+            "ticket_id": st.column_config.TextColumn("Ticket"),
+            "requester": st.column_config.TextColumn("Requester", width=140),
+            "status": st.column_config.TextColumn("Status"),
+            "feeling": st.column_config.TextColumn("Feeling"),
+            "age_days": st.column_config.NumberColumn("Waiting (days)", format="%d"),
+            "score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.0f"),
+            "action": st.column_config.TextColumn("Action", width=75),
+            "reason": st.column_config.TextColumn("Why, and what to do", width=420),
+            "owner": st.column_config.TextColumn("Account manager"),
+            "company": st.column_config.TextColumn("Company"),
+        },
+    )
+    csv_download(queue, "service-queue.csv", label="Download the queue (CSV)", key="nurture_queue_csv")
 
 st.subheader("The nurture plan")
 st.caption(

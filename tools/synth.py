@@ -1383,6 +1383,58 @@ def write_company(company: Company, out_dir: str | Path, xlsx: bool | None = Non
     return paths
 
 
+#: the columns of the synthetic Zendesk ticket export (a subset of Zendesk's CSV export,
+#: as ``tests/data/tickets/zendesk_tickets.csv`` has them)
+TICKET_COLUMNS = ["Id", "Requester", "Requester id", "Requester email", "Assignee", "Subject", "Status",
+                  "Created at", "Organization", "Solved at", "Satisfaction Score"]
+#: the support team that answers the tickets (team members, not account managers)
+SUPPORT_AGENTS = ("Robin Vale", "Sasha Imre", "Jo Okafor", "Kim Lindqvist")
+_TICKET_SUBJECTS = ("Invoice export fails", "Cannot log in", "Bank feed missing transactions", "Report totals off",
+                    "Add user permissions", "API rate limit", "Refund for a double charge", "Slow dashboard")
+
+
+def generate_tickets(company: Company, per_person: float = 0.3) -> pd.DataFrame:
+    """A Zendesk ticket export (:data:`TICKET_COLUMNS`) for ``company``: about ``per_person``
+    tickets per customer with an email, created in the last 120 days before :data:`END`,
+    a third of them still open or pending, the solved ones rated Good / Bad or left
+    Offered / Unoffered. Its own random stream (seeded from the company's seed), so the
+    company's other exports are the same bytes with or without it."""
+    rng = np.random.default_rng([company.seed, 15])
+    people = company.people
+    customers = people[people["stage"].isin(["customer", "evangelist"]) & people["email"].notna()]
+    n = int(round(len(customers) * per_person))
+    who = customers.iloc[np.sort(rng.integers(0, len(customers), n))] if n and len(customers) else customers.iloc[:0]
+    n = len(who)
+    created = rng.integers(_days(END) - 120, _days(END) + 1, n)
+    status = rng.choice(np.array(["New", "Open", "Pending", "Hold", "Solved", "Closed"], dtype=object), n,
+                        p=[0.08, 0.17, 0.08, 0.02, 0.35, 0.30])
+    done = np.isin(status, ["Solved", "Closed"])
+    solved = np.minimum(created + rng.integers(0, 10, n), _days(END))
+    rating = rng.choice(np.array(["Good", "Bad", "Offered", "Unoffered"], dtype=object), n, p=[0.45, 0.15, 0.2, 0.2])
+    return pd.DataFrame({
+        "Id": np.arange(100001, 100001 + n),
+        "Requester": who["name"].to_numpy(),
+        "Requester id": 900000000 + who["person_id"].to_numpy(),
+        "Requester email": who["email"].to_numpy(),
+        "Assignee": np.array(SUPPORT_AGENTS, dtype=object)[rng.integers(0, len(SUPPORT_AGENTS), n)],
+        "Subject": np.array(_TICKET_SUBJECTS, dtype=object)[rng.integers(0, len(_TICKET_SUBJECTS), n)],
+        "Status": status,
+        "Created at": [f"{d} 09:00:00" for d in _fmt_dates(created)],
+        "Organization": who["company"].to_numpy(),
+        "Solved at": np.where(done, [f"{d} 17:00:00" for d in _fmt_dates(solved)], ""),
+        "Satisfaction Score": np.where(done, rating, "Unoffered"),
+    }, columns=TICKET_COLUMNS)
+
+
+def write_tickets(company: Company, out_dir: str | Path) -> Path:
+    """Write :func:`generate_tickets` as ``zendesk-tickets.csv`` into ``out_dir``; return its path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    p = out / "zendesk-tickets.csv"
+    _csv(generate_tickets(company), p)
+    return p
+
+
 # ---------------------------------------------------------------------------------
 # CLI
 # ---------------------------------------------------------------------------------
@@ -1401,12 +1453,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--team-size", type=int, default=None, metavar="K",
                     help="the dense shape: every account a client team of exactly K people (2-30), "
                          "each a clique in the network (default: 2-15 per account, heavy-tailed)")
+    ap.add_argument("--tickets", metavar="DIR",
+                    help="also write a Zendesk ticket export (zendesk-tickets.csv) into DIR")
     args = ap.parse_args(argv)
     if args.team_size is not None and not 2 <= args.team_size <= 30:
         ap.error("--team-size must be between 2 and 30")
     t0 = time.perf_counter()
     company = generate_company(args.people, args.seed, team_size=args.team_size)
     paths = write_company(company, args.out, xlsx=args.xlsx)
+    if args.tickets:
+        paths.append(write_tickets(company, args.tickets))
     dt = time.perf_counter() - t0
     for p in paths:
         print(f"{p}  {p.stat().st_size:,} bytes")

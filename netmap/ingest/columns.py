@@ -1,5 +1,8 @@
 """What kind of export a table is, and which column holds which field.
 
+Help desks' ticket exports (Zendesk, Freshdesk, Intercom, HubSpot tickets: ``tests/data/tickets/``)
+are the kind ``tickets``.
+
 Headers are compared by :func:`~netmap.ingest.tabular.header_key` (case, spaces and
 punctuation ignored), so ``Email``, `` EMAIL `` and ``e-mail`` are one header.
 The alias lists are the headers real exports use (examples under
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 from ..errors import Problem
 from .tabular import Table, header_key
 
-KINDS = ("people", "referrals", "relationships", "interactions", "feedback")
+KINDS = ("people", "referrals", "relationships", "interactions", "feedback", "tickets")
 
 
 def _key(name: str) -> str:
@@ -187,6 +190,33 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+#: A help desk's ticket export (Zendesk ticket CSV export, Freshdesk ticket export, Intercom
+#: conversations export, HubSpot tickets view export; the layouts of ``tests/data/tickets/``).
+#: The requester is a customer; the agent / assignee / ticket owner a member of the team.
+ALIASES["tickets"] = {
+    "ticket_id": _k("Ticket ID", "Ticket Id", "Conversation ID", "Ticket Number", "Ticket #", "Id", "ID"),
+    "subject": _k("Subject", "Ticket name", "Ticket Subject", "Title", "Conversation title"),
+    "status": _k("Status", "Ticket status", "Conversation state", "State", "Ticket state"),
+    "requester_email": _k("Requester email", "Requester e-mail", "User email", "Contact email", "Customer email",
+                          "Email"),
+    "requester_id": _k("Requester id", "User id", "Associated Contact IDs", "Associated Contact ID", "Contact ID",
+                       "Requester external id", "Customer ID"),
+    "requester": _k("Requester", "Requester name", "User name", "Associated Contact", "Contact name", "Contact",
+                    "Customer name"),
+    "company": _k("Organization", "Organisation", "Customer", "Company name", "Associated Company", "Company",
+                  "Organization name"),
+    "agent": _k("Assignee", "Agent", "Teammate assigned", "Ticket owner", "Assignee name", "Agent name",
+                "Assigned to", "Owner"),
+    "created": _k("Created at", "Created Time", "Conversation started at", "Create date", "Created", "Created date",
+                  "Opened at"),
+    "solved": _k("Solved at", "Resolved Time", "Resolved at", "Conversation last closed at", "Close date",
+                 "Closed at", "Closed Time", "Closed date"),
+    "rating": _k("Satisfaction Score", "Satisfaction", "Satisfaction rating", "Survey Result", "Conversation rating",
+                 "CSAT", "CSAT rating", "Customer satisfaction rating"),
+    "rating_comment": _k("Conversation rating remark", "Satisfaction Comment", "Satisfaction rating comment",
+                         "Survey comment", "CSAT comment"),
+}
+
 #: Headers netmap recognises but does not need: no "unused column" warning for them.
 KNOWN_UNUSED = set(
     _k(
@@ -224,6 +254,11 @@ KNOWN_UNUSED = set(
         # Northwind-style employee tables
         "TitleOfCourtesy", "BirthDate", "HireDate", "Address", "PostalCode", "HomePhone", "Extension", "PhotoPath",
         "Photo",
+        # help desk ticket exports (Zendesk, Freshdesk, Intercom, HubSpot)
+        "Summation column", "Requester domain", "Submitter", "Group", "Priority", "Via", "Ticket type",
+        "Updated at", "Assigned at", "Due date", "Initially assigned at", "Resolution time", "Group stations",
+        "Assignee stations", "Reopens", "Replies", "Source", "Due by Time", "Team assigned", "Pipeline",
+        "Requester external id",
     )
 )
 
@@ -238,6 +273,7 @@ REQUIRED: dict[str, list[tuple[str, ...]]] = {
     "relationships": [("a", "a_email"), ("b", "b_email")],
     "interactions": [("interaction_id", "interaction_name"), ("participant", "participant_email", "participant_id")],
     "feedback": [("score",), ("response_id", "person_id", "email", "name", "first_name", "last_name")],
+    "tickets": [("ticket_id",), ("status",), ("requester", "requester_email", "requester_id")],
 }
 
 _NPS_QUESTION = re.compile(r"(how likely|likelihood).*recommend|recommend.*(friend|colleague)|net promoter", re.I)
@@ -356,6 +392,7 @@ def _satisfies(columns: dict[str, int], kind: str) -> bool:
 KIND_LABELS = {
     "people": "people export", "referrals": "referrals", "relationships": "relationships (person to person)",
     "interactions": "shared interactions (meetings, events, deals)", "feedback": "survey answers",
+    "tickets": "support tickets",
 }
 #: the fields of a people export that only a CRM writes (a survey or an edge list has none of them)
 CRM_FIELDS = ("company", "owner", "stage", "segment", "created", "crm_id")
@@ -413,6 +450,10 @@ LAYOUTS: tuple[tuple[str, str, frozenset[str], frozenset[str] | None], ...] = (
     ("edge list", "relationships", frozenset({"node1", "node2"}), None),
     ("Qualtrics", "feedback", frozenset({"responseid", "recordeddate"}), None),
     ("SurveyMonkey", "feedback", frozenset({"respondentid", "collectorid"}), None),
+    ("Zendesk", "tickets", frozenset({"id", "requester", "assignee", "status"}), None),
+    ("Freshdesk", "tickets", frozenset({"ticketid", "requester", "agent", "status"}), None),
+    ("Intercom", "tickets", frozenset({"conversationid", "conversationstate"}), None),
+    ("HubSpot", "tickets", frozenset({"ticketid", "ticketstatus"}), None),
 )
 
 
@@ -458,12 +499,20 @@ def choose_reading(table: Table) -> tuple[Reading | None, list[Reading]]:
       a survey);
     * two close readings that neither rule settles are both returned as
       rivals: the file is refused with both, and the flag for each.
+
+    A help desk's ticket export recognised by its signature headers
+    (:data:`LAYOUTS`) is read as tickets whenever that reading is close: its
+    ``Id``, ``Status``, ``Organization`` and ``Created at`` would otherwise
+    make it look like a CRM's people export.
     """
     found = readings(table)
     if not found:
         return None, []
     best = found[0]
     close = [r for r in found[1:] if r.score >= best.score - 1]
+    ticket = next((r for r in (best, *close) if r.kind == "tickets" and r.layout), None)
+    if ticket is not None:
+        return ticket, []
     for rival in close:
         if best.kind == rival.kind:
             continue
@@ -529,7 +578,8 @@ def map_columns(
                     "could not tell what this file holds from its headers "
                     f"(found: {found}); expected e.g. people (Email, First Name, Last Name, Company), "
                     "referrals (Referrer Email, Referred Email), relationships (Person A, Person B), "
-                    "interactions (Meeting ID, Attendee email) or survey responses (Email, Score)",
+                    "interactions (Meeting ID, Attendee email), survey responses (Email, Score) "
+                    "or support tickets (Ticket ID, Status, Requester email)",
                     code="unrecognised_file",
                 )
             ],
@@ -607,5 +657,7 @@ def _example_header(kind: str, fname: str) -> str:
         "b_email": "Person B Email", "interaction_id": "Meeting ID", "interaction_name": "Meeting name",
         "participant": "Attendee", "participant_email": "Attendee email", "participant_id": "Contact ID",
         "score": "Score (or the NPS question)", "response_id": "Response ID", "person_id": "External Reference",
+        "ticket_id": "Ticket ID", "status": "Status", "requester": "Requester", "requester_email": "Requester email",
+        "requester_id": "Requester id",
     }
     return f"'{examples.get(fname, fname)}'"

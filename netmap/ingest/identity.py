@@ -36,7 +36,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..errors import Problem
-from .records import FeedbackRecord, ParsedFile, PersonRecord, Ref, Source
+from ..model import TEAM_STAGE
+from .records import FeedbackRecord, ParsedFile, PersonRecord, Ref, Source, TicketRecord
 from .values import company_key as _company_key
 from .values import name_key as _name_key
 
@@ -329,8 +330,11 @@ class _Resolver:
         self._index_name(key, incoming.get("name"), incoming.get("company"))
 
     # ----------------------------------------------------------- mentions
-    def ref(self, ref: Ref, src: Source, column: str | None, *, what: str, facts: dict | None = None) -> int | None:
-        """Resolve a mention; create a non-customer person when unknown."""
+    def ref(self, ref: Ref, src: Source, column: str | None, *, what: str, facts: dict | None = None,
+            new_by_id: bool = False) -> int | None:
+        """Resolve a mention; create a non-customer person when unknown. An unknown id alone is
+        an error, except with ``new_by_id`` (a help desk's requester known only by the desk's
+        user id: they did write in, so they exist)."""
         candidates: list[int] = []
         if ref.crm_id and ref.crm_id in self.by_crm:
             candidates.append(self.by_crm[ref.crm_id])
@@ -348,7 +352,7 @@ class _Resolver:
             key = candidates[0]
             self._fill(key, ref, facts)
             return key
-        if ref.crm_id and not (ref.email or ref.name):
+        if ref.crm_id and not (ref.email or ref.name) and not new_by_id:
             # an id names someone: a person called "17" would be a phantom
             self.error(
                 src,
@@ -483,7 +487,58 @@ def resolve(index: PeopleIndex, files: list[ParsedFile]) -> Resolution:
                     {"score": fb.score, "scale": fb.scale, "on": fb.on, "comment": fb.comment, "response_id": fb.response_id},
                 )
             )
+    agents: dict[tuple[str, str], int] = {}
+    for f in files:
+        for t in f.tickets:
+            _ticket_ties(r, t, f.label, agents)
     return out
+
+
+#: the kind of the interaction a ticket is (requester and agent share it: a tie)
+TICKET_KIND = "ticket"
+
+
+def ticket_key(source: str, ticket_id: str) -> str:
+    """The ticket's id across help desks: its interaction's ``external_id`` and, after
+    ``ticket:``, its satisfaction rating's feedback ``natural_key``."""
+    return f"{source}:{ticket_id}"
+
+
+def _ticket_ties(r: _Resolver, t: TicketRecord, label: str, agents: dict[tuple[str, str], int]) -> None:
+    """A ticket's ties: the requester (a known person, else a new prospect), the agent (a
+    member of the team, stage :data:`~netmap.model.TEAM_STAGE`, one person per name or email
+    in the import), the interaction they share, the rating as a ``csat`` answer dated by the
+    solve date (else the creation date), and the ticket row itself."""
+    out = r.out
+    req = r.ref(t.requester, t.src, t.requester_column, what="ticket requester", new_by_id=True,
+                facts={"company": t.company} if t.company else None)
+    if req is None:
+        return
+    out.used_by[req].add(label)
+    agent = None
+    if t.agent is not None:
+        who = ("email", t.agent.email) if t.agent.email else ("name", name_key(t.agent.name or ""))
+        agent = agents.get(who)
+        if agent is None and who[1]:
+            member = PersonRecord(src=Source(t.src.file, t.src.row, t.agent_column), email=t.agent.email,
+                                  full_name=t.agent.name, stage=TEAM_STAGE, listed=False)
+            agent = agents[who] = r.person(member)
+        if agent is not None:
+            out.used_by[agent].add(label)
+        if agent == req:
+            agent = None
+    key = ticket_key(t.source, t.ticket_id)
+    for k in (req,) if agent is None else (req, agent):
+        out.ties.append(Tie("participation", t.src, (k,), {
+            "kind": TICKET_KIND, "external_id": key, "name": f"{t.source} ticket {t.ticket_id}", "on": t.created}))
+    if t.csat is not None:
+        out.ties.append(Tie("feedback", t.src, (req,), {
+            "score": t.csat, "scale": "csat", "on": t.solved or t.created, "comment": t.rating_comment,
+            "response_id": None, "natural_key": f"ticket:{key}"}))
+    out.ties.append(Tie("ticket", t.src, (req,) if agent is None else (req, agent), {
+        "source": t.source, "external_id": t.ticket_id, "interaction": key, "status": t.status,
+        "subject": t.subject, "company": t.company, "created_on": t.created, "solved_on": t.solved,
+        "rating": t.rating, "csat": t.csat, "rating_comment": t.rating_comment}))
 
 
 def _feedback_key(r: _Resolver, fb: FeedbackRecord, person_keys: dict[int, int]) -> int | None:

@@ -144,6 +144,30 @@ class FeedbackRecord:
 
 
 @dataclass
+class TicketRecord:
+    """One support ticket (a row of a ``tickets`` export): who asked (``requester``), which
+    team member handled it (``agent``, a name or email, or None), its status in netmap's
+    words (:func:`netmap.ingest.satisfaction.parse_status`), dates, and the satisfaction
+    rating as written (``rating``) with its 1-5 equivalent (``csat``, None: no answer)."""
+
+    src: Source
+    source: str
+    ticket_id: str
+    requester: Ref
+    status: str
+    requester_column: str | None = None
+    agent: Ref | None = None
+    agent_column: str | None = None
+    subject: str | None = None
+    company: str | None = None
+    created: date | None = None
+    solved: date | None = None
+    rating: str | None = None
+    csat: int | None = None
+    rating_comment: str | None = None
+
+
+@dataclass
 class ParsedFile:
     """Everything one table holds, checked."""
 
@@ -156,6 +180,7 @@ class ParsedFile:
     relationships: list[RelationshipRecord] = field(default_factory=list)
     participations: list[ParticipationRecord] = field(default_factory=list)
     feedback: list[FeedbackRecord] = field(default_factory=list)
+    tickets: list[TicketRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     refused_rows: set[int] = field(default_factory=set)
@@ -302,7 +327,7 @@ def _date_orders(table: Table, mapping: Mapping, given: str | None) -> tuple[dic
     orders: dict[str, str] = {}
     problems: list[Problem] = []
     for f, i in mapping.columns.items():
-        if f not in ("created", "date", "nps_date"):
+        if f not in ("created", "date", "nps_date", "solved"):
             continue
         day_first = month_first = False
         for _, cells in table.rows:
@@ -340,7 +365,7 @@ def parse_table(table: Table, mapping: Mapping, *, date_order: str | None = None
     parsed.problems.extend(problems)
     builder = {
         "people": _person_row, "referrals": _referral_row, "relationships": _relationship_row,
-        "interactions": _interaction_row, "feedback": _feedback_row,
+        "interactions": _interaction_row, "feedback": _feedback_row, "tickets": _ticket_row,
     }[mapping.kind]
     if mapping.kind == "interactions":
         parsed_kind = _interaction_kind(mapping)
@@ -349,7 +374,8 @@ def parse_table(table: Table, mapping: Mapping, *, date_order: str | None = None
     for row_no, cells in table.rows:
         parsed.rows_read += 1
         row = _Row(parsed, mapping, row_no, cells, orders, table.date_epoch)
-        before = len(parsed.people), len(parsed.referrals), len(parsed.relationships), len(parsed.participations), len(parsed.feedback)
+        before = (len(parsed.people), len(parsed.referrals), len(parsed.relationships), len(parsed.participations),
+                  len(parsed.feedback), len(parsed.tickets))
         builder(row, parsed_kind) if parsed_kind else builder(row)
         if row.bad:
             parsed.refused_rows.add(row_no)
@@ -359,12 +385,15 @@ def parse_table(table: Table, mapping: Mapping, *, date_order: str | None = None
             del parsed.relationships[before[2]:]
             del parsed.participations[before[3]:]
             del parsed.feedback[before[4]:]
+            del parsed.tickets[before[5]:]
     parsed.refused_rows.update(p.row for p in table.problems if p.row is not None)
     if parsed.rows_read == 0 and not parsed.problems:
         parsed.warnings.append(Problem(table.label, None, None, "the file has a header but no rows: nothing to import", "warning"))
     if mapping.kind == "relationships":
         _rescale(parsed)
     _check_duplicate_ids(parsed)
+    if mapping.kind == "tickets":
+        _check_duplicate_tickets(parsed)
     return parsed
 
 
@@ -608,6 +637,92 @@ def _feedback_row(row: _Row) -> None:
     )
 
 
+#: the help desks whose numeric status codes :func:`~netmap.ingest.satisfaction.parse_status` reads
+_STATUS_VENDORS = {"Freshdesk": "freshdesk", "HubSpot": "hubspot"}
+
+
+def _ticket_row(row: _Row) -> None:
+    """A ticket: its id, status and requester are required; a rating cell netmap cannot read is
+    a warning (the ticket is kept, unrated), never a refusal."""
+    from .satisfaction import parse_rating, parse_status
+
+    cols = row.mapping.columns
+    source = row.mapping.layout or "tickets"
+    ticket_id = row.ref_text("ticket_id")
+    raw_status = row.text("status")
+    status = parse_status(raw_status, vendor=_STATUS_VENDORS.get(source))
+    requester, req_column = row.ref("requester" if "requester" in cols else None,
+                                    "requester_email" if "requester_email" in cols else None,
+                                    "requester_id" if "requester_id" in cols else None)
+    agent = None
+    agent_column = None
+    if "agent" in cols and (value := row.ref_text("agent")) is not None:
+        agent, agent_column = row.value_ref("agent", value), row.header("agent")
+        if agent.token:  # a one-word agent name ("Alice") is a name here, not an id
+            agent = Ref(name=agent.token)
+    created = row.date("created") if "created" in cols else None
+    solved = row.date("solved") if "solved" in cols else None
+    rating_text = row.text("rating") if "rating" in cols else None
+    rating = parse_rating(rating_text) if rating_text else None
+    if rating_text and rating is None and not _no_answer(rating_text):
+        row.warn("rating", f"satisfaction rating {rating_text!r} not understood: the ticket was kept without it "
+                           "(netmap reads Good/Bad, 1-5, stars, Intercom's emoji and Freshdesk's survey answers)")
+    if ticket_id is None:
+        if not row.bad:
+            row.error("ticket_id", "no ticket id in this row: netmap cannot tell one ticket from another on the next "
+                                   "import; fill it in or delete the row")
+        return
+    if status is None:
+        if not row.bad:
+            row.error("status", f"status {raw_status or '(empty)'!r} is not a ticket status netmap knows; write open, "
+                                "pending, solved or closed (or the help desk's own word: New, On hold, Resolved ...)")
+        return
+    if requester == Ref():
+        if not row.bad:
+            row.error(None, "no requester in this row (email, id or name): netmap cannot tell whose ticket it is; "
+                            "fill one in or delete the row")
+        return
+    if row.bad:
+        return
+    company = row.text("company") if "company" in cols else None
+    if company and requester.name and not requester.company:
+        requester = Ref(crm_id=requester.crm_id, email=requester.email, name=requester.name, company=company,
+                        token=requester.token)
+    row.parsed.tickets.append(TicketRecord(
+        src=Source(row.parsed.label, row.row_no, req_column), source=source, ticket_id=ticket_id,
+        requester=requester, status=status, requester_column=req_column, agent=agent, agent_column=agent_column,
+        subject=row.text("subject") if "subject" in cols else None, company=company,
+        created=created, solved=solved, rating=rating.label if rating else None, csat=rating.csat if rating else None,
+        rating_comment=row.text("rating_comment") if "rating_comment" in cols else None,
+    ))
+
+
+def _no_answer(text: str) -> bool:
+    from .satisfaction import NO_ANSWER, _key
+
+    return _key(text) in NO_ANSWER or V.is_missing(text)
+
+
+def _check_duplicate_tickets(parsed: ParsedFile) -> None:
+    """The same ticket id twice in one file is refused, citing both rows: which row is the
+    ticket's state would otherwise depend on the order of the rows."""
+    first: dict[str, int] = {}
+    repeated: set[int] = set()
+    for t in parsed.tickets:
+        if t.ticket_id in first:
+            parsed.problems.append(Problem(
+                parsed.label, t.src.row, parsed.mapping.header_of("ticket_id"),
+                f"ticket {t.ticket_id!r} appears twice, in rows {first[t.ticket_id]} and {t.src.row}; keep one row "
+                "per ticket (the latest export of it)"))
+            repeated.add(t.src.row)
+        else:
+            first[t.ticket_id] = t.src.row
+    if repeated:
+        parsed.refused_rows |= repeated | set(first[t.ticket_id] for t in parsed.tickets if t.src.row in repeated)
+        parsed.tickets = [t for t in parsed.tickets if t.ticket_id not in
+                          {u.ticket_id for u in parsed.tickets if u.src.row in repeated}]
+
+
 def _rescale(parsed: ParsedFile) -> None:
     """Map the file's strengths into (0, 1] by the rule its column calls for
     (:func:`netmap.ingest.values.strength_mapping`), and say in a file-level warning
@@ -646,7 +761,7 @@ def _check_duplicate_ids(parsed: ParsedFile) -> None:
             first_row[p.crm_id] = p.src.row
     if repeated:
         parsed.refused_rows |= repeated
-        for name in ("people", "referrals", "relationships", "participations", "feedback"):
+        for name in ("people", "referrals", "relationships", "participations", "feedback", "tickets"):
             setattr(parsed, name, [r for r in getattr(parsed, name) if r.src.row not in repeated])
     emails = Counter(p.email for p in parsed.people if p.email)
     for mail, n in emails.items():

@@ -66,9 +66,10 @@ PERSON_COLUMNS = {
     "participation": ("person_id",),
     "feedback": ("person_id",),
     "review": ("a_id", "b_id"),
+    "ticket": ("requester_id", "agent_id"),  # the agent's may be null
 }
 #: what moves in a merge, in this order (the person rows last)
-_MOVED = ("identifier", "relationship", "referral", "participation", "feedback", "review")
+_MOVED = ("identifier", "relationship", "referral", "participation", "feedback", "review", "ticket")
 #: the unique key a moved row may collide with, and the fields a combined row takes from the moved one
 _UNIQUE = {
     "relationship": (("a_id", "b_id", "kind"), ("strength", "since")),
@@ -81,7 +82,7 @@ _FILLED = ("crm_id", "email", "first_name", "last_name", "name", "company", "own
            "created")
 #: rows an undo brings back, parents first
 PARENT_FIRST = ("person", "interaction", "identifier", "relationship", "referral", "participation", "feedback",
-                "review")
+                "review", "ticket")
 
 #: plain words for what rows are to a user: (one, many)
 _NOUNS = {
@@ -92,6 +93,7 @@ _NOUNS = {
     "participation": ("meeting attendance", "meeting attendances"),
     "feedback": ("survey answer", "survey answers"),
     "review": ("likely duplicate to review", "likely duplicates to review"),
+    "ticket": ("support ticket", "support tickets"),
 }
 _NOUN_OF = {"relationship": "tie", "referral": "tie"}
 
@@ -527,6 +529,8 @@ def _move(conn, tname, keep, other, log_id, journal, moved, combined, dropped, a
     key_cols, fillable = _UNIQUE.get(tname, ((), ()))
     for r in rows:
         new = {c: keep if r[c] == other else r[c] for c in cols}
+        if tname == "ticket" and new["agent_id"] == new["requester_id"]:  # their own agent: the ticket stays theirs
+            new["agent_id"] = None
         if len(cols) == 2 and new[cols[0]] == new[cols[1]]:  # the person tied to themselves
             _drop(conn, t, tname, r, log_id, journal)
             dropped[tname] += 1
@@ -584,7 +588,7 @@ def _and(parts: list[str]) -> str:
 
 
 def _plain(by_noun: dict[str, int]) -> str:
-    order = ("person", "identifier", "tie", "interaction", "participation", "feedback", "review")
+    order = ("person", "identifier", "tie", "interaction", "participation", "feedback", "review", "ticket")
     return _and([_count(by_noun[n], n) for n in order if by_noun.get(n)])
 
 
@@ -598,7 +602,7 @@ def _import_effect(conn: Connection, counts: dict[str, int], mine) -> tuple[str,
         if verb == "removed":
             removed[_NOUN_OF.get(tname, tname)] += n
     gone = _and([_count(removed[n], n) for n in ("person", "tie", "interaction", "participation", "feedback",
-                                                 "review") if removed.get(n)])
+                                                 "review", "ticket") if removed.get(n)])
     if removed.get("identifier") and not removed.get("person"):
         owners = {c["row_id"] for c in mine if c["table_name"] == "identifier" and c["action"] == "insert"}
         known = len({pid for chunk in _chunks(sorted(owners), 900) for (pid,) in conn.execute(
@@ -615,7 +619,8 @@ def _import_effect(conn: Connection, counts: dict[str, int], mine) -> tuple[str,
     if restored.get("person"):
         n = restored.pop("person")
         back.append(f"{n:,} {'person' if n == 1 else 'people'}'s earlier details")
-    others = _and([_count(restored[n], n) for n in ("tie", "interaction", "feedback", "identifier") if restored.get(n)])
+    others = _and([_count(restored[n], n) for n in ("tie", "interaction", "feedback", "identifier", "ticket")
+                   if restored.get(n)])
     if others:
         back.append(f"the earlier values of {others}")
     back_text = _and(back)

@@ -71,16 +71,18 @@ CHG = tables.import_change
 REV = tables.review
 META = tables.meta
 MEAS = tables.measure_cache
+TKT = tables.ticket
 
-TABLES = {t.name: t for t in (P, IDT, REL, REF, INT, PART, FB, REV)}
+TABLES = {t.name: t for t in (P, IDT, REL, REF, INT, PART, FB, REV, TKT)}
 #: the import log's kinds that are decisions about likely duplicates, not imports (netmap.storage.merge.DECISIONS)
 _DECISIONS = ("merge", "keep-apart")
 #: delete order for undo: children before parents
-_CHILD_FIRST = ("participation", "feedback", "referral", "relationship", "review", "identifier", "interaction", "person")
+_CHILD_FIRST = ("ticket", "participation", "feedback", "referral", "relationship", "review", "identifier", "interaction",
+                "person")
 #: tables an erasure deletes from or rewrites (on PostgreSQL: VACUUM FULL after it), and the seconds it waits
 #: for transactions older than the erasure before that
 _ERASED_FROM = ("person", "identifier", "relationship", "referral", "participation", "feedback", "review",
-                "interaction", "import_log", "import_change", "measure_cache")
+                "interaction", "import_log", "import_change", "measure_cache", "ticket")
 _PG_WIPE_WAIT = 30
 #: SQLite's busy timeout on every connection: how long a statement waits for another's lock
 _BUSY_TIMEOUT_MS = 30_000
@@ -93,6 +95,7 @@ _REDACTED_TEXT = {
     "person": ("owner", "company", "segment", "region", "stage"),
     "relationship": ("kind",),
     "referral": ("status",),
+    "ticket": ("subject", "company", "rating_comment"),
 }
 
 
@@ -508,10 +511,61 @@ class Store:
                 lambda k, d: {"person_id": k[0], "natural_key": k[1], "score": d["score"], "scale": d["scale"], "answered_on": d.get("on"), "comment": d.get("comment"), "response_id": d.get("response_id")},
                 {"score": "score", "on": "answered_on", "comment": "comment"}, results, log, uses, lab, "feedback",
             )
+        self._write_tickets(conn, [t for t in ties if t.kind == "ticket"], keymap, results, log, uses, lab)
         # interactions built on by this import: journal as 'use' of the interaction row
         for label, neg in [u for u in uses if u[1] < 0]:
             uses.discard((label, neg))
             log(label, "interaction", -neg, "use")
+
+    @staticmethod
+    def _write_tickets(conn, ties, keymap, results, log, uses, lab) -> None:
+        """Tickets by their natural key (help desk, ticket id): new ones inserted, a stored one
+        updated where the export says otherwise (status, dates, rating, agent ...), journaled
+        for undo with the values before. Their interaction was written just before."""
+        if not ties:
+            return
+        wanted: dict[tuple[str, str], tuple] = {}
+        for t in ties:
+            d = t.data
+            wanted[(d["source"], d["external_id"])] = (t.src, {
+                "requester_id": keymap[t.keys[0]], "agent_id": keymap[t.keys[1]] if len(t.keys) > 1 else None,
+                "status": d["status"], "subject": d["subject"], "company": d["company"],
+                "created_on": d["created_on"], "solved_on": d["solved_on"], "rating": d["rating"], "csat": d["csat"],
+                "rating_comment": d["rating_comment"], "_interaction": d["interaction"]})
+        iid = {}
+        keys = sorted({v[1]["_interaction"] for v in wanted.values()})
+        for chunk in _chunks(keys, 900):
+            iid.update(conn.execute(select(INT.c.external_id, INT.c.id).where(
+                INT.c.kind == "ticket", INT.c.external_id.in_(chunk))).all())
+        existing = {}
+        for chunk in _chunks(sorted(wanted), 900):
+            for r in conn.execute(select(TKT).where(TKT.c.external_id.in_([k[1] for k in chunk]))).mappings():
+                existing[(r["source"], r["external_id"])] = dict(r)
+        fresh = [k for k in wanted if k not in existing]
+        rows = []
+        for k in fresh:
+            data = wanted[k][1]
+            rows.append({"source": k[0], "external_id": k[1], "interaction_id": iid.get(data["_interaction"]),
+                         **{c: v for c, v in data.items() if c != "_interaction"}})
+        ids = _insert_returning_ids(conn, TKT, rows)
+        for k, rid, row in zip(fresh, ids, rows):
+            src = wanted[k][0]
+            log(lab(src), "ticket", rid, "insert")
+            results[lab(src)].added["tickets"] += 1
+            uses.update((lab(src), p) for p in (row["requester_id"], row["agent_id"]) if p)
+        for k, (src, data) in wanted.items():
+            if k not in existing:
+                continue
+            row = existing[k]
+            new = {c: v for c, v in data.items() if c != "_interaction"}
+            new["interaction_id"] = iid.get(data["_interaction"], row["interaction_id"])
+            # what the export leaves empty (no rating yet, no agent) keeps what is stored
+            changes = {c: v for c, v in new.items() if v is not None and v != row[c]}
+            if changes:
+                conn.execute(update(TKT).where(TKT.c.id == row["id"]).values(**changes))
+                log(lab(src), "ticket", row["id"], "update", {c: row[c] for c in changes})
+                results[lab(src)].updated["tickets"] += 1
+                uses.update((lab(src), p) for p in (new["requester_id"], new["agent_id"]) if p)
 
     @staticmethod
     def _upsert(conn, table, tname, wanted, existing, make_row, compare, results, log, uses, lab, counter) -> None:
@@ -724,6 +778,15 @@ class Store:
                                 .order_by(FB.c.id)).all()
         return tuple(Feedback(*r) for r in rows)
 
+    def tickets(self) -> list[dict]:
+        """Every stored support ticket (``netmap/storage/tables.py`` Ticket) as a plain dict, in the
+        order they were first imported: what the service queue (:mod:`netmap.tickets`) reads,
+        without the whole dataset."""
+        cols = [TKT.c[c] for c in ("id", "source", "external_id", "requester_id", "agent_id", "status", "subject",
+                                   "company", "created_on", "solved_on", "rating", "csat")]
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(select(*cols).order_by(TKT.c.id)).mappings()]
+
     def _load_dataset(self) -> Dataset:
         # whole result sets (fetchall) unpacked as tuples: 2x faster than row by row with attribute access
         with self.engine.connect() as conn:
@@ -872,6 +935,10 @@ class Store:
                 "referral": [r for (r,) in conn.execute(select(REF.c.id).where((REF.c.referrer_id == pid) | (REF.c.referred_id == pid)))],
                 "participation": [r for (r,) in conn.execute(select(PART.c.id).where(PART.c.person_id == pid))],
                 "feedback": [r for (r,) in conn.execute(select(FB.c.id).where(FB.c.person_id == pid))],
+                "ticket": [r for (r,) in conn.execute(select(TKT.c.id).where(TKT.c.requester_id == pid))],
+                # the interaction each of their tickets is (the agent's side of it goes with it)
+                "interaction": sorted({r for (r,) in conn.execute(select(TKT.c.interaction_id).where(
+                    TKT.c.requester_id == pid, TKT.c.interaction_id.is_not(None)))}),
                 "identifier": [r for (r,) in conn.execute(select(IDT.c.id).where(IDT.c.person_id == pid))],
                 "review": [r for (r,) in conn.execute(select(REV.c.id).where((REV.c.a_id == pid) | (REV.c.b_id == pid)))],
                 "person": [pid],
@@ -943,6 +1010,8 @@ class Store:
                     old = {k: found.sub(erased, v) if isinstance(v, str) else v for k, v in old.items()}
                     conn.execute(update(CHG).where(CHG.c.id == cid).values(before_json=json.dumps(old)))
                     redacted["import_change"] += 1
+            for chunk in _chunks(owned["interaction"], 900):  # their tickets' interactions: not theirs alone
+                conn.execute(delete(INT).where(INT.c.id.in_(chunk)))
             conn.execute(delete(P).where(P.c.id == pid))  # cascades to every row above
             self._bump(conn)
             counts = {k: len(v) for k, v in owned.items() if k != "person"}
@@ -1221,6 +1290,8 @@ def _chunks(items: list, n: int) -> list[list]:
 
 
 def _feedback_key(d: dict) -> str:
+    if d.get("natural_key"):  # a ticket's rating: "ticket:<help desk>:<ticket id>" (netmap/ingest/identity.py)
+        return d["natural_key"]
     if d.get("response_id"):
         return f"r:{d['response_id']}"
     if d.get("on"):

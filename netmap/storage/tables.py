@@ -15,7 +15,7 @@ read the same.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import (
     Boolean,
@@ -251,3 +251,41 @@ class AuditEntry(_Model, table=True):
 
 
 audit = AuditEntry.__table__
+
+
+class Ticket(_Model, table=True):
+    """One support ticket of a help desk export (``tickets`` kind; ``netmap/ingest/records.py``).
+
+    Identified across re-imports by ``(source, external_id)``: the help desk (the vendor
+    layout recognised, else ``"tickets"``) and its ticket id, so a later export of the
+    same ticket updates this row. The ticket's tie (requester and agent share an
+    interaction of kind ``ticket``) and its satisfaction rating (a ``csat`` feedback row)
+    are stored where every other tie and answer is.
+
+    ``requester_id`` cascades: erasing the requester removes their tickets and their text
+    (subject, rating remark). ``agent_id`` is set null when the team member is erased: the
+    customer's ticket stays, unassigned.
+    """
+
+    __tablename__ = "ticket"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: int | None = Field(default=None, sa_column=_id())
+    source: str = Field(sa_column=_text("source", required=True))
+    external_id: str = Field(sa_column=_text("external_id", required=True))
+    requester_id: int = Field(sa_column=_person_ref("requester_id"))
+    agent_id: int | None = Field(default=None, sa_column=Column(
+        "agent_id", Integer, ForeignKey("person.id", ondelete="SET NULL"), index=True))
+    interaction_id: int | None = Field(default=None, sa_column=Column(
+        "interaction_id", Integer, ForeignKey("interaction.id", ondelete="SET NULL"), index=True))
+    status: str = Field(sa_column=_text("status", required=True))  # open | pending | solved | closed
+    subject: str | None = Field(default=None, sa_column=_text("subject"))
+    company: str | None = Field(default=None, sa_column=_text("company"))
+    created_on: date | None = Field(default=None, sa_column=Column("created_on", Date))
+    solved_on: date | None = Field(default=None, sa_column=Column("solved_on", Date))
+    rating: str | None = Field(default=None, sa_column=_text("rating"))  # the cell as written ("Good", "4")
+    csat: int | None = Field(default=None, sa_column=Column("csat", Integer))  # its 1-5 equivalent
+    rating_comment: str | None = Field(default=None, sa_column=_text("rating_comment"))
+
+
+ticket = Ticket.__table__

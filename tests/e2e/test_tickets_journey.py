@@ -1,0 +1,46 @@
+"""Issue 15's ticket journey in headless Chromium: a Zendesk ticket export imported on the Import
+page (detected as support tickets), then the Nurture page's Service queue lists the open tickets,
+the one to fix first on top."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from .conftest import wait_for_app
+
+TICKETS = Path(__file__).resolve().parents[1] / "data" / "tickets"
+
+
+def test_import_a_ticket_export_then_the_service_queue(empty_app, page):
+    page.goto(f"{empty_app.base}/import_data")
+    wait_for_app(page)
+    page.get_by_text("Nothing imported yet.").wait_for()
+    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files([TICKETS / "zendesk_tickets.csv"])
+    page.get_by_text("Read as: support tickets (Zendesk)", exact=False).wait_for(timeout=30_000)
+    page.get_by_text("Every row checked: 1 file(s), 12 rows ready to import.").wait_for(timeout=30_000)
+    wait_for_app(page)
+    expect(page.locator("input[aria-label='What this file holds']")).to_have_value("tickets (detected)")
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_text("Imported 1 file(s)").wait_for(timeout=60_000)
+    wait_for_app(page)
+    page.screenshot(path="/tmp/e2e_15_tickets_import.png", full_page=True)
+
+    page.goto(f"{empty_app.base}/nurture")
+    wait_for_app(page, 60_000)
+    heading = page.get_by_role("heading", name="Service queue")
+    heading.wait_for(timeout=60_000)
+    heading.scroll_into_view_if_needed()
+    button = page.get_by_role("button", name="Download the queue (CSV)")
+    button.wait_for(timeout=30_000)
+    wait_for_app(page)
+    page.screenshot(path="/tmp/e2e_15_service_queue.png", full_page=True)
+    with page.expect_download() as info:
+        button.click()
+    lines = Path(info.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == ("rank,ticket_id,status,requester,person_id,email,company,owner,feeling,age_days,risk,reach,"
+                        "score,action,reason")
+    assert len(lines) == 1 + 5  # the five open or pending Zendesk tickets (tests/data/tickets/MANIFEST.json)
+    # Mei Chen (rated 4102 "Bad") waits on 4108: a detractor's ticket comes first
+    assert lines[1].split(",")[1] == "4108" and "Mei Chen" in lines[1] and "recover" in lines[1]
