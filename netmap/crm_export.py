@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import NetmapError
+from .model import TEAM_STAGE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,6 +107,8 @@ def crm_export(
 
     ``netmap_action`` is the nurture action (amplify, elevate, recover, ask), blank for
     people not on the nurture list; scores are rounded to 3 decimals, spread to 1.
+    Your team (stage ``team``: support agents, whose connections were imported) is not
+    written: they are not contacts of the CRM.
     """
     import pandas as pd
 
@@ -118,6 +121,8 @@ def crm_export(
     if owner:
         check_owner(people, owner)
     book = people[in_book(people, owner).to_numpy()]
+    if "stage" in book.columns:  # your own team (support agents, whose connections) are not the CRM's contacts
+        book = book[book["stage"].fillna("").ne(TEAM_STAGE).to_numpy()]
     order = ["nurture_score", "canonical_rank" if "canonical_rank" in book.columns else "person_id"]
     book = book.sort_values(order, ascending=[False, True], kind="mergesort")
 

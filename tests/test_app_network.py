@@ -82,10 +82,10 @@ def test_the_whole_network_is_drawn_offline_with_legend_and_downloads(at):
     assert not re.search(r"""(src|href)\s*=\s*["']?https?://""", page)  # no CDN asset
     assert '"enabled": false' in page.replace("'", '"')  # physics off: it does not keep moving
     drawn = nodes(page)
-    assert len(drawn) == 401 and all("x" in n and "y" in n for n in drawn)  # positions from Python
+    assert len(drawn) == 407 and all("x" in n and "y" in n for n in drawn)  # positions from Python
     assert any(n["shape"] == "diamond" for n in drawn)  # bridge customers marked
     assert 'id="netmap-legend"' in page and "weak tie" in page and "bridge customer" in page
-    assert showing(at).startswith("Showing 401 of 401 people")
+    assert showing(at).startswith("Showing 407 of 407 people")
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Download this view (HTML)", "Whole network (GraphML)", "Whole network (GEXF)"]
     assert not at.error
@@ -104,16 +104,16 @@ def test_colour_by_feeling_and_size_by_bridge_score(at):
 def test_the_cap_keeps_the_most_relevant_people(at):
     at.select_slider(key="net_max").set_value(100).run()
     assert len(nodes(srcdoc(at))) == 100
-    assert showing(at).startswith("Showing 100 of 401 people (those with the highest spread)")
+    assert showing(at).startswith("Showing 100 of 407 people (those with the highest spread)")
 
 
 def test_filters_owner_community_feeling_stage_and_strength(at):
     at.multiselect(key="net_owner").set_value(["Katrin Vogel"]).run()
     assert not at.exception
     text = showing(at)
-    assert "of the 401 in the network pass the filters" in text
+    assert "of the 407 in the network pass the filters" in text
     n_owner = len(nodes(srcdoc(at)))
-    assert 0 < n_owner < 401
+    assert 0 < n_owner < 407
     at.multiselect(key="net_feeling").set_value(["promoter", "passive"])
     at.slider(key="net_strength").set_value(0.3).run()
     assert not at.exception
@@ -124,7 +124,7 @@ def test_filters_owner_community_feeling_stage_and_strength(at):
     at.multiselect(key="net_community").set_value([0]).run()  # community ids, largest first
     assert not at.exception
     colours = {n["color"]["background"] for n in nodes(srcdoc(at))}
-    assert len(colours) == 1 and 0 < len(nodes(srcdoc(at))) < 401
+    assert len(colours) == 1 and 0 < len(nodes(srcdoc(at))) < 407
     # a combination nobody passes is a message, not a traceback
     at.multiselect(key="net_owner").set_value([])
     at.multiselect(key="net_community").set_value([])
@@ -143,7 +143,7 @@ def test_search_focuses_on_the_ego_network_within_1_to_3_steps(at):
     hops = at.slider(key="net_hops")
     assert (hops.min, hops.max, hops.value) == (1, 3, 2)
     two = len(nodes(srcdoc(at)))
-    assert "within 2 steps of Bryan Rahman" in showing(at) and 1 < two < 401
+    assert "within 2 steps of Bryan Rahman" in showing(at) and 1 < two < 407
     hops.set_value(1).run()
     one = nodes(srcdoc(at))
     assert 1 < len(one) < two
@@ -168,7 +168,7 @@ def test_nobody_found_is_a_message(at):
     at.text_input(key="net_query").set_value("zzz-nobody-zzz").run()
     assert not at.exception
     assert any("Nobody" in e.value for e in at.error)
-    assert len(nodes(srcdoc(at))) == 401  # the whole network stays
+    assert len(nodes(srcdoc(at))) == 407  # the whole network stays
 
 
 def test_a_hostile_name_is_text_everywhere(at):
@@ -213,7 +213,7 @@ def test_the_legend_lists_every_community_of_the_sample(at):
     page = srcdoc(at)
     legend = page[page.index('<aside id="netmap-legend"'):page.index("</aside>")]
     labels = {n["id"] for n in nodes(page)}
-    assert len(labels) == 401
+    assert len(labels) == 407
     assert "more communities" not in legend
     assert legend.count("border-radius:50%") >= 15  # a swatch for each of the sample's communities
 

@@ -45,7 +45,7 @@ def test_sample_summary_imports_undo_erase_end_to_end(db, tmp_path):
     s = json.loads(run(db, "summary", "--json").stdout)
     for key in ("people", "customers", "ties", "referrals", "feedback", "imports"):
         assert isinstance(s[key], int)
-    assert s["people"] == 400 and s["imports"] == len(list(SAMPLE_DIR.glob("*.*"))) - 1  # every file but README.md
+    assert s["people"] == 406 and s["imports"] == len(list(SAMPLE_DIR.glob("*.*"))) - 1  # every file but README.md
     again = run(db, "sample")
     assert again.returncode == 0 and "added nothing; updated nothing" in again.stdout
     log = run(db, "imports")
@@ -103,11 +103,11 @@ def test_audit_lists_every_change_by_number_newest_first(db, capsys):
     lines = out.splitlines()
     assert lines[0].split()[:3] == ["id", "when", "(UTC)"]
     assert " erase " in lines[1] and f"person #{victim['person_id']}" in lines[1] and " import " in lines[2]
-    assert "local:" in lines[1] and "added people 400" in lines[2]
+    assert "local:" in lines[1] and "added people 406" in lines[2]
     assert victim["name"] not in out and victim["email"] not in out
     assert main(["--db", db, "audit", "--json", "--action", "import"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [r["action"] for r in rows] == ["import"] and rows[0]["counts"]["added"]["people"] == 400
+    assert [r["action"] for r in rows] == ["import"] and rows[0]["counts"]["added"]["people"] == 406
     assert main(["--db", db, "audit", "--limit", "0"]) == 1
     assert "--limit must be at least 1" in capsys.readouterr().err
 
@@ -127,10 +127,10 @@ def test_an_answer_is_written_whole_then_the_process_ends_at_once(db):
     whole = run(db, "people")
     assert whole.returncode == 0 and whole.stderr == ""
     rows = list(csv.reader(io.StringIO(whole.stdout)))
-    assert len(rows) == 401 and {len(r) for r in rows} == {len(rows[0])}  # the header and 400 whole rows
+    assert len(rows) == 407 and {len(r) for r in rows} == {len(rows[0])}  # the header, 400 people and 6 support agents
     lines = whole.stdout.splitlines()
     small = run(db, "summary", "--json")  # smaller than the output buffer: written by the flush at the end
-    assert small.returncode == 0 and json.loads(small.stdout)["people"] == 400
+    assert small.returncode == 0 and json.loads(small.stdout)["people"] == 406
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | {"PYTHONPATH": str(ROOT)}
     head = subprocess.run(f'"{sys.executable}" -m netmap --db "{db}" people | head -1',
                           shell=True, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)

@@ -70,7 +70,7 @@ def test_each_format_has_its_columns_in_order(sample, fmt, key):
 def test_one_row_per_person_with_the_nurture_fields_rounded(sample):
     people, ids, stored = sample
     rows = crm_export(people, "csv", crm_ids=ids).rows
-    assert len(rows) == len(people) == 400 and rows["person_id"].is_unique
+    assert len(rows) == len(people[people["stage"] != "team"]) == 400 and rows["person_id"].is_unique
     assert rows["netmap_nurture_score"].is_monotonic_decreasing  # the best first
     by_id = people.set_index("person_id")
     listed = nurture_list(people).set_index("person_id")
@@ -261,3 +261,16 @@ def test_the_nurture_page_offers_the_file_for_the_crm(sample_db, monkeypatch, do
     name, data = downloads["nurture_crm_csv"]
     rows = rows_of(data.decode("utf-8"))
     assert name == "netmap-csv.csv" and rows and {r["owner"] for r in rows} == {owner}  # the book on show
+
+
+def test_your_team_is_not_written_to_the_crm(sample):
+    """The sample's six support agents (stage team, from the ticket export) are netmap people,
+    not the CRM's contacts: no format writes them, and nobody counts them as left out."""
+    people, ids, _ = sample
+    team = set(people.loc[people["stage"] == "team", "person_id"])
+    assert len(team) == 6
+    for fmt in ("hubspot", "salesforce", "csv"):
+        export = crm_export(people, fmt, crm_ids=ids)
+        assert export.left_out == 0
+        if fmt == "csv":
+            assert not team & set(export.rows["person_id"])

@@ -22,6 +22,7 @@ from tools.synth import (
     SALESFORCE_COLUMNS,
     SURVEYMONKEY_COLUMNS,
     generate_company,
+    write_tickets,
     main,
     write_company,
 )
@@ -39,6 +40,7 @@ def company():
 def out(company, tmp_path_factory):
     d = tmp_path_factory.mktemp("sample")
     write_company(company, d)
+    write_tickets(company, d)
     return d
 
 
@@ -81,7 +83,9 @@ def test_committed_sample_is_reproducible(out):
         assert committed.exists(), f"missing {committed}; regenerate (see data/sample/README.md)"
         assert committed.read_bytes() == (out / name).read_bytes(), (
             f"{name} differs from generate_company(400, 7); regenerate data/sample")
-    assert (SAMPLE / "README.md").exists()
+    tickets = SAMPLE / "zendesk-tickets.csv"
+    assert tickets.read_bytes() == (out / tickets.name).read_bytes(), "regenerate data/sample with --tickets"
+    assert sorted(p.name for p in SAMPLE.iterdir()) == sorted([*FILES, tickets.name, "README.md"])
 
 
 def test_sample_is_small(out):

@@ -353,7 +353,8 @@ def test_the_stored_arrays_draw_exactly_what_the_graph_draws(sample_analysis, op
         bridge_edges=_pairs(bridge_tie_table(a.ties)), marked=marked, title=None))
     shown = set(ref.ids)
     legend = legend_html(color_by, views._communities_shown(table, shown) if color_by == "community" else [],
-                         labels=a.labels, marked=bool(shown & marked), size_by=size_by)
+                         labels=a.labels, marked=bool(shown & marked), size_by=size_by,
+                         team=any(G.nodes[v].get("stage") == "team" for v in shown))  # the sample's support agents
     assert (ref.shown, ref.total) == (mine.shown, mine.total)
     assert add_legend(ref.html, legend) == mine.html
     if "focus" in options:

@@ -1387,8 +1387,10 @@ def write_company(company: Company, out_dir: str | Path, xlsx: bool | None = Non
 #: as ``tests/data/tickets/zendesk_tickets.csv`` has them)
 TICKET_COLUMNS = ["Id", "Requester", "Requester id", "Requester email", "Assignee", "Subject", "Status",
                   "Created at", "Organization", "Solved at", "Satisfaction Score"]
-#: the support team that answers the tickets (team members, not account managers)
-SUPPORT_AGENTS = ("Robin Vale", "Sasha Imre", "Jo Okafor", "Kim Lindqvist")
+#: the support team that answers the tickets (team members, not account managers): one desk
+#: per region, so a ticket ties a customer to their own region's agent, as regional help
+#: desks do (an agent answering every region would stand between the clusters)
+SUPPORT_AGENTS = ("Robin Vale", "Sasha Imre", "Jo Okafor", "Kim Lindqvist", "Noor Haddad", "Wen Li")
 _TICKET_SUBJECTS = ("Invoice export fails", "Cannot log in", "Bank feed missing transactions", "Report totals off",
                     "Add user permissions", "API rate limit", "Refund for a double charge", "Slow dashboard")
 
@@ -1416,7 +1418,8 @@ def generate_tickets(company: Company, per_person: float = 0.3) -> pd.DataFrame:
         "Requester": who["name"].to_numpy(),
         "Requester id": 900000000 + who["person_id"].to_numpy(),
         "Requester email": who["email"].to_numpy(),
-        "Assignee": np.array(SUPPORT_AGENTS, dtype=object)[rng.integers(0, len(SUPPORT_AGENTS), n)],
+        "Assignee": np.array(SUPPORT_AGENTS, dtype=object)[
+            [REGION_KEYS.index(r) % len(SUPPORT_AGENTS) for r in who["region"]]],
         "Subject": np.array(_TICKET_SUBJECTS, dtype=object)[rng.integers(0, len(_TICKET_SUBJECTS), n)],
         "Status": status,
         "Created at": [f"{d} 09:00:00" for d in _fmt_dates(created)],

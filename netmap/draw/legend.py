@@ -84,7 +84,7 @@ def legend_html(color_by: str, communities: Iterable[int] = (), *, labels: Mappi
     if team:
         marks.append(_ITEM.format(
             '<svg width="11" height="11" style="vertical-align:-1px"><rect width="11" height="11" '
-            'fill="#bdbdbd"/></svg> your team (whose connections were imported)'))
+            'fill="#bdbdbd"/></svg> your team (imported connections, support agents)'))
     bigger = "higher bridge score" if size_by == "bridge_score" else "wider spread"
     marks.append(_ITEM.format(f"larger: {bigger} · thicker line: stronger tie"))
     return (_LEGEND_STYLE + '<aside id="netmap-legend" aria-label="Legend">'
