@@ -51,7 +51,10 @@ TREND_MONTHS = 24
 a = analysis()
 people = a.people
 cols = st.columns(6)
-cols[0].metric("People", f"{summary['people']:,}")
+cols[0].metric("People", f"{summary['people'] - summary['team']:,}",
+               help=f"Customers and everyone around them; with your team ({summary['team']}: support agents and "
+                    "whose connections were imported) the network has " f"{summary['people']:,}." if summary["team"]
+               else "Customers and everyone around them.")
 cols[1].metric("Customers", f"{summary['customers']:,}")
 cols[2].metric("Ties", f"{summary['ties']:,}")
 cols[3].metric("Communities", f"{people['community'].nunique():,}")

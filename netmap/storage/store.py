@@ -688,11 +688,15 @@ class Store:
             return conn.execute(select(P.c.id).limit(1)).first() is not None
 
     def summary(self) -> dict:
-        """Key figures: people, customers, ties, referrals, feedback, imports ..."""
+        """Key figures: people, customers, ties, referrals, feedback, imports ...
+
+        ``people`` counts everyone in the network, your ``team`` (support agents, whose
+        connections were imported) included; ``prospects`` are the people who are neither."""
         with self.engine.connect() as conn:
             count = lambda t, *w: conn.execute(select(func.count()).select_from(t).where(*w)).scalar_one()  # noqa: E731
             people = count(P)
             customers = count(P, P.c.stage.in_(sorted(CUSTOMER_STAGES)))
+            team = count(P, P.c.stage == TEAM_STAGE)
             ties = self._stored_tie_count(conn)
             latest = _latest_feedback(conn)
             feelings = defaultdict(int)
@@ -707,7 +711,8 @@ class Store:
             return {
                 "people": people,
                 "customers": customers,
-                "prospects": people - customers,
+                "prospects": people - customers - team,
+                "team": team,
                 "ties": ties,
                 "relationships": count(REL),
                 "referrals": count(REF),
