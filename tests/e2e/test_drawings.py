@@ -104,7 +104,7 @@ def test_the_network_is_above_the_fold_fitted_and_its_best_known_people_labelled
     assert box["height"] >= 400
     # every person inside the frame: canvas positions through the vis network object
     geo = inner.evaluate(GEOMETRY)
-    assert len(geo["nodes"]) == 400
+    assert len(geo["nodes"]) == 406  # 400 people and 6 support agents
     outside = [n for n in geo["nodes"] if n["x"] - n["r"] < 0 or n["y"] - n["r"] < 0
                or n["x"] + n["r"] > geo["width"] or n["y"] + n["r"] > geo["height"]]
     assert outside == [], outside[:3]
