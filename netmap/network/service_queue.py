@@ -173,6 +173,9 @@ def _people(x: float) -> str:
     return f"~{round(x):,} people"
 
 
+_NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+
+
 def _ago(days: int) -> str:
     return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
 
@@ -184,7 +187,7 @@ def _reason(req: Requester, last: tuple[str, int] | None, bridge_pct: float) -> 
         parts.append(f"rated a ticket {word} {_ago(last[1])}")
     if len(req.clusters) >= 2:
         names = list(req.clusters)
-        number = {2: "two", 3: "three"}.get(len(names), f"{len(names)}")
+        number = _NUMBER_WORDS.get(len(names), f"{len(names)}")
         shown = " and ".join(names) if len(names) == 2 else ", ".join(names[:-1]) + " and " + names[-1]
         parts.append(f"bridges {number} client clusters ({shown})")
     elif _num(req.bridge_score) > 0 and bridge_pct >= 0.9:
