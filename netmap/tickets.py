@@ -63,12 +63,17 @@ def _clusters(people: pd.DataFrame, edges: tuple | None, labels: Mapping[int, st
     rows = np.array(sorted(pos[p] for p in wanted if p in pos), dtype=np.int64)
     if len(rows) == 0:
         return {}
+    # (person, community) of every tie from a wanted person to a client of a known community, counted
+    a = np.concatenate([u, v])
+    b = np.concatenate([v, u])
+    keep = np.isin(a, rows)
+    a, b = a[keep], b[keep]
+    keep = ~team[b] & (community[b] >= 0)
+    pairs, counts = np.unique(np.stack([a[keep], community[b[keep]]], axis=1), axis=0, return_counts=True) \
+        if keep.any() else (np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64))
     seen: dict[int, Counter] = defaultdict(Counter)
-    for a, b in ((u, v), (v, u)):
-        mask = np.isin(a, rows)
-        for x, y in zip(a[mask].tolist(), b[mask].tolist()):
-            if not team[y] and community[y] >= 0:
-                seen[x][int(community[y])] += 1
+    for (x, c), k in zip(pairs.tolist(), counts.tolist()):
+        seen[x][c] = k
 
     def name(c: int) -> str:
         return plain(labels.get(c)) or f"community {c}"
@@ -115,18 +120,25 @@ def queue_table(
     requesters = {int(t["requester_id"]) for t in tickets}
     clusters = _clusters(people, edges, labels or {}, requesters)
     reqs: dict[int, Requester] = {}
-    # every person (reach is a percentile among them all); whole columns, not row by row
+    # every person (reach is a percentile among them all): spread and bridge score as whole
+    # columns; names, feelings and owners only for the requesters, who are shown
+    spread = _numbers(people, "spread")
+    bridge = _numbers(people, "bridge_score")
+    ids = people["person_id"].astype("int64").tolist()
+    shown = people["person_id"].isin(requesters).to_numpy()
+    for pid, sp, br in zip(ids, spread.tolist(), bridge.tolist()):
+        reqs[pid] = Requester(person_id=pid, name="", feeling="unknown", spread=sp, bridge_score=br)
     columns = [people[c].tolist() if c in people.columns else [None] * len(people)
-               for c in ("person_id", "name", "feeling", "spread", "bridge_score", "owner", "email", "company")]
+               for c in ("person_id", "name", "feeling", "owner", "email", "company")]
     contact: dict[int, tuple] = {}
-    for pid, name, feeling, spread, bridge, own, email, company in zip(*columns):
+    for pid, name, feeling, own, email, company in zip(*(np.asarray(c, dtype=object)[shown] for c in columns)):
         pid = int(pid)
         reqs[pid] = Requester(
             person_id=pid, name=plain(name), feeling=feeling if isinstance(feeling, str) else "unknown",
-            spread=_num(spread), bridge_score=_num(bridge), clusters=clusters.get(pid, ()), owner=plain(own) or None,
+            spread=reqs[pid].spread, bridge_score=reqs[pid].bridge_score, clusters=clusters.get(pid, ()),
+            owner=plain(own) or None,
         )
-        if pid in requesters:
-            contact[pid] = (plain(email) or None, plain(company) or None)
+        contact[pid] = (plain(email) or None, plain(company) or None)
     keyed = {}
     ready = []
     for t in tickets:
@@ -153,9 +165,9 @@ def queue_table(
     return pd.DataFrame(rows, columns=QUEUE_COLUMNS)
 
 
-def _num(x) -> float:
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return 0.0
-    return f if np.isfinite(f) else 0.0
+def _numbers(people: pd.DataFrame, column: str) -> np.ndarray:
+    """A measure column as floats, anything missing or not finite as 0."""
+    if column not in people.columns:
+        return np.zeros(len(people))
+    x = pd.to_numeric(people[column], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(np.isfinite(x), x, 0.0)
