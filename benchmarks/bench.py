@@ -387,7 +387,7 @@ def compare_networkx(people: int, workdir: Path, *, seed: int = 7, log=print) ->
         p.unlink()
     store = Store(f"sqlite:///{db}")
     try:
-        import_files(store, [(p.name, p) for p in sorted(folder.iterdir())], ImportOptions())
+        import_files(store, [(p.name, p) for p in sorted(folder.iterdir()) if p.is_file()], ImportOptions())
         G = build_graph(store.load_dataset())
     finally:
         store.close()

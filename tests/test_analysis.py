@@ -146,7 +146,7 @@ def test_cli_graph_and_exports(sample_store, capsys, tmp_path):
     html = tmp_path / "g.html"
     code, out, err = run_cli(sample_store, capsys, "graph", "--out", str(html), "--max-nodes", "150")
     assert code == 0, err
-    assert "showing 150 of 400" in out
+    assert "showing 150 of 406" in out
     page = html.read_text()
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=[\"']?https?:", page)  # every asset inlined
     # the app's drawing vocabulary: the same legend, bridge customers marked, weak ties dashed
@@ -161,7 +161,7 @@ def test_cli_graph_and_exports(sample_store, capsys, tmp_path):
         path = tmp_path / f"g.{fmt}"
         assert run_cli(sample_store, capsys, "export", fmt, "--out", str(path))[0] == 0
         G = nx.read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)
-        assert G.number_of_nodes() == 400
+        assert G.number_of_nodes() == 406  # the sample's 400 and its 6 support agents
         attrs = next(iter(G.nodes(data=True)))[1]
         assert {"bridge_score", "spread", "betweenness"} <= set(attrs)
 

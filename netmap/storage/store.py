@@ -935,15 +935,17 @@ class Store:
             if row is None:
                 raise UnknownPerson(f"no person #{pid} (already erased?)")
             person = row
+            # the interaction each of their tickets is: it goes with them, and so does the agent's side of it
+            ticket_talks = sorted({r for (r,) in conn.execute(select(TKT.c.interaction_id).where(
+                TKT.c.requester_id == pid, TKT.c.interaction_id.is_not(None)))})
             owned = {
                 "relationship": [r for (r,) in conn.execute(select(REL.c.id).where((REL.c.a_id == pid) | (REL.c.b_id == pid)))],
                 "referral": [r for (r,) in conn.execute(select(REF.c.id).where((REF.c.referrer_id == pid) | (REF.c.referred_id == pid)))],
-                "participation": [r for (r,) in conn.execute(select(PART.c.id).where(PART.c.person_id == pid))],
+                "participation": sorted({r for (r,) in conn.execute(select(PART.c.id).where(
+                    (PART.c.person_id == pid) | PART.c.interaction_id.in_(ticket_talks)))}),
                 "feedback": [r for (r,) in conn.execute(select(FB.c.id).where(FB.c.person_id == pid))],
                 "ticket": [r for (r,) in conn.execute(select(TKT.c.id).where(TKT.c.requester_id == pid))],
-                # the interaction each of their tickets is (the agent's side of it goes with it)
-                "interaction": sorted({r for (r,) in conn.execute(select(TKT.c.interaction_id).where(
-                    TKT.c.requester_id == pid, TKT.c.interaction_id.is_not(None)))}),
+                "interaction": ticket_talks,
                 "identifier": [r for (r,) in conn.execute(select(IDT.c.id).where(IDT.c.person_id == pid))],
                 "review": [r for (r,) in conn.execute(select(REV.c.id).where((REV.c.a_id == pid) | (REV.c.b_id == pid)))],
                 "person": [pid],
