@@ -69,14 +69,18 @@ def _clusters(people: pd.DataFrame, edges: tuple | None, labels: Mapping[int, st
     keep = np.isin(a, rows)
     a, b = a[keep], b[keep]
     keep = ~team[b] & (community[b] >= 0)
-    pairs, counts = np.unique(np.stack([a[keep], community[b[keep]]], axis=1), axis=0, return_counts=True) \
-        if keep.any() else (np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64))
+    # one number per (person, community) pair, so the counting is a flat np.unique
+    width = int(community.max()) + 1 if len(community) else 1
+    codes, counts = np.unique(a[keep].astype(np.int64) * width + community[b[keep]], return_counts=True)
     seen: dict[int, Counter] = defaultdict(Counter)
-    for (x, c), k in zip(pairs.tolist(), counts.tolist()):
-        seen[x][c] = k
+    for code, k in zip(codes.tolist(), counts.tolist()):
+        seen[code // width][code % width] = k
+    names: dict[int, str] = {}
 
     def name(c: int) -> str:
-        return plain(labels.get(c)) or f"community {c}"
+        if c not in names:
+            names[c] = plain(labels.get(c)) or f"community {c}"
+        return names[c]
 
     out = {}
     for x, counts in seen.items():
@@ -120,23 +124,20 @@ def queue_table(
     requesters = {int(t["requester_id"]) for t in tickets}
     clusters = _clusters(people, edges, labels or {}, requesters)
     reqs: dict[int, Requester] = {}
-    # every person (reach is a percentile among them all): spread and bridge score as whole
-    # columns; names, feelings and owners only for the requesters, who are shown
+    # reach is a percentile among everybody: spread and bridge score as whole columns; the
+    # rest only for the requesters, who are shown
     spread = _numbers(people, "spread")
     bridge = _numbers(people, "bridge_score")
-    ids = people["person_id"].astype("int64").tolist()
     shown = people["person_id"].isin(requesters).to_numpy()
-    for pid, sp, br in zip(ids, spread.tolist(), bridge.tolist()):
-        reqs[pid] = Requester(person_id=pid, name="", feeling="unknown", spread=sp, bridge_score=br)
-    columns = [people[c].tolist() if c in people.columns else [None] * len(people)
+    columns = [people[c].to_numpy(dtype=object)[shown] if c in people.columns else [None] * int(shown.sum())
                for c in ("person_id", "name", "feeling", "owner", "email", "company")]
     contact: dict[int, tuple] = {}
-    for pid, name, feeling, own, email, company in zip(*(np.asarray(c, dtype=object)[shown] for c in columns)):
+    for pid, name, feeling, own, email, company, sp, br in zip(
+            *columns, spread[shown].tolist(), bridge[shown].tolist()):
         pid = int(pid)
         reqs[pid] = Requester(
             person_id=pid, name=plain(name), feeling=feeling if isinstance(feeling, str) else "unknown",
-            spread=reqs[pid].spread, bridge_score=reqs[pid].bridge_score, clusters=clusters.get(pid, ()),
-            owner=plain(own) or None,
+            spread=sp, bridge_score=br, clusters=clusters.get(pid, ()), owner=plain(own) or None,
         )
         contact[pid] = (plain(email) or None, plain(company) or None)
     keyed = {}
@@ -151,7 +152,8 @@ def queue_table(
             solved=_day(t.get("solved_on")), rating=None if csat is None else feeling_of(float(csat), "csat"),
             subject=t.get("subject"),
         ))
-    ranked = service_queue(ready, reqs, as_of=as_of, owner=owner, top=top)
+    ranked = service_queue(ready, reqs, as_of=as_of, owner=owner, top=top,
+                           population=(spread.tolist(), bridge.tolist()))
     rows = []
     for r in ranked:
         t = keyed[r.ticket_id]

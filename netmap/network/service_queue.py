@@ -48,6 +48,7 @@ great), ``amplify`` (promoter: fix it, thank them, ask for an introduction).
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -144,18 +145,17 @@ class QueueRow:
     todo: str
 
 
-def _pct(values: Mapping[int, float]) -> dict[int, float]:
-    """Percentile rank in (0, 1] of each value; equal values share their average rank."""
+def _pct(values: Mapping[int, float], among: Iterable[float]) -> dict[int, float]:
+    """Percentile rank in (0, 1] of each value among ``among``; equal values share their
+    average rank: a value with ``lo`` values of ``among`` below it and ``hi`` at or below
+    it ranks ``(lo + 1 + hi) / 2 / n``."""
     if not values:
         return {}
-    ordered = sorted(values.values())
+    ordered = sorted(among)
     n = len(ordered)
-    first: dict[float, int] = {}
-    last: dict[float, int] = {}
-    for i, v in enumerate(ordered, start=1):
-        first.setdefault(v, i)
-        last[v] = i
-    return {k: (first[v] + last[v]) / 2 / n for k, v in values.items()}
+    if n == 0:
+        return {k: 0.0 for k in values}
+    return {k: (bisect_left(ordered, v) + 1 + bisect_right(ordered, v)) / 2 / n for k, v in values.items()}
 
 
 def _num(x) -> float:
@@ -204,11 +204,14 @@ def service_queue(
     recent_days: int = 90,
     owner: str | None = None,
     top: int | None = None,
+    population: tuple[Iterable[float], Iterable[float]] | None = None,
 ) -> list[QueueRow]:
     """The open tickets, ranked (module docstring, "The score").
 
     ``people`` maps person ids to :class:`Requester` (the percentiles of reach
-    are taken among them, so pass everybody, not only requesters); a requester
+    are taken among them, so pass everybody, not only requesters, or give
+    ``population``: everybody's spreads and bridge scores, missing or not finite
+    ones as 0, and then ``people`` need only hold the requesters); a requester
     missing from it counts as a stranger: no answer yet, no reach. ``owner``
     keeps the tickets of that account manager's people (compared trimmed and
     case-folded); ``top`` the first so many rows. Tickets opened and ratings
@@ -228,8 +231,11 @@ def service_queue(
                                                       latest[t.requester_id][1] == "detractor",
                                                       latest[t.requester_id][2]):
                 latest[t.requester_id] = (on, t.rating, str(t.ticket_id))
-    spread_pct = _pct({p: _num(r.spread) for p, r in people.items()})
-    bridge_pct = _pct({p: _num(r.bridge_score) for p, r in people.items()})
+    asked = {t.requester_id for t in tickets}
+    if population is None:
+        population = ([_num(r.spread) for r in people.values()], [_num(r.bridge_score) for r in people.values()])
+    spread_pct = _pct({p: _num(r.spread) for p, r in people.items() if p in asked}, population[0])
+    bridge_pct = _pct({p: _num(r.bridge_score) for p, r in people.items() if p in asked}, population[1])
     want = None if owner is None else " ".join(owner.split()).casefold()
     rows = []
     for t in tickets:
