@@ -153,6 +153,21 @@ def net_promoter_score(scores) -> int | None:
     return round(100 * (promoters - detractors) / len(scores))
 
 
+def goodwill(latest) -> dict[str, int | None]:
+    """``promoters``, ``passives``, ``detractors`` and ``nps`` of each person's latest answer,
+    given as ``(score, scale)`` pairs: the feelings by :func:`feeling_of` on the answer's own
+    scale, the Net Promoter Score of the 0-10 (``nps``) answers only."""
+    feelings = {"promoter": 0, "passive": 0, "detractor": 0}
+    nps_scores = []
+    for score, scale in latest:
+        feeling = feeling_of(score, scale)
+        feelings[feeling] = feelings.get(feeling, 0) + 1
+        if scale == "nps":
+            nps_scores.append(score)
+    return {"promoters": feelings["promoter"], "passives": feelings["passive"],
+            "detractors": feelings["detractor"], "nps": net_promoter_score(nps_scores)}
+
+
 #: Columns of ``python -m netmap plan`` (a contract), the stored plan's first columns
 #: (:func:`netmap.network.plan.nurture_plan` writes them, :mod:`netmap.analysis` stores them).
 PLAN_COLUMNS = ["rank", "person_id", "name", "marginal_spread", "cumulative_spread", "reason"]
