@@ -2,8 +2,8 @@
 
 These frozen dataclasses carry no ORM and no I/O, so graph building and every
 measure are pure functions over them (functional core, thin shell). The store
-(`netmap.storage.store`) loads a :class:`Dataset` from the database; tests build one by
-hand.
+(`netmap.storage.store.Store`, reading through `netmap.storage.reads`) loads a
+:class:`Dataset` from the database; tests build one by hand.
 
 Feelings follow the Net Promoter convention: on the 0-10 NPS scale 9-10 is a
 promoter, 7-8 a passive, 0-6 a detractor. On the 1-5 CSAT scale 5 is a

@@ -529,7 +529,7 @@ def colleague_pairs(people, cap: int = MAX_COMPANY_SIZE) -> np.ndarray:
     """(a, b) person-id pairs, one row per pair, of colleagues at companies of
     2..cap people, from (person id, company) rows: the shared-account tie rule
     of :func:`build_graph`, for counting ties without building the graph
-    (``netmap/storage/store.py`` ``_tie_count``)."""
+    (``netmap/storage/reads.py`` ``_tie_count``)."""
     ids: list[int] = []
     codes: dict[str, int] = {}
     company: list[int] = []
