@@ -211,7 +211,12 @@ def apply(store, conn: Connection, resolution: Resolution, files: list[FileMeta]
         store._bump(conn)
     return [results[m.label] for m in files]
 
+
 def _write_ties(conn, resolution, keymap, results, log, uses) -> None:
+    """Referrals, relationships, interactions with their participations, feedback and tickets,
+    each by its natural key: new rows inserted, stored ones updated where the files say
+    otherwise, every change journaled through ``log``; ``uses`` collects the stored people and
+    interactions this import builds on (journaled as "use": undo refuses while they matter)."""
     ties = resolution.ties
     first_label = next(iter(results))
 
@@ -325,6 +330,7 @@ def _write_ties(conn, resolution, keymap, results, log, uses) -> None:
         uses.discard((label, neg))
         log(label, "interaction", -neg, "use")
 
+
 def _write_tickets(conn, ties, keymap, results, log, uses, lab) -> None:
     """Tickets by their natural key (help desk, ticket id): new ones inserted, a stored one
     updated where the export says otherwise (status, dates, rating, agent ...), journaled
@@ -374,7 +380,10 @@ def _write_tickets(conn, ties, keymap, results, log, uses, lab) -> None:
             results[lab(src)].updated["tickets"] += 1
             uses.update((lab(src), p) for p in (new["requester_id"], new["agent_id"]) if p)
 
+
 def _upsert(conn, table, tname, wanted, existing, make_row, compare, results, log, uses, lab, counter) -> None:
+    """Insert the ``wanted`` rows (natural key -> (source, data)) not in ``existing`` (made by
+    ``make_row``), update the others where a ``compare`` column differs, journal and count both."""
     new_keys = [k for k in wanted if k not in existing]
     ids = _insert_returning_ids(conn, table, [make_row(k, wanted[k][1]) for k in new_keys])
     for k, rid in zip(new_keys, ids):
