@@ -23,7 +23,6 @@ import json
 from collections import defaultdict
 from datetime import date, datetime
 
-import numpy as np
 from sqlalchemy import Engine, LargeBinary, cast, func, select, union
 from sqlalchemy.engine import Connection
 
@@ -234,10 +233,10 @@ def _stored_tie_count(engine: Engine, conn: Connection) -> int:
 
 def _tie_count(conn: Connection) -> int:
     """How many ties the network has, by the rules of
-    :func:`netmap.network.graph.build_graph` (relationships, referrals,
-    shared interactions of at most MAX_INTERACTION_SIZE people, colleagues
-    at companies of at most MAX_COMPANY_SIZE people), without building it."""
-    from ..network.graph import MAX_INTERACTION_SIZE, colleague_pairs
+    :func:`netmap.network.graph.build_graph`, without building it: the evidence pairs
+    read here (interactions only up to the graph's MAX_INTERACTION_SIZE, so that a
+    webinar's pairs are never made), counted by :func:`netmap.network.graph.count_ties`."""
+    from ..network.graph import MAX_INTERACTION_SIZE, count_ties
 
     p1, p2 = PART.alias("p1"), PART.alias("p2")
     small = (
@@ -251,12 +250,8 @@ def _tie_count(conn: Connection) -> int:
         .join(p2, (p1.c.interaction_id == p2.c.interaction_id) & (p1.c.person_id < p2.c.person_id))
         .where(p1.c.interaction_id.in_(small)),
     )
-    pairs = [np.array(conn.execute(evidence).fetchall(), dtype=np.int64).reshape(-1, 2)]
-    pairs.append(colleague_pairs(conn.execute(select(P.c.id, P.c.company).where(P.c.company.is_not(None)))))
-    both = np.concatenate(pairs)
-    lo, hi = both.min(axis=1), both.max(axis=1)
-    keep = lo != hi
-    return int(len(np.unique(lo[keep] * (int(hi.max(initial=0)) + 1) + hi[keep])))
+    companies = conn.execute(select(P.c.id, P.c.company).where(P.c.company.is_not(None)))
+    return count_ties(conn.execute(evidence).fetchall(), companies)
 
 
 def load_dataset(engine: Engine) -> Dataset:
