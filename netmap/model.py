@@ -153,6 +153,12 @@ def net_promoter_score(scores) -> int | None:
     return round(100 * (promoters - detractors) / len(scores))
 
 
+def company_key(company: str | None) -> str:
+    """The colleague rule's company name (:func:`netmap.network.graph.build_graph`: colleagues
+    at a small company are tied): trimmed and case-folded ('' = none)."""
+    return company.strip().casefold() if company else ""
+
+
 def goodwill(latest) -> dict[str, int | None]:
     """``promoters``, ``passives``, ``detractors`` and ``nps`` of each person's latest answer,
     given as ``(score, scale)`` pairs: the feelings by :func:`feeling_of` on the answer's own

@@ -40,7 +40,7 @@ from datetime import date
 import networkx as nx
 import numpy as np
 
-from netmap.model import Dataset, Person, feeling_of
+from netmap.model import Dataset, Person, company_key, feeling_of
 from netmap.network.arrays import gc_paused
 
 __all__ = [
@@ -518,11 +518,6 @@ def _company_pairs(company: np.ndarray, n: int, cap: int) -> np.ndarray:
         iu, ju = np.triu_indices(s, 1)
         out.append((block[:, iu] * n + block[:, ju]).ravel())
     return np.concatenate(out)
-
-
-def company_key(company: str | None) -> str:
-    """The colleague rule's company name: trimmed and case-folded ('' = none)."""
-    return company.strip().casefold() if company else ""
 
 
 def colleague_pairs(people, cap: int = MAX_COMPANY_SIZE) -> np.ndarray:

@@ -11,9 +11,9 @@ netmap/storage/ speaks SQL (tests/test_layers.py).
   :func:`kept_apart` (the pairs decided to be two people);
 - :func:`crm_id_rows`, which netmap/crm_export.py uses to write CRM ids back into an export.
 
-The rules of the network (which pairs are ties, a company's match key) are
-netmap/network/graph.py's, and the goodwill figures netmap/model.py's: read from
-there, not copied here.
+The rules of the network are not copied here: which pairs are ties is
+netmap/network/graph.py's (``count_ties``), a colleague's company key and the
+goodwill figures are netmap/model.py's (``company_key``, ``goodwill``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ from sqlalchemy.engine import Connection
 
 from ..errors import AmbiguousPerson, UnknownPerson
 from ..ingest.values import name_key
-from ..model import CUSTOMER_STAGES, TEAM_STAGE, Dataset, Feedback, Interaction, Person, Referral, Relationship, goodwill
+from ..model import (
+    CUSTOMER_STAGES, TEAM_STAGE, Dataset, Feedback, Interaction, Person, Referral, Relationship, company_key, goodwill,
+)
 from .cache import cache, data_version
 from .engine import chunks
 from .tables import feedback as FB
@@ -324,8 +326,6 @@ def load_neighbourhood(engine: Engine, person_id: int) -> Dataset:
     company it comes from, and the data's newest date -- in a few indexed
     queries instead of reading everything (a profile at 100,000 people).
     """
-    from ..network.graph import company_key  # the colleague rule (the caller builds the graph anyway)
-
     pid = int(person_id)
     with engine.connect() as conn:
         version = data_version(conn)
