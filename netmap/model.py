@@ -2,8 +2,8 @@
 
 These frozen dataclasses carry no ORM and no I/O, so graph building and every
 measure are pure functions over them (functional core, thin shell). The store
-(`netmap.storage.store`) loads a :class:`Dataset` from the database; tests build one by
-hand.
+(`netmap.storage.store.Store`, reading through `netmap.storage.reads`) loads a
+:class:`Dataset` from the database; tests build one by hand.
 
 Feelings follow the Net Promoter convention: on the 0-10 NPS scale 9-10 is a
 promoter, 7-8 a passive, 0-6 a detractor. On the 1-5 CSAT scale 5 is a
@@ -151,6 +151,27 @@ def net_promoter_score(scores) -> int | None:
     promoters = sum(1 for s in scores if s >= 9)
     detractors = sum(1 for s in scores if s <= 6)
     return round(100 * (promoters - detractors) / len(scores))
+
+
+def company_key(company: str | None) -> str:
+    """The colleague rule's company name (:func:`netmap.network.graph.build_graph`: colleagues
+    at a small company are tied): trimmed and case-folded ('' = none)."""
+    return company.strip().casefold() if company else ""
+
+
+def goodwill(latest) -> dict[str, int | None]:
+    """``promoters``, ``passives``, ``detractors`` and ``nps`` of each person's latest answer,
+    given as ``(score, scale)`` pairs: the feelings by :func:`feeling_of` on the answer's own
+    scale, the Net Promoter Score of the 0-10 (``nps``) answers only."""
+    feelings = {"promoter": 0, "passive": 0, "detractor": 0}
+    nps_scores = []
+    for score, scale in latest:
+        feeling = feeling_of(score, scale)
+        feelings[feeling] = feelings.get(feeling, 0) + 1
+        if scale == "nps":
+            nps_scores.append(score)
+    return {"promoters": feelings["promoter"], "passives": feelings["passive"],
+            "detractors": feelings["detractor"], "nps": net_promoter_score(nps_scores)}
 
 
 #: Columns of ``python -m netmap plan`` (a contract), the stored plan's first columns

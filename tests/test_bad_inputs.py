@@ -32,7 +32,7 @@ import openpyxl
 import pytest
 import sqlalchemy.exc
 
-import netmap.storage.store
+import netmap.storage.writer
 from netmap.errors import StorageError
 import netmap.ingest.tabular
 from netmap import ImportOptions, ImportRefused, Store, import_files
@@ -1005,7 +1005,7 @@ def test_37_line_endings(store, eol):
 def test_38_database_error_mid_import_rolls_back_everything(store, monkeypatch):
     accept(store, [("first.csv", PEOPLE.encode())])
     before = db_state(store)
-    real = netmap.storage.store._insert_returning_ids
+    real = netmap.storage.writer._insert_returning_ids
     calls = {"n": 0}
 
     def failing(conn, table, rows):
@@ -1014,7 +1014,7 @@ def test_38_database_error_mid_import_rolls_back_everything(store, monkeypatch):
             raise sqlalchemy.exc.OperationalError("INSERT", {}, Exception("disk I/O error (simulated)"))
         return real(conn, table, rows)
 
-    monkeypatch.setattr(netmap.storage.store, "_insert_returning_ids", failing)
+    monkeypatch.setattr(netmap.storage.writer, "_insert_returning_ids", failing)
     body = (
         "Record ID,Name,Email,Referred by,Last NPS survey rating\n"
         "1,Ann,ann.new@acme.com,,9\n3,Cy,cy@acme.com,ann@acme.com,7\n4,Dee,dee@acme.com,zed@else.com,3\n"
@@ -1023,7 +1023,7 @@ def test_38_database_error_mid_import_rolls_back_everything(store, monkeypatch):
         import_files(store, [("second.csv", body.encode())])
     assert calls["n"] == 3, "the simulated failure should hit after some rows were written"
     assert_nothing_written(store, before)
-    monkeypatch.setattr(netmap.storage.store, "_insert_returning_ids", real)
+    monkeypatch.setattr(netmap.storage.writer, "_insert_returning_ids", real)
     report = accept(store, [("second.csv", body.encode())])
     assert added(report)["people"] == 3  # Cy, Dee and the prospect zed
     assert store.summary()["people"] == 5
@@ -1032,11 +1032,11 @@ def test_38_database_error_mid_import_rolls_back_everything(store, monkeypatch):
 _KILL_SCRIPT = textwrap.dedent(
     """
     import sys, time
-    import netmap.storage.store
+    import netmap.storage.writer
     from netmap import Store, import_files
 
     url, n, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    real = netmap.storage.store._insert_returning_ids
+    real = netmap.storage.writer._insert_returning_ids
 
     def marked(conn, table, rows):
         ids = real(conn, table, rows)
@@ -1045,7 +1045,7 @@ _KILL_SCRIPT = textwrap.dedent(
             time.sleep(60)  # killed here, inside the write transaction
         return ids
 
-    netmap.storage.store._insert_returning_ids = marked
+    netmap.storage.writer._insert_returning_ids = marked
     body = "Record ID,First Name,Last Name,Email,Associated Company,Referred by\\n" + "".join(
         f"B{i},F{i},L{i},p{i}@x.com,C{i % 50},{'p%d@x.com' % (i - 1) if i > 1 else ''}\\n" for i in range(1, n + 1)
     )

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-import netmap.storage.store as store_mod
+import netmap.storage.engine as engine_mod
 from netmap import Store, import_paths
 from netmap.analysis import measures_stored
 from netmap.cli import main, sample_files
@@ -41,7 +41,7 @@ def locked_sqlite(tmp_path):
 @pytest.mark.sqlite_only
 def test_reads_answer_while_another_writer_holds_the_lock(locked_sqlite, capsys, monkeypatch):
     url, hold = locked_sqlite
-    monkeypatch.setattr(store_mod, "_BUSY_TIMEOUT_MS", 1_000)  # a writer would give up after 1 s
+    monkeypatch.setattr(engine_mod, "BUSY_TIMEOUT_MS", 1_000)  # a writer would give up after 1 s
     hold()
     started = time.monotonic()
     for command in (["summary"], ["nurture", "--top", "3"], ["bridges", "--top", "3"], ["plan", "--k", "2"]):
@@ -59,7 +59,7 @@ def test_reads_answer_while_another_writer_holds_the_lock(locked_sqlite, capsys,
 @pytest.mark.sqlite_only
 def test_a_writer_that_waits_too_long_gets_one_line_and_exit_1(locked_sqlite, tmp_path, capsys, monkeypatch):
     url, hold = locked_sqlite
-    monkeypatch.setattr(store_mod, "_BUSY_TIMEOUT_MS", 500)
+    monkeypatch.setattr(engine_mod, "BUSY_TIMEOUT_MS", 500)
     path = tmp_path / "more.csv"
     path.write_text(PEOPLE)
     hold()
@@ -73,7 +73,7 @@ def test_a_busy_writer_on_any_backend_raises_database_busy(store, tmp_path, monk
     """Two writers: the second waits, then gets DatabaseBusy (SQLite and PostgreSQL)."""
     from netmap.errors import DatabaseBusy
 
-    monkeypatch.setattr(store_mod, "_BUSY_TIMEOUT_MS", 500)
+    monkeypatch.setattr(engine_mod, "BUSY_TIMEOUT_MS", 500)
     entered, release = threading.Event(), threading.Event()
 
     def first():

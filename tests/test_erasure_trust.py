@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import netmap.storage.store as store_mod
+import netmap.storage.erasure as erasure_mod
 from netmap import AmbiguousPerson, Store
 from netmap.cli import main
 from netmap.errors import ErasureIncomplete
@@ -100,7 +100,7 @@ def test_erase_does_not_claim_success_while_a_reader_holds_the_old_rows(tmp_path
     url = f"sqlite:///{db}"
     store = Store(url)
     load(store, *NAMED_ELSEWHERE)
-    monkeypatch.setattr(store_mod, "_SQLITE_WIPE_WAIT", 0.5)
+    monkeypatch.setattr(erasure_mod, "_SQLITE_WIPE_WAIT", 0.5)
     reader = sqlite3.connect(db)
     reader.execute("BEGIN")
     reader.execute("SELECT name FROM person").fetchall()  # an older snapshot, held open

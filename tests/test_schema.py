@@ -221,7 +221,7 @@ def test_write_ahead_log_mode_waits_for_a_lock_instead_of_failing(tmp_path):
     import sqlite3
     import time
 
-    from netmap.storage.store import _use_wal
+    from netmap.storage.engine import _use_wal
 
     def locked(name: str) -> sqlite3.Connection:  # a connection holding the new file's write lock
         conn = sqlite3.connect(tmp_path / name, isolation_level=None, check_same_thread=False)

@@ -236,7 +236,7 @@ def test_bulk_inserts_store_exactly_what_sqlalchemy_stores(people, listed_given,
     from sqlalchemy import create_engine, insert
 
     from netmap.storage import tables
-    from netmap.storage.store import _insert_many
+    from netmap.storage.writer import _insert_many
 
     rows = {
         "person": [{"id": i, **{k: v for k, v in p.items() if listed_given or k != "listed"}}

@@ -40,7 +40,7 @@ from datetime import date
 import networkx as nx
 import numpy as np
 
-from netmap.model import Dataset, Person, feeling_of
+from netmap.model import Dataset, Person, company_key, feeling_of
 from netmap.network.arrays import gc_paused
 
 __all__ = [
@@ -520,16 +520,11 @@ def _company_pairs(company: np.ndarray, n: int, cap: int) -> np.ndarray:
     return np.concatenate(out)
 
 
-def company_key(company: str | None) -> str:
-    """The colleague rule's company name: trimmed and case-folded ('' = none)."""
-    return company.strip().casefold() if company else ""
-
-
 def colleague_pairs(people, cap: int = MAX_COMPANY_SIZE) -> np.ndarray:
     """(a, b) person-id pairs, one row per pair, of colleagues at companies of
     2..cap people, from (person id, company) rows: the shared-account tie rule
     of :func:`build_graph`, for counting ties without building the graph
-    (``netmap/storage/store.py`` ``_tie_count``)."""
+    (:func:`count_ties`)."""
     ids: list[int] = []
     codes: dict[str, int] = {}
     company: list[int] = []
@@ -543,6 +538,19 @@ def colleague_pairs(people, cap: int = MAX_COMPANY_SIZE) -> np.ndarray:
     idx = np.array(ids, dtype=np.int64)
     keys = _company_pairs(np.array(company, dtype=np.int64), len(idx), cap)
     return np.column_stack([idx[keys // len(idx)], idx[keys % len(idx)]])
+
+
+def count_ties(evidence: np.ndarray, people, cap: int = MAX_COMPANY_SIZE) -> int:
+    """How many ties :func:`build_graph` makes, without building it: ``evidence`` is the
+    (a, b) rows of relationships, referrals and shared interactions of at most
+    :data:`MAX_INTERACTION_SIZE` people, ``people`` (person id, company) rows for the
+    colleague rule (:func:`colleague_pairs`). A pair counts once, whichever way round and
+    however much evidence it has; nobody is tied to themselves
+    (``netmap/storage/reads.py`` ``_tie_count`` reads the rows)."""
+    both = np.concatenate([np.asarray(evidence, dtype=np.int64).reshape(-1, 2), colleague_pairs(people, cap)])
+    lo, hi = both.min(axis=1), both.max(axis=1)
+    keep = lo != hi
+    return int(len(np.unique(lo[keep] * (int(hi.max(initial=0)) + 1) + hi[keep])))
 
 
 def _company_codes(people: dict[int, Person], ids: np.ndarray) -> np.ndarray:

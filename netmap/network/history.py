@@ -19,7 +19,7 @@ Feeling as of a date
       and the product already ranks them below any dated answer;
     * *answers on the same day*: the one with the larger ``seq`` wins (the
       store passes its row id, so the one recorded later wins, as in
-      ``netmap/storage/store.py``); with equal ``seq`` the *lower* feeling wins, then
+      ``netmap/storage/reads.py``); with equal ``seq`` the *lower* feeling wins, then
       the lower score - a cautious reading, and one that does not depend on the
       order the rows arrive in.
 NPS and shares

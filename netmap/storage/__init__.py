@@ -3,13 +3,20 @@ SQLAlchemy or SQLModel (tests/test_layers.py holds it to that).
 
 Modules, by job:
 
-- ``store.py``   :class:`Store`, the way in: engine and SQLite/PostgreSQL settings,
-                 the import writer and its undo journal, undo, erasure, reads and
-                 the measures cache.
-- ``tables.py``  every table, declared once (the audit log as a SQLModel model).
-- ``schema.py``  creating and upgrading the tables (schema version, migrations)
-                 and the PostgreSQL advisory lock ids, defined once.
-- ``audit.py``   the append-only audit log: triggers, records, reads.
+- ``store.py``    :class:`Store`, the way in: each method hands on to the module
+                  below that owns its job.
+- ``engine.py``   the engine, SQLite/PostgreSQL settings, write transactions.
+- ``tables.py``   every table, declared once (the audit log as a SQLModel model).
+- ``schema.py``   creating and upgrading the tables (schema version, migrations)
+                  and the PostgreSQL advisory lock ids, defined once.
+- ``writer.py``   the import writer and its undo journal.
+- ``undo.py``     an import, merge or keep-apart decision taken back out.
+- ``erasure.py``  a person erased down to the bytes of the database files.
+- ``reads.py``    the data as plain values (dataset, neighbourhood, summary, people).
+- ``cache.py``    the data version and the measures kept per data version.
+- ``merge.py``    likely duplicates merged or kept apart.
+- ``audit.py``    the append-only audit log: triggers, records, reads.
+- ``urls.py``     a database URL without its password.
 
 ``Store`` is loaded on first use (``from netmap.storage import Store`` or
 ``from netmap import Store``), so importing a table or the schema does not pull

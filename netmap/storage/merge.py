@@ -12,7 +12,7 @@ rest in the ``review`` table. A person then decides each pair:
   are filled from the moved one, which is dropped. The first person's empty fields are
   filled from the second's; then the second person is deleted.
 - **keep apart** (:func:`keep_apart`): the pair's reviews are closed, and no later import
-  lists the same two people again (:func:`kept_apart`, read by :meth:`Store.apply`).
+  lists the same two people again (:func:`netmap.storage.reads.kept_apart`, read by netmap/storage/writer.py ``apply``).
 
 Each decision is written as an import is: one row in the import log (kind ``merge`` or
 ``keep-apart``, named by numbers only: "merge #12 into #7"), its changes in the undo
@@ -48,9 +48,15 @@ from ..config import local_actor
 from ..errors import ImportNotFound, NetmapError, UnknownPerson
 from ..model import feeling_of
 from . import audit
-from .store import (
-    CHG, DECISIONS, FB, IDT, LOG, REV, TABLES, P, _chunks, _json_default, _json_hook, _now, kept_apart, reserve_ids,
-)
+from .engine import chunks as _chunks
+from .reads import DECISIONS, kept_apart
+from .tables import feedback as FB
+from .tables import identifier as IDT
+from .tables import import_change as CHG
+from .tables import import_log as LOG
+from .tables import person as P
+from .tables import review as REV
+from .writer import TABLES, _json_default, _json_hook, _now, reserve_ids
 
 __all__ = [
     "DECISIONS", "MergeRefused", "Pair", "Side", "UndoPlan", "absorbed", "decisions", "keep_apart",

@@ -36,8 +36,8 @@ from . import tables
 from ..errors import NetmapError, StorageError
 
 #: PostgreSQL advisory lock ids (any constants), defined here once:
-#: every netmap write (netmap/store.py, and the upgrade below) takes PG_WRITE_LOCK;
-#: installing the audit log's triggers (netmap/audit.py) takes PG_AUDIT_LOCK.
+#: every netmap write (netmap/storage/engine.py, and the upgrade below) takes PG_WRITE_LOCK;
+#: installing the audit log's triggers (netmap/storage/audit.py) takes PG_AUDIT_LOCK.
 PG_WRITE_LOCK = 7_461_227
 PG_AUDIT_LOCK = 7_461_228
 
