@@ -224,3 +224,29 @@ def test_identical_under_reorder_and_relabel(n, p, seed, order_seed, offset):
     df_r = bridge_measures(R, {mapping[k]: v for k, v in comm.items()})
     expected = df.rename(index=mapping)
     pd.testing.assert_frame_equal(expected, df_r)
+
+
+def test_the_bridges_list_leaves_your_team_out():
+    """A support agent tied to every requester in two client clusters is the graph's biggest
+    broker, but not a bridge customer: the ranking lists the customer who joins the clusters."""
+    from netmap.network.bridges import bridge_ranking
+
+    G = nx.Graph()
+    left, right = [f"l{i}" for i in range(6)], [f"r{i}" for i in range(6)]
+    for side in (left, right):
+        G.add_edges_from((a, b) for i, a in enumerate(side) for b in side[i + 1:])
+    G.add_edges_from([("l0", "broker"), ("broker", "r0")])
+    G.add_edges_from(("agent", p) for p in left + right)
+    nodes = sorted(G)
+    people = pd.DataFrame({
+        "person_id": range(len(nodes)),
+        "name": nodes,
+        "stage": ["team" if p == "agent" else "customer" for p in nodes],
+        "bridge_score": [nx.betweenness_centrality(G)[p] for p in nodes],
+    })
+    assert people.sort_values("bridge_score").iloc[-1]["name"] == "agent"  # the hub, by the numbers
+    ranked = bridge_ranking(people)
+    assert "agent" not in set(ranked["name"]) and len(ranked) == len(nodes) - 1
+    assert ranked.iloc[0]["name"] in {"l0", "broker", "r0"}
+    # without a stage column (a plain graph's table) nobody is left out
+    assert len(bridge_ranking(people.drop(columns="stage"))) == len(nodes)

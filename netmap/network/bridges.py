@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from netmap.model import TEAM_STAGE
 from netmap.network.arrays import edge_arrays, masked_product, sym_csr
 
 __all__ = [
@@ -436,6 +437,14 @@ def _participation(A: sp.csr_array, comm: np.ndarray) -> np.ndarray:
 def bridge_ranking(people: pd.DataFrame) -> pd.DataFrame:
     """``people`` (a table with ``bridge_score``), highest bridge score first; equal scores
     in the data's canonical order (``canonical_rank``, :mod:`netmap.network.canonical`)
-    when the table has it, else by ``person_id``."""
+    when the table has it, else by ``person_id``.
+
+    Your team (stage ``team``: support agents, colleagues whose connections were imported)
+    is left out: each of them is tied to everyone they served or know, which makes them the
+    network's biggest hubs, but the list is of the customers and people around them whose
+    feelings you can nurture. The team's own measures stay in the people table, and
+    their ties count in everybody else's."""
+    if "stage" in people.columns:
+        people = people[people["stage"].fillna("").ne(TEAM_STAGE)]
     tie = "canonical_rank" if "canonical_rank" in people.columns else "person_id"
     return people.sort_values(["bridge_score", tie], ascending=[False, True], kind="mergesort")
