@@ -117,7 +117,7 @@ def crm_export(
     if fmt not in COLUMNS:
         raise NetmapError(f"unknown CRM format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if top is not None and top < 0:
-        raise NetmapError("--top must be 0 or more")
+        raise NetmapError("the number of rows to export (top) must be 0 or more")
     if owner:
         check_owner(people, owner)
     book = people[in_book(people, owner).to_numpy()]

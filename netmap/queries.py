@@ -217,7 +217,7 @@ def plan(
     from .analysis import PLAN_STORED
 
     if k < 1:
-        raise NetmapError("--k must be at least 1")
+        raise NetmapError("the plan needs at least 1 person to nurture (k)")
     people = analysis.people
     stored = analysis.plan
     if stored is not None and not owner and (k <= len(stored) or len(stored) < PLAN_STORED):
@@ -387,7 +387,7 @@ def resolve_sources(store, people: pd.DataFrame, spec: str, *, instead: str = "u
         if not ids:
             raise NetmapError(
                 "nobody of your team is in the network yet; import a team member's LinkedIn connections or "
-                "contacts export saying whose it is (import --from-person WHO)")
+                "contacts export saying whose it is")
         return ids
     if spec.startswith("owner:"):
         value = spec.split(":", 1)[1]
@@ -407,7 +407,7 @@ def find_paths(
     (``people``, the analysis' table: then :data:`PATH_EXTRA_COLUMNS`, see :func:`campaign_columns`;
     ``with_ids``: last ``path_ids``, the person ids along each path, for drawing it)."""
     if top < 1:
-        raise NetmapError("--top must be at least 1")
+        raise NetmapError("at least 1 path per prospect is needed (top)")
     found = referral_paths(G, targets, sources, top=top, index=index, with_ids=with_ids or people is not None)
     columns = PATH_COLUMNS
     if people is not None:

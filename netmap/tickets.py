@@ -112,7 +112,7 @@ def queue_table(
     order of ``tickets`` or ``people``.
     """
     if top is not None and top < 0:
-        raise NetmapError("--top must be 0 or more")
+        raise NetmapError("the number of tickets to list (top) must be 0 or more")
     tickets = sorted(tickets, key=lambda t: (str(t["source"]), str(t["external_id"])))
     if owner is not None:
         known = sorted({plain(o) for o in people["owner"].dropna()} - {""})
