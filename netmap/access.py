@@ -273,10 +273,8 @@ def refusal(sign_in: SignIn, *, now: float, lifetime_s: float, logged_out_at: in
     return None
 
 
-#: where logouts are kept: one ``meta`` row per user, ``logout/<user_key>`` -> Unix seconds
-LOGOUT_PREFIX = "logout/"
-#: logouts older than this are forgotten: every cookie issued before them has expired by then
-#: (Streamlit itself refuses a sign-in cookie after 31 days, whatever netmap's lifetime)
+#: logouts older than this are forgotten (netmap/storage/logins.py keeps them): every cookie
+#: issued before them has expired by then (Streamlit itself refuses a sign-in cookie after 31 days, whatever netmap's lifetime)
 LOGOUT_KEPT_S = 32 * 24 * 3600
 
 
@@ -311,13 +309,10 @@ class Logouts:
             cached = self._read.get(key)
             mine = self._mine.get(key)
         if cached is None or now - cached[0] > self._ttl:
-            from sqlalchemy import select
+            from .storage.logins import last_logout
 
-            from .storage import tables
-
-            with self.store().engine.connect() as conn:
-                raw = conn.execute(select(tables.meta.c.value).where(tables.meta.c.key == LOGOUT_PREFIX + key)).scalar()
-            cached = (now, int(raw) if raw is not None else None)
+            found = last_logout(self.store().engine, key)
+            cached = (now, found)
             with self._lock:
                 self._read[key] = cached
         known = [t for t in (mine, cached[1]) if t is not None]
@@ -342,24 +337,12 @@ class Logouts:
             writer.join(timeout)
 
     def _write(self, key: str, when: int) -> None:
-        from sqlalchemy import delete, insert, select, update
+        from .storage.logins import record_logout
 
-        from .storage import tables
-
-        meta = tables.meta
         for attempt in range(3):  # each waits up to the store's busy timeout for an import's lock
             try:
                 with self.store().writing() as conn:
-                    row = meta.c.key == LOGOUT_PREFIX + key
-                    known = conn.execute(select(meta.c.value).where(row)).scalar()
-                    if known is None:
-                        conn.execute(insert(meta).values(key=LOGOUT_PREFIX + key, value=str(when)))
-                    elif int(known) < when:
-                        conn.execute(update(meta).where(row).values(value=str(when)))
-                    stale = [k for k, v in conn.execute(select(meta.c.key, meta.c.value).where(
-                        meta.c.key.startswith(LOGOUT_PREFIX, autoescape=True))) if int(v) < when - LOGOUT_KEPT_S]
-                    if stale:
-                        conn.execute(delete(meta).where(meta.c.key.in_(stale)))
+                    record_logout(conn, key, when, forget_before=when - LOGOUT_KEPT_S)
                 return
             except Exception as exc:  # noqa: BLE001 -- logged, and this process refuses the cookie regardless
                 error = exc

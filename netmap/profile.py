@@ -7,9 +7,10 @@ deals they shared, and their position in the network (from the analysis
 table). :func:`position_sentences` says that position in plain words, and
 :func:`erasure_summary` says in plain counts what :meth:`Store.erase` removed.
 
-Reads go through ``store.engine`` (a handful of indexed queries on one
-person), so a profile is fast however large the network is; the graph and
-the analysis table are passed in by the caller (the app caches both).
+Reads go through :meth:`Store.person_record` (netmap/storage/people.py: a
+handful of indexed queries on one person), so a profile is fast however large
+the network is; the graph and the analysis table are passed in by the caller
+(the app caches both).
 """
 
 from __future__ import annotations
@@ -20,13 +21,11 @@ from datetime import date
 
 import networkx as nx
 import pandas as pd
-from sqlalchemy import func, select
 
 from .errors import NetmapError, UnknownPerson
 from .model import feeling_of
 from .network.nurture import _people
 from .text import plain
-from .storage.store import FB, IDT, INT, PART, P, REF  # the store's table handles
 
 __all__ = [
     "PersonProfile", "person_profile", "position_sentences", "erasure_summary",
@@ -95,50 +94,24 @@ def person_profile(
         pid = int(person_id)
     except (TypeError, ValueError):
         raise UnknownPerson(f"{person_id!r} is not a person id (a whole number)") from None
-    with store.engine.connect() as conn:
-        row = conn.execute(select(P).where(P.c.id == pid)).mappings().first()
-        if row is None:
-            raise UnknownPerson(f"there is no person #{pid} (they may have been erased, or an import undone)")
-        details = {k: row[k] for k in ("name", "first_name", "last_name", "email", "company", "owner", "stage",
-                                       "segment", "region", "created", "crm_id", "listed")}
-        if not details["name"]:
-            details["name"] = " ".join(x for x in (details["first_name"], details["last_name"]) if x) or None
-        identifiers = [
-            {"kind": k, "value": v}
-            for k, v in conn.execute(select(IDT.c.kind, IDT.c.value).where(IDT.c.person_id == pid).order_by(IDT.c.kind, IDT.c.id))
-        ]
-        fb_rows = conn.execute(
-            select(FB.c.answered_on, FB.c.score, FB.c.scale, FB.c.comment, FB.c.response_id, FB.c.id)
-            .where(FB.c.person_id == pid)
-        ).mappings().all()
-        made = conn.execute(
-            select(P.c.id.label("person_id"), P.c.name, P.c.email, P.c.company, REF.c.referred_on, REF.c.status, REF.c.value)
-            .join(P, P.c.id == REF.c.referred_id).where(REF.c.referrer_id == pid).order_by(REF.c.id)
-        ).mappings().all()
-        received = conn.execute(
-            select(P.c.id.label("person_id"), P.c.name, P.c.email, P.c.company, REF.c.referred_on, REF.c.status, REF.c.value)
-            .join(P, P.c.id == REF.c.referrer_id).where(REF.c.referred_id == pid).order_by(REF.c.id)
-        ).mappings().all()
-        counts = (
-            select(PART.c.interaction_id, func.count().label("participants"))
-            .where(PART.c.interaction_id.in_(select(PART.c.interaction_id).where(PART.c.person_id == pid)))
-            .group_by(PART.c.interaction_id)
-            .subquery()
-        )
-        inter = conn.execute(
-            select(INT.c.kind, INT.c.name, INT.c.happened_on, counts.c.participants)
-            .join(counts, counts.c.interaction_id == INT.c.id)
-            .order_by(INT.c.happened_on.desc().nulls_last(), INT.c.id)  # undated last on PostgreSQL too
-        ).mappings().all()
+    record = store.person_record(pid)
+    if record is None:
+        raise UnknownPerson(f"there is no person #{pid} (they may have been erased, or an import undone)")
+    row = record.person
+    details = {k: getattr(row, k) for k in ("name", "first_name", "last_name", "email", "company", "owner", "stage",
+                                            "segment", "region", "created", "crm_id", "listed")}
+    if not details["name"]:
+        details["name"] = " ".join(x for x in (details["first_name"], details["last_name"]) if x) or None
+    identifiers = [{"kind": i.kind, "value": i.value} for i in record.identifiers]
 
     feedback = pd.DataFrame(
         [
             {
-                "answered_on": r["answered_on"], "score": r["score"], "scale": r["scale"],
-                "feeling": feeling_of(r["score"], r["scale"]), "comment": r["comment"], "response_id": r["response_id"],
-                "_id": r["id"],
+                "answered_on": r.answered_on, "score": r.score, "scale": r.scale,
+                "feeling": feeling_of(r.score, r.scale), "comment": r.comment, "response_id": r.response_id,
+                "_id": r.id,
             }
-            for r in fb_rows
+            for r in record.answers
         ],
         columns=FEEDBACK_COLUMNS + ["_id"],
     )
@@ -159,9 +132,9 @@ def person_profile(
         identifiers=identifiers,
         feedback=feedback,
         ties=_ties(graph if graph is not None or not own_ties else _own_graph(store, pid), pid, table),
-        referrals_made=_referrals(made),
-        referrals_received=_referrals(received),
-        interactions=pd.DataFrame([dict(r) for r in inter], columns=INTERACTION_COLUMNS),
+        referrals_made=_referrals(record.referrals_made),
+        referrals_received=_referrals(record.referrals_received),
+        interactions=pd.DataFrame(record.interactions, columns=INTERACTION_COLUMNS),
         position=position,
     )
 

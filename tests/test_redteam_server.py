@@ -31,7 +31,8 @@ import httpx
 import pytest
 
 from netmap import Store, import_files
-from netmap.access import LOGOUT_PREFIX, USER_COOKIE, user_key
+from netmap.access import USER_COOKIE, user_key
+from netmap.storage.logins import LOGOUT_PREFIX
 
 from .conftest import ROOT, dump_tables, new_database_url
 from .e2e.conftest import App, _free_port

@@ -12,8 +12,9 @@ import pytest
 
 from netmap import config
 from netmap.access import (
-    LOGOUT_KEPT_S, LOGOUT_PREFIX, USER_COOKIE, Logouts, SignIn, is_auth_cookie, read_sign_in, refusal, user_key,
+    LOGOUT_KEPT_S, USER_COOKIE, Logouts, SignIn, is_auth_cookie, read_sign_in, refusal, user_key,
 )
+from netmap.storage.logins import LOGOUT_PREFIX
 
 from .conftest import dump_tables
 

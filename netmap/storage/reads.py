@@ -25,6 +25,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine, LargeBinary, cast, func, select, union
 from sqlalchemy.engine import Connection
+from sqlmodel import Session, col
 
 from ..errors import AmbiguousPerson, UnknownPerson
 from ..ingest.values import name_key
@@ -33,6 +34,7 @@ from ..model import (
 )
 from .cache import cache, data_version
 from .engine import chunks
+from .tables import ImportLogRow
 from .tables import feedback as FB
 from .tables import identifier as IDT
 from .tables import import_log as LOG
@@ -91,14 +93,17 @@ def crm_id_rows(engine: Engine) -> tuple[list[tuple[int, str]], list[tuple[int, 
 
 def imports(engine: Engine) -> list[dict]:
     """The import log, newest first: files imported (the merges and keep-apart decisions,
-    journaled in the same log, are :meth:`decisions`)."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(LOG).where(LOG.c.kind.not_in(DECISIONS)).order_by(LOG.c.id.desc())
-        ).mappings().all()
-    return [
-        {**dict(r), "mapping": json.loads(r["mapping_json"]), "details": json.loads(r["details_json"])} for r in rows
-    ]
+    journaled in the same log, are :meth:`decisions`). Read as typed
+    :class:`netmap.storage.tables.ImportLogRow` rows, handed on as dicts with the
+    mapping and details decoded."""
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(ImportLogRow).where(col(ImportLogRow.kind).not_in(DECISIONS)).order_by(col(ImportLogRow.id).desc())
+        ).all()
+        return [
+            {**row.model_dump(), "mapping": json.loads(row.mapping_json), "details": json.loads(row.details_json)}
+            for row in rows
+        ]
 
 
 def reviews(engine: Engine) -> list[dict]:

@@ -4,15 +4,17 @@
 in netmap/storage/ that owns its job.
 
 - ``engine.py``   the engine, SQLite/PostgreSQL settings, write transactions;
-- ``schema.py``   creating and upgrading the tables; ``audit.py`` the audit log;
+- ``tables.py``   the tables, as SQLModel models; ``schema.py`` creating and upgrading them;
+- ``audit.py``    the audit log;
 - ``writer.py``   an import written in one transaction, with its undo journal;
 - ``undo.py``     an import, merge or keep-apart decision taken back out;
 - ``erasure.py``  a person erased down to the bytes of the database files;
 - ``reads.py``    the data as plain values (:class:`netmap.model.Dataset`, dicts);
+- ``people.py``   one person's stored record (a profile); ``logins.py`` sign-in logouts;
 - ``cache.py``    the data version and the measures kept per data version;
 - ``merge.py``    likely duplicates merged or kept apart.
 
-The writer, the reads and the cache are loaded with the store; undo, erasure and
+The writer, the reads, the people and the cache are loaded with the store; undo, erasure and
 merges when first used.
 """
 
@@ -27,10 +29,10 @@ from sqlalchemy.exc import SQLAlchemyError  # noqa: F401  (netmap/ingest/importe
 from .. import config
 from ..ingest.identity import PeopleIndex, Resolution
 from ..model import Dataset, Feedback
-from . import audit, cache, engine, reads, schema, tables, writer
+from . import audit, cache, engine, people, reads, schema, tables, writer
 from .writer import FileMeta, FileResult  # noqa: F401  (what an import says it did: netmap/ingest/importer.py)
 
-# the table handles (netmap/profile.py and the tests read through them)
+# the table handles (the tests read through them)
 P = tables.person
 IDT = tables.identifier
 REL = tables.relationship
@@ -134,6 +136,10 @@ class Store:
     def tickets(self) -> list[dict]:
         """Every stored support ticket as a plain dict, in the order they were first imported."""
         return reads.tickets(self.engine)
+
+    def person_record(self, person_id: int) -> people.PersonRecord | None:
+        """Everything stored about one person, or ``None`` (:func:`netmap.storage.people.person_record`)."""
+        return people.person_record(self.engine, person_id)
 
     def load_neighbourhood(self, person_id: int) -> Dataset:
         """The part of the data that makes ``person_id``'s ties (:func:`netmap.storage.reads.load_neighbourhood`)."""

@@ -1,16 +1,22 @@
-"""The database schema: SQLAlchemy Core tables. Used by :mod:`netmap.storage.store`,
-:mod:`netmap.storage.schema`, :mod:`netmap.storage.audit` (and the modules tests/test_layers.py still lists as not yet moved).
+"""The database schema: every table declared once, as a SQLModel model (``table=True``).
+
+The models are the typed rows the row-level code reads (a profile's person and
+answers, the import log, reviews, audit, logouts: :mod:`netmap.storage.people`,
+:mod:`netmap.storage.reads`, :mod:`netmap.storage.audit`,
+:mod:`netmap.storage.logins`). The bulk paths (the import writer, the dataset
+load, erasure) run compiled Core statements on each model's ``__table__``,
+exported under the table's name (``person``, ``feedback`` ...): one declaration,
+two ways in.
 
 Every person-to-person row cascades on the person's deletion, so erasing a
 person removes their ties, referrals, participations and feedback with them.
 Natural keys are unique, so a re-import can find what it already wrote.
 
-The tables were first declared as sqlmodel classes; netmap only ever used their
-``__table__`` in Core statements, and importing sqlmodel (with pydantic) cost
-about 0.2 s on every command (README, "Stack"). These declarations give the
-same DDL, byte for byte, on SQLite and PostgreSQL (``tests/test_schema.py``
-checks it against ``tests/data/schema_v1.sql``), so databases written by either
-read the same.
+Each column is spelled with ``sa_column=`` so the DDL is schema 1's, byte for
+byte, on SQLite and PostgreSQL (``tests/test_schema.py`` checks it against
+``tests/data/schema_v1.sql``): databases written by any netmap version read the
+same. Importing sqlmodel (with pydantic) costs a little time on every command;
+the README's "Stack" says why it stays.
 """
 
 from __future__ import annotations
@@ -29,7 +35,6 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
-    Table,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -82,146 +87,226 @@ def _text(name: str, *, required: bool = False, **kw) -> Column:
     return Column(name, String, nullable=not required, **kw)
 
 
-person = Table(
-    "person", metadata,
-    _id(),
-    _text("crm_id", index=True),
-    _text("email", index=True),
-    _text("first_name"),
-    _text("last_name"),
-    _text("name", index=True),
-    _text("company"),
-    _text("owner"),
-    _text("stage"),
-    _text("segment"),
-    _text("region"),
-    Column("created", Date),
+class _Model(SQLModel):
+    """The base of netmap's models: they share the one :data:`metadata`, so they are
+    created, upgraded and dropped together (:mod:`netmap.storage.schema`)."""
+
+    metadata = metadata
+
+
+class PersonRow(_Model, table=True):
+    """A person: a customer, a prospect, a contact or a team member (``stage``)."""
+
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, sa_column=_id())
+    crm_id: str | None = Field(default=None, sa_column=_text("crm_id", index=True))
+    email: str | None = Field(default=None, sa_column=_text("email", index=True))
+    first_name: str | None = Field(default=None, sa_column=_text("first_name"))
+    last_name: str | None = Field(default=None, sa_column=_text("last_name"))
+    name: str | None = Field(default=None, sa_column=_text("name", index=True))
+    company: str | None = Field(default=None, sa_column=_text("company"))
+    owner: str | None = Field(default=None, sa_column=_text("owner"))
+    stage: str | None = Field(default=None, sa_column=_text("stage"))
+    segment: str | None = Field(default=None, sa_column=_text("segment"))
+    region: str | None = Field(default=None, sa_column=_text("region"))
+    created: date | None = Field(default=None, sa_column=Column("created", Date))
     #: True when a people export listed them; False for people only mentioned
-    Column("listed", Boolean, nullable=False, default=False),
-)
+    listed: bool = Field(default=False, sa_column=Column("listed", Boolean, nullable=False, default=False))
 
-#: every CRM id and email a person is known by (a person can have several)
-identifier = Table(
-    "identifier", metadata,
-    _id(),
-    _person_ref("person_id"),
-    _text("kind", required=True),  # "crm" | "email" | "url" (a profile address)
-    _text("value", required=True),
-    UniqueConstraint("kind", "value"),
-)
 
-relationship = Table(
-    "relationship", metadata,
-    _id(),
-    _person_ref("a_id"),
-    _person_ref("b_id"),
-    _text("kind", required=True, default=""),
-    Column("strength", Float),
-    Column("since", Date),
-    UniqueConstraint("a_id", "b_id", "kind"),
-)
+person = PersonRow.__table__
 
-referral = Table(
-    "referral", metadata,
-    _id(),
-    _person_ref("referrer_id"),
-    _person_ref("referred_id"),
-    Column("referred_on", Date),
-    _text("status"),
-    Column("value", Float),
-    UniqueConstraint("referrer_id", "referred_id"),
-)
 
-#: a meeting, event, deal or thread; people who share one are tied
-interaction = Table(
-    "interaction", metadata,
-    _id(),
-    _text("kind", required=True),
-    _text("external_id", required=True),
-    _text("name"),
-    Column("happened_on", Date),
-    UniqueConstraint("kind", "external_id"),
-)
+class IdentifierRow(_Model, table=True):
+    """A CRM id, email or profile address a person is known by (a person can have several)."""
 
-participation = Table(
-    "participation", metadata,
-    _id(),
-    Column("interaction_id", Integer, ForeignKey("interaction.id", ondelete="CASCADE"), nullable=False,
-           index=True),
-    _person_ref("person_id"),
-    UniqueConstraint("interaction_id", "person_id"),
-)
+    __tablename__ = "identifier"
+    __table_args__ = (UniqueConstraint("kind", "value"),)
 
-#: one survey answer. ``natural_key`` identifies it across re-imports: the
-#: response id when the survey has one, else the scale and date, else the scale and score
-feedback = Table(
-    "feedback", metadata,
-    _id(),
-    _person_ref("person_id"),
-    Column("score", Float, nullable=False),
-    _text("scale", required=True, default="nps"),
-    Column("answered_on", Date),
-    _text("comment"),
-    _text("response_id"),
-    _text("natural_key", required=True),
-    UniqueConstraint("person_id", "natural_key"),
-)
+    id: int | None = Field(default=None, sa_column=_id())
+    person_id: int = Field(sa_column=_person_ref("person_id"))
+    kind: str = Field(sa_column=_text("kind", required=True))  # "crm" | "email" | "url" (a profile address)
+    value: str = Field(sa_column=_text("value", required=True))
 
-#: the import log: one row per file (or sheet) imported. Counts and a hash, never the rows themselves
-import_log = Table(
-    "import_log", metadata,
-    _id(),
-    _text("batch", required=True, index=True),
-    _text("file_name", required=True),
-    _text("sheet"),
-    _text("content_sha256", required=True, index=True),
-    _text("kind", required=True),
-    _text("mapping_json", required=True),
-    *(Column(count, Integer, nullable=False, default=0)
-      for count in ("rows_read", "added", "updated", "refused", "warnings")),
-    _text("details_json", required=True, default="{}"),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("undone_at", UTCDateTime),
-)
 
-#: the undo journal: what each import inserted, updated (with the values before)
-#: or built on ("use": a row of another import it references)
-import_change = Table(
-    "import_change", metadata,
-    _id(),
-    _import_ref(),
-    _text("table_name", required=True),
-    Column("row_id", Integer, nullable=False),
-    _text("action", required=True),  # insert | update | use
-    _text("before_json"),
-    Index("ix_change_target", "table_name", "row_id"),
-)
+identifier = IdentifierRow.__table__
 
-#: a likely duplicate that was not merged: for a person to decide
-review = Table(
-    "review", metadata,
-    _id(),
-    _import_ref(),
-    _person_ref("a_id"),
-    _person_ref("b_id"),
-    _text("reason", required=True),
-)
 
-#: small settings: the schema version and the data version (bumped by every
-#: change, so derived measures know when to recompute)
-meta = Table(
-    "meta", metadata,
-    Column("key", String, primary_key=True),
-    _text("value", required=True),
-)
+class RelationshipRow(_Model, table=True):
+    """A relationship a CRM export states between two people (``kind`` as written, may be empty)."""
 
-#: cached analysis results, stored with the data version they came from
-measure_cache = Table(
-    "measure_cache", metadata,
-    Column("name", String, primary_key=True),
-    Column("data_version", Integer, nullable=False),
-    Column("payload", LargeBinary, nullable=False),
-)
+    __tablename__ = "relationship"
+    __table_args__ = (UniqueConstraint("a_id", "b_id", "kind"),)
+
+    id: int | None = Field(default=None, sa_column=_id())
+    a_id: int = Field(sa_column=_person_ref("a_id"))
+    b_id: int = Field(sa_column=_person_ref("b_id"))
+    kind: str = Field(default="", sa_column=_text("kind", required=True, default=""))
+    strength: float | None = Field(default=None, sa_column=Column("strength", Float))
+    since: date | None = Field(default=None, sa_column=Column("since", Date))
+
+
+relationship = RelationshipRow.__table__
+
+
+class ReferralRow(_Model, table=True):
+    """A referral: ``referrer_id`` introduced ``referred_id``."""
+
+    __tablename__ = "referral"
+    __table_args__ = (UniqueConstraint("referrer_id", "referred_id"),)
+
+    id: int | None = Field(default=None, sa_column=_id())
+    referrer_id: int = Field(sa_column=_person_ref("referrer_id"))
+    referred_id: int = Field(sa_column=_person_ref("referred_id"))
+    referred_on: date | None = Field(default=None, sa_column=Column("referred_on", Date))
+    status: str | None = Field(default=None, sa_column=_text("status"))
+    value: float | None = Field(default=None, sa_column=Column("value", Float))
+
+
+referral = ReferralRow.__table__
+
+
+class InteractionRow(_Model, table=True):
+    """A meeting, event, deal, thread or ticket; people who share one are tied."""
+
+    __tablename__ = "interaction"
+    __table_args__ = (UniqueConstraint("kind", "external_id"),)
+
+    id: int | None = Field(default=None, sa_column=_id())
+    kind: str = Field(sa_column=_text("kind", required=True))
+    external_id: str = Field(sa_column=_text("external_id", required=True))
+    name: str | None = Field(default=None, sa_column=_text("name"))
+    happened_on: date | None = Field(default=None, sa_column=Column("happened_on", Date))
+
+
+interaction = InteractionRow.__table__
+
+
+class ParticipationRow(_Model, table=True):
+    """A person's part in an interaction."""
+
+    __tablename__ = "participation"
+    __table_args__ = (UniqueConstraint("interaction_id", "person_id"),)
+
+    id: int | None = Field(default=None, sa_column=_id())
+    interaction_id: int = Field(sa_column=Column(
+        "interaction_id", Integer, ForeignKey("interaction.id", ondelete="CASCADE"), nullable=False, index=True))
+    person_id: int = Field(sa_column=_person_ref("person_id"))
+
+
+participation = ParticipationRow.__table__
+
+
+class FeedbackRow(_Model, table=True):
+    """One survey answer (or a ticket's rating, on the ``csat`` scale).
+
+    ``natural_key`` identifies it across re-imports: the response id when the
+    survey has one, else the scale and date, else the scale and score."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("person_id", "natural_key"),)
+
+    id: int | None = Field(default=None, sa_column=_id())
+    person_id: int = Field(sa_column=_person_ref("person_id"))
+    score: float = Field(sa_column=Column("score", Float, nullable=False))
+    scale: str = Field(default="nps", sa_column=_text("scale", required=True, default="nps"))
+    answered_on: date | None = Field(default=None, sa_column=Column("answered_on", Date))
+    comment: str | None = Field(default=None, sa_column=_text("comment"))
+    response_id: str | None = Field(default=None, sa_column=_text("response_id"))
+    natural_key: str = Field(sa_column=_text("natural_key", required=True))
+
+
+feedback = FeedbackRow.__table__
+
+
+def _count(name: str) -> Column:
+    return Column(name, Integer, nullable=False, default=0)
+
+
+class ImportLogRow(_Model, table=True):
+    """The import log: one row per file (or sheet) imported. Counts and a hash, never the rows themselves."""
+
+    __tablename__ = "import_log"
+
+    id: int | None = Field(default=None, sa_column=_id())
+    batch: str = Field(sa_column=_text("batch", required=True, index=True))
+    file_name: str = Field(sa_column=_text("file_name", required=True))
+    sheet: str | None = Field(default=None, sa_column=_text("sheet"))
+    content_sha256: str = Field(sa_column=_text("content_sha256", required=True, index=True))
+    kind: str = Field(sa_column=_text("kind", required=True))
+    mapping_json: str = Field(sa_column=_text("mapping_json", required=True))
+    rows_read: int = Field(default=0, sa_column=_count("rows_read"))
+    added: int = Field(default=0, sa_column=_count("added"))
+    updated: int = Field(default=0, sa_column=_count("updated"))
+    refused: int = Field(default=0, sa_column=_count("refused"))
+    warnings: int = Field(default=0, sa_column=_count("warnings"))
+    details_json: str = Field(default="{}", sa_column=_text("details_json", required=True, default="{}"))
+    created_at: datetime = Field(sa_column=Column("created_at", UTCDateTime, nullable=False))
+    undone_at: datetime | None = Field(default=None, sa_column=Column("undone_at", UTCDateTime))
+
+
+import_log = ImportLogRow.__table__
+
+
+class ImportChangeRow(_Model, table=True):
+    """The undo journal: what an import inserted, updated (with the values before) or
+    built on (``use``: a row of another import it references)."""
+
+    __tablename__ = "import_change"
+    __table_args__ = (Index("ix_change_target", "table_name", "row_id"),)
+
+    id: int | None = Field(default=None, sa_column=_id())
+    import_id: int = Field(sa_column=_import_ref())
+    table_name: str = Field(sa_column=_text("table_name", required=True))
+    row_id: int = Field(sa_column=Column("row_id", Integer, nullable=False))
+    action: str = Field(sa_column=_text("action", required=True))  # insert | update | use
+    before_json: str | None = Field(default=None, sa_column=_text("before_json"))
+
+
+import_change = ImportChangeRow.__table__
+
+
+class ReviewRow(_Model, table=True):
+    """A likely duplicate that was not merged: for a person to decide."""
+
+    __tablename__ = "review"
+
+    id: int | None = Field(default=None, sa_column=_id())
+    import_id: int = Field(sa_column=_import_ref())
+    a_id: int = Field(sa_column=_person_ref("a_id"))
+    b_id: int = Field(sa_column=_person_ref("b_id"))
+    reason: str = Field(sa_column=_text("reason", required=True))
+
+
+review = ReviewRow.__table__
+
+
+class MetaRow(_Model, table=True):
+    """A small setting: the schema version, the data version (bumped by every change, so
+    derived measures know when to recompute), a user's last logout."""
+
+    __tablename__ = "meta"
+
+    key: str = Field(sa_column=Column("key", String, primary_key=True))
+    value: str = Field(sa_column=_text("value", required=True))
+
+
+meta = MetaRow.__table__
+
+
+class MeasureCacheRow(_Model, table=True):
+    """A cached analysis result, stored with the data version it came from."""
+
+    __tablename__ = "measure_cache"
+
+    name: str = Field(sa_column=Column("name", String, primary_key=True))
+    data_version: int = Field(sa_column=Column("data_version", Integer, nullable=False))
+    payload: bytes = Field(sa_column=Column("payload", LargeBinary, nullable=False))
+
+
+measure_cache = MeasureCacheRow.__table__
+
 
 #: The audit log: who changed the data, how, when, with what counts.
 #:
@@ -229,13 +314,6 @@ measure_cache = Table(
 #: UPDATE and DELETE on it. ``target`` names rows by number only ("import #3",
 #: "person #42"), never by a name, email or comment, so an erasure leaves nothing
 #: of the person here. No foreign keys: nothing a change deletes can cascade into the log.
-class _Model(SQLModel):
-    """netmap's tables declared as SQLModel models share the one :data:`metadata` of the
-    Core tables, so they are created, upgraded and dropped with them."""
-
-    metadata = metadata
-
-
 class AuditEntry(_Model, table=True):
     """One entry of the audit log, as :func:`netmap.storage.audit.entries` reads it (typed fields);
     each column spelled as schema 1 created it (``tests/test_schema.py`` holds the DDL)."""
