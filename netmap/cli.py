@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("sample", help="load the sample company from data/sample/")
     p = sub.add_parser("audit", help="who imported, undid or erased what, and when (newest first)")
     p.add_argument("--limit", type=int, metavar="N", help="only the N newest entries")
-    p.add_argument("--action", choices=["import", "undo", "erase", "merge", "keep-apart"],
+    p.add_argument("--action", choices=["import", "undo", "erase", "merge", "keep-apart", "log"],
                    help="only this kind of change")
     p.add_argument("--json", action="store_true", help="one JSON array")
     sub.add_parser("reviews", help="likely duplicates that were not merged, for review")

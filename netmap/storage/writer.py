@@ -36,10 +36,11 @@ from .tables import person as P
 from .tables import referral as REF
 from .tables import relationship as REL
 from .tables import review as REV
+from .tables import nurture_action as NA
 from .tables import ticket as TKT
 
 #: the tables the journal names, by name
-TABLES = {t.name: t for t in (P, IDT, REL, REF, INT, PART, FB, REV, TKT)}
+TABLES = {t.name: t for t in (P, IDT, REL, REF, INT, PART, FB, REV, TKT, NA)}
 
 
 def _now() -> datetime:

@@ -1,0 +1,161 @@
+"""The nurture log (issue 15, part 4): actions logged for people, stored, audited, read back,
+erased with the person, moved by a merge; an older database gets the table on open.
+
+Runs on the backend under test (``NETMAP_TEST_BACKEND``), like the rest of the suite.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.pool import NullPool
+
+from netmap import Store
+from netmap.errors import NetmapError, UnknownPerson
+from netmap.nurture_log import ACTIONS, LOG_COLUMNS, UnknownAction, action_from_words, check_action
+
+from .conftest import dump_tables, load
+
+PEOPLE = (
+    "Record ID,First Name,Last Name,Email,Contact owner\n"
+    "1,Ann,Lee,ann@acme.example,Dana Ruiz\n"
+    "2,Bob,Stone,bob@acme.example,Dana Ruiz\n"
+    "3,Cy,Park,cy@beta.example,Eli Moss\n"
+)
+
+
+def _ids(store) -> dict[str, int]:
+    return {p.name: p.id for p in store.load_dataset().people}
+
+
+# ------------------------------------------------------------------ vocabulary
+def test_the_vocabulary_and_its_words():
+    assert list(ACTIONS) == ["thanked", "fixed_issue", "called", "asked_intro", "sent_gift", "other"]
+    assert check_action("Fixed issue") == "fixed_issue" and check_action("fixed-issue") == "fixed_issue"
+    assert check_action("sent a gift") == "sent_gift" and check_action("CALLED") == "called"
+    with pytest.raises(UnknownAction, match="thanked, fixed_issue, called, asked_intro, sent_gift, other"):
+        check_action("hugged")
+    assert isinstance(UnknownAction("x"), NetmapError)
+
+
+@pytest.mark.parametrize("words, action", [
+    (("Thank-you call", "CALL"), "thanked"),
+    (("Quarterly check-in", "CALL"), "called"),
+    (("Send holiday gift", "TODO"), "sent_gift"),
+    (("Ask for a referral to their CFO", "EMAIL"), "asked_intro"),
+    (("Intro to Beta's ops lead", None), "asked_intro"),
+    (("Resolve billing issue", "TODO"), "fixed_issue"),
+    (("Renewal paperwork", "TODO"), "other"),
+    ((None, "Call"), "called"),
+    (("", ""), "other"),
+])
+def test_an_activity_is_an_action_by_its_words(words, action):
+    assert action_from_words(*words) == action
+
+
+# ------------------------------------------------------------------ log and read
+def test_log_an_action_audited_and_read_back_newest_first(store):
+    load(store, ("people.csv", PEOPLE))
+    ids = _ids(store)
+    version = store.data_version()
+    first = store.log_action(ids["Ann Lee"], "thanked", note="  for the case study ", on=date(2024, 3, 1),
+                             actor="dana@us.example")
+    assert store.data_version() == version + 1
+    assert {k: first[k] for k in LOG_COLUMNS} == {
+        "done_on": date(2024, 3, 1), "person_id": ids["Ann Lee"], "name": "Ann Lee", "owner": "Dana Ruiz",
+        "action": "thanked", "note": "for the case study", "logged_by": "dana@us.example"}
+    store.log_action(ids["Bob Stone"], "Fixed an issue", on=date(2024, 3, 5))
+    store.log_action(ids["Cy Park"], "called", on=date(2024, 3, 5), note="")
+    rows = store.nurture_log()
+    assert [(r["name"], r["action"]) for r in rows] == [("Cy Park", "called"), ("Bob Stone", "fixed_issue"),
+                                                        ("Ann Lee", "thanked")]  # newest, then latest logged
+    assert rows[0]["note"] is None and rows[0]["logged_by"].startswith("local")
+    assert [r["name"] for r in store.nurture_log(person_id=ids["Bob Stone"])] == ["Bob Stone"]
+    assert [r["name"] for r in store.nurture_log(owner="dana ruiz")] == ["Bob Stone", "Ann Lee"]
+    with pytest.raises(NetmapError, match="no account manager 'Nobody'; owners: Dana Ruiz, Eli Moss"):
+        store.nurture_log(owner="Nobody")
+    entries = store.audit(action="log")
+    assert [(e["actor"], e["target"], e["counts"]) for e in entries][-1] == (
+        "dana@us.example", f"person #{ids['Ann Lee']}", {"actions": 1})
+    assert len(entries) == 3
+    assert "case study" not in repr(store.audit())  # the note is not copied into the audit log
+
+
+def test_a_logged_action_defaults_to_today(store):
+    load(store, ("people.csv", PEOPLE))
+    row = store.log_action(_ids(store)["Ann Lee"], "other", note="met at the conference")
+    assert row["done_on"] == date.today()
+
+
+def test_what_cannot_be_logged_writes_nothing(store):
+    load(store, ("people.csv", PEOPLE))
+    ids = _ids(store)
+    before = dump_tables(store)
+    with pytest.raises(UnknownAction, match="'hugged' is not an action"):
+        store.log_action(ids["Ann Lee"], "hugged")
+    with pytest.raises(UnknownPerson, match="no person #999"):
+        store.log_action(999, "called")
+    with pytest.raises(NetmapError, match="in the future"):
+        store.log_action(ids["Ann Lee"], "called", on=date.today() + timedelta(days=30))
+    assert dump_tables(store) == before
+
+
+# ------------------------------------------------------------------ erasure and merge
+def test_erasing_a_person_removes_their_log_and_its_note(store):
+    load(store, ("people.csv", PEOPLE))
+    ids = _ids(store)
+    store.log_action(ids["Ann Lee"], "sent_gift", note="flowers: zebra-canary-note", on=date(2024, 2, 1))
+    store.log_action(ids["Bob Stone"], "called", note="talked about Ann Lee's team", on=date(2024, 2, 2))
+    result = store.erase(ids["Ann Lee"])
+    assert result["nurture_action"] == 1 and result["redacted"].get("nurture_action.note") == 1
+    dump = repr(dump_tables(store))
+    assert "zebra-canary-note" not in dump and "Ann Lee" not in dump
+    assert [(r["name"], r["note"]) for r in store.nurture_log()] == [("Bob Stone", "talked about (name erased)'s team")]
+
+
+def test_a_merge_moves_the_log_to_the_kept_person_and_its_undo_moves_it_back(store):
+    load(store, ("people.csv", PEOPLE))
+    ids = _ids(store)
+    store.log_action(ids["Bob Stone"], "asked_intro", on=date(2024, 4, 2))
+    store.log_action(ids["Ann Lee"], "thanked", on=date(2024, 4, 1))
+    merged = store.merge(ids["Ann Lee"], ids["Bob Stone"])
+    assert merged["moved"].get("nurture_action") == 1
+    assert [(r["person_id"], r["action"]) for r in store.nurture_log()] == [
+        (ids["Ann Lee"], "asked_intro"), (ids["Ann Lee"], "thanked")]
+    assert "logged nurture action" in store.undo_preview(merged["merge_id"]).effect
+    store.undo(merged["merge_id"])
+    assert [(r["person_id"], r["action"]) for r in store.nurture_log()] == [
+        (ids["Bob Stone"], "asked_intro"), (ids["Ann Lee"], "thanked")]
+
+
+def test_undoing_the_import_that_added_a_person_says_their_logged_actions_go_too(store):
+    report = load(store, ("people.csv", PEOPLE))
+    ids = _ids(store)
+    store.log_action(ids["Cy Park"], "called", on=date(2024, 4, 2))
+    result = store.undo(report.files[0].import_id)
+    assert result["nurture_action removed"] == 1 and store.nurture_log() == []
+
+
+# ------------------------------------------------------------------ schema
+@pytest.mark.parametrize("missing", [("nurture_action",), ("nurture_action", "ticket")],
+                         ids=["with tickets", "schema 1"])
+def test_a_database_without_the_table_gets_it_on_open(database_url, missing):
+    """A schema-1 database (or one with tickets, of an earlier issue-15 netmap) has no
+    ``nurture_action`` table: the next start creates it, without a migration."""
+    store = Store(database_url)
+    load(store, ("people.csv", PEOPLE))
+    store.close()
+    engine = create_engine(database_url, poolclass=NullPool)
+    with engine.begin() as conn:
+        for table in missing:
+            conn.execute(text(f"DROP TABLE {table}"))
+    with engine.connect() as conn:
+        assert not set(missing) & set(inspect(conn).get_table_names())
+    engine.dispose()
+    store = Store(database_url)
+    assert store.nurture_log() == []
+    store.log_action(_ids(store)["Ann Lee"], "thanked", on=date(2024, 1, 2))
+    assert len(store.nurture_log()) == 1
+    store.close()
