@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("b", metavar="B", help="#id, CRM id, email or full name")
 
     from .cli_crm import add_crm_commands
+    from .cli_log import add_log_commands
     from .cli_network import add_network_commands
     from .cli_tickets import add_ticket_commands
     from .cli_trends import add_trend_commands
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_crm_commands(sub)
     add_trend_commands(sub)
     add_ticket_commands(sub)
+    add_log_commands(sub)
     return parser
 
 
@@ -349,6 +351,7 @@ def cmd_audit(store: Store, args) -> int:
 
 def _commands() -> dict:
     from .cli_crm import COMMANDS as CRM
+    from .cli_log import COMMANDS as LOG
     from .cli_network import COMMANDS as NETWORK
     from .cli_tickets import COMMANDS as TICKETS
     from .cli_trends import COMMANDS as TRENDS
@@ -357,5 +360,5 @@ def _commands() -> dict:
         "import": cmd_import, "imports": cmd_imports, "undo": cmd_undo, "summary": cmd_summary,
         "erase": cmd_erase, "wipe": cmd_wipe, "sample": cmd_sample, "reviews": cmd_reviews, "audit": cmd_audit,
         "merge": cmd_merge, "keep-apart": cmd_keep_apart, **NETWORK,
-        **CRM, **TRENDS, **TICKETS,
+        **CRM, **TRENDS, **TICKETS, **LOG,
     }

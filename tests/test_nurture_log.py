@@ -159,3 +159,73 @@ def test_a_database_without_the_table_gets_it_on_open(database_url, missing):
     store.log_action(_ids(store)["Ann Lee"], "thanked", on=date(2024, 1, 2))
     assert len(store.nurture_log()) == 1
     store.close()
+
+
+# ------------------------------------------------------------------ command line
+def test_cli_logs_an_action_and_lists_the_log(store, capsys, tmp_path):
+    from netmap.cli import main
+
+    load(store, ("people.csv", PEOPLE))
+    db = ["--db", store.url]
+    assert main([*db, "log", "ann@acme.example", "--action", "fixed issue", "--note", "login bug",
+                 "--on", "2024-05-02"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("logged for Ann Lee (#") and "fixed_issue on 2024-05-02: login bug (by local" in out
+    assert main([*db, "log", "Bob Stone", "--action", "called", "--on", "2024-05-03"]) == 0
+    capsys.readouterr()
+    assert main([*db, "log", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "done_on,person_id,name,owner,action,note,logged_by"
+    assert [line.split(",")[2] for line in lines[1:]] == ["Bob Stone", "Ann Lee"]
+    assert main([*db, "log", "--person", "ann@acme.example", "--format", "json"]) == 0
+    rows = __import__("json").loads(capsys.readouterr().out)
+    assert [(r["name"], r["action"], r["note"]) for r in rows] == [("Ann Lee", "fixed_issue", "login bug")]
+    assert main([*db, "log", "--owner", "Eli Moss", "--out", str(tmp_path / "log.csv")]) == 0
+    assert (tmp_path / "log.csv").read_text().splitlines() == ["done_on,person_id,name,owner,action,note,logged_by"]
+    assert "log" in {e["action"] for e in store.audit()}
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["log", "Ann Lee", "--action", "hugged"], "'hugged' is not an action the nurture log knows"),
+    (["log", "Ann Lee"], "say what was done with --action"),
+    (["log", "--action", "called"], "say whom the action was for"),
+    (["log", "Nobody Here", "--action", "called"], "no person matches 'Nobody Here'"),
+    (["log", "Ann Lee", "--action", "called", "--on", "2024-13-01"], "is not a date"),
+    (["log", "--owner", "Nobody"], "no account manager 'Nobody'"),
+    (["outcomes"], "the nurture log is empty"),
+])
+def test_cli_refusals_name_the_fix_and_write_nothing(store, capsys, argv, message):
+    from netmap.cli import main
+
+    load(store, ("people.csv", PEOPLE))
+    before = dump_tables(store)
+    try:
+        code = main(["--db", store.url, *argv])
+    except SystemExit as exc:  # argparse's own refusals
+        code = exc.code
+    assert code != 0
+    assert message in capsys.readouterr().err
+    assert dump_tables(store) == before
+
+
+def test_cli_outcomes_per_action_type(store, capsys):
+    """Two waves of answers; people called between them, and the verdict is honest about how few."""
+    from netmap.cli import main
+
+    people = "Record ID,Name,Email\n" + "".join(f"{i},P{i} Doe,p{i}@x.example\n" for i in range(1, 13))
+    survey = "Email,Score,Date\n" + "".join(
+        f"p{i}@x.example,{5 + (i % 3)},2024-01-10\np{i}@x.example,{(9 if i <= 4 else 5 + (i % 3))},2024-04-10\n"
+        for i in range(1, 13))
+    load(store, ("people.csv", people), ("survey.csv", survey))
+    ids = _ids(store)
+    for i in range(1, 5):
+        store.log_action(ids[f"P{i} Doe"], "called", on=date(2024, 2, 1))
+    assert main(["--db", store.url, "outcomes", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("action,label,nurtured,pairs,nurtured_change,comparison_change,difference,")
+    called = dict(zip(lines[0].split(","), lines[1].split(",")))
+    assert called["action"] == "called" and called["nurtured"] == "4" and called["pairs"] == "4"
+    assert float(called["difference"]) > 0 and called["verdict"] == "too few to tell"
+    assert main(["--db", store.url, "outcomes", "--format", "table", "--days", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "called (called them): 4 people nurtured" in out and "too few to tell" in out

@@ -134,6 +134,10 @@ class Store:
         """Every survey answer (without comments), in the order they were recorded."""
         return reads.answers(self.engine)
 
+    def referral_dates(self) -> list[tuple]:
+        """Every referral as ``(referrer id, date or None)`` (:func:`netmap.storage.reads.referral_dates`)."""
+        return reads.referral_dates(self.engine)
+
     def tickets(self) -> list[dict]:
         """Every stored support ticket as a plain dict, in the order they were first imported."""
         return reads.tickets(self.engine)
