@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import CSV/TSV/XLSX exports (all files together, all or nothing)")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--kind", choices=["people", "referrals", "relationships", "interactions", "feedback", "tickets"],
+    p.add_argument("--kind", choices=["people", "referrals", "relationships", "interactions", "feedback", "tickets",
+                                          "activities"],
                    help="what the files hold (default: detected from the headers)")
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                    help="map a field to a column header, e.g. --map email='Work address' (repeatable)")

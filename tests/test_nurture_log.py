@@ -7,6 +7,7 @@ Runs on the backend under test (``NETMAP_TEST_BACKEND``), like the rest of the s
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -229,3 +230,99 @@ def test_cli_outcomes_per_action_type(store, capsys):
     assert main(["--db", store.url, "outcomes", "--format", "table", "--days", "30"]) == 0
     out = capsys.readouterr().out
     assert "called (called them): 4 people nurtured" in out and "too few to tell" in out
+
+
+# ------------------------------------------------------------------ activities import
+DATA = Path(__file__).parent / "data"
+#: per fixture: (layout recognised, {(contact email, action, done_on, logged_by)}) worked out by hand
+ACTIVITIES = {
+    "hubspot_tasks.csv": ("HubSpot tasks", {
+        ("ana.diaz@copperline.example", "thanked", "2024-05-06", "Alice Martin"),
+        ("tomas@fjord.example", "sent_gift", "2024-05-09", "Bob Nguyen"),
+        ("rafael.costa@brightwater.example", "fixed_issue", "2024-06-28", "Bob Nguyen"),
+        ("grace.kim@acme-robotics.example", "asked_intro", "2024-06-03", "Bob Nguyen"),
+        ("kwame.mensah@granitepeak.example", "other", "2024-06-12", "local:tester"),  # no owner: the importer
+    }),
+    "salesforce_tasks.csv": ("Salesforce activities", {
+        ("ana.diaz@copperline.example", "called", "2024-05-14", "Alice Martin"),
+        ("emma.dubois@ironbridge.example", "thanked", "2024-05-20", "Carla Reyes"),
+        ("grace.kim@acme-robotics.example", "fixed_issue", "2024-06-04", "Carla Reyes"),
+        ("noah.w@helios-solar.example", "sent_gift", "2024-06-18", "Bob Nguyen"),
+    }),
+    "salesforce_events.csv": ("Salesforce activities", {
+        ("ana.diaz@copperline.example", "other", "2024-05-22", "Alice Martin"),
+        ("tomas@fjord.example", "asked_intro", "2024-06-06", "Bob Nguyen"),
+        ("emma.dubois@ironbridge.example", "called", "2024-06-13", "Carla Reyes"),
+    }),
+}
+
+
+def _logged(store) -> set[tuple]:
+    email = {p.id: p.email for p in store.load_dataset().people}
+    return {(email[r["person_id"]], r["action"], r["done_on"].isoformat(), r["logged_by"])
+            for r in store.nurture_log()}
+
+
+def _contacts(store):
+    from netmap.ingest.importer import import_paths
+
+    import_paths(store, [DATA / "exports" / "hubspot_contacts.csv"])
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVITIES))
+def test_an_activities_export_becomes_nurture_actions_idempotent_and_undoable(store, name):
+    from netmap.ingest.importer import import_paths
+
+    _contacts(store)
+    people = store.summary()["people"]
+    layout, expected = ACTIVITIES[name]
+    report = import_paths(store, [DATA / "activities" / name], actor="local:tester")
+    (result,) = report.files
+    assert result.kind == "activities" and layout in result.reading
+    assert _logged(store) == expected
+    assert store.summary()["people"] == people  # every contact was known (by email)
+    assert {r["source"] for r in store.nurture_log()} == {layout}
+    if name != "salesforce_events.csv":
+        assert any("not done yet" in w.message for w in report.warnings)  # the open task left out
+    before = {t: rows for t, rows in dump_tables(store).items() if t not in ("import_log", "audit", "meta")}
+    again = import_paths(store, [DATA / "activities" / name], actor="local:someone-else")
+    assert not any(again.files[0].added.values()) and not any(again.files[0].updated.values())
+    after = {t: rows for t, rows in dump_tables(store).items() if t not in ("import_log", "audit", "meta")}
+    assert after == before  # the same export again changes nothing (logged_by included)
+    store.undo(again.files[0].import_id)
+    assert _logged(store) == expected
+    store.undo(result.import_id)
+    assert store.nurture_log() == []
+
+
+def test_a_later_export_updates_an_activity_and_undo_puts_it_back(store):
+    from netmap.ingest.importer import import_files
+
+    _contacts(store)
+    first = "Task ID,Task Title,Task Type,Completed At,Associated Contact,Assigned to\n" \
+            "9001,Check-in,CALL,2024-05-02,ana.diaz@copperline.example,Alice Martin\n"
+    later = first.replace("Check-in,CALL", "Sent flowers as a thank-you gift,TODO")
+    import_files(store, [("tasks.csv", first.encode())])
+    assert [(r["action"], r["note"]) for r in store.nurture_log()] == [("called", "Check-in")]
+    report = import_files(store, [("tasks.csv", later.encode())])
+    assert report.files[0].updated == {"nurture_actions": 1}
+    assert [(r["action"], r["note"]) for r in store.nurture_log()] == [("sent_gift", "Sent flowers as a thank-you gift")]
+    store.undo(report.files[0].import_id)
+    assert [(r["action"], r["note"]) for r in store.nurture_log()] == [("called", "Check-in")]
+
+
+def test_an_activity_without_a_date_or_contact_is_refused(store):
+    from netmap.errors import ImportRefused
+    from netmap.ingest.importer import ImportOptions, import_files
+
+    _contacts(store)
+    bad = ("Task ID,Task Title,Completed At,Associated Contact\n"
+           "1,Call,,ana.diaz@copperline.example\n2,Call,2024-05-02,\n3,Call,2024-05-02,ana.diaz@copperline.example\n"
+           "3,Call again,2024-05-03,ana.diaz@copperline.example\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_files(store, [("tasks.csv", bad.encode())], ImportOptions(kind="activities"))
+    text = str(refused.value)
+    assert "tasks.csv:2:Completed At: no date in this row" in text
+    assert "tasks.csv:3:: no contact in this row" in text
+    assert "activity '3' appears twice, in rows 4 and 5" in text
+    assert store.nurture_log() == []
