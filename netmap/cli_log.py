@@ -109,18 +109,22 @@ def _interval(lo, hi, pct: bool = False) -> str:
     return f"[{lo:+.0%}, {hi:+.0%}]" if pct else f"[{lo:+.1f}, {hi:+.1f}]"
 
 
+def _n(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def _print_outcomes(table, days: int) -> None:
     print(f"feeling: next answer minus the one before, in NPS points; referrals: made within {days} days")
     for r in table.to_dict("records"):
-        print(f"\n{r['action']} ({r['label']}): {r['nurtured']} people nurtured")
+        print(f"\n{r['action']} ({r['label']}): {_n(r['nurtured'], 'person', 'people')} nurtured")
         if r["pairs"]:
-            print(f"  feeling   {r['pairs']} matched pairs: nurtured {r['nurtured_change']:+.1f}, "
+            print(f"  feeling   {_n(r['pairs'], 'matched pair', 'matched pairs')}: nurtured {r['nurtured_change']:+.1f}, "
                   f"comparison {r['comparison_change']:+.1f}, difference {r['difference']:+.1f} "
                   f"{_interval(r['difference_low'], r['difference_high'])}: {r['verdict']}")
         else:
             print(f"  feeling   no matched pair with answers before and after: {r['verdict']}")
         if r["referral_pairs"]:
-            print(f"  referrals {r['referral_pairs']} matched pairs: nurtured {r['nurtured_referrals']} "
+            print(f"  referrals {_n(r['referral_pairs'], 'matched pair', 'matched pairs')}: nurtured {r['nurtured_referrals']} "
                   f"({r['nurtured_rate']:.0%}), comparison {r['comparison_referrals']} ({r['comparison_rate']:.0%}), "
                   f"difference {r['referral_difference']:+.0%} {_interval(r['referral_low'], r['referral_high'], True)}: "
                   f"{r['referral_verdict']}")

@@ -27,7 +27,7 @@ ACTIONS: dict[str, str] = {
     "called": "called them",
     "asked_intro": "asked for an introduction",
     "sent_gift": "sent a gift",
-    "other": "something else (see the note)",
+    "other": "something else",
 }
 
 #: the columns of the log as a table (netmap/cli_log.py prints them in this order)
