@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import CSV/TSV/XLSX exports (all files together, all or nothing)")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--kind", choices=["people", "referrals", "relationships", "interactions", "feedback", "tickets"],
+    p.add_argument("--kind", choices=["people", "referrals", "relationships", "interactions", "feedback", "tickets",
+                                          "activities"],
                    help="what the files hold (default: detected from the headers)")
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                    help="map a field to a column header, e.g. --map email='Work address' (repeatable)")
@@ -68,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("sample", help="load the sample company from data/sample/")
     p = sub.add_parser("audit", help="who imported, undid or erased what, and when (newest first)")
     p.add_argument("--limit", type=int, metavar="N", help="only the N newest entries")
-    p.add_argument("--action", choices=["import", "undo", "erase", "merge", "keep-apart"],
+    p.add_argument("--action", choices=["import", "undo", "erase", "merge", "keep-apart", "log"],
                    help="only this kind of change")
     p.add_argument("--json", action="store_true", help="one JSON array")
     sub.add_parser("reviews", help="likely duplicates that were not merged, for review")
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("b", metavar="B", help="#id, CRM id, email or full name")
 
     from .cli_crm import add_crm_commands
+    from .cli_log import add_log_commands
     from .cli_network import add_network_commands
     from .cli_tickets import add_ticket_commands
     from .cli_trends import add_trend_commands
@@ -90,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_crm_commands(sub)
     add_trend_commands(sub)
     add_ticket_commands(sub)
+    add_log_commands(sub)
     return parser
 
 
@@ -349,6 +352,7 @@ def cmd_audit(store: Store, args) -> int:
 
 def _commands() -> dict:
     from .cli_crm import COMMANDS as CRM
+    from .cli_log import COMMANDS as LOG
     from .cli_network import COMMANDS as NETWORK
     from .cli_tickets import COMMANDS as TICKETS
     from .cli_trends import COMMANDS as TRENDS
@@ -357,5 +361,5 @@ def _commands() -> dict:
         "import": cmd_import, "imports": cmd_imports, "undo": cmd_undo, "summary": cmd_summary,
         "erase": cmd_erase, "wipe": cmd_wipe, "sample": cmd_sample, "reviews": cmd_reviews, "audit": cmd_audit,
         "merge": cmd_merge, "keep-apart": cmd_keep_apart, **NETWORK,
-        **CRM, **TRENDS, **TICKETS,
+        **CRM, **TRENDS, **TICKETS, **LOG,
     }

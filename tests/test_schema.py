@@ -61,6 +61,7 @@ SCHEMA_V1_TABLES = frozenset({
 #: tables added since schema 1 (created by ``create_all`` on the next start), each with why
 ADDED_TABLES = {
     "ticket": "issue 15: support tickets (netmap/storage/tables.py Ticket)",
+    "nurture_action": "issue 15: the nurture log (netmap/storage/tables.py NurtureAction)",
 }
 
 

@@ -23,6 +23,7 @@ from tools.synth import (
     SURVEYMONKEY_COLUMNS,
     generate_company,
     write_tickets,
+    write_activities,
     main,
     write_company,
 )
@@ -41,6 +42,7 @@ def out(company, tmp_path_factory):
     d = tmp_path_factory.mktemp("sample")
     write_company(company, d)
     write_tickets(company, d)
+    write_activities(company, d)
     return d
 
 
@@ -85,7 +87,24 @@ def test_committed_sample_is_reproducible(out):
             f"{name} differs from generate_company(400, 7); regenerate data/sample")
     tickets = SAMPLE / "zendesk-tickets.csv"
     assert tickets.read_bytes() == (out / tickets.name).read_bytes(), "regenerate data/sample with --tickets"
-    assert sorted(p.name for p in SAMPLE.iterdir()) == sorted([*FILES, tickets.name, "README.md"])
+    tasks = SAMPLE / "hubspot-tasks.csv"
+    assert tasks.read_bytes() == (out / tasks.name).read_bytes(), "regenerate data/sample with --activities"
+    assert sorted(p.name for p in SAMPLE.iterdir()) == sorted([*FILES, tickets.name, tasks.name, "README.md"])
+
+
+def test_the_sample_nurture_log(out, company):
+    """A few hundred tasks, one between the two survey waves for most people who answered both
+    (what the outcomes compare), a tenth not done yet; the same bytes for the seed."""
+    from tools.synth import TASK_COLUMNS, WAVE_END, generate_activities
+
+    tasks = pd.read_csv(out / "hubspot-tasks.csv", dtype=str, keep_default_na=False)
+    assert list(tasks.columns) == TASK_COLUMNS and 200 <= len(tasks) <= 400
+    assert 0.05 < (tasks["Task Status"] == "NOT_STARTED").mean() < 0.15
+    wave = set(company.qualtrics["RecipientEmail"])
+    emails = tasks["Associated Contact"].str.extract(r"\((.+)\)$")[0]
+    between = tasks[emails.isin(wave)]
+    assert len(between) >= 30 and (between["Due Date"] > str(WAVE_END)).all()
+    assert generate_activities(company).equals(generate_activities(generate_company(400, 7)))
 
 
 def test_sample_is_small(out):

@@ -1438,6 +1438,80 @@ def write_tickets(company: Company, out_dir: str | Path) -> Path:
     return p
 
 
+#: the columns of the synthetic HubSpot tasks export (as ``tests/data/activities/hubspot_tasks.csv``)
+TASK_COLUMNS = ["Record ID", "Task Title", "Task Type", "Task Status", "Due Date", "Completed At",
+                "Associated Contact", "Associated Contact IDs", "Notes", "Assigned to"]
+#: what account managers do for customers: (task title, HubSpot task type, weight); the titles map to
+#: the nurture log's actions by netmap/nurture_log.py's keywords (called, thanked, fixed_issue,
+#: sent_gift, asked_intro, other)
+_TASKS = (
+    ("Quarterly check-in call", "CALL", 0.34),
+    ("Thank them for the referral", "EMAIL", 0.16),
+    ("Resolve their open support issue", "TODO", 0.16),
+    ("Send a thank-you gift", "TODO", 0.1),
+    ("Ask for an introduction to a peer", "EMAIL", 0.12),
+    ("Renewal paperwork", "TODO", 0.12),
+)
+_TASK_NOTES = ("", "", "Went well.", "They mentioned a colleague at another account.", "Follow up next month.",
+               "Shared the new roadmap.")
+
+
+def generate_activities(company: Company, wave_share: float = 0.7, background: float = 1.5) -> pd.DataFrame:
+    """A HubSpot tasks export (:data:`TASK_COLUMNS`) for ``company``: the account managers' nurture
+    log. About ``wave_share`` of the people who answered both survey waves (the November 2024
+    wave, :func:`earlier_wave`, and their latest answer) got one task between the two, so that
+    the outcomes (netmap/network/outcomes.py) have pairs to compare; about ``background`` tasks
+    per other customer with an email are spread over 2024-2026. A tenth of the tasks are still
+    NOT_STARTED (an import leaves them out). Its own random stream, so the other exports keep
+    their bytes."""
+    rng = np.random.default_rng([company.seed, 16])
+    people = company.people
+    customers = people[people["stage"].isin(["customer", "evangelist"]) & people["email"].notna()]
+    answered = set(company.qualtrics["RecipientEmail"]) if len(company.qualtrics) else set()
+    latest = pd.to_datetime(customers["nps_date"])
+    wave = customers[customers["email"].isin(answered) & latest.notna()]
+    rows = []  # (person row, day)
+    lo = _days(WAVE_END) + 7
+    for _, p in wave.iterrows():
+        hi = _days(p["nps_date"].date()) - 7
+        if hi > lo and rng.random() < wave_share:
+            rows.append((p, int(rng.integers(lo, hi + 1))))
+    others = customers[~customers["email"].isin(answered)]
+    n = int(round(len(others) * background))
+    for i in np.sort(rng.integers(0, len(others), n)) if len(others) else []:
+        rows.append((others.iloc[int(i)], int(rng.integers(_days(date(2024, 1, 8)), _days(END) - 14))))
+    weights = np.array([w for *_, w in _TASKS])
+    kind = rng.choice(len(_TASKS), len(rows), p=weights / weights.sum())
+    done = rng.random(len(rows)) >= 0.1
+    note = rng.integers(0, len(_TASK_NOTES), len(rows))
+    hour = rng.integers(9, 18, len(rows))
+    out = []
+    for j, (p, day) in enumerate(rows):
+        title, ttype, _ = _TASKS[kind[j]]
+        when = _to_dates(np.array([day]))[0]
+        out.append({
+            "Record ID": 61000001 + j, "Task Title": title, "Task Type": ttype,
+            "Task Status": "COMPLETED" if done[j] else "NOT_STARTED",
+            "Due Date": f"{when} 17:00", "Completed At": f"{when} {hour[j]:02d}:15" if done[j] else "",
+            "Associated Contact": f"{p['name']} ({p['email']})",
+            "Associated Contact IDs": str(p["crm_id"]) if p["source"] == "hubspot" else "",
+            "Notes": _TASK_NOTES[note[j]], "Assigned to": p["owner"] or "",
+        })
+    df = pd.DataFrame(out, columns=TASK_COLUMNS)
+    df = df.sort_values(["Due Date", "Record ID"], kind="stable").reset_index(drop=True)
+    df["Record ID"] = np.arange(61000001, 61000001 + len(df))  # numbered in the order they were due
+    return df
+
+
+def write_activities(company: Company, out_dir: str | Path) -> Path:
+    """Write :func:`generate_activities` as ``hubspot-tasks.csv`` into ``out_dir``; return its path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    p = out / "hubspot-tasks.csv"
+    _csv(generate_activities(company), p)
+    return p
+
+
 # ---------------------------------------------------------------------------------
 # CLI
 # ---------------------------------------------------------------------------------
@@ -1458,6 +1532,8 @@ def main(argv: list[str] | None = None) -> int:
                          "each a clique in the network (default: 2-15 per account, heavy-tailed)")
     ap.add_argument("--tickets", metavar="DIR",
                     help="also write a Zendesk ticket export (zendesk-tickets.csv) into DIR")
+    ap.add_argument("--activities", metavar="DIR",
+                    help="also write a HubSpot tasks export, the nurture log (hubspot-tasks.csv), into DIR")
     args = ap.parse_args(argv)
     if args.team_size is not None and not 2 <= args.team_size <= 30:
         ap.error("--team-size must be between 2 and 30")
@@ -1466,6 +1542,8 @@ def main(argv: list[str] | None = None) -> int:
     paths = write_company(company, args.out, xlsx=args.xlsx)
     if args.tickets:
         paths.append(write_tickets(company, args.tickets))
+    if args.activities:
+        paths.append(write_activities(company, args.activities))
     dt = time.perf_counter() - t0
     for p in paths:
         print(f"{p}  {p.stat().st_size:,} bytes")

@@ -1,7 +1,8 @@
 """What kind of export a table is, and which column holds which field.
 
 Help desks' ticket exports (Zendesk, Freshdesk, Intercom, HubSpot tickets: ``tests/data/tickets/``)
-are the kind ``tickets``.
+are the kind ``tickets``; CRMs' task and activity exports (HubSpot tasks, Salesforce tasks and
+events: ``tests/data/activities/``) the kind ``activities``, the nurture log's imported actions.
 
 Headers are compared by :func:`~netmap.ingest.tabular.header_key` (case, spaces and
 punctuation ignored), so ``Email``, `` EMAIL `` and ``e-mail`` are one header.
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from ..errors import Problem
 from .tabular import Table, header_key
 
-KINDS = ("people", "referrals", "relationships", "interactions", "feedback", "tickets")
+KINDS = ("people", "referrals", "relationships", "interactions", "feedback", "tickets", "activities")
 
 
 def _key(name: str) -> str:
@@ -217,6 +218,26 @@ ALIASES["tickets"] = {
                          "Survey comment", "CSAT comment"),
 }
 
+#: A CRM's tasks / activities export (HubSpot tasks, Salesforce Task and Event exports, by label or
+#: API name; the layouts of ``tests/data/activities/``): each completed activity is a nurture
+#: action for its contact (netmap/nurture_log.py maps its subject and type to an action).
+ALIASES["activities"] = {
+    "activity_id": _k("Task ID", "Activity ID", "Engagement ID", "Event ID", "Record ID", "Id", "ID"),
+    "subject": _k("Task Title", "Subject", "Activity Subject", "Task Subject", "Title"),
+    "type": _k("Task Type", "Activity Type", "Type", "TaskSubtype", "Event Subtype", "Task Subtype"),
+    "completed": _k("Completed At", "Completed Date", "Completed Date/Time", "CompletedDateTime", "Date Completed",
+                    "Task Completed Date"),
+    "date": _k("ActivityDate", "Activity Date", "Due Date", "Task Due Date", "StartDateTime", "Start Date Time",
+               "Activity Date/Time"),
+    "status": _k("Task Status", "Status", "Activity Status"),
+    "contact_email": _k("Associated Contact Email", "Who.Email", "Contact Email", "Name.Email", "Email"),
+    "contact_id": _k("Associated Contact IDs", "Associated Contact ID", "WhoId", "Who ID", "Name ID", "Contact ID"),
+    "contact": _k("Associated Contact", "Who.Name", "Contact Name", "Contact", "Name"),
+    "note": _k("Notes", "Body", "Task Notes", "Description", "Comments", "Full Comments"),
+    "owner": _k("Task Owner", "Assigned to", "Activity Owner", "Owner.Name", "Assigned", "Owner Name", "OwnerId",
+                "Activity owner"),
+}
+
 #: Headers netmap recognises but does not need: no "unused column" warning for them.
 KNOWN_UNUSED = set(
     _k(
@@ -274,6 +295,7 @@ REQUIRED: dict[str, list[tuple[str, ...]]] = {
     "interactions": [("interaction_id", "interaction_name"), ("participant", "participant_email", "participant_id")],
     "feedback": [("score",), ("response_id", "person_id", "email", "name", "first_name", "last_name")],
     "tickets": [("ticket_id",), ("status",), ("requester", "requester_email", "requester_id")],
+    "activities": [("activity_id",), ("contact", "contact_email", "contact_id"), ("completed", "date")],
 }
 
 _NPS_QUESTION = re.compile(r"(how likely|likelihood).*recommend|recommend.*(friend|colleague)|net promoter", re.I)
@@ -392,18 +414,26 @@ def _satisfies(columns: dict[str, int], kind: str) -> bool:
 KIND_LABELS = {
     "people": "people export", "referrals": "referrals", "relationships": "relationships (person to person)",
     "interactions": "shared interactions (meetings, events, deals)", "feedback": "survey answers",
-    "tickets": "support tickets",
+    "tickets": "support tickets", "activities": "CRM activities (nurture actions)",
 }
 #: the fields of a people export that only a CRM writes (a survey or an edge list has none of them)
 CRM_FIELDS = ("company", "owner", "stage", "segment", "created", "crm_id")
 
 
 def _owners() -> dict[str, set[str]]:
+    """Header key -> the kinds that name it. The activities kind (the newest) claims only the
+    headers no other kind names: its generic ones (``Id``, ``Subject``, ``Type``, ``Status``,
+    ``Email``, ``Name``) leave the other kinds' evidence as it was."""
     owners: dict[str, set[str]] = {}
     for kind, fields in ALIASES.items():
+        if kind == "activities":
+            continue
         for aliases in fields.values():
             for a in aliases:
                 owners.setdefault(a, set()).add(kind)
+    for aliases in ALIASES["activities"].values():
+        for a in aliases:
+            owners.setdefault(a, {"activities"})
     return owners
 
 
@@ -454,6 +484,10 @@ LAYOUTS: tuple[tuple[str, str, frozenset[str], frozenset[str] | None], ...] = (
     ("Freshdesk", "tickets", frozenset({"ticketid", "requester", "agent", "status"}), None),
     ("Intercom", "tickets", frozenset({"conversationid", "conversationstate"}), None),
     ("HubSpot", "tickets", frozenset({"ticketid", "ticketstatus"}), None),
+    ("HubSpot tasks", "activities", frozenset({"tasktitle"}), None),
+    ("HubSpot tasks", "activities", frozenset({"tasktype"}), None),
+    ("Salesforce activities", "activities", frozenset({"activitydate"}), None),
+    ("Salesforce activities", "activities", frozenset({"whoid"}), None),
 )
 
 
@@ -479,7 +513,7 @@ def readings(table: Table) -> list[Reading]:
         if not _satisfies(columns, kind):
             continue
         keys = [_key(table.headers[i]) for i in columns.values()]
-        score = sum(2 if len(_OWNERS.get(k, ())) == 1 else 1 for k in keys)
+        score = sum(2 if _OWNERS.get(k) == {kind} else 1 for k in keys)
         out.append(Reading(kind, columns, scale, score, _layout(table.headers, kind)))
     return sorted(out, key=lambda r: -r.score)
 
@@ -510,7 +544,7 @@ def choose_reading(table: Table) -> tuple[Reading | None, list[Reading]]:
         return None, []
     best = found[0]
     close = [r for r in found[1:] if r.score >= best.score - 1]
-    ticket = next((r for r in (best, *close) if r.kind == "tickets" and r.layout), None)
+    ticket = next((r for r in (best, *close) if r.kind in ("tickets", "activities") and r.layout), None)
     if ticket is not None:
         return ticket, []
     for rival in close:
@@ -578,8 +612,9 @@ def map_columns(
                     "could not tell what this file holds from its headers "
                     f"(found: {found}); expected e.g. people (Email, First Name, Last Name, Company), "
                     "referrals (Referrer Email, Referred Email), relationships (Person A, Person B), "
-                    "interactions (Meeting ID, Attendee email), survey responses (Email, Score) "
-                    "or support tickets (Ticket ID, Status, Requester email)",
+                    "interactions (Meeting ID, Attendee email), survey responses (Email, Score), "
+                    "support tickets (Ticket ID, Status, Requester email) "
+                    "or CRM activities (Task ID, Task Title, Associated Contact, Completed At)",
                     code="unrecognised_file",
                 )
             ],

@@ -491,6 +491,14 @@ def resolve(index: PeopleIndex, files: list[ParsedFile]) -> Resolution:
     for f in files:
         for t in f.tickets:
             _ticket_ties(r, t, f.label, agents)
+        for a in f.activities:  # a CRM activity: a nurture action for its contact (netmap/storage/nurture_log.py)
+            k = r.ref(a.contact, a.src, a.contact_column, what="activity contact")
+            if k is None:
+                continue
+            out.used_by[k].add(f.label)
+            out.ties.append(Tie("nurture_action", a.src, (k,), {
+                "source": a.source, "external_id": a.activity_id, "action": a.action, "note": a.note,
+                "done_on": a.on, "logged_by": a.owner}))
     return out
 
 

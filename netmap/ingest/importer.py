@@ -236,6 +236,9 @@ def commit(store: Store, prepared: list[Prepared], *, dry_run: bool = False, act
             resolution = resolve(store.people_index(conn), files)
             if resolution.errors:
                 raise ImportRefused(resolution.errors, warnings + resolution.warnings, readings)
+            for tie in resolution.ties:  # an imported activity without an owner column: logged by the importer
+                if tie.kind == "nurture_action":
+                    tie.data["importer"] = actor or local_actor()
             results = store.apply(conn, resolution, metas)
             reviews = len(resolution.reviews)
             warnings += resolution.warnings

@@ -168,6 +168,24 @@ class TicketRecord:
 
 
 @dataclass
+class ActivityRecord:
+    """One completed activity of a CRM's tasks / activities export (``activities`` kind): for
+    whom (``contact``), the nurture action its words say (netmap/nurture_log.py
+    ``action_from_words``), the day it was done, its note, and who did it (``owner``, as
+    written; None: the importer)."""
+
+    src: Source
+    source: str
+    activity_id: str
+    contact: Ref
+    action: str
+    on: date
+    contact_column: str | None = None
+    note: str | None = None
+    owner: str | None = None
+
+
+@dataclass
 class ParsedFile:
     """Everything one table holds, checked."""
 
@@ -181,6 +199,9 @@ class ParsedFile:
     participations: list[ParticipationRecord] = field(default_factory=list)
     feedback: list[FeedbackRecord] = field(default_factory=list)
     tickets: list[TicketRecord] = field(default_factory=list)
+    activities: list[ActivityRecord] = field(default_factory=list)
+    #: activities left out because their status says they were not done yet
+    not_done: int = 0
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     refused_rows: set[int] = field(default_factory=set)
@@ -327,7 +348,7 @@ def _date_orders(table: Table, mapping: Mapping, given: str | None) -> tuple[dic
     orders: dict[str, str] = {}
     problems: list[Problem] = []
     for f, i in mapping.columns.items():
-        if f not in ("created", "date", "nps_date", "solved"):
+        if f not in ("created", "date", "nps_date", "solved", "completed"):
             continue
         day_first = month_first = False
         for _, cells in table.rows:
@@ -366,6 +387,7 @@ def parse_table(table: Table, mapping: Mapping, *, date_order: str | None = None
     builder = {
         "people": _person_row, "referrals": _referral_row, "relationships": _relationship_row,
         "interactions": _interaction_row, "feedback": _feedback_row, "tickets": _ticket_row,
+        "activities": _activity_row,
     }[mapping.kind]
     if mapping.kind == "interactions":
         parsed_kind = _interaction_kind(mapping)
@@ -375,7 +397,7 @@ def parse_table(table: Table, mapping: Mapping, *, date_order: str | None = None
         parsed.rows_read += 1
         row = _Row(parsed, mapping, row_no, cells, orders, table.date_epoch)
         before = (len(parsed.people), len(parsed.referrals), len(parsed.relationships), len(parsed.participations),
-                  len(parsed.feedback), len(parsed.tickets))
+                  len(parsed.feedback), len(parsed.tickets), len(parsed.activities))
         builder(row, parsed_kind) if parsed_kind else builder(row)
         if row.bad:
             parsed.refused_rows.add(row_no)
@@ -386,6 +408,7 @@ def parse_table(table: Table, mapping: Mapping, *, date_order: str | None = None
             del parsed.participations[before[3]:]
             del parsed.feedback[before[4]:]
             del parsed.tickets[before[5]:]
+            del parsed.activities[before[6]:]
     parsed.refused_rows.update(p.row for p in table.problems if p.row is not None)
     if parsed.rows_read == 0 and not parsed.problems:
         parsed.warnings.append(Problem(table.label, None, None, "the file has a header but no rows: nothing to import", "warning"))
@@ -394,6 +417,8 @@ def parse_table(table: Table, mapping: Mapping, *, date_order: str | None = None
     _check_duplicate_ids(parsed)
     if mapping.kind == "tickets":
         _check_duplicate_tickets(parsed)
+    if mapping.kind == "activities":
+        _check_activities(parsed)
     return parsed
 
 
@@ -697,6 +722,80 @@ def _ticket_row(row: _Row) -> None:
     ))
 
 
+#: an activity's status that says it was not done (yet): such rows are left out (HubSpot's
+#: NOT_STARTED, IN_PROGRESS, WAITING, DEFERRED; Salesforce's Not Started, In Progress, Waiting on
+#: someone else, Deferred). Any other status, or none (Salesforce events), counts as done.
+_NOT_DONE = frozenset({"notstarted", "inprogress", "waiting", "waitingonsomeoneelse", "deferred", "open",
+                       "scheduled", "planned", "pending", "cancelled", "canceled"})
+
+
+def _activity_row(row: _Row) -> None:
+    """A completed activity: its id, contact and date are required; one not done yet is left out
+    (counted in one warning for the file: :func:`_check_activities`)."""
+    from ..nurture_log import action_from_words
+
+    cols = row.mapping.columns
+    source = row.mapping.layout or "activities"
+    activity_id = row.ref_text("activity_id")
+    status = row.text("status") if "status" in cols else None
+    if status and re.sub(r"[^a-z]", "", status.lower()) in _NOT_DONE:
+        row.parsed.not_done += 1
+        return
+    contact, column = row.ref("contact" if "contact" in cols else None,
+                              "contact_email" if "contact_email" in cols else None,
+                              "contact_id" if "contact_id" in cols else None)
+    completed = row.date("completed") if "completed" in cols else None
+    planned = row.date("date") if "date" in cols else None
+    if row.bad:
+        return
+    if activity_id is None:
+        row.error("activity_id", "no activity id in this row: netmap cannot tell one activity from another on the "
+                                 "next import; fill it in or delete the row")
+        return
+    if contact == Ref():
+        row.error(None, "no contact in this row (email, id or name): netmap cannot tell whom it was done for; "
+                        "fill one in or delete the row")
+        return
+    on = completed or planned
+    if on is None:
+        row.error("completed" if "completed" in cols else "date",
+                  "no date in this row: the nurture log needs the day the activity was done; fill it in")
+        return
+    subject = row.text("subject") if "subject" in cols else None
+    kind = row.text("type") if "type" in cols else None
+    row.parsed.activities.append(ActivityRecord(
+        src=Source(row.parsed.label, row.row_no, column), source=source, activity_id=activity_id, contact=contact,
+        action=action_from_words(subject, kind), on=on, contact_column=column,
+        note=" - ".join(t for t in (subject, row.text("note") if "note" in cols else None) if t) or None,
+        owner=row.text("owner") if "owner" in cols else None,
+    ))
+
+
+def _check_activities(parsed: ParsedFile) -> None:
+    """The same activity id twice in one file is refused, citing both rows; activities not done yet
+    were left out: one warning says how many."""
+    first: dict[str, int] = {}
+    repeated: set[str] = set()
+    for a in parsed.activities:
+        if a.activity_id in first:
+            parsed.problems.append(Problem(
+                parsed.label, a.src.row, parsed.mapping.header_of("activity_id"),
+                f"activity {a.activity_id!r} appears twice, in rows {first[a.activity_id]} and {a.src.row}; keep "
+                "one row per activity"))
+            repeated.add(a.activity_id)
+        else:
+            first[a.activity_id] = a.src.row
+    if repeated:
+        parsed.refused_rows |= {a.src.row for a in parsed.activities if a.activity_id in repeated}
+        parsed.activities = [a for a in parsed.activities if a.activity_id not in repeated]
+    skipped = parsed.not_done
+    if skipped:
+        parsed.warnings.append(Problem(
+            parsed.label, None, parsed.mapping.header_of("status"),
+            f"{skipped} activit{'y' if skipped == 1 else 'ies'} not done yet (not started, in progress, waiting, "
+            "deferred) left out: only what was done goes into the nurture log", "warning"))
+
+
 def _no_answer(text: str) -> bool:
     from .satisfaction import NO_ANSWER, _key
 
@@ -761,7 +860,7 @@ def _check_duplicate_ids(parsed: ParsedFile) -> None:
             first_row[p.crm_id] = p.src.row
     if repeated:
         parsed.refused_rows |= repeated
-        for name in ("people", "referrals", "relationships", "participations", "feedback", "tickets"):
+        for name in ("people", "referrals", "relationships", "participations", "feedback", "tickets", "activities"):
             setattr(parsed, name, [r for r in getattr(parsed, name) if r.src.row not in repeated])
     emails = Counter(p.email for p in parsed.people if p.email)
     for mail, n in emails.items():

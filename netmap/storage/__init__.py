@@ -15,6 +15,7 @@ Modules, by job:
 - ``reads.py``    the data as plain values (dataset, neighbourhood, summary, people).
 - ``cache.py``    the data version and the measures kept per data version.
 - ``merge.py``    likely duplicates merged or kept apart.
+- ``nurture_log.py`` the nurture log: an action logged by hand (audited), the log read back.
 - ``audit.py``    the append-only audit log: triggers, records, reads.
 - ``urls.py``     a database URL without its password.
 

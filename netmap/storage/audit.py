@@ -1,7 +1,8 @@
 """The audit log: who changed the data, how, when, and how much.
 
 One row per change (an import call, an undo, an erasure, a merge of two records of one
-person or a decision to keep two people apart: :mod:`netmap.storage.merge`), written by
+person or a decision to keep two people apart: :mod:`netmap.storage.merge`, an action
+logged in the nurture log by hand: :mod:`netmap.storage.nurture_log`), written by
 :func:`record` inside the transaction of the change itself: a change that is
 rolled back leaves no row, and a change that is committed always has one.
 
@@ -33,7 +34,7 @@ from .schema import PG_AUDIT_LOCK as _PG_LOCK
 __all__ = ["ACTIONS", "AUDIT", "MESSAGE", "ensure", "entries", "install", "record", "target_for_imports"]
 
 AUDIT = tables.audit
-ACTIONS = ("import", "undo", "erase", "merge", "keep-apart")
+ACTIONS = ("import", "undo", "erase", "merge", "keep-apart", "log")
 #: what the database says when something tries to change the log
 MESSAGE = "the audit log is append-only: its rows cannot be changed or deleted"
 

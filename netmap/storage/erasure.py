@@ -1,7 +1,7 @@
 """Erasure: a person taken out of the database down to the bytes of its files.
 
 :func:`erase` deletes the person with every row about them (ties, referrals,
-participations, feedback, their tickets and those tickets' interactions, reviews,
+participations, feedback, their tickets and those tickets' interactions, their nurture log, reviews,
 identifiers, and the journal entries about those rows and about the records merged
 into them, netmap/storage/merge.py ``absorbed``), redacts their full name and email
 wherever else stored text spells them (:data:`_REDACTED_TEXT`, meeting titles, other
@@ -31,6 +31,7 @@ from .tables import identifier as IDT
 from .tables import import_change as CHG
 from .tables import import_log as LOG
 from .tables import interaction as INT
+from .tables import nurture_action as NA
 from .tables import participation as PART
 from .tables import person as P
 from .tables import referral as REF
@@ -42,7 +43,7 @@ from .writer import TABLES
 #: tables an erasure deletes from or rewrites (on PostgreSQL: VACUUM FULL after it), and the seconds it waits
 #: for transactions older than the erasure before that
 _ERASED_FROM = ("person", "identifier", "relationship", "referral", "participation", "feedback", "review",
-                "interaction", "import_log", "import_change", "measure_cache", "ticket")
+                "interaction", "import_log", "import_change", "measure_cache", "ticket", "nurture_action")
 _PG_WIPE_WAIT = 30
 #: seconds an erasure on SQLite retries emptying the write-ahead log while another connection
 #: still reads an older snapshot, before it says so (ErasureIncomplete) instead of claiming success
@@ -54,6 +55,7 @@ _REDACTED_TEXT = {
     "relationship": ("kind",),
     "referral": ("status",),
     "ticket": ("subject", "company", "rating_comment"),
+    "nurture_action": ("note", "logged_by"),
 }
 
 
@@ -88,6 +90,7 @@ def erase(store, person: int | str, *, actor: str | None = None) -> dict:
             "feedback": [r for (r,) in conn.execute(select(FB.c.id).where(FB.c.person_id == pid))],
             "ticket": [r for (r,) in conn.execute(select(TKT.c.id).where(TKT.c.requester_id == pid))],
             "interaction": ticket_talks,
+            "nurture_action": [r for (r,) in conn.execute(select(NA.c.id).where(NA.c.person_id == pid))],
             "identifier": [r for (r,) in conn.execute(select(IDT.c.id).where(IDT.c.person_id == pid))],
             "review": [r for (r,) in conn.execute(select(REV.c.id).where((REV.c.a_id == pid) | (REV.c.b_id == pid)))],
             "person": [pid],

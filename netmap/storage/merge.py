@@ -4,8 +4,8 @@ Identity resolution (:mod:`netmap.ingest.identity`) merges only what is certain 
 rest in the ``review`` table. A person then decides each pair:
 
 - **merge** (:func:`merge_people`): everything of the second person moves to the first:
-  their ids and emails, relationships, referrals, meeting participations, survey answers
-  and the other likely-duplicate reviews about them. A row that would tie the person to
+  their ids and emails, relationships, referrals, meeting participations, survey answers,
+  support tickets, nurture log entries and the other likely-duplicate reviews about them. A row that would tie the person to
   themselves is dropped; a row that would repeat one the first person already has (by the
   table's unique key: a relationship's pair and kind, a referral's pair, a participation's
   meeting, a survey answer's natural key) is combined with it: the kept row's empty fields
@@ -73,9 +73,11 @@ PERSON_COLUMNS = {
     "feedback": ("person_id",),
     "review": ("a_id", "b_id"),
     "ticket": ("requester_id", "agent_id"),  # the agent's may be null
+    "nurture_action": ("person_id",),
 }
 #: what moves in a merge, in this order (the person rows last)
-_MOVED = ("identifier", "relationship", "referral", "participation", "feedback", "review", "ticket")
+_MOVED = ("identifier", "relationship", "referral", "participation", "feedback", "review", "ticket",
+          "nurture_action")
 #: the unique key a moved row may collide with, and the fields a combined row takes from the moved one
 _UNIQUE = {
     "relationship": (("a_id", "b_id", "kind"), ("strength", "since")),
@@ -88,7 +90,7 @@ _FILLED = ("crm_id", "email", "first_name", "last_name", "name", "company", "own
            "created")
 #: rows an undo brings back, parents first
 PARENT_FIRST = ("person", "interaction", "identifier", "relationship", "referral", "participation", "feedback",
-                "review", "ticket")
+                "review", "ticket", "nurture_action")
 
 #: plain words for what rows are to a user: (one, many)
 _NOUNS = {
@@ -100,6 +102,7 @@ _NOUNS = {
     "feedback": ("survey answer", "survey answers"),
     "review": ("likely duplicate to review", "likely duplicates to review"),
     "ticket": ("support ticket", "support tickets"),
+    "nurture_action": ("logged nurture action", "logged nurture actions"),
 }
 _NOUN_OF = {"relationship": "tie", "referral": "tie"}
 
@@ -594,7 +597,8 @@ def _and(parts: list[str]) -> str:
 
 
 def _plain(by_noun: dict[str, int]) -> str:
-    order = ("person", "identifier", "tie", "interaction", "participation", "feedback", "review", "ticket")
+    order = ("person", "identifier", "tie", "interaction", "participation", "feedback", "review", "ticket",
+             "nurture_action")
     return _and([_count(by_noun[n], n) for n in order if by_noun.get(n)])
 
 
@@ -608,7 +612,7 @@ def _import_effect(conn: Connection, counts: dict[str, int], mine) -> tuple[str,
         if verb == "removed":
             removed[_NOUN_OF.get(tname, tname)] += n
     gone = _and([_count(removed[n], n) for n in ("person", "tie", "interaction", "participation", "feedback",
-                                                 "review", "ticket") if removed.get(n)])
+                                                 "review", "ticket", "nurture_action") if removed.get(n)])
     if removed.get("identifier") and not removed.get("person"):
         owners = {c["row_id"] for c in mine if c["table_name"] == "identifier" and c["action"] == "insert"}
         known = len({pid for chunk in _chunks(sorted(owners), 900) for (pid,) in conn.execute(

@@ -281,6 +281,13 @@ def answers(engine: Engine) -> tuple[Feedback, ...]:
     return tuple(Feedback(*r) for r in rows)
 
 
+def referral_dates(engine: Engine) -> list[tuple[int, date | None]]:
+    """Every referral as ``(referrer id, date)`` (the date may be unknown), in the order they were
+    recorded: what the nurture log's outcomes (netmap/outcomes_report.py) count, without the dataset."""
+    with engine.connect() as conn:
+        return [(a, on) for a, on in conn.execute(select(REF.c.referrer_id, REF.c.referred_on).order_by(REF.c.id))]
+
+
 def tickets(engine: Engine) -> list[dict]:
     """Every stored support ticket (``netmap/storage/tables.py`` Ticket) as a plain dict, in the
     order they were first imported: what the service queue (:mod:`netmap.tickets`) reads,

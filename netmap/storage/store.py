@@ -12,7 +12,8 @@ in netmap/storage/ that owns its job.
 - ``reads.py``    the data as plain values (:class:`netmap.model.Dataset`, dicts);
 - ``people.py``   one person's stored record (a profile); ``logins.py`` sign-in logouts;
 - ``cache.py``    the data version and the measures kept per data version;
-- ``merge.py``    likely duplicates merged or kept apart.
+- ``merge.py``    likely duplicates merged or kept apart;
+- ``nurture_log.py`` the nurture log: actions logged for people, read back.
 
 The writer, the reads, the people and the cache are loaded with the store; undo, erasure and
 merges when first used.
@@ -21,6 +22,7 @@ merges when first used.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import date
 from typing import Iterator
 
 from sqlalchemy.engine import Connection
@@ -46,6 +48,7 @@ REV = tables.review
 META = tables.meta
 MEAS = tables.measure_cache
 TKT = tables.ticket
+NA = tables.nurture_action
 
 
 class Store:
@@ -133,6 +136,10 @@ class Store:
         """Every survey answer (without comments), in the order they were recorded."""
         return reads.answers(self.engine)
 
+    def referral_dates(self) -> list[tuple]:
+        """Every referral as ``(referrer id, date or None)`` (:func:`netmap.storage.reads.referral_dates`)."""
+        return reads.referral_dates(self.engine)
+
     def tickets(self) -> list[dict]:
         """Every stored support ticket as a plain dict, in the order they were first imported."""
         return reads.tickets(self.engine)
@@ -191,6 +198,22 @@ class Store:
         """Keep an analysis result computed from data version ``version``, if no other writer
         holds the database right now (:func:`netmap.storage.cache.cache`). Whether it was kept."""
         return cache.cache(self.engine, name, payload, version)
+
+    # ------------------------------------------------------------ nurture log
+    def log_action(self, person_id: int, action: str, *, note: str | None = None, on: date | None = None,
+                   actor: str | None = None) -> dict:
+        """Log that ``action`` was done for ``person_id`` on ``on`` (default today), audited as ``log``
+        (:func:`netmap.storage.nurture_log.log_action`; the actions: netmap/nurture_log.py)."""
+        from . import nurture_log
+
+        return nurture_log.log_action(self, person_id, action, note=note, on=on, actor=actor)
+
+    def nurture_log(self, *, person_id: int | None = None, owner: str | None = None) -> list[dict]:
+        """The nurture log, newest first: ``done_on, person_id, name, owner, action, note, logged_by``
+        (and ``id``, ``source``) per action (:func:`netmap.storage.nurture_log.entries`)."""
+        from . import nurture_log
+
+        return nurture_log.entries(self.engine, person_id=person_id, owner=owner)
 
     # ------------------------------------------------------------- duplicates
     def merge(self, keep: int | str, other: int | str, *, actor: str | None = None) -> dict:

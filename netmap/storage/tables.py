@@ -367,3 +367,37 @@ class Ticket(_Model, table=True):
 
 
 ticket = Ticket.__table__
+
+
+class NurtureAction(_Model, table=True):
+    """One entry of the nurture log: what someone did for a person, on which day, logged by whom
+    (issue 15; the vocabulary of ``action`` is ``netmap/nurture_log.py`` ACTIONS, checked before a
+    row is written: ``netmap/storage/nurture_log.py``).
+
+    ``logged_by`` is the actor, as in the audit log: the signed-in user's email or
+    ``local:<os user>`` (an imported activity: the export's owner column when it has one).
+    ``source`` is ``"manual"`` for an action logged by hand, else the activities export's
+    vendor; ``external_id`` the activity's id in that export (unique with ``source`` when
+    present, so importing the export again changes nothing). ``import_id`` is the import
+    that wrote an imported action (its undo removes it; null for one logged by hand).
+
+    ``person_id`` cascades: erasing the person removes their log, note and all.
+    """
+
+    __tablename__ = "nurture_action"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: int | None = Field(default=None, sa_column=_id())
+    person_id: int = Field(sa_column=_person_ref("person_id"))
+    action: str = Field(sa_column=_text("action", required=True))
+    note: str | None = Field(default=None, sa_column=_text("note"))
+    done_on: date = Field(sa_column=Column("done_on", Date, nullable=False))
+    logged_by: str = Field(sa_column=_text("logged_by", required=True))
+    logged_at: datetime = Field(sa_column=Column("logged_at", UTCDateTime, nullable=False))
+    source: str = Field(default="manual", sa_column=_text("source", required=True, default="manual"))
+    external_id: str | None = Field(default=None, sa_column=_text("external_id"))
+    import_id: int | None = Field(default=None, sa_column=Column(
+        "import_id", Integer, ForeignKey("import_log.id", ondelete="CASCADE"), index=True))
+
+
+nurture_action = NurtureAction.__table__

@@ -23,11 +23,12 @@ from .engine import chunks
 from .merge import restore_deleted, undo_plan, undo_refusal, undo_target  # merges and keep-apart decisions too
 from .tables import import_change as CHG
 from .tables import import_log as LOG
+from .tables import nurture_action as NA
 from .tables import review as REV
 from .writer import TABLES, _json_hook, _now
 
 #: delete order for undo: children before parents
-_CHILD_FIRST = ("ticket", "participation", "feedback", "referral", "relationship", "review", "identifier", "interaction",
+_CHILD_FIRST = ("nurture_action", "ticket", "participation", "feedback", "referral", "relationship", "review", "identifier", "interaction",
                 "person")
 
 
@@ -61,6 +62,14 @@ def undo(store, import_id: int, *, actor: str | None = None) -> dict:
         for c in mine:
             if c["action"] == "insert":
                 inserted[c["table_name"]].append(c["row_id"])
+        # actions logged by hand since for people this import added go with them (the foreign key
+        # cascades): counted as removed, so the undo says so
+        mine_actions = set(inserted.get("nurture_action", []))
+        for chunk in chunks(inserted.get("person", []), 900):
+            logged = [r for (r,) in conn.execute(select(NA.c.id).where(NA.c.person_id.in_(chunk)))
+                      if r not in mine_actions]
+            if logged:
+                counts["nurture_action removed"] += len(logged)
         for tname in _CHILD_FIRST:
             ids = inserted.get(tname, [])
             for chunk in chunks(ids, 900):

@@ -36,10 +36,11 @@ from .tables import person as P
 from .tables import referral as REF
 from .tables import relationship as REL
 from .tables import review as REV
+from .tables import nurture_action as NA
 from .tables import ticket as TKT
 
 #: the tables the journal names, by name
-TABLES = {t.name: t for t in (P, IDT, REL, REF, INT, PART, FB, REV, TKT)}
+TABLES = {t.name: t for t in (P, IDT, REL, REF, INT, PART, FB, REV, TKT, NA)}
 
 
 def _now() -> datetime:
@@ -325,6 +326,7 @@ def _write_ties(conn, resolution, keymap, results, log, uses) -> None:
             {"score": "score", "on": "answered_on", "comment": "comment"}, results, log, uses, lab, "feedback",
         )
     _write_tickets(conn, [t for t in ties if t.kind == "ticket"], keymap, results, log, uses, lab)
+    _write_actions(conn, [t for t in ties if t.kind == "nurture_action"], keymap, results, log, uses, lab)
     # interactions built on by this import: journal as 'use' of the interaction row
     for label, neg in [u for u in uses if u[1] < 0]:
         uses.discard((label, neg))
@@ -379,6 +381,47 @@ def _write_tickets(conn, ties, keymap, results, log, uses, lab) -> None:
             log(lab(src), "ticket", row["id"], "update", {c: row[c] for c in changes})
             results[lab(src)].updated["tickets"] += 1
             uses.update((lab(src), p) for p in (new["requester_id"], new["agent_id"]) if p)
+
+
+def _write_actions(conn, ties, keymap, results, log, uses, lab) -> None:
+    """Imported activities as nurture log entries (netmap/storage/nurture_log.py), by their natural key
+    (the export's vendor, the activity id): new ones inserted with their import's id, logged by the
+    export's owner (else by the importer, ``importer``), a stored one updated where the export says
+    otherwise (action, note, date, contact, owner), journaled for undo with the values before."""
+    if not ties:
+        return
+    wanted: dict[tuple[str, str], tuple] = {}
+    for t in ties:
+        d = t.data
+        wanted[(d["source"], d["external_id"])] = (t.src, {
+            "person_id": keymap[t.keys[0]], "action": d["action"], "note": d["note"], "done_on": d["done_on"],
+            "logged_by": d["logged_by"]})
+    existing = {}
+    for chunk in chunks(sorted(wanted), 900):
+        for r in conn.execute(select(NA).where(NA.c.external_id.in_([k[1] for k in chunk]))).mappings():
+            existing[(r["source"], r["external_id"])] = dict(r)
+    fresh = [k for k in wanted if k not in existing]
+    now = _now()
+    importer = {(t.data["source"], t.data["external_id"]): t.data.get("importer") or "import" for t in ties}
+    rows = [{"source": k[0], "external_id": k[1], "logged_at": now,
+             "import_id": results[lab(wanted[k][0])].import_id,
+             **wanted[k][1], "logged_by": wanted[k][1]["logged_by"] or importer[k]} for k in fresh]
+    ids = _insert_returning_ids(conn, NA, rows)
+    for k, rid, row in zip(fresh, ids, rows):
+        src = wanted[k][0]
+        log(lab(src), "nurture_action", rid, "insert")
+        results[lab(src)].added["nurture_actions"] += 1
+        uses.add((lab(src), row["person_id"]))
+    for k, (src, data) in wanted.items():
+        if k not in existing:
+            continue
+        row = existing[k]
+        changes = {c: v for c, v in data.items() if v is not None and v != row[c]}
+        if changes:
+            conn.execute(update(NA).where(NA.c.id == row["id"]).values(**changes))
+            log(lab(src), "nurture_action", row["id"], "update", {c: row[c] for c in changes})
+            results[lab(src)].updated["nurture_actions"] += 1
+            uses.add((lab(src), data["person_id"]))
 
 
 def _upsert(conn, table, tname, wanted, existing, make_row, compare, results, log, uses, lab, counter) -> None:
