@@ -156,8 +156,9 @@ st.caption(md(
     f"Each kind of action logged, set against similar people who were not nurtured (same feeling at the time, "
     f"similar spread). Feeling changes are in NPS points, with a 95% interval; under {MIN_PAIRS} matched pairs the "
     "honest answer is \"too few to tell\"."))
+FIGURES = ["nurtured_change", "comparison_change", "difference", "nurtured_rate", "comparison_rate"]
 st.dataframe(
-    outcomes, hide_index=True, width="stretch", key="tr_outcomes",
+    outcomes.astype({c: "float64" for c in FIGURES}), hide_index=True, width="stretch", key="tr_outcomes",
     column_order=["label", "nurtured", "pairs", "nurtured_change", "comparison_change", "difference", "verdict",
                   "nurtured_rate", "comparison_rate", "referral_verdict"],
     column_config={
