@@ -50,7 +50,7 @@ from .errors import NetmapError
 
 __all__ = [
     "AUTH_COOKIES", "Access", "AccessSettings", "Logouts", "NotAllowed", "SignIn", "USER_COOKIE", "admin_set",
-    "decide", "login_providers", "logouts", "normalise_email", "read_sign_in", "refusal",
+    "decide", "log_actor", "login_providers", "logouts", "normalise_email", "read_sign_in", "refusal",
     "settings_from", "user_key",
 ]
 
@@ -165,6 +165,21 @@ def decide(settings: AccessSettings, email: str | None, *, local_user: str | Non
         f"You are signed in{f' as {who}' if who else ''} with read-only access: {CHANGES} are reserved to {why}.",
         email=who or None, sign_in=True, admins=admins,
     )
+
+
+def log_actor(access: Access) -> str | None:
+    """Who a nurture action logged now is recorded as (netmap/storage/nurture_log.py), or None
+    when the user may not log.
+
+    Logging what you did for a customer changes no one's data: it is an account manager's
+    own record. So anyone who may change the data logs under their actor, and with sign-in
+    on, every signed-in user whose email is known logs under that email, admin or not. A
+    user with no email (their provider shared none) cannot be named in the log, so may not."""
+    if access.may_change and access.actor:
+        return access.actor
+    if access.may_view and access.sign_in and access.email:
+        return access.email
+    return None
 
 
 # ------------------------------------------------------------------ sign-in cookies --

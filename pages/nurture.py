@@ -17,6 +17,7 @@ from netmap.ui import (
 )
 
 from netmap.ui import ensure_navigation
+from netmap.ui.log import log_form
 
 ensure_navigation()
 
@@ -185,6 +186,17 @@ else:
         },
     )
     csv_download(queue, "service-queue.csv", label="Download the queue (CSV)", key="nurture_queue_csv")
+
+st.subheader("Log what you did")
+st.caption("Fixed a ticket, called a detractor, thanked a promoter? Log it: the person's profile keeps it, and Trends "
+           "shows per action how feelings and referrals moved afterwards.")
+LOG_CHOICES = 50  # of the queue, then of the list: the first, as ranked
+whom: dict[int, str] = {}
+for pid, name, ticket in queue[["person_id", "requester", "ticket_id"]].head(LOG_CHOICES).itertuples(index=False):
+    whom.setdefault(int(pid), f"{name} · ticket {ticket}")
+for pid, name, todo in shown[["person_id", "name", "action"]].head(LOG_CHOICES).itertuples(index=False):
+    whom.setdefault(int(pid), f"{name} · {todo}")
+log_form(whom, key="nurture")
 
 st.subheader("The nurture plan")
 st.caption(

@@ -17,6 +17,7 @@ from netmap.ui import (
     people_table, show_error, store,
 )
 from netmap.ui.access import actor, may_change
+from netmap.ui.log import log_form, log_table
 
 from netmap.ui import ensure_navigation
 
@@ -203,6 +204,17 @@ else:
     st.dataframe(profile.interactions, hide_index=True, width="stretch", key="interactions",
                  column_config={"happened_on": st.column_config.DateColumn("date"),
                                 "participants": st.column_config.NumberColumn("people")})
+
+# ----------------------------------------------------------- nurture log --
+st.subheader("What we did for them")
+st.caption("Log what you did (a thank-you, a fix, a call, an introduction asked for, a gift): a few weeks on, "
+           "Trends shows, per action, how feelings and referrals moved afterwards against similar people.")
+log_form({profile.person_id: profile.name}, key="person")  # before the table: a new entry shows at once
+done = store().nurture_log(person_id=profile.person_id)
+if done:
+    log_table(done, key="person_log", with_name=False)
+else:
+    st.write("Nothing logged yet.")
 
 # ----------------------------------------------------------------- erase --
 st.divider()

@@ -8,10 +8,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from netmap.config import database_url
 from netmap.errors import NetmapError
+from netmap.network.outcomes import MIN_PAIRS
+from netmap.outcomes_report import outcome_table
 from netmap.trends import moved_people, trend
-from netmap.ui import (FEELING_COLORS, analysis, answers, company_trend, csv_download, md, no_data, people_table,
-                       show_error)
+from netmap.ui import (FEELING_COLORS, analysis, answers, company_trend, csv_download, data_version, md, no_data,
+                       people_table, show_error, store)
+from netmap.ui.log import log_table
 
 from netmap.ui import ensure_navigation
 
@@ -21,6 +25,13 @@ SPLITS = {"Whole company": None, "Per community": "community", "Per account mana
 #: most groups drawn as lines at once (the largest by answers); the CSV has every group
 MAX_LINES = 8
 MOVE_WORDS = {"progress": "progress", "warning": "warning"}
+#: most log entries listed (the newest); the command line's ``log`` gives them all
+LOG_SHOWN = 500
+
+
+@st.cache_data(show_spinner="Measuring what followed each action...", max_entries=8)
+def _outcomes(url: str, version: int, log_key: tuple, days: int) -> pd.DataFrame:
+    return outcome_table(store().nurture_log(), answers(), store().referral_dates(), analysis().people, days=days)
 
 st.title("Trends")
 st.caption(
@@ -123,3 +134,48 @@ else:
                   f"{n_warn} slipped (listed first: they need someone now). Click a row to open the profile."))
     people_table(moves, key="tr_moved")
     csv_download(moves, "netmap-moved.csv", label="Download who moved (CSV)", key="tr_moved_csv")
+
+# ------------------------------------------------------------ what we did, and what followed --
+st.subheader("What we did, and what followed")
+log = store().nurture_log()
+if not log:
+    st.info("Nothing is logged yet. Log what you did for a customer on their profile or on the Nurture page (or "
+            "import a tasks or activities export): this section then shows what followed each kind of action.")
+    st.stop()
+days = st.columns([1, 3])[0].number_input(
+    "Window (days after the action)", min_value=7, max_value=365, value=90, step=7, key="tr_days",
+    help="A referral counts when made within this many days after the action; a feeling change is the person's "
+         "next answer after the action against their answer before it.")
+log_key = (len(log), max(r["id"] for r in log))  # the log changes without changing the measured data
+try:
+    outcomes = _outcomes(database_url(), data_version(), log_key, int(days))
+except NetmapError as exc:
+    show_error(exc)
+    st.stop()
+st.caption(md(
+    f"Each kind of action logged, set against similar people who were not nurtured (same feeling at the time, "
+    f"similar spread). Feeling changes are in NPS points, with a 95% interval; under {MIN_PAIRS} matched pairs the "
+    "honest answer is \"too few to tell\"."))
+FIGURES = ["nurtured_change", "comparison_change", "difference", "nurtured_rate", "comparison_rate"]
+st.dataframe(
+    outcomes.astype({c: "float64" for c in FIGURES}), hide_index=True, width="stretch", key="tr_outcomes",
+    column_order=["label", "nurtured", "pairs", "nurtured_change", "comparison_change", "difference", "verdict",
+                  "nurtured_rate", "comparison_rate", "referral_verdict"],
+    column_config={
+        "label": st.column_config.TextColumn("Action", width=170),
+        "nurtured": st.column_config.NumberColumn("People", help="People with this action in the log"),
+        "pairs": st.column_config.NumberColumn("Matched pairs", help="Nurtured people with a comparison person and "
+                                               "an answer before and after"),
+        "nurtured_change": st.column_config.NumberColumn("Feeling change", format="%+.1f"),
+        "comparison_change": st.column_config.NumberColumn("Comparison change", format="%+.1f"),
+        "difference": st.column_config.NumberColumn("Difference", format="%+.1f"),
+        "verdict": st.column_config.TextColumn("Feeling"),
+        "nurtured_rate": st.column_config.NumberColumn("Referred (nurtured)", format="percent"),
+        "comparison_rate": st.column_config.NumberColumn("Referred (comparison)", format="percent"),
+        "referral_verdict": st.column_config.TextColumn("Referrals"),
+    },
+)
+csv_download(outcomes, "netmap-outcomes.csv", label="Download the outcomes (CSV)", key="tr_outcomes_csv")
+
+st.caption(f"The log: {len(log):,} action(s), newest first. Click a row to open the person's profile.")
+log_table(log[:LOG_SHOWN], key="tr_log")

@@ -2,8 +2,9 @@
 netmap/storage/tables.py ``NurtureAction``; the vocabulary: netmap/nurture_log.py).
 
 :func:`log_action` writes one action logged by hand, in one write transaction with its
-audit entry (action ``log``, target ``person #<id>``: no name, no note) and the data version
-bumped. :func:`entries` reads the log as plain rows, newest first. Imported actions (an
+audit entry (action ``log``, target ``person #<id>``: no name, no note). The data version
+stays: no measure is derived from the log, and bumping it would make the next page view
+measure the whole network again (seconds to a minute at 100,000 people) for one note. :func:`entries` reads the log as plain rows, newest first. Imported actions (an
 activities export, the ``activities`` kind) are written by netmap/storage/writer.py with the
 rest of an import, journaled for undo like every imported row.
 
@@ -51,7 +52,6 @@ def log_action(store, person_id: int, action: str, *, note: str | None = None, o
             "person_id": person_id, "action": key, "note": note, "done_on": on, "logged_by": actor,
             "logged_at": datetime.now(timezone.utc), "source": "manual", "external_id": None, "import_id": None,
         }).scalar_one()
-        store._bump(conn)
         audit.record(conn, actor, "log", f"person #{person_id}", {"actions": 1})
     return entries(store.engine, ids=[rid])[0]
 

@@ -26,7 +26,8 @@ import pandas as pd
 import streamlit as st
 
 from ..access import (
-    USER_COOKIE, Access, AccessSettings, NotAllowed, SignIn, decide, login_providers, logouts, read_sign_in, refusal,
+    USER_COOKIE, Access, AccessSettings, NotAllowed, SignIn, decide, log_actor, login_providers, logouts, read_sign_in,
+    refusal,
     settings_from,
 )
 from ..storage.audit import describe_counts
@@ -144,6 +145,18 @@ def actor() -> str:
     if not who.may_change or who.actor is None:
         raise NotAllowed(who.reason or "you may not change the data")
     return who.actor
+
+
+def may_log() -> str | None:
+    """Who a nurture action logged now is recorded as (:func:`netmap.access.log_actor`: anyone
+    who may change the data, and every signed-in user with an email); None, with the reason
+    said in place of the form, when the current user may not log."""
+    who = viewer()
+    logger = log_actor(who)
+    if logger is None:
+        st.info("Logging what you did is not available to you: netmap cannot tell who you are "
+                "(sign in with an account that shares your email).", icon=":material/lock:")
+    return logger
 
 
 def sign_in_screen() -> None:
