@@ -82,7 +82,7 @@ def test_the_entry_shares_the_change_s_transaction(store, monkeypatch):
     before = snapshot(store)
     monkeypatch.setattr(audit, "record", record_then_fail)
     with pytest.raises(RuntimeError):
-        store.erase("ann@acme.com")
+        store.erase(store.resolve_one("ann@acme.com"))
     with pytest.raises(RuntimeError):
         store.undo(store.imports()[0]["id"])
     monkeypatch.setattr(audit, "record", real)
@@ -108,7 +108,7 @@ def test_undo_is_audited_and_a_refused_undo_is_not(store):
 def test_erase_is_audited_and_leaves_nothing_of_the_person_in_the_log(store):
     load(store, ("people.csv", PEOPLE), ("survey.csv", SURVEY), ("rels.csv", RELS))
     pid = store.find_person("cleo.quartz@zeta.io")
-    result = store.erase("cleo.quartz@zeta.io", actor="admin@team.test")
+    result = store.erase(store.resolve_one("cleo.quartz@zeta.io"), actor="admin@team.test")
     entry = store.audit()[0]
     assert entry["action"] == "erase" and entry["actor"] == "admin@team.test"
     assert entry["target"] == f"person #{pid}"
@@ -171,7 +171,7 @@ def test_entries_newest_first_with_filters(store):
     load(store, ("a.csv", "Email,Name\na@x.com,A\n"))
     load(store, ("b.csv", "Email,Name\nb@x.com,B\n"))
     store.undo(store.imports()[0]["id"])
-    store.erase("a@x.com")
+    store.erase(store.resolve_one("a@x.com"))
     log = store.audit()
     assert [e["action"] for e in log] == ["erase", "undo", "import", "import"]
     assert [e["id"] for e in log] == sorted((e["id"] for e in log), reverse=True)

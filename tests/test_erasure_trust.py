@@ -58,7 +58,7 @@ def test_erase_by_netmap_id_or_a_unique_key_hits_exactly_that_person(store, caps
 def test_library_erase_refuses_an_ambiguous_who(store):
     load(store, ("people.csv", BYSTANDERS))
     with pytest.raises(AmbiguousPerson, match="names 2 people"):
-        store.erase("alice@x.example")
+        store.erase(store.resolve_one("alice@x.example"))
     assert len(_people(store)) == 3
 
 
@@ -105,7 +105,7 @@ def test_erase_does_not_claim_success_while_a_reader_holds_the_old_rows(tmp_path
     reader.execute("BEGIN")
     reader.execute("SELECT name FROM person").fetchall()  # an older snapshot, held open
     with pytest.raises(ErasureIncomplete, match="still reading an older snapshot.*python -m netmap wipe"):
-        store.erase("ann@acme.example")
+        store.erase(store.resolve_one("ann@acme.example"))
     reader.rollback()
     reader.close()
     assert main(["--db", url, "wipe"]) == 0
@@ -137,7 +137,7 @@ _KILL_ERASE = textwrap.dedent(
         real_wipe(self, **kw)
 
     netmap.storage.store.Store._bump, netmap.storage.store.Store.wipe_free_space = bump, wipe
-    store.erase(who)
+    store.erase(store.resolve_one(who))
     print("DONE", flush=True)
     """
 )

@@ -234,7 +234,7 @@ def test_erase_after_a_merge_leaves_nothing_of_either_record(store):
     keep, other = loaded(store)
     result = store.merge(keep, other)
     assert "ZQ-CRM-2" in repr(dump_tables(store))  # the merged record's values, kept in the journal for undo
-    erased = store.erase("zoe.quill@acme.example")  # the merged record's email names the kept person now
+    erased = store.erase(store.resolve_one("zoe.quill@acme.example"))  # the merged record's email names the kept person now
     assert erased["person_id"] == keep
     left = repr(dump_tables(store))
     assert [c for c in CANARIES if c.casefold() in left.casefold()] == []
@@ -254,7 +254,7 @@ def test_erasing_someone_a_merge_combined_a_tie_with_ends_that_merge_s_undo(stor
     load(store, ("r2.csv", "Person A,Person B,Relationship\nzoe@acme.example,cy@beta.example,knows\n"))
     result = store.merge(keep, other)  # the second Zoe's tie to Cy is dropped as a twin of the first's
     assert result["combined"]["relationship"] == 2
-    store.erase("cy@beta.example")
+    store.erase(store.resolve_one("cy@beta.example"))
     assert "Dunn" not in repr(dump_tables(store))
     with pytest.raises(UndoRefused, match="can no longer be undone"):
         store.undo(result["merge_id"])

@@ -320,8 +320,8 @@ def test_erasure_sweep(store, tmp_path, capsys):
     checked_bytes = store.is_sqlite or can_read_pg_files(store)
     erased: set[int] = set()
     for i, s in enumerate(subjects):
-        erased.add(store.find_person(s.who))
-        store.erase(s.who)
+        erased.add(pid := store.find_person(s.who))
+        store.erase(pid)
         # what must be gone now: the needles of everyone erased so far that nobody still here holds
         due = {n for done in subjects[: i + 1] for n in done.needles} - {n for rest in subjects[i + 1:]
                                                                           for n in rest.needles}
@@ -423,7 +423,7 @@ def test_library_logs_and_warnings_hold_no_canary(all_logs, database_url, tmp_pa
     pid = store.find_person(Z)
     person_profile(store, pid, graph=G, people=analysis.people)
     assert len(search_people(analysis.people, "Canarywick")) == 1
-    store.erase(Z)
+    store.erase(pid)
     store.close()
     out, err = capfd.readouterr()
     assert not leaked(caplog.text), leaked(caplog.text)

@@ -122,7 +122,7 @@ def test_erase_leaves_no_trace_in_any_table(store, who):
         return [c for c in canaries if c in text]
 
     assert left() == canaries
-    result = store.erase(who)
+    result = store.erase(store.resolve_one(who))
     assert result["feedback"] == 1 and result["relationship"] == 1 and result["participation"] == 1
     assert left() == []
     s = store.summary()
@@ -141,7 +141,7 @@ def test_erase_leaves_no_byte_of_the_person(tmp_path, who):
     raw = _file_bytes(db)
     canaries = [b"Cleo", b"Quartz", b"cleo.quartz@zeta.io", b"Zyxwvut canary"]
     assert all(c in raw for c in canaries)
-    result = store.erase(who)
+    result = store.erase(store.resolve_one(who))
     assert result["feedback"] == 1 and result["relationship"] == 1 and result["participation"] == 1
     store.close()
     raw = _file_bytes(db)
@@ -155,12 +155,23 @@ def test_erase_leaves_no_byte_of_the_person(tmp_path, who):
     again.close()
 
 
-def test_erase_unknown_or_ambiguous(store):
+def test_erase_takes_an_id_never_a_name(store):
+    """Erasure is by person id: a name can be someone else's too. A WHO is resolved first,
+    and resolving refuses one that names nobody or several people."""
     load(store, ("p.csv", PEOPLE + "4,Ann,Lee,ann2@x.com,Maria,lead,X,,,,\n"))
+    before = store.summary()["people"]
     with pytest.raises(UnknownPerson):
-        store.erase("nobody@nowhere.com")
+        store.resolve_one("nobody@nowhere.com")
     with pytest.raises(AmbiguousPerson):
-        store.erase("Ann Lee")
+        store.resolve_one("Ann Lee")
+    for not_an_id in ("Ann Lee", "ann2@x.com", "4", True):
+        with pytest.raises(TypeError, match="person id"):
+            store.erase(not_an_id)
+    with pytest.raises(UnknownPerson):
+        store.erase(999_999)
+    assert store.summary()["people"] == before
+    store.erase(store.resolve_one("ann2@x.com"))
+    assert store.summary()["people"] == before - 1
 
 
 @pytest.mark.sqlite_only

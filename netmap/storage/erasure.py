@@ -59,21 +59,24 @@ _REDACTED_TEXT = {
 }
 
 
-def erase(store, person: int | str, *, actor: str | None = None) -> dict:
+def erase(store, person_id: int, *, actor: str | None = None) -> dict:
     """Erase a person with every tie, referral, participation, feedback and
     journal entry about them (and about the records merged into them: :func:`netmap.storage.merge.absorbed`;
     a merge or keep-apart decision that named them can no longer be undone), redact their full name and email wherever else
     stored text spells them, then rewrite the database so no byte of them is
     left (SQLite: ``secure_delete`` + ``VACUUM`` + a WAL checkpoint that is
-    checked). ``person``: their id, or a WHO that names exactly one person
-    (:meth:`netmap.storage.store.Store.resolve_one`). The audit log records ``actor`` (default
+    checked). ``person_id``: their id, never a name (resolve a WHO with
+    :meth:`netmap.storage.store.Store.resolve_one` first). The audit log records ``actor`` (default
     :func:`netmap.config.local_actor`), the person's number and the counts:
     nothing that names them.
 
     Returns ``{"person_id", <table>: rows deleted ..., "redacted": {"table.column":
     rows}}``. Raises :class:`ErasureIncomplete` when the rows are gone but another
     connection kept copies reachable (the message says what to do)."""
-    pid = person if isinstance(person, int) else store.resolve_one(person)
+    if isinstance(person_id, bool) or not isinstance(person_id, int):
+        raise TypeError(f"erase takes a person id (a whole number), not {person_id!r}: resolve a name, email or "
+                        "CRM id to one person first (Store.resolve_one)")
+    pid = person_id
     with store.writing() as conn:
         row = conn.execute(select(P).where(P.c.id == pid)).mappings().first()
         if row is None:

@@ -167,13 +167,14 @@ class Store:
 
         return undo.undo_preview(self, import_id)
 
-    def erase(self, person: int | str, *, actor: str | None = None) -> dict:
-        """Erase a person (their id, or a WHO that names exactly one person: :meth:`resolve_one`)
-        with everything about them, down to the bytes of the database files
-        (:func:`netmap.storage.erasure.erase`)."""
+    def erase(self, person_id: int, *, actor: str | None = None) -> dict:
+        """Erase person ``person_id`` with everything about them, down to the bytes of the
+        database files (:func:`netmap.storage.erasure.erase`). By id only: a name can be
+        someone else's too, so the caller resolves a WHO first (:meth:`resolve_one`, which
+        refuses a WHO that names several people) and shows whom it found."""
         from . import erasure
 
-        return erasure.erase(self, person, actor=actor)
+        return erasure.erase(self, person_id, actor=actor)
 
     def wipe_free_space(self, *, erasing: int | None = None) -> None:
         """Leave no copy of deleted rows in the database files (:func:`netmap.storage.erasure.wipe_free_space`)."""
