@@ -27,6 +27,11 @@ import tickets        ``python -m netmap import zendesk-tickets.csv`` (right
                       about 0.3 tickets per customer)
 queue                 ``python -m netmap queue --top 20 --format csv`` (the
                       service queue: open tickets ranked)
+import activities     ``python -m netmap import hubspot-tasks.csv`` (after
+                      the tickets: the nurture log of ``tools.synth
+                      --activities``, HubSpot tasks)
+outcomes              ``python -m netmap outcomes --format csv`` (what
+                      followed each action type, against matched people)
 page X                each page of the app run headless (AppTest: the page
                       script, no browser) in a fresh process on the stored
                       measures: the first visit, then again (``--no-app``
@@ -103,7 +108,8 @@ DENSE_TEAM_SIZE = 15
 PAGE_TARGET_S = 2.0
 #: the network view's HTML
 HTML_TARGET_MB = 2.0
-ANSWER_PHASES = ("nurture", "bridges", "paths person", "paths company", "plan k=10", "trend", "moved", "queue")
+ANSWER_PHASES = ("nurture", "bridges", "paths person", "paths company", "plan k=10", "trend", "moved", "queue",
+                 "outcomes")
 
 
 @dataclass
@@ -245,8 +251,10 @@ def bench_size(
     log(f"{_label(people, team_size)} people:")
     shape = [] if team_size is None else ["--team-size", str(team_size)]
     record("generate", ["-m", "tools.synth", "--people", str(people), "--seed", str(seed), "--out", str(folder),
-                        "--no-xlsx", "--tickets", str(folder / "tickets"), *shape])
+                        "--no-xlsx", "--tickets", str(folder / "tickets"), "--activities", str(folder / "tickets"),
+                        *shape])
     tickets = str(folder / "tickets" / "zendesk-tickets.csv")
+    activities = str(folder / "tickets" / "hubspot-tasks.csv")
     files = sorted(str(p) for p in folder.iterdir() if p.suffix in (".csv", ".xlsx"))
     email, company = _query_subjects(folder)
     record("startup", ["-m", "netmap", "--help"])
@@ -258,6 +266,7 @@ def bench_size(
         if not record("import", ["--db", url, "import", *files], netmap=True):
             break
         record("import tickets", ["--db", url, "import", tickets], netmap=True)
+        record("import activities", ["--db", url, "import", activities], netmap=True)
         if not record("measures", ["--db", url, "weak-ties", "--top", "1"], netmap=True):
             break
         record("nurture", ["--db", url, "nurture", "--top", "20"], netmap=True)
@@ -268,6 +277,7 @@ def bench_size(
         record("trend", ["--db", url, "trend", "--by", "owner"], netmap=True)
         record("moved", ["--db", url, "moved", "--since", "2025-01-01"], netmap=True)
         record("queue", ["--db", url, "queue", "--top", "20", "--format", "csv"], netmap=True)
+        record("outcomes", ["--db", url, "outcomes", "--format", "csv"], netmap=True)
         if app_pages:
             out = workdir / "app-pages.json"
             out.unlink(missing_ok=True)
