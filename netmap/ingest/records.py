@@ -774,26 +774,34 @@ def _activity_row(row: _Row) -> None:
 def _check_activities(parsed: ParsedFile) -> None:
     """The same activity id twice in one file is refused, citing both rows; activities not done yet
     were left out: one warning says how many."""
-    first: dict[str, int] = {}
-    repeated: set[str] = set()
-    for a in parsed.activities:
-        if a.activity_id in first:
-            parsed.problems.append(Problem(
-                parsed.label, a.src.row, parsed.mapping.header_of("activity_id"),
-                f"activity {a.activity_id!r} appears twice, in rows {first[a.activity_id]} and {a.src.row}; keep "
-                "one row per activity"))
-            repeated.add(a.activity_id)
-        else:
-            first[a.activity_id] = a.src.row
-    if repeated:
-        parsed.refused_rows |= {a.src.row for a in parsed.activities if a.activity_id in repeated}
-        parsed.activities = [a for a in parsed.activities if a.activity_id not in repeated]
+    parsed.activities = _refuse_repeated(parsed, parsed.activities, "activity_id", "activity", "keep one row per activity")
     skipped = parsed.not_done
     if skipped:
         parsed.warnings.append(Problem(
             parsed.label, None, parsed.mapping.header_of("status"),
             f"{skipped} activit{'y' if skipped == 1 else 'ies'} not done yet (not started, in progress, waiting, "
             "deferred) left out: only what was done goes into the nurture log", "warning"))
+
+
+def _refuse_repeated(parsed: ParsedFile, items: list, field: str, noun: str, remedy: str) -> list:
+    """``items`` less every one whose ``field`` (an id) appears twice in the file: each repeat is a
+    problem citing both rows, and every row of a repeated id is refused, since which row is the
+    record's state would otherwise depend on the order of the rows."""
+    first: dict[str, int] = {}
+    repeated: set[str] = set()
+    for item in items:
+        key = getattr(item, field)
+        if key in first:
+            parsed.problems.append(Problem(
+                parsed.label, item.src.row, parsed.mapping.header_of(field),
+                f"{noun} {key!r} appears twice, in rows {first[key]} and {item.src.row}; {remedy}"))
+            repeated.add(key)
+        else:
+            first[key] = item.src.row
+    if not repeated:
+        return items
+    parsed.refused_rows |= {item.src.row for item in items if getattr(item, field) in repeated}
+    return [item for item in items if getattr(item, field) not in repeated]
 
 
 def _no_answer(text: str) -> bool:
@@ -803,23 +811,9 @@ def _no_answer(text: str) -> bool:
 
 
 def _check_duplicate_tickets(parsed: ParsedFile) -> None:
-    """The same ticket id twice in one file is refused, citing both rows: which row is the
-    ticket's state would otherwise depend on the order of the rows."""
-    first: dict[str, int] = {}
-    repeated: set[int] = set()
-    for t in parsed.tickets:
-        if t.ticket_id in first:
-            parsed.problems.append(Problem(
-                parsed.label, t.src.row, parsed.mapping.header_of("ticket_id"),
-                f"ticket {t.ticket_id!r} appears twice, in rows {first[t.ticket_id]} and {t.src.row}; keep one row "
-                "per ticket (the latest export of it)"))
-            repeated.add(t.src.row)
-        else:
-            first[t.ticket_id] = t.src.row
-    if repeated:
-        parsed.refused_rows |= repeated | set(first[t.ticket_id] for t in parsed.tickets if t.src.row in repeated)
-        parsed.tickets = [t for t in parsed.tickets if t.ticket_id not in
-                          {u.ticket_id for u in parsed.tickets if u.src.row in repeated}]
+    """The same ticket id twice in one file is refused, citing both rows (:func:`_refuse_repeated`)."""
+    parsed.tickets = _refuse_repeated(parsed, parsed.tickets, "ticket_id", "ticket",
+                                      "keep one row per ticket (the latest export of it)")
 
 
 def _rescale(parsed: ParsedFile) -> None:
