@@ -244,23 +244,29 @@ def outcomes(
         a = line.before(t) if line else None
         return a.feeling if a else "unknown"
 
+    window, before_window = timedelta(days=days), timedelta(days=days + 1)
+
     def referred(p: int, t: date) -> bool:
         ds = refs.get(p, [])
         i = bisect_right(ds, t)
-        return i < len(ds) and ds[i] <= t + timedelta(days=days)
+        return i < len(ds) and ds[i] <= t + window
 
     def untouched(p: int, t: date) -> bool:
-        ds = nurtured_on.get(p, [])
-        i = bisect_right(ds, t - timedelta(days=days + 1))
-        return not (i < len(ds) and ds[i] <= t + timedelta(days=days))
+        ds = nurtured_on.get(p)
+        if not ds:
+            return True
+        i = bisect_right(ds, t - before_window)
+        return not (i < len(ds) and ds[i] <= t + window)
 
     def suitable(q: int, p: int, t: date, want: str, need_answers: bool) -> bool:
-        if q == p or not untouched(q, t) or feeling_on(q, t) != want:
+        # the cheapest tests first: most candidates have no answers around t at all
+        if q == p:
             return False
         if need_answers:
             line = lines.get(q)
-            return bool(line) and line.before(t) is not None and line.after(t) is not None
-        return True
+            if not line or line.before(t) is None or line.after(t) is None:
+                return False
+        return untouched(q, t) and feeling_on(q, t) == want
 
     def match(p: int, t: date, need_answers: bool) -> int | None:
         """The comparison person for ``p`` on ``t``: nearest spread in the same decile, else an
