@@ -70,3 +70,15 @@ def test_import_a_ticket_export_then_the_service_queue_then_log_the_fix(empty_ap
         page.get_by_role("button", name="Download the outcomes (CSV)").click()
     outcome = Path(info.value.path()).read_text(encoding="utf-8-sig").splitlines()
     assert outcome[1].startswith("fixed_issue,fixed an issue,1,") and "too few to tell" in outcome[1]
+
+    # and on Mei Chen's profile, her log under the form
+    pid = lines[1].split(",")[4]
+    page.goto(f"{empty_app.base}/person?id={pid}")
+    wait_for_app(page, 60_000)
+    heading = page.get_by_role("heading", name="What we did for them")
+    heading.wait_for(timeout=60_000)
+    heading.scroll_into_view_if_needed()
+    wait_for_app(page)
+    expect(page.get_by_text("Nothing logged yet.")).to_have_count(0)
+    expect(page.get_by_role("button", name="Log it")).to_be_visible()
+    page.screenshot(path="/tmp/e2e_15_person_log.png")  # the viewport: the section, scrolled to
