@@ -333,6 +333,16 @@ def _write_ties(conn, resolution, keymap, results, log, uses) -> None:
         log(label, "interaction", -neg, "use")
 
 
+def _stored_by_source_id(conn, table, keys) -> dict[tuple[str, str], dict]:
+    """The stored rows of ``table`` (tickets, nurture actions: known by their export's vendor and
+    id) for the ``(source, external id)`` keys, each as a dict under its key."""
+    found = {}
+    for chunk in chunks(sorted(keys), 900):
+        for r in conn.execute(select(table).where(table.c.external_id.in_([k[1] for k in chunk]))).mappings():
+            found[(r["source"], r["external_id"])] = dict(r)
+    return found
+
+
 def _write_tickets(conn, ties, keymap, results, log, uses, lab) -> None:
     """Tickets by their natural key (help desk, ticket id): new ones inserted, a stored one
     updated where the export says otherwise (status, dates, rating, agent ...), journaled
@@ -352,10 +362,7 @@ def _write_tickets(conn, ties, keymap, results, log, uses, lab) -> None:
     for chunk in chunks(keys, 900):
         iid.update(conn.execute(select(INT.c.external_id, INT.c.id).where(
             INT.c.kind == "ticket", INT.c.external_id.in_(chunk))).all())
-    existing = {}
-    for chunk in chunks(sorted(wanted), 900):
-        for r in conn.execute(select(TKT).where(TKT.c.external_id.in_([k[1] for k in chunk]))).mappings():
-            existing[(r["source"], r["external_id"])] = dict(r)
+    existing = _stored_by_source_id(conn, TKT, wanted)
     fresh = [k for k in wanted if k not in existing]
     rows = []
     for k in fresh:
@@ -396,10 +403,7 @@ def _write_actions(conn, ties, keymap, results, log, uses, lab) -> None:
         wanted[(d["source"], d["external_id"])] = (t.src, {
             "person_id": keymap[t.keys[0]], "action": d["action"], "note": d["note"], "done_on": d["done_on"],
             "logged_by": d["logged_by"]})
-    existing = {}
-    for chunk in chunks(sorted(wanted), 900):
-        for r in conn.execute(select(NA).where(NA.c.external_id.in_([k[1] for k in chunk]))).mappings():
-            existing[(r["source"], r["external_id"])] = dict(r)
+    existing = _stored_by_source_id(conn, NA, wanted)
     fresh = [k for k in wanted if k not in existing]
     now = _now()
     importer = {(t.data["source"], t.data["external_id"]): t.data.get("importer") or "import" for t in ties}
