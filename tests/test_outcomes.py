@@ -154,3 +154,87 @@ def test_spread_deciles():
     d = spread_deciles({i: float(i) for i in range(20)})
     assert [d[i] for i in range(20)] == [i // 2 for i in range(20)]
     assert spread_deciles({1: 0.0, 2: 0.0, 3: 5.0}) == {1: 0, 2: 0, 3: 6}
+
+
+def _reference_match_all(questions, lines, nurtured_on, spread, days):
+    """The matching definition (module docstring), person by person: the fast sweep's oracle."""
+    from datetime import timedelta
+
+    from netmap.network import outcomes as oc
+
+    deciles = oc.spread_deciles(spread)
+
+    def before(q, t):
+        xs = [a for a in (lines[q].answers if q in lines else []) if a.on <= t]
+        return xs[-1] if xs else None
+
+    def after(q, t):
+        xs = [a for a in (lines[q].answers if q in lines else []) if a.on > t]
+        return xs[0] if xs else None
+
+    def suitable(q, p, t, want, need):
+        b = before(q, t)
+        return (q != p and not any(abs((d - t).days) <= days for d in nurtured_on.get(q, []))
+                and (b.feeling if b else "unknown") == want and (not need or (b is not None and after(q, t) is not None)))
+
+    out = {}
+    for (p, t), (want, both) in questions.items():
+        s, d = spread.get(p, 0.0), deciles.get(p, 0)
+        for need in (False, True) if both else (False,):
+            out[p, t, need] = None
+            for ring in ({d}, {d - 1, d + 1}):
+                found = sorted((abs(s - v), q) for q, v in spread.items()
+                               if deciles[q] in ring and suitable(q, p, t, want, need))
+                if found:
+                    out[p, t, need] = found[0][1]
+                    break
+    assert timedelta(days=days)  # (days is a whole number of days)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("reach", [1, 3, 128])
+def test_the_sweep_matches_like_the_definition(seed, reach, monkeypatch):
+    """Random small worlds - shared spreads, equal distances on both sides, spreads so far apart
+    that distances round alike, people with 0, 1, 2+ answers (some on the same day),
+    actions whose windows overlap, people not in the pool - give the same outcomes with the
+    fast matching (window ``reach``, falling back when it cannot tell) as with the definition."""
+    from netmap.network import outcomes as oc
+
+    rng = random.Random(seed)
+    day0 = date(2024, 1, 1).toordinal()
+    people = list(range(1, 201))
+    spread = {p: rng.choice([0.5, 1e16, 1e16 + 2, 1e16 + 4] + [float(i) for i in range(-1, 40)])
+              for p in people if p % 13}  # 13, 26, ... are not in the pool
+    answers = []
+    for p in people:
+        for _ in range(rng.choice([0, 0, 1, 2, 3, 5])):
+            answers.append(Answer(p, date.fromordinal(day0 + rng.randrange(0, 120)), rng.randrange(0, 11),
+                                  seq=rng.randrange(3)))
+        if rng.random() < 0.1:
+            answers.append(Answer(p, date.fromordinal(day0 + rng.randrange(0, 120)), rng.randrange(1, 6), "csat"))
+    actions = [Action(rng.choice(people), rng.choice(["called", "thanked", "sent_gift"]),
+                      date.fromordinal(day0 + rng.randrange(0, 120))) for _ in range(rng.randrange(30, 150))]
+    referrals = [(rng.choice(people), date.fromordinal(day0 + rng.randrange(0, 150))) for _ in range(15)]
+    days = rng.choice([1, 5, 20])
+    monkeypatch.setattr(oc, "_REACH", reach)
+    fast_match, seen = oc._match_all, []
+
+    def both(*args):  # every comparison person, side by side
+        seen.append((fast_match(*args), _reference_match_all(*args)))
+        return seen[-1][0]
+
+    monkeypatch.setattr(oc, "_match_all", both)
+    fast = outcomes(actions, answers, referrals, spread, days=days, min_pairs=2, samples=50)
+    assert seen and seen[0][0] == seen[0][1]
+    monkeypatch.setattr(oc, "_match_all", _reference_match_all)
+    assert fast == outcomes(actions, answers, referrals, spread, days=days, min_pairs=2, samples=50)
+
+
+def test_spreads_whose_distances_round_alike_tie_to_the_lower_id():
+    # 1e16 - 35 and 1e16 - 36 are the same float: persons 28 (35.0) and 29 (36.0) are equally
+    # near person 30 (1e16), all three in the top decile; the lower id, 28, is the comparison
+    spread = {p: float(p) for p in range(1, 28)} | {28: 35.0, 29: 36.0, 30: 1e16}
+    actions = [Action(30, "called", ACT)] + [Action(p, "thanked", ACT) for p in range(1, 28)]
+    o = called(outcomes(actions, [], [(28, AFTER)], spread))
+    assert (o.referral_pairs, o.comparison_referrals) == (1, 1)

@@ -193,6 +193,205 @@ def _verdict(pairs: int, interval: tuple[float, float] | None, min_pairs: int) -
     return "no clear difference"
 
 
+#: How many people on each side of a person's spread :func:`_match_all` looks at for their
+#: comparison person (a question the window cannot settle is answered by :meth:`_Pool.match`).
+_REACH = 128
+_DAY = 1 << 22  # more than any date's ordinal: keys person * _DAY + day sort by person, then day
+
+
+def _deciles_sorted(values: np.ndarray) -> np.ndarray:
+    """:func:`spread_deciles` of values already sorted ascending, as an array in that order."""
+    return np.minimum(9, (10 * np.searchsorted(values, values, "left")) // max(len(values), 1))
+
+
+class _Pool:
+    """The comparison pool in (spread, id) order - a decile is a range of positions, equal
+    spreads are neighbours, lowest id first - with everybody's answers and actions as sorted
+    ``position * _DAY + day`` keys, so that who is suitable on a date is a few bisections."""
+
+    def __init__(self, spread: Mapping[int, float], lines: Mapping[int, _Timeline],
+                 nurtured_on: Mapping[int, list[date]], days: int, code: Mapping[str, int]):
+        ids = np.fromiter(spread.keys(), dtype=np.int64, count=len(spread))
+        values = np.fromiter(spread.values(), dtype=float, count=len(spread))
+        order = np.lexsort((ids, values))
+        self.ids, self.values, self.days = ids[order], values[order], days
+        self.n = len(ids)
+        self.decile = _deciles_sorted(self.values)
+        self.at = dict(zip(self.ids.tolist(), range(self.n)))
+        self.run_start = np.searchsorted(self.values, self.values, "left")  # where each spread's run begins
+        self.run_end = np.searchsorted(self.values, self.values, "right")
+        a_pos, a_day, a_code = [], [], []
+        for p, line in lines.items():  # in timeline order: on a day, the answer that holds last
+            i = self.at.get(p)
+            if i is not None:
+                a_pos += [i] * len(line.answers)
+                a_day += [a.on.toordinal() for a in line.answers]
+                a_code += [code[a.feeling] for a in line.answers]
+        self.a_pos, self.a_day, self.a_code = (np.asarray(x, dtype=np.int64) for x in (a_pos, a_day, a_code))
+        o = np.argsort(self.a_pos * _DAY + self.a_day, kind="stable")
+        self.a_pos, self.a_day, self.a_code = self.a_pos[o], self.a_day[o], self.a_code[o]
+        self.a_key = self.a_pos * _DAY + self.a_day
+        self.total = np.bincount(self.a_pos, minlength=self.n)
+        n_pos, n_day = [], []
+        for p, ds in nurtured_on.items():
+            i = self.at.get(p)
+            if i is not None:
+                n_pos += [i] * len(ds)
+                n_day += [d.toordinal() for d in ds]
+        self.n_pos, self.n_day = np.asarray(n_pos, dtype=np.int64), np.asarray(n_day, dtype=np.int64)
+        self.n_key = np.sort(self.n_pos * _DAY + self.n_day)
+
+    def suitable(self, pos: np.ndarray, day: int, want: int, need_answers: bool) -> np.ndarray:
+        """Which of the people at ``pos`` are suitable comparisons on ``day`` (an ordinal) for
+        feeling code ``want``: untouched, the same feeling, and both answers when needed."""
+        base = pos * _DAY
+        near = (np.searchsorted(self.n_key, base + min(day + self.days, _DAY - 1), "right")
+                > np.searchsorted(self.n_key, base + max(day - self.days, 0), "left"))
+        last = np.searchsorted(self.a_key, base + day, "right") - 1  # their latest answer by day
+        whose, what = np.append(self.a_pos, -1), np.append(self.a_code, 0)  # (never empty)
+        has = (last >= 0) & (whose[np.maximum(last, 0)] == pos)
+        ok = ~near & (np.where(has, what[np.maximum(last, 0)], 0) == want)
+        if need_answers:
+            ok &= has & (last + 1 < np.searchsorted(self.a_key, base + _DAY, "left"))
+        return ok
+
+    def match(self, p: int, day: int, want: int, need_answers: bool) -> int | None:
+        """The definition, for one question: among the suitable people of p's decile (else of
+        the two adjacent ones) other than p, the least ``|spread - p's spread|``, then the
+        lowest id."""
+        me = self.at.get(p, -1)
+        s = float(self.values[me]) if me >= 0 else 0.0
+        d = int(self.decile[me]) if me >= 0 else 0
+        for ring in ((d,), (d - 1, d + 1)):
+            pos = np.concatenate([np.arange(*np.searchsorted(self.decile, [dd, dd + 1])) for dd in ring])
+            if want != 0:  # a known feeling: only people with an answer can share it
+                pos = pos[self.total[pos] > 0]
+            pos = pos[self.suitable(pos, day, want, need_answers) & (pos != me)]
+            if len(pos):
+                dist = np.abs(s - self.values[pos])
+                return int(self.ids[pos[dist == dist.min()]].min())
+        return None
+
+
+def _match_all(questions: Mapping[tuple[int, date], tuple[str, bool]], lines: Mapping[int, _Timeline],
+               nurtured_on: Mapping[int, list[date]], spread: Mapping[int, float],
+               days: int) -> dict[tuple[int, date, bool], int | None]:
+    """The comparison person (module docstring, "Comparison group") for every question
+    ``(p, t) -> (p's feeling on t, whether p has a before and an after answer)``: under the key
+    ``(p, t, False)`` (for referrals) and, when p has both answers, ``(p, t, True)`` (for the
+    feeling change, where the comparison needs both answers too); None when nobody is suitable.
+
+    The answers of :meth:`_Pool.match`, asked question by question, found in one sweep:
+
+    * A question looks along a *row* of the pool in (spread, id) order: everybody, or, when
+      p's feeling is known, only the people with a dated answer (nobody else can share it).
+      ``split`` is where p's spread falls in it: on the left the smaller spreads of p's
+      decile, read nearest first (by spread descending, then id ascending), on the right the
+      others, p skipped. The first suitable person on each side is the best of that side;
+      the better (distance, id) of the two is the match.
+    * The sweep walks the question dates in ascending order and keeps, per person, the
+      feeling code of their latest answer on or before the date and how many answers they
+      gave by then (applied as the answers' dates pass, in :class:`_Timeline`'s order), and
+      how many of their actions lie within ``days`` of the date (an action counts from its
+      date minus ``days`` to its date plus ``days``). On each date it marks, for every
+      question, which of the :data:`_REACH` people next to the split on each side are
+      suitable.
+    * Afterwards, per question, the first mark on each side decides. When the window cannot
+      - a side without a mark that does not reach the end of the decile, nobody in p's
+      decile (the two adjacent deciles then count), a next spread at the very same floating
+      distance - :meth:`_Pool.match` answers that question.
+    """
+    code = {"unknown": 0}
+    for line in lines.values():
+        for a in line.answers:
+            code.setdefault(a.feeling, len(code))
+    pool = _Pool(spread, lines, nurtured_on, days, code)
+    n, reach, cols = pool.n, _REACH, np.arange(_REACH)
+    out: dict[tuple[int, date, bool], int | None] = {}
+    qs = sorted((t.toordinal(), int(want != "unknown"), p, t, code[want], need)
+                for (p, t), (want, both) in questions.items() for need in ((False, True) if both else (False,)))
+    if not qs or not n:
+        return {(p, t, need): None for _, _, p, t, _, need in qs}
+    q_day, q_row, q_p, _, q_want, q_need = (np.array([x[k] for x in qs]) for k in range(6))
+    q_me = np.array([pool.at.get(p, -1) for p in q_p.tolist()], dtype=np.int64)  # pool position, or -1
+    q_s = np.where(q_me >= 0, pool.values[q_me], 0.0)
+    q_dec = np.where(q_me >= 0, pool.decile[q_me], 0)
+
+    # the rows (pool positions, ascending) and per question, in its row: the decile [lo, hi),
+    # split, and the pool positions of the nearest people on the left and on the right
+    answered = np.flatnonzero(pool.total > 0)
+    lo, hi, split = (np.zeros(len(qs), dtype=np.int64) for _ in range(3))
+    where = np.zeros((len(qs), 2 * reach), dtype=np.int64)
+    valid = np.zeros((len(qs), 2 * reach), dtype=bool)
+    for r, row in enumerate((np.arange(n), answered)):
+        sel = np.flatnonzero(q_row == r)
+        if not len(row) or not len(sel):
+            continue
+        dec, vals = pool.decile[row], pool.values[row]
+        lo[sel], hi[sel] = np.searchsorted(dec, q_dec[sel], "left"), np.searchsorted(dec, q_dec[sel], "right")
+        split[sel] = np.clip(np.searchsorted(vals, q_s[sel], "left"), lo[sel], hi[sel])
+        down = row[np.lexsort((pool.ids[row], -vals))]  # nearest first on the left
+        k = len(row) - split[sel, None] + cols  # the left side's people, in `down`
+        where[sel, :reach] = down[np.minimum(k, len(row) - 1)]
+        valid[sel, :reach] = cols < (split[sel] - lo[sel])[:, None]
+        k = split[sel, None] + cols
+        where[sel, reach:] = row[np.minimum(k, len(row) - 1)]
+        valid[sel, reach:] = (k < hi[sel, None]) & (where[sel, reach:] != q_me[sel, None])
+
+    # the sweep
+    feeling = np.zeros(n, dtype=np.int64)
+    given = np.zeros(n, dtype=np.int64)
+    near = np.zeros(n, dtype=np.int64)  # actions within `days` of the date
+    a_order = np.argsort(pool.a_day, kind="stable")  # keeps each person's timeline order
+    a_day, a_pos, a_code = pool.a_day[a_order], pool.a_pos[a_order], pool.a_code[a_order]
+    n_order = np.argsort(pool.n_day, kind="stable")
+    n_day, n_pos = pool.n_day[n_order], pool.n_pos[n_order]
+    a_done = in_done = out_done = 0
+    marks = np.zeros((len(qs), 2 * reach), dtype=bool)
+    cuts = np.flatnonzero(np.diff(q_day)) + 1
+    for a, b in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(qs)].tolist()):
+        day = int(q_day[a])
+        a_next = int(np.searchsorted(a_day, day, "right"))
+        if a_next > a_done:
+            # the last of a person's answers applied now holds (np.unique keeps the first)
+            pos, first = np.unique(a_pos[a_done:a_next][::-1], return_index=True)
+            feeling[pos] = a_code[a_done:a_next][::-1][first]
+            np.add.at(given, a_pos[a_done:a_next], 1)
+            a_done = a_next
+        in_next = int(np.searchsorted(n_day, day + days, "right"))
+        out_next = int(np.searchsorted(n_day, day - days, "left"))
+        np.add.at(near, n_pos[in_done:in_next], 1)
+        np.add.at(near, n_pos[out_done:out_next], -1)
+        in_done, out_done = in_next, out_next
+        at = where[a:b]
+        ok = (near[at] == 0) & (feeling[at] == q_want[a:b, None])
+        marks[a:b] = ok & (~q_need[a:b, None] | ((given[at] > 0) & (given[at] < pool.total[at])))
+
+    # the first mark on each side
+    marks &= valid
+    has_l, has_r = marks[:, :reach].any(1), marks[:, reach:].any(1)
+    rows = np.arange(len(qs))
+    jl = where[rows, np.argmax(marks[:, :reach], axis=1)]
+    jr = where[rows, reach + np.argmax(marks[:, reach:], axis=1)]
+    dl, dr = q_s - pool.values[jl], pool.values[jr] - q_s
+    before, after = pool.run_start[jl] - 1, pool.run_end[jr]
+    unsure = (
+        ~(has_l | has_r)
+        | (~has_l & (split - lo > reach))
+        | (~has_r & (hi - split > reach))
+        | (has_l & (before >= 0) & (q_s - pool.values[np.maximum(before, 0)] == dl))
+        | (has_r & (after < n) & (pool.values[np.minimum(after, n - 1)] - q_s == dr))
+    )
+    idl, idr = pool.ids[jl], pool.ids[jr]
+    left = has_l & (~has_r | (dl < dr) | ((dl == dr) & (idl < idr)))
+    found = np.where(left, idl, np.where(has_r, idr, -1)).tolist()
+    for i in np.flatnonzero(unsure).tolist():
+        found[i] = pool.match(int(q_p[i]), int(q_day[i]), int(q_want[i]), bool(q_need[i]))
+    for (_, _, p, t, _, need), q in zip(qs, found):
+        out[p, t, need] = None if q is None or q < 0 else q
+    return out
+
+
 def outcomes(
     actions: Iterable[Action],
     answers: Iterable[Answer],
@@ -229,78 +428,25 @@ def outcomes(
     nurtured_on: dict[int, list[date]] = defaultdict(list)
     for a in actions:
         nurtured_on[a.person_id].append(a.on)
-    for v in nurtured_on.values():
-        v.sort()
-    spread_f = {p: float(s) for p, s in spread.items()}
-    decile = spread_deciles(spread_f)
-    by_decile: dict[int, list[int]] = defaultdict(list)
-    for p in sorted(spread_f, key=lambda p: (spread_f[p], p)):
-        by_decile[decile[p]].append(p)
-    #: per decile: people sorted by (spread, id), and their spreads (for bisection)
-    pools = {d: (ps, [spread_f[p] for p in ps]) for d, ps in by_decile.items()}
-
-    def feeling_on(p: int, t: date) -> str:
-        line = lines.get(p)
-        a = line.before(t) if line else None
-        return a.feeling if a else "unknown"
-
-    window, before_window = timedelta(days=days), timedelta(days=days + 1)
+    window = timedelta(days=days)
 
     def referred(p: int, t: date) -> bool:
         ds = refs.get(p, [])
         i = bisect_right(ds, t)
         return i < len(ds) and ds[i] <= t + window
 
-    def untouched(p: int, t: date) -> bool:
-        ds = nurtured_on.get(p)
-        if not ds:
-            return True
-        i = bisect_right(ds, t - before_window)
-        return not (i < len(ds) and ds[i] <= t + window)
-
-    def suitable(q: int, p: int, t: date, want: str, need_answers: bool) -> bool:
-        # the cheapest tests first: most candidates have no answers around t at all
-        if q == p:
-            return False
-        if need_answers:
-            line = lines.get(q)
-            if not line or line.before(t) is None or line.after(t) is None:
-                return False
-        return untouched(q, t) and feeling_on(q, t) == want
-
-    def match(p: int, t: date, need_answers: bool) -> int | None:
-        """The comparison person for ``p`` on ``t``: nearest spread in the same decile, else an
-        adjacent one; equal distances go to the lower id."""
-        want = feeling_on(p, t)
-        s = spread_f.get(p, 0.0)
-        d = decile.get(p, 0)
-        for ring in ((d,), (d - 1, d + 1)):
-            best = None
-            for dd in ring:
-                pool, values = pools.get(dd, ([], []))
-                right = bisect_left(values, s)
-                left = right - 1
-                while left >= 0 or right < len(pool):
-                    dl = s - values[left] if left >= 0 else math.inf
-                    dr = values[right] - s if right < len(pool) else math.inf
-                    if dl <= dr:
-                        q, dist = pool[left], dl
-                        left -= 1
-                    else:
-                        q, dist = pool[right], dr
-                        right += 1
-                    if best is not None and dist > best[0]:
-                        break
-                    if suitable(q, p, t, want, need_answers) and (best is None or (dist, q) < best):
-                        best = (dist, q)
-            if best is not None:
-                return best[1]
-        return None
-
     first: dict[tuple[str, int], date] = {}
     for a in sorted(actions, key=lambda a: (a.action, a.person_id, a.on)):
         first.setdefault((a.action, a.person_id), a.on)
     kinds = sorted({k for k, _ in first})
+    # every comparison person asked for, answered in one sweep over the dates (_match_all)
+    questions: dict[tuple[int, date], tuple[str, bool]] = {}
+    for (_, p), t in first.items():
+        if (p, t) not in questions:
+            line = lines.get(p)
+            b = line.before(t) if line else None
+            questions[p, t] = (b.feeling if b else "unknown", b is not None and line.after(t) is not None)
+    matched = _match_all(questions, lines, nurtured_on, {p: float(s) for p, s in spread.items()}, days)
     out = []
     for kind in kinds:
         episodes = sorted((p, t) for (k, p), t in first.items() if k == kind)
@@ -310,7 +456,7 @@ def outcomes(
             line = lines.get(p)
             b, a = (line.before(t), line.after(t)) if line else (None, None)
             if b is not None and a is not None:
-                q = match(p, t, True)
+                q = matched[p, t, True]
                 if q is not None:
                     qb, qa = lines[q].before(t), lines[q].after(t)
                     c_mine = _nps_points(a) - _nps_points(b)
@@ -318,7 +464,7 @@ def outcomes(
                     mine.append(c_mine)
                     theirs.append(c_theirs)
                     diffs.append(c_mine - c_theirs)
-            q = match(p, t, False)
+            q = matched[p, t, False]
             if q is not None:
                 r_pairs += 1
                 r_mine += referred(p, t)
