@@ -390,6 +390,10 @@ def _write_tickets(conn, ties, keymap, results, log, uses, lab) -> None:
             uses.update((lab(src), p) for p in (new["requester_id"], new["agent_id"]) if p)
 
 
+#: what an imported activity sets on its nurture log entry, and what a later export may change
+_ACTION_FIELDS = ("person_id", "action", "note", "done_on", "logged_by")
+
+
 def _write_actions(conn, ties, keymap, results, log, uses, lab) -> None:
     """Imported activities as nurture log entries (netmap/storage/nurture_log.py), by their natural key
     (the export's vendor, the activity id): new ones inserted with their import's id, logged by the
@@ -401,31 +405,17 @@ def _write_actions(conn, ties, keymap, results, log, uses, lab) -> None:
     for t in ties:
         d = t.data
         wanted[(d["source"], d["external_id"])] = (t.src, {
-            "person_id": keymap[t.keys[0]], "action": d["action"], "note": d["note"], "done_on": d["done_on"],
-            "logged_by": d["logged_by"]})
+            "person_id": keymap[t.keys[0]], **{c: d[c] for c in _ACTION_FIELDS[1:]}})
     existing = _stored_by_source_id(conn, NA, wanted)
-    fresh = [k for k in wanted if k not in existing]
     now = _now()
     importer = {(t.data["source"], t.data["external_id"]): t.data.get("importer") or "import" for t in ties}
-    rows = [{"source": k[0], "external_id": k[1], "logged_at": now,
-             "import_id": results[lab(wanted[k][0])].import_id,
-             **wanted[k][1], "logged_by": wanted[k][1]["logged_by"] or importer[k]} for k in fresh]
-    ids = _insert_returning_ids(conn, NA, rows)
-    for k, rid, row in zip(fresh, ids, rows):
-        src = wanted[k][0]
-        log(lab(src), "nurture_action", rid, "insert")
-        results[lab(src)].added["nurture_actions"] += 1
-        uses.add((lab(src), row["person_id"]))
-    for k, (src, data) in wanted.items():
-        if k not in existing:
-            continue
-        row = existing[k]
-        changes = {c: v for c, v in data.items() if v is not None and v != row[c]}
-        if changes:
-            conn.execute(update(NA).where(NA.c.id == row["id"]).values(**changes))
-            log(lab(src), "nurture_action", row["id"], "update", {c: row[c] for c in changes})
-            results[lab(src)].updated["nurture_actions"] += 1
-            uses.add((lab(src), data["person_id"]))
+
+    def make_row(k, data):
+        return {"source": k[0], "external_id": k[1], "logged_at": now, "import_id": results[lab(wanted[k][0])].import_id,
+                **data, "logged_by": data["logged_by"] or importer[k]}
+
+    _upsert(conn, NA, "nurture_action", wanted, existing, make_row, {c: c for c in _ACTION_FIELDS}, results, log,
+            uses, lab, "nurture_actions")
 
 
 def _upsert(conn, table, tname, wanted, existing, make_row, compare, results, log, uses, lab, counter) -> None:
@@ -437,7 +427,7 @@ def _upsert(conn, table, tname, wanted, existing, make_row, compare, results, lo
         src = wanted[k][0]
         log(lab(src), tname, rid, "insert")
         results[lab(src)].added[counter] += 1
-        for pid in _people_in(k, tname):
+        for pid in _people_in(k, tname, wanted[k][1]):
             uses.add((lab(src), pid))
     for k, (src, data) in wanted.items():
         if k not in existing:
@@ -452,7 +442,7 @@ def _upsert(conn, table, tname, wanted, existing, make_row, compare, results, lo
             conn.execute(update(table).where(table.c.id == row["id"]).values(**changes))
             log(lab(src), tname, row["id"], "update", {c: row[c] for c in changes})
             results[lab(src)].updated[counter] += 1
-            for pid in _people_in(k, tname):
+            for pid in _people_in(k, tname, data):
                 uses.add((lab(src), pid))
 
 
@@ -550,7 +540,11 @@ def involved(wanted: dict) -> set[int]:
     return {k for key in wanted for k in key[:2]}
 
 
-def _people_in(key: tuple, tname: str) -> tuple[int, ...]:
+def _people_in(key: tuple, tname: str, data: dict) -> tuple[int, ...]:
+    """The people a written row ties this import to: in its natural key, or (an imported
+    nurture action, known by its export's vendor and id) its ``person_id``."""
+    if tname == "nurture_action":
+        return (data["person_id"],)
     return (key[0],) if tname == "feedback" else (key[0], key[1])
 
 
