@@ -30,8 +30,9 @@ LOG_SHOWN = 500
 
 
 @st.cache_data(show_spinner="Measuring what followed each action...", max_entries=8)
-def _outcomes(url: str, version: int, log_key: tuple, days: int) -> pd.DataFrame:
-    return outcome_table(store().nurture_log(), answers(), store().referral_dates(), analysis().people, days=days)
+def _outcomes(url: str, version: int, log_key: tuple, days: int, _log: list[dict]) -> pd.DataFrame:
+    # _log (the page's read of the log) is not hashed: log_key stands for it
+    return outcome_table(_log, answers(), store().referral_dates(), analysis().people, days=days)
 
 st.title("Trends")
 st.caption(
@@ -148,7 +149,7 @@ days = st.columns([1, 3])[0].number_input(
          "next answer after the action against their answer before it.")
 log_key = (len(log), max(r["id"] for r in log))  # the log changes without changing the measured data
 try:
-    outcomes = _outcomes(database_url(), data_version(), log_key, int(days))
+    outcomes = _outcomes(database_url(), data_version(), log_key, int(days), log)
 except NetmapError as exc:
     show_error(exc)
     st.stop()
