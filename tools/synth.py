@@ -1429,13 +1429,18 @@ def generate_tickets(company: Company, per_person: float = 0.3) -> pd.DataFrame:
     }, columns=TICKET_COLUMNS)
 
 
-def write_tickets(company: Company, out_dir: str | Path) -> Path:
-    """Write :func:`generate_tickets` as ``zendesk-tickets.csv`` into ``out_dir``; return its path."""
+def _write_export(df: pd.DataFrame, out_dir: str | Path, name: str) -> Path:
+    """Write ``df`` as the CSV ``name`` into ``out_dir`` (made if missing); return its path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    p = out / "zendesk-tickets.csv"
-    _csv(generate_tickets(company), p)
+    p = out / name
+    _csv(df, p)
     return p
+
+
+def write_tickets(company: Company, out_dir: str | Path) -> Path:
+    """Write :func:`generate_tickets` as ``zendesk-tickets.csv`` into ``out_dir``; return its path."""
+    return _write_export(generate_tickets(company), out_dir, "zendesk-tickets.csv")
 
 
 #: the columns of the synthetic HubSpot tasks export (as ``tests/data/activities/hubspot_tasks.csv``)
@@ -1505,11 +1510,7 @@ def generate_activities(company: Company, wave_share: float = 0.7, background: f
 
 def write_activities(company: Company, out_dir: str | Path) -> Path:
     """Write :func:`generate_activities` as ``hubspot-tasks.csv`` into ``out_dir``; return its path."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    p = out / "hubspot-tasks.csv"
-    _csv(generate_activities(company), p)
-    return p
+    return _write_export(generate_activities(company), out_dir, "hubspot-tasks.csv")
 
 
 # ---------------------------------------------------------------------------------
