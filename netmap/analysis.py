@@ -88,15 +88,20 @@ _FRAMES = ("people", "ties", "edges", "plan")
 PLAN_STORED = 50
 
 
+def code_fingerprint(paths) -> str:
+    """A short digest of the files ``paths``: part of a cache slot's name, so that an upgrade
+    of netmap never serves a result computed the old way."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @functools.cache
 def cache_name() -> str:
-    """The cache slot of the analysis: changes when the measuring code changes,
-    so an upgrade of netmap never serves measures computed the old way."""
-    digest = hashlib.sha256()
+    """The cache slot of the analysis: changes when the measuring code changes."""
     here = Path(__file__).resolve().parent
-    for path in sorted([here / "analysis.py", here / "model.py", *(here / "network").glob("*.py")]):
-        digest.update(path.read_bytes())
-    return f"analysis/{digest.hexdigest()[:16]}"
+    return f"analysis/{code_fingerprint([here / 'analysis.py', here / 'model.py', *(here / 'network').glob('*.py')])}"
 
 
 @dataclass
@@ -137,7 +142,7 @@ class Analysis:
         if value is None and name in _FRAMES:
             raw = object.__getattribute__(self, "__dict__").get("_raw", {})
             if name in raw:
-                value = _decode(raw.pop(name))
+                value = frame_from_bytes(raw.pop(name))
                 object.__setattr__(self, name, value)
         return value
 
@@ -150,7 +155,7 @@ class Analysis:
     # ----------------------------------------------------------- serialise
     def to_bytes(self) -> bytes:
         """The stored form: :data:`MAGIC`, a JSON header, one Arrow IPC stream per table."""
-        streams = [_encode(getattr(self, name)) for name in _FRAMES]
+        streams = [frame_to_bytes(getattr(self, name)) for name in _FRAMES]
         header = json.dumps(
             {
                 "version": self.version, "labels": {str(k): v for k, v in self.labels.items()},
@@ -370,8 +375,9 @@ def _plain(v):
     raise TypeError(f"cannot store {type(v).__name__}")
 
 
-def _encode(df: pd.DataFrame) -> bytes:
-    """One table as an Arrow IPC stream (pandas dtypes kept in its schema metadata)."""
+def frame_to_bytes(df: pd.DataFrame) -> bytes:
+    """One table as an Arrow IPC stream (pandas dtypes kept in its schema metadata): how a
+    table is kept in the measures cache (no pickle)."""
     import pyarrow as pa
 
     table = pa.Table.from_pandas(df, preserve_index=False)
@@ -381,7 +387,8 @@ def _encode(df: pd.DataFrame) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def _decode(data) -> pd.DataFrame:
+def frame_from_bytes(data) -> pd.DataFrame:
+    """The table :func:`frame_to_bytes` stored."""
     import pyarrow as pa
 
     return pa.ipc.open_stream(pa.py_buffer(data)).read_all().to_pandas()

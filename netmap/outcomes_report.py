@@ -10,8 +10,10 @@ inputs from a store; :func:`outcome_table` is pure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -29,9 +31,17 @@ OUTCOME_COLUMNS = [
 ]
 
 
-def actions_of(log: Iterable[Mapping]) -> list[Action]:
-    """The nurture log's rows (``person_id, action, done_on``) as :class:`Action` values."""
-    return [Action(int(r["person_id"]), str(r["action"]), r["done_on"]) for r in log if r.get("done_on")]
+def actions_of(log: Iterable[tuple[int, str, date | None]]) -> list[Action]:
+    """Logged actions ``(person_id, action, done_on)`` as :class:`Action` values (undated ones
+    left out)."""
+    return [Action(int(p), str(a), on) for p, a, on in log if on]
+
+
+def _check_window(days: int) -> None:
+    if days < 1:
+        from .errors import NetmapError
+
+        raise NetmapError(f"the window must be at least 1 day, not {days}")
 
 
 def _spread(people: pd.DataFrame) -> dict[int, float]:
@@ -43,19 +53,16 @@ def _r(x: float | None, digits: int) -> float | None:
     return None if x is None else round(float(x), digits)
 
 
-def outcome_table(log: Iterable[Mapping], feedback: Iterable[Feedback],
+def outcome_table(log: Iterable[tuple[int, str, date | None]], feedback: Iterable[Feedback],
                   referrals: Iterable[tuple[int, date | None]], people: pd.DataFrame, *, days: int = 90,
                   min_pairs: int = MIN_PAIRS) -> pd.DataFrame:
-    """Per action type in ``log`` (sorted by name): how many people were nurtured, the matched
+    """Per action type in ``log`` (``(person_id, action, done_on)`` per logged action; sorted by name): how many people were nurtured, the matched
     pairs, the mean feeling change of the nurtured and of their comparison people (NPS points),
     the difference with its 95 % bootstrap interval and verdict, and the same for referrals
     made within ``days`` (rates, difference, Newcombe interval, verdict). The comparison pool
     is everyone in ``people`` (its ``spread`` column); netmap/network/outcomes.py defines it all.
     Empty (with the columns) when nothing is logged."""
-    if days < 1:
-        from .errors import NetmapError
-
-        raise NetmapError(f"the window must be at least 1 day, not {days}")
+    _check_window(days)
     found = outcomes(actions_of(log), answers_of(feedback), [(int(a), on) for a, on in referrals if on],
                      _spread(people), days=days, min_pairs=min_pairs)
     rows = []
@@ -76,12 +83,36 @@ def outcome_table(log: Iterable[Mapping], feedback: Iterable[Feedback],
     return pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
 
 
+@functools.cache
+def _slot() -> str:
+    """The cache slot's code part: this module, what it reads the answers and the log with, and
+    the measures it takes the spreads from (netmap/analysis.py ``cache_name``)."""
+    from .analysis import cache_name, code_fingerprint
+
+    here = Path(__file__).resolve().parent
+    return code_fingerprint([here / "outcomes_report.py", here / "trends.py", here / "nurture_log.py"]) + cache_name()[9:]
+
+
 def outcomes_of(store, *, days: int = 90) -> pd.DataFrame:
     """:func:`outcome_table` of what ``store`` holds: its nurture log, answers, referrals and
-    measured people (netmap/analysis.py, cached per data version)."""
-    from .analysis import measures
+    measured people (netmap/analysis.py, cached per data version).
 
-    log = store.nurture_log()
+    The table is kept in the measures cache (netmap/storage/cache.py) under the data version and
+    the log's state (netmap/storage/nurture_log.py ``state``): asked again before anything
+    changed, it is read back rather than measured again; a new log entry, an import or an
+    erasure measures it afresh. Only the latest window asked (``days``) is kept."""
+    from .analysis import frame_from_bytes, frame_to_bytes, measures
+
+    _check_window(days)
+    version = store.data_version()  # first: a result is kept only if the data did not change meanwhile
+    name = f"outcomes/{_slot()}/{int(days)}/{store.log_state()}"
+    kept = store.cached(name)
+    if kept is not None:
+        return frame_from_bytes(kept)
+    log = store.nurture_actions()
     if not log:
-        return pd.DataFrame(columns=OUTCOME_COLUMNS)
-    return outcome_table(log, store.answers(), store.referral_dates(), measures(store).people, days=days)
+        table = pd.DataFrame(columns=OUTCOME_COLUMNS)
+    else:
+        table = outcome_table(log, store.answers(), store.referral_dates(), measures(store).people, days=days)
+    store.cache(name, frame_to_bytes(table), version)
+    return table

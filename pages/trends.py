@@ -11,7 +11,7 @@ import streamlit as st
 from netmap.config import database_url
 from netmap.errors import NetmapError
 from netmap.network.outcomes import MIN_PAIRS
-from netmap.outcomes_report import outcome_table
+from netmap.outcomes_report import outcomes_of
 from netmap.trends import moved_people, trend
 from netmap.ui import (FEELING_COLORS, analysis, answers, company_trend, csv_download, data_version, md, no_data,
                        people_table, show_error, store)
@@ -30,9 +30,9 @@ LOG_SHOWN = 500
 
 
 @st.cache_data(show_spinner="Measuring what followed each action...", max_entries=8)
-def _outcomes(url: str, version: int, log_key: tuple, days: int, _log: list[dict]) -> pd.DataFrame:
-    # _log (the page's read of the log) is not hashed: log_key stands for it
-    return outcome_table(_log, answers(), store().referral_dates(), analysis().people, days=days)
+def _outcomes(url: str, version: int, log_key: tuple, days: int) -> pd.DataFrame:
+    # log_key stands for the log (it changes without changing the data version)
+    return outcomes_of(store(), days=days)
 
 st.title("Trends")
 st.caption(
@@ -149,7 +149,7 @@ days = st.columns([1, 3])[0].number_input(
          "next answer after the action against their answer before it.")
 log_key = (len(log), max(r["id"] for r in log))  # the log changes without changing the measured data
 try:
-    outcomes = _outcomes(database_url(), data_version(), log_key, int(days), log)
+    outcomes = _outcomes(database_url(), data_version(), log_key, int(days))
 except NetmapError as exc:
     show_error(exc)
     st.stop()

@@ -232,6 +232,42 @@ def test_cli_outcomes_per_action_type(store, capsys):
     assert "called (called them): 4 people nurtured" in out and "too few to tell" in out
 
 
+def test_outcomes_are_kept_until_the_log_or_the_data_changes(store, monkeypatch):
+    """Asked twice, the table is read back (not measured again); a new log entry, a window of
+    another length and an import each measure it afresh, and what is read back equals a fresh
+    measurement."""
+    import netmap.outcomes_report as report
+    from netmap.analysis import measures
+
+    people = "Record ID,Name,Email\n" + "".join(f"{i},P{i} Doe,p{i}@x.example\n" for i in range(1, 13))
+    survey = "Email,Score,Date\n" + "".join(
+        f"p{i}@x.example,{5 + (i % 3)},2024-01-10\np{i}@x.example,{9 if i <= 4 else 6},2024-04-10\n"
+        for i in range(1, 13))
+    load(store, ("people.csv", people), ("survey.csv", survey))
+    ids = _ids(store)
+    state = store.log_state()
+    store.log_action(ids["P1 Doe"], "called", on=date(2024, 2, 1))
+    assert store.log_state() != state
+    measured = []
+    real = report.outcome_table
+    monkeypatch.setattr(report, "outcome_table", lambda *a, **k: measured.append(1) or real(*a, **k))
+    first = report.outcomes_of(store)
+    again = report.outcomes_of(store)
+    assert len(measured) == 1
+    assert again.equals(first) and list(again.columns) == report.OUTCOME_COLUMNS
+    fresh = real(store.nurture_actions(), store.answers(), store.referral_dates(), measures(store).people)
+    assert again.to_csv(index=False) == fresh.to_csv(index=False)
+    store.log_action(ids["P2 Doe"], "called", on=date(2024, 2, 2))  # the log grows: measured again
+    assert int(report.outcomes_of(store).loc[0, "nurtured"]) == 2 and len(measured) == 2
+    report.outcomes_of(store, days=30)
+    assert len(measured) == 3
+    load(store, ("more.csv", "Record ID,Name,Email\n99,New Doe,new@x.example\n"))  # the data changes
+    report.outcomes_of(store, days=30)
+    assert len(measured) == 4
+    report.outcomes_of(store, days=30)
+    assert len(measured) == 4
+
+
 # ------------------------------------------------------------------ activities import
 DATA = Path(__file__).parent / "data"
 #: per fixture: (layout recognised, {(contact email, action, done_on, logged_by)}) worked out by hand

@@ -169,8 +169,8 @@ def _nps_points(a: Answer) -> float:
 class _Timeline:
     """One person's dated answers, in the order :mod:`netmap.network.history` reads them."""
 
-    def __init__(self, answers: list[Answer]):
-        self.answers = sorted(answers, key=lambda a: (a.on, a.seq, -FEELING_ORDER.get(a.feeling, -1), -a.score))
+    def __init__(self, answers: list[Answer], *, in_order: bool = False):
+        self.answers = answers if in_order else sorted(answers, key=_answer_order)
         self.days = [a.on for a in self.answers]
 
     def before(self, t: date) -> Answer | None:
@@ -180,6 +180,22 @@ class _Timeline:
     def after(self, t: date) -> Answer | None:
         i = bisect_right(self.days, t)
         return self.answers[i] if i < len(self.answers) else None
+
+
+def _answer_order(a: Answer) -> tuple:
+    return (a.on, a.seq, -FEELING_ORDER.get(a.feeling, -1), -a.score)
+
+
+def _timelines(answers: Iterable[Answer]) -> dict[int, _Timeline]:
+    """Everybody's :class:`_Timeline`, from one sort of all the dated answers."""
+    dated = sorted(((a.person_id, *_answer_order(a), i), a) for i, a in enumerate(answers) if a.on is not None)
+    out: dict[int, _Timeline] = {}
+    start = 0
+    for i in range(1, len(dated) + 1):
+        if i == len(dated) or dated[i][0][0] != dated[start][0][0]:
+            out[dated[start][0][0]] = _Timeline([a for _, a in dated[start:i]], in_order=True)
+            start = i
+    return out
 
 
 def _verdict(pairs: int, interval: tuple[float, float] | None, min_pairs: int) -> str:
@@ -414,11 +430,7 @@ def outcomes(
     comparison people is everybody it names.
     """
     actions = [a for a in actions if (start is None or a.on >= start) and (end is None or a.on <= end)]
-    by_person: dict[int, list[Answer]] = defaultdict(list)
-    for a in answers:
-        if a.on is not None:
-            by_person[a.person_id].append(a)
-    lines = {p: _Timeline(v) for p, v in by_person.items()}
+    lines = _timelines(answers)
     refs: dict[int, list[date]] = defaultdict(list)
     for who, on in referrals:
         if on is not None:
@@ -436,9 +448,12 @@ def outcomes(
         return i < len(ds) and ds[i] <= t + window
 
     first: dict[tuple[str, int], date] = {}
-    for a in sorted(actions, key=lambda a: (a.action, a.person_id, a.on)):
-        first.setdefault((a.action, a.person_id), a.on)
-    kinds = sorted({k for k, _ in first})
+    for kind, p, on in sorted((a.action, a.person_id, a.on) for a in actions):
+        first.setdefault((kind, p), on)
+    by_kind: dict[str, list[tuple[int, date]]] = defaultdict(list)
+    for (kind, p), t in first.items():
+        by_kind[kind].append((p, t))
+    kinds = sorted(by_kind)
     # every comparison person asked for, answered in one sweep over the dates (_match_all)
     questions: dict[tuple[int, date], tuple[str, bool]] = {}
     for (_, p), t in first.items():
@@ -449,7 +464,7 @@ def outcomes(
     matched = _match_all(questions, lines, nurtured_on, {p: float(s) for p, s in spread.items()}, days)
     out = []
     for kind in kinds:
-        episodes = sorted((p, t) for (k, p), t in first.items() if k == kind)
+        episodes = sorted(by_kind[kind])
         diffs, mine, theirs = [], [], []
         r_pairs = r_mine = r_theirs = 0
         for p, t in episodes:

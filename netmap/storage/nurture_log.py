@@ -25,7 +25,7 @@ from . import audit
 from .tables import nurture_action as NA
 from .tables import person as P
 
-__all__ = ["entries", "log_action"]
+__all__ = ["actions", "entries", "log_action", "state"]
 
 
 def log_action(store, person_id: int, action: str, *, note: str | None = None, on: date | None = None,
@@ -54,6 +54,24 @@ def log_action(store, person_id: int, action: str, *, note: str | None = None, o
         }).scalar_one()
         audit.record(conn, actor, "log", f"person #{person_id}", {"actions": 1})
     return entries(store.engine, ids=[rid])[0]
+
+
+def state(engine: Engine) -> str:
+    """What the log holds, in a few characters: ``"<count>.<largest id>"``. Rows are only ever
+    added by hand (the largest id grows) or with a change of the data version (an import, its
+    undo, a merge, an erasure), so a result computed from the log is current while this and
+    the data version are unchanged (netmap/outcomes_report.py keeps its table by them)."""
+    with engine.connect() as conn:
+        count, largest = conn.execute(select(func.count(), func.max(NA.c.id))).one()
+    return f"{count}.{largest or 0}"
+
+
+def actions(engine: Engine) -> list[tuple[int, str, date]]:
+    """Every dated action as ``(person_id, action, done_on)``, in no particular order: what
+    the outcomes need, without the names and notes :func:`entries` joins in."""
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(
+            select(NA.c.person_id, NA.c.action, NA.c.done_on).where(NA.c.done_on.is_not(None)))]
 
 
 def entries(engine: Engine, *, person_id: int | None = None, owner: str | None = None,

@@ -216,6 +216,18 @@ class Store:
 
         return nurture_log.entries(self.engine, person_id=person_id, owner=owner)
 
+    def nurture_actions(self) -> list[tuple[int, str, date]]:
+        """Every dated logged action as ``(person_id, action, done_on)`` (:func:`netmap.storage.nurture_log.actions`)."""
+        from . import nurture_log
+
+        return nurture_log.actions(self.engine)
+
+    def log_state(self) -> str:
+        """A short text that changes whenever the log does (:func:`netmap.storage.nurture_log.state`)."""
+        from . import nurture_log
+
+        return nurture_log.state(self.engine)
+
     # ------------------------------------------------------------- duplicates
     def merge(self, keep: int | str, other: int | str, *, actor: str | None = None) -> dict:
         """Merge ``other`` into ``keep``, two records of one person (:func:`netmap.storage.merge.merge_people`):
