@@ -31,7 +31,10 @@ import activities     ``python -m netmap import hubspot-tasks.csv`` (after
                       the tickets: the nurture log of ``tools.synth
                       --activities``, HubSpot tasks)
 outcomes              ``python -m netmap outcomes --format csv`` (what
-                      followed each action type, against matched people)
+                      followed each action type, against matched people):
+                      measured, the first time after the log changed
+outcomes again        the same, asked again: read back from the measures
+                      cache (netmap/outcomes_report.py)
 page X                each page of the app run headless (AppTest: the page
                       script, no browser) in a fresh process on the stored
                       measures: the first visit, then again (``--no-app``
@@ -109,7 +112,7 @@ PAGE_TARGET_S = 2.0
 #: the network view's HTML
 HTML_TARGET_MB = 2.0
 ANSWER_PHASES = ("nurture", "bridges", "paths person", "paths company", "plan k=10", "trend", "moved", "queue",
-                 "outcomes")
+                 "outcomes", "outcomes again")
 
 
 @dataclass
@@ -278,6 +281,7 @@ def bench_size(
         record("moved", ["--db", url, "moved", "--since", "2025-01-01"], netmap=True)
         record("queue", ["--db", url, "queue", "--top", "20", "--format", "csv"], netmap=True)
         record("outcomes", ["--db", url, "outcomes", "--format", "csv"], netmap=True)
+        record("outcomes again", ["--db", url, "outcomes", "--format", "csv"], netmap=True)
         if app_pages:
             out = workdir / "app-pages.json"
             out.unlink(missing_ok=True)
