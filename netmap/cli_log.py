@@ -85,7 +85,7 @@ def cmd_outcomes(store, args) -> int:
 
     if args.days < 1:
         raise NetmapError(f"--days must be 1 or more, not {args.days}")
-    if not store.nurture_log():
+    if store.log_state()[0] == 0:
         raise NetmapError("the nurture log is empty: log actions with `python -m netmap log WHO --action ACTION` "
                           "or import an activities export, then look again after the next survey")
     table = outcomes_of(store, days=args.days)

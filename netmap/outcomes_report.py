@@ -105,7 +105,7 @@ def outcomes_of(store, *, days: int = 90) -> pd.DataFrame:
 
     _check_window(days)
     version = store.data_version()  # first: a result is kept only if the data did not change meanwhile
-    name = f"outcomes/{_slot()}/{int(days)}/{store.log_state()}"
+    name = "outcomes/{}/{}/{}.{}".format(_slot(), int(days), *store.log_state())
     kept = store.cached(name)
     if kept is not None:
         return frame_from_bytes(kept)

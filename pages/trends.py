@@ -138,8 +138,8 @@ else:
 
 # ------------------------------------------------------------ what we did, and what followed --
 st.subheader("What we did, and what followed")
-log = store().nurture_log()
-if not log:
+log_key = store().log_state()  # (how many, the largest id): the log changes without changing the data version
+if not log_key[0]:
     st.info("Nothing is logged yet. Log what you did for a customer on their profile or on the Nurture page (or "
             "import a tasks or activities export): this section then shows what followed each kind of action.")
     st.stop()
@@ -147,7 +147,6 @@ days = st.columns([1, 3])[0].number_input(
     "Window (days after the action)", min_value=7, max_value=365, value=90, step=7, key="tr_days",
     help="A referral counts when made within this many days after the action; a feeling change is the person's "
          "next answer after the action against their answer before it.")
-log_key = (len(log), max(r["id"] for r in log))  # the log changes without changing the measured data
 try:
     outcomes = _outcomes(database_url(), data_version(), log_key, int(days))
 except NetmapError as exc:
@@ -178,5 +177,6 @@ st.dataframe(
 )
 csv_download(outcomes, "netmap-outcomes.csv", label="Download the outcomes (CSV)", key="tr_outcomes_csv")
 
-st.caption(f"The log: {len(log):,} action(s), newest first. Click a row to open the person's profile.")
-log_table(log[:LOG_SHOWN], key="tr_log")
+shown = "" if log_key[0] <= LOG_SHOWN else f" (the newest {LOG_SHOWN:,} here; `python -m netmap log` gives them all)"
+st.caption(f"The log: {log_key[0]:,} action(s), newest first{shown}. Click a row to open the person's profile.")
+log_table(store().nurture_log(limit=LOG_SHOWN), key="tr_log")

@@ -10,7 +10,8 @@ from netmap import Store, UndoRefused, UnknownPerson
 from netmap.config import local_actor
 from netmap.cli import main
 from netmap.storage.merge import MergeRefused, merge_summary
-from netmap.storage.store import CHG, FB, IDT, PART, REF, REL, REV, P
+from netmap.storage.tables import feedback as FB, identifier as IDT, import_change as CHG, participation as PART
+from netmap.storage.tables import person as P, referral as REF, relationship as REL, review as REV
 
 from .conftest import check_integrity, dump_tables, load, stored_strings
 

@@ -260,7 +260,7 @@ def test_colleagues_are_everyone_whose_company_matches_however_it_is_written(sto
     accents, ß, a non-breaking space, dotted capitals and LIKE's own characters."""
     from sqlalchemy import select
 
-    from netmap.storage.store import P
+    from netmap.storage.tables import person as P
 
     rows = "\n".join(f"{i},P{i},Q{i},p{i}@x{i}.example,\"{c}\",,customer,,," for i, c in enumerate(COMPANY_VARIANTS, 1))
     load(store, ("people.csv", PEOPLE.splitlines()[0] + "\n" + rows + "\n"))

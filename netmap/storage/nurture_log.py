@@ -56,14 +56,14 @@ def log_action(store, person_id: int, action: str, *, note: str | None = None, o
     return entries(store.engine, ids=[rid])[0]
 
 
-def state(engine: Engine) -> str:
-    """What the log holds, in a few characters: ``"<count>.<largest id>"``. Rows are only ever
+def state(engine: Engine) -> tuple[int, int]:
+    """What the log holds, in two numbers: ``(how many actions, the largest id)``. Rows are only ever
     added by hand (the largest id grows) or with a change of the data version (an import, its
     undo, a merge, an erasure), so a result computed from the log is current while this and
     the data version are unchanged (netmap/outcomes_report.py keeps its table by them)."""
     with engine.connect() as conn:
         count, largest = conn.execute(select(func.count(), func.max(NA.c.id))).one()
-    return f"{count}.{largest or 0}"
+    return int(count), int(largest or 0)
 
 
 def actions(engine: Engine) -> list[tuple[int, str, date]]:
@@ -75,11 +75,12 @@ def actions(engine: Engine) -> list[tuple[int, str, date]]:
 
 
 def entries(engine: Engine, *, person_id: int | None = None, owner: str | None = None,
-            ids: list[int] | None = None) -> list[dict]:
+            ids: list[int] | None = None, limit: int | None = None) -> list[dict]:
     """The log, newest first (by ``done_on``, then the latest logged): one dict per action with
     ``id, done_on, person_id, name, owner, action, note, logged_by, source``. ``person_id`` keeps
     one person's; ``owner`` the actions for that account manager's people (compared without
-    case; a :class:`netmap.errors.NetmapError` naming the owners when nobody has that owner)."""
+    case; a :class:`netmap.errors.NetmapError` naming the owners when nobody has that owner);
+    ``limit`` the newest that many."""
     q = (select(NA.c.id, NA.c.done_on, NA.c.person_id, P.c.name, P.c.first_name, P.c.last_name, P.c.email,
                 P.c.owner, NA.c.action, NA.c.note, NA.c.logged_by, NA.c.source)
          .join(P, P.c.id == NA.c.person_id)
@@ -88,6 +89,8 @@ def entries(engine: Engine, *, person_id: int | None = None, owner: str | None =
         q = q.where(NA.c.person_id == person_id)
     if ids is not None:
         q = q.where(NA.c.id.in_(ids))
+    if limit is not None:
+        q = q.limit(limit)
     with engine.connect() as conn:
         if owner is not None and owner.strip():
             wanted = owner.strip().casefold()

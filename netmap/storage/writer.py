@@ -343,6 +343,11 @@ def _stored_by_source_id(conn, table, keys) -> dict[tuple[str, str], dict]:
     return found
 
 
+#: what a ticket export sets on a stored ticket, and what a later export may change
+_TICKET_FIELDS = ("requester_id", "agent_id", "status", "subject", "company", "created_on", "solved_on", "rating",
+                  "csat", "rating_comment")
+
+
 def _write_tickets(conn, ties, keymap, results, log, uses, lab) -> None:
     """Tickets by their natural key (help desk, ticket id): new ones inserted, a stored one
     updated where the export says otherwise (status, dates, rating, agent ...), journaled
@@ -354,40 +359,18 @@ def _write_tickets(conn, ties, keymap, results, log, uses, lab) -> None:
         d = t.data
         wanted[(d["source"], d["external_id"])] = (t.src, {
             "requester_id": keymap[t.keys[0]], "agent_id": keymap[t.keys[1]] if len(t.keys) > 1 else None,
-            "status": d["status"], "subject": d["subject"], "company": d["company"],
-            "created_on": d["created_on"], "solved_on": d["solved_on"], "rating": d["rating"], "csat": d["csat"],
-            "rating_comment": d["rating_comment"], "_interaction": d["interaction"]})
+            **{c: d[c] for c in _TICKET_FIELDS[2:]}, "interaction_id": d["interaction"]})
     iid = {}
-    keys = sorted({v[1]["_interaction"] for v in wanted.values()})
+    keys = sorted({v[1]["interaction_id"] for v in wanted.values()})
     for chunk in chunks(keys, 900):
         iid.update(conn.execute(select(INT.c.external_id, INT.c.id).where(
             INT.c.kind == "ticket", INT.c.external_id.in_(chunk))).all())
-    existing = _stored_by_source_id(conn, TKT, wanted)
-    fresh = [k for k in wanted if k not in existing]
-    rows = []
-    for k in fresh:
-        data = wanted[k][1]
-        rows.append({"source": k[0], "external_id": k[1], "interaction_id": iid.get(data["_interaction"]),
-                     **{c: v for c, v in data.items() if c != "_interaction"}})
-    ids = _insert_returning_ids(conn, TKT, rows)
-    for k, rid, row in zip(fresh, ids, rows):
-        src = wanted[k][0]
-        log(lab(src), "ticket", rid, "insert")
-        results[lab(src)].added["tickets"] += 1
-        uses.update((lab(src), p) for p in (row["requester_id"], row["agent_id"]) if p)
-    for k, (src, data) in wanted.items():
-        if k not in existing:
-            continue
-        row = existing[k]
-        new = {c: v for c, v in data.items() if c != "_interaction"}
-        new["interaction_id"] = iid.get(data["_interaction"], row["interaction_id"])
-        # what the export leaves empty (no rating yet, no agent) keeps what is stored
-        changes = {c: v for c, v in new.items() if v is not None and v != row[c]}
-        if changes:
-            conn.execute(update(TKT).where(TKT.c.id == row["id"]).values(**changes))
-            log(lab(src), "ticket", row["id"], "update", {c: row[c] for c in changes})
-            results[lab(src)].updated["tickets"] += 1
-            uses.update((lab(src), p) for p in (new["requester_id"], new["agent_id"]) if p)
+    for _, data in wanted.values():
+        data["interaction_id"] = iid.get(data["interaction_id"])
+    # what the export leaves empty (no rating yet, no agent) keeps what is stored (_upsert)
+    _upsert(conn, TKT, "ticket", wanted, _stored_by_source_id(conn, TKT, wanted),
+            lambda k, data: {"source": k[0], "external_id": k[1], **data},
+            {c: c for c in (*_TICKET_FIELDS, "interaction_id")}, results, log, uses, lab, "tickets")
 
 
 #: what an imported activity sets on its nurture log entry, and what a later export may change
@@ -541,10 +524,12 @@ def involved(wanted: dict) -> set[int]:
 
 
 def _people_in(key: tuple, tname: str, data: dict) -> tuple[int, ...]:
-    """The people a written row ties this import to: in its natural key, or (an imported
-    nurture action, known by its export's vendor and id) its ``person_id``."""
+    """The people a written row ties this import to: in its natural key, or (a ticket or an
+    imported nurture action, known by the export's vendor and id) in its data."""
     if tname == "nurture_action":
         return (data["person_id"],)
+    if tname == "ticket":
+        return tuple(p for p in (data["requester_id"], data["agent_id"]) if p)
     return (key[0],) if tname == "feedback" else (key[0], key[1])
 
 
