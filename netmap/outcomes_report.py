@@ -20,7 +20,7 @@ import pandas as pd
 from .model import Feedback
 from .network.outcomes import MIN_PAIRS, Action, outcomes
 from .nurture_log import label
-from .trends import answers_of
+from .trends import answers_of, spread_of
 
 #: ``python -m netmap outcomes``: one row per action type logged; new columns go after these.
 OUTCOME_COLUMNS = [
@@ -44,11 +44,6 @@ def _check_window(days: int) -> None:
         raise NetmapError(f"the window must be at least 1 day, not {days}")
 
 
-def _spread(people: pd.DataFrame) -> dict[int, float]:
-    spread = pd.to_numeric(people["spread"], errors="coerce").fillna(0.0)
-    return {int(p): float(s) for p, s in zip(people["person_id"], spread)}
-
-
 def _r(x: float | None, digits: int) -> float | None:
     return None if x is None else round(float(x), digits)
 
@@ -64,7 +59,7 @@ def outcome_table(log: Iterable[tuple[int, str, date | None]], feedback: Iterabl
     Empty (with the columns) when nothing is logged."""
     _check_window(days)
     found = outcomes(actions_of(log), answers_of(feedback), [(int(a), on) for a, on in referrals if on],
-                     _spread(people), days=days, min_pairs=min_pairs)
+                     spread_of(people), days=days, min_pairs=min_pairs)
     rows = []
     for o in found:
         lo, hi = o.interval or (None, None)

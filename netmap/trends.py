@@ -49,13 +49,14 @@ def _group_of(people: pd.DataFrame, by: str | None) -> Mapping[int, str] | None:
         return None
     if by not in GROUPS:
         raise NetmapError(f"cannot split the trend by {by!r}: choose one of {', '.join(GROUPS)}")
-    col = people[GROUPS[by]]
-    return {int(p): str(g) for p, g in zip(people["person_id"], col) if isinstance(g, str) and g.strip()}
+    col = people[GROUPS[by]].astype(object)  # one pass over plain Python values (not Arrow's per-item path)
+    return {int(p): g for p, g in zip(people["person_id"].tolist(), col.tolist()) if isinstance(g, str) and g.strip()}
 
 
-def _reach(people: pd.DataFrame) -> dict[int, float]:
+def spread_of(people: pd.DataFrame) -> dict[int, float]:
+    """Each measured person's spread (the ``spread`` column; missing counts as 0)."""
     spread = pd.to_numeric(people["spread"], errors="coerce").fillna(0.0)
-    return {int(p): float(s) for p, s in zip(people["person_id"], spread)}
+    return dict(zip(people["person_id"].astype("int64").tolist(), spread.astype(float).tolist()))
 
 
 def trend(feedback: Iterable[Feedback], people: pd.DataFrame, *, by: str | None = None,
@@ -73,7 +74,7 @@ def trend(feedback: Iterable[Feedback], people: pd.DataFrame, *, by: str | None 
     end = until or max(dated)
     if start > end:
         return pd.DataFrame(columns=TREND_COLUMNS)
-    found = monthly_series(answers, start, end, reach=_reach(people), by=_group_of(people, by))
+    found = monthly_series(answers, start, end, reach=spread_of(people), by=_group_of(people, by))
     rows = []
     for group, standings in found.items():
         for s in standings:
