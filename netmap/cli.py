@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--db", metavar="URL",
-        help="database URL (default: $NETMAP_DATABASE_URL, else sqlite:///data/netmap.db)",
+        help="database URL or SQLite file (default: $NETMAP_DATABASE_URL, else sqlite:///data/netmap.db)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -7,7 +7,6 @@ analysis functions take these values as arguments.
 from __future__ import annotations
 
 import getpass
-
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +19,12 @@ DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'netmap.db'}"
 
 def database_url(explicit: str | None = None) -> str:
     """The database to use: ``--db`` if given, else ``NETMAP_DATABASE_URL``, else
-    a SQLite file ``data/netmap.db`` in the project folder."""
-    return explicit or os.environ.get("NETMAP_DATABASE_URL") or DEFAULT_DATABASE_URL
+    a SQLite file ``data/netmap.db`` in the project folder.
+
+    A value without ``://`` is a path to a SQLite file (``--db company.db``), as
+    people write it; anything else is a SQLAlchemy URL."""
+    url = explicit or os.environ.get("NETMAP_DATABASE_URL") or DEFAULT_DATABASE_URL
+    return url if "://" in url else f"sqlite:///{Path(url).expanduser().resolve()}"
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,15 @@ def test_missing_file_and_bad_database_are_plain_messages(db, tmp_path, capsys):
     assert "cannot open the database" in capsys.readouterr().err
 
 
+def test_a_plain_path_is_a_sqlite_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["--db", "company.db", "sample"]) == 0
+    assert (tmp_path / "company.db").stat().st_size > 0
+    capsys.readouterr()
+    assert main(["--db", str(tmp_path / "company.db"), "summary"]) == 0
+    assert "people" in capsys.readouterr().out
+
+
 def test_audit_lists_every_change_by_number_newest_first(db, capsys):
     assert main(["--db", db, "sample"]) == 0
     capsys.readouterr()
