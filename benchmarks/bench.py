@@ -19,7 +19,10 @@ paths person          ``python -m netmap paths --to <one email>``
 paths company         ``python -m netmap paths --to company:<largest>``
 plan k=10             ``python -m netmap plan --k 10``
 trend                 ``python -m netmap trend --by owner`` (every month, per
-                      account manager)
+                      account manager): computed, the first time after
+                      the import
+trend again           the same, asked again: read back from the measures
+                      cache (netmap/trends.py ``trend_of``)
 moved                 ``python -m netmap moved --since 2025-01-01``
 import tickets        ``python -m netmap import zendesk-tickets.csv`` (right
                       after the six files, before the measures: the
@@ -111,8 +114,8 @@ DENSE_TEAM_SIZE = 15
 PAGE_TARGET_S = 2.0
 #: the network view's HTML
 HTML_TARGET_MB = 2.0
-ANSWER_PHASES = ("nurture", "bridges", "paths person", "paths company", "plan k=10", "trend", "moved", "queue",
-                 "outcomes", "outcomes again")
+ANSWER_PHASES = ("nurture", "bridges", "paths person", "paths company", "plan k=10", "trend", "trend again", "moved",
+                 "queue", "outcomes", "outcomes again")
 
 
 @dataclass
@@ -278,6 +281,7 @@ def bench_size(
         record("paths company", ["--db", url, "paths", "--to", f"company:{company}"], netmap=True)
         record("plan k=10", ["--db", url, "plan", "--k", "10"], netmap=True)
         record("trend", ["--db", url, "trend", "--by", "owner"], netmap=True)
+        record("trend again", ["--db", url, "trend", "--by", "owner"], netmap=True)
         record("moved", ["--db", url, "moved", "--since", "2025-01-01"], netmap=True)
         record("queue", ["--db", url, "queue", "--top", "20", "--format", "csv"], netmap=True)
         record("outcomes", ["--db", url, "outcomes", "--format", "csv"], netmap=True)

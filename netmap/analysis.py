@@ -104,6 +104,30 @@ def cache_name() -> str:
     return f"analysis/{code_fingerprint([here / 'analysis.py', here / 'model.py', *(here / 'network').glob('*.py')])}"
 
 
+@functools.cache
+def cache_slot(*files: str) -> str:
+    """The code part of a kept table's name (:func:`kept_table`): a digest of the files (paths
+    inside netmap/) that compute it, then the analysis' own (:func:`cache_name`), whose
+    measures it reads."""
+    here = Path(__file__).resolve().parent
+    return code_fingerprint([here / f for f in files]) + cache_name()[len("analysis/"):]
+
+
+def kept_table(store, name: str, compute) -> pd.DataFrame:
+    """The table ``compute()`` makes of the stored data, kept in the measures cache
+    (netmap/storage/cache.py) under ``name``: asked again before the data changes, it is read
+    back rather than computed; an import or an erasure computes it afresh. The data version is
+    read first, so a table computed while a write landed is never kept as the newer data's.
+    One table per kind (``name`` up to its first ``/``); the same types whether computed now or
+    read back."""
+    version = store.data_version()
+    kept = store.cached(name)
+    if kept is None:
+        kept = frame_to_bytes(compute())
+        store.cache(name, kept, version)
+    return frame_from_bytes(kept)
+
+
 @dataclass
 class Analysis:
     """Every per-person and per-tie measure, ready for tables and exports, and

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .cli_network import needs_data
 from .errors import NetmapError
 
 # the formats, as :data:`netmap.crm_export.FORMATS` (here so that ``--help`` loads nothing; a test checks they agree)
@@ -30,8 +31,7 @@ def cmd_crm_export(store, args) -> int:
     from .analysis import measures
     from .crm_export import crm_export, stored_crm_ids, to_crm_csv
 
-    if not store.has_people():
-        raise NetmapError("there is no data yet: import your CRM exports first (or `python -m netmap sample`)")
+    needs_data(store)
     export = crm_export(measures(store).people, args.format, args.owner, args.top, crm_ids=stored_crm_ids(store))
     text = to_crm_csv(export.rows)
     if args.out == "-":

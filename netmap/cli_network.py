@@ -80,6 +80,12 @@ def _emit(df: pd.DataFrame, args) -> int:
     return 0
 
 
+def needs_data(store) -> None:
+    """Refuse a command that reads the people before any import, saying what to do."""
+    if not store.has_people():
+        raise NetmapError("there is no data yet: import your CRM exports first (or `python -m netmap sample`)")
+
+
 def _top(df: pd.DataFrame, n: int | None) -> pd.DataFrame:
     if n is not None and n < 0:
         raise NetmapError("--top must be 0 or more")

@@ -10,8 +10,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from .cli_network import _emit
-from .errors import NetmapError
+from .cli_network import _emit, needs_data
 
 
 def _day(text: str) -> date:
@@ -37,26 +36,18 @@ def add_trend_commands(sub) -> None:
     fmt(p)
 
 
-def _inputs(store):
-    from .analysis import measures
-
-    if not store.has_people():
-        raise NetmapError("there is no data yet: import your CRM exports first (or `python -m netmap sample`)")
-    return store.answers(), measures(store).people
-
-
 def cmd_trend(store, args) -> int:
-    from .trends import trend
+    from .trends import trend_of
 
-    feedback, people = _inputs(store)
-    return _emit(trend(feedback, people, by=args.by, since=args.since, until=args.until), args)
+    needs_data(store)
+    return _emit(trend_of(store, by=args.by, since=args.since, until=args.until), args)
 
 
 def cmd_moved(store, args) -> int:
-    from .trends import moved_people
+    from .trends import moved_of
 
-    feedback, people = _inputs(store)
-    return _emit(moved_people(feedback, people, args.since, args.until), args)
+    needs_data(store)
+    return _emit(moved_of(store, args.since, args.until), args)
 
 
 COMMANDS = {"trend": cmd_trend, "moved": cmd_moved}

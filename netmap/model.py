@@ -142,6 +142,20 @@ def feeling_of(score: float | None, scale: Scale = "nps") -> Feeling:
     return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
 
 
+#: The feeling categories in order: a move up is progress, down a warning (netmap/network/history.py).
+FEELING_ORDER: dict[str, int] = {"detractor": 0, "passive": 1, "promoter": 2}
+
+
+def same_day_rank(feeling: str, score: float, scale: str) -> tuple:
+    """Which of two answers a person gave **on the same day** holds: the one with the larger
+    rank. The lower feeling, then the lower score, then a 0-10 answer over a rating: a
+    cautious reading that does not depend on the order of the rows. Answers on different
+    days never need it: the latest holds (and a dated one over an undated one). The one
+    rule for today's feeling (netmap/network/graph.py, the summary in
+    netmap/storage/reads.py) and for any day's (netmap/network/history.py)."""
+    return (-FEELING_ORDER.get(feeling, 3), -float(score), scale == "nps")
+
+
 def net_promoter_score(scores) -> int | None:
     """Net Promoter Score of 0-10 answers: per cent promoters (9-10) minus per
     cent detractors (0-6), rounded; None when there are no answers."""

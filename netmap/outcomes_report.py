@@ -10,10 +10,8 @@ inputs from a store; :func:`outcome_table` is pure.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
@@ -78,36 +76,24 @@ def outcome_table(log: Iterable[tuple[int, str, date | None]], feedback: Iterabl
     return pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
 
 
-@functools.cache
-def _slot() -> str:
-    """The cache slot's code part: this module, what it reads the answers and the log with, and
-    the measures it takes the spreads from (netmap/analysis.py ``cache_name``)."""
-    from .analysis import cache_name, code_fingerprint
-
-    here = Path(__file__).resolve().parent
-    return code_fingerprint([here / "outcomes_report.py", here / "trends.py", here / "nurture_log.py"]) + cache_name()[9:]
-
-
 def outcomes_of(store, *, days: int = 90) -> pd.DataFrame:
     """:func:`outcome_table` of what ``store`` holds: its nurture log, answers, referrals and
     measured people (netmap/analysis.py, cached per data version).
 
-    The table is kept in the measures cache (netmap/storage/cache.py) under the data version and
-    the log's state (netmap/storage/nurture_log.py ``state``): asked again before anything
-    changed, it is read back rather than measured again; a new log entry, an import or an
-    erasure measures it afresh. Only the latest window asked (``days``) is kept."""
-    from .analysis import frame_from_bytes, frame_to_bytes, measures
+    The table is kept (netmap/analysis.py ``kept_table``) under the data version and the log's
+    state (netmap/storage/nurture_log.py ``state``): asked again before anything changed, it is
+    read back rather than measured again; a new log entry, an import or an erasure measures it
+    afresh. Only the latest window asked (``days``) is kept."""
+    from .analysis import cache_slot, kept_table, measures
 
     _check_window(days)
-    version = store.data_version()  # first: a result is kept only if the data did not change meanwhile
-    name = "outcomes/{}/{}/{}.{}".format(_slot(), int(days), *store.log_state())
-    kept = store.cached(name)
-    if kept is not None:
-        return frame_from_bytes(kept)
-    log = store.nurture_actions()
-    if not log:
-        table = pd.DataFrame(columns=OUTCOME_COLUMNS)
-    else:
-        table = outcome_table(log, store.answers(), store.referral_dates(), measures(store).people, days=days)
-    store.cache(name, frame_to_bytes(table), version)
-    return table
+    slot = cache_slot("outcomes_report.py", "trends.py", "nurture_log.py")
+    name = "outcomes/{}/{}/{}.{}".format(slot, int(days), *store.log_state())
+
+    def compute() -> pd.DataFrame:
+        log = store.nurture_actions()
+        if not log:
+            return pd.DataFrame(columns=OUTCOME_COLUMNS)
+        return outcome_table(log, store.answers(), store.referral_dates(), measures(store).people, days=days)
+
+    return kept_table(store, name, compute)

@@ -1,8 +1,8 @@
 """Goodwill over time as tables: the headline figures per month, and who moved.
 
 The shell around :mod:`netmap.network.history` (the definitions live there: a
-person's feeling as of a date is their latest dated answer by then; NPS and the
-shares over the people who have answered; *goodwill reach* is the sum of the
+person's feeling as of a date is their latest dated answer by then; the shares over
+the people who have answered, NPS over those whose feeling is a 0-10 answer; *goodwill reach* is the sum of the
 promoters' spreads; a move up ``detractor < passive < promoter`` is progress, a
 move down a warning). This module turns the stored answers and the measured
 people into :class:`~netmap.network.history.Answer` values and the results into
@@ -32,7 +32,7 @@ GROUPS = {"community": "community", "owner": "owner"}
 #: ``python -m netmap trend``: one row per month (and group); new columns go after these.
 TREND_COLUMNS = [
     "month", "group", "answered", "promoters", "passives", "detractors", "nps",
-    "promoter_share", "passive_share", "detractor_share", "goodwill_reach",
+    "promoter_share", "passive_share", "detractor_share", "goodwill_reach", "nps_answered",
 ]
 #: ``python -m netmap moved``: one row per person whose feeling changed; new columns go after these.
 MOVED_COLUMNS = ["person_id", "name", "company", "owner", "before", "after", "move", "steps"]
@@ -40,15 +40,20 @@ MOVED_COLUMNS = ["person_id", "name", "company", "owner", "before", "after", "mo
 
 def answers_of(feedback: Iterable[Feedback]) -> list[Answer]:
     """The stored survey answers as dated :class:`Answer` values (undated ones are kept:
-    :mod:`netmap.network.history` leaves them out of every date)."""
+    :mod:`netmap.network.history` leaves them out of every date). No ``seq``: of two answers
+    on one day, :func:`netmap.model.same_day_rank` says which holds, as for today's feeling."""
     return [Answer(f.person_id, f.on, float(f.score), f.scale) for f in feedback]
 
 
+def _check_split(by: str | None) -> None:
+    if by is not None and by not in GROUPS:
+        raise NetmapError(f"cannot split the trend by {by!r}: choose one of {', '.join(GROUPS)}")
+
+
 def _group_of(people: pd.DataFrame, by: str | None) -> Mapping[int, str] | None:
+    _check_split(by)
     if by is None:
         return None
-    if by not in GROUPS:
-        raise NetmapError(f"cannot split the trend by {by!r}: choose one of {', '.join(GROUPS)}")
     col = people[GROUPS[by]].astype(object)  # one pass over plain Python values (not Arrow's per-item path)
     return {int(p): g for p, g in zip(people["person_id"].tolist(), col.tolist()) if isinstance(g, str) and g.strip()}
 
@@ -85,6 +90,7 @@ def trend(feedback: Iterable[Feedback], people: pd.DataFrame, *, by: str | None 
                 "promoter_share": _share(s.promoter_share), "passive_share": _share(s.passive_share),
                 "detractor_share": _share(s.detractor_share),
                 "goodwill_reach": None if s.goodwill_reach is None else round(s.goodwill_reach, 1),
+                "nps_answered": s.nps_answered,
             })
     out = pd.DataFrame(rows, columns=TREND_COLUMNS)
     # the whole company first, then each group; months in order within each
@@ -115,3 +121,33 @@ def moved_people(feedback: Iterable[Feedback], people: pd.DataFrame, since: date
     # one lookup for every mover (a left join keeps moves order); a mover not in ``people`` gets blanks
     out = moves.merge(who.drop_duplicates("person_id"), on="person_id", how="left", sort=False)
     return out.reindex(columns=MOVED_COLUMNS).astype({"person_id": "int64", "steps": "int64"})
+
+
+# ------------------------------------------------------------------ what the store holds --
+def _name(kind: str, *parts) -> str:
+    from .analysis import cache_slot
+
+    return "/".join([kind, cache_slot("trends.py"), *("" if p is None else str(p) for p in parts)])
+
+
+def trend_of(store, *, by: str | None = None, since: date | None = None,
+             until: date | None = None) -> pd.DataFrame:
+    """:func:`trend` of what ``store`` holds (its answers and measured people), kept per data
+    version (netmap/analysis.py ``kept_table``, one series per split): the stored series a
+    founder's Overview, the Trends page and ``python -m netmap trend`` read back until the
+    next import or erasure."""
+    from .analysis import kept_table, measures
+
+    _check_split(by)
+    return kept_table(store, _name(f"trend.{by or 'company'}", since, until),
+                      lambda: trend(store.answers(), measures(store).people, by=by, since=since, until=until))
+
+
+def moved_of(store, since: date, until: date | None = None) -> pd.DataFrame:
+    """:func:`moved_people` of what ``store`` holds, kept per data version like :func:`trend_of`."""
+    from .analysis import kept_table, measures
+
+    if until is not None and until < since:
+        raise NetmapError(f"the end ({until:%Y-%m-%d}) is before the start ({since:%Y-%m-%d}): swap them")
+    return kept_table(store, _name("moved", since, until),
+                      lambda: moved_people(store.answers(), measures(store).people, since, until))

@@ -12,7 +12,7 @@ from netmap.config import database_url
 from netmap.errors import NetmapError
 from netmap.network.outcomes import MIN_PAIRS
 from netmap.outcomes_report import outcomes_of
-from netmap.trends import moved_people, trend
+from netmap.trends import moved_people
 from netmap.ui import (FEELING_COLORS, analysis, answers, company_trend, csv_download, data_version, md, no_data,
                        people_table, show_error, store)
 from netmap.ui.log import log_table
@@ -72,7 +72,7 @@ m3.metric("People who have answered", f"{int(last['answered']):,}", delta=_delta
 split = st.segmented_control("Show", list(SPLITS), default="Whole company", key="tr_split")
 by = SPLITS.get(split or "Whole company")
 try:
-    table = trend(feedback, a.people, by=by) if by else whole
+    table = company_trend(by) if by else whole
 except NetmapError as exc:
     show_error(exc)
     st.stop()

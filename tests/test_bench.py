@@ -30,7 +30,8 @@ def test_benchmark_prints_its_tables(tmp_path, capsys):
     assert ("| people | phase | process wall s (median of 1); a page: first visit | in-process s; a page: again | "
             "peak RSS MB | target |") in out
     for phase in ("generate", "startup", "import", "measures", "nurture", "bridges", "paths person",
-                  "paths company", "plan k=10", "trend", "moved", "import tickets", "queue", "import activities", "outcomes", "outcomes again",
+                  "paths company", "plan k=10", "trend", "trend again", "moved", "import tickets", "queue",
+                  "import activities", "outcomes", "outcomes again",
                   *(f"page {p}" for p in bench.APP_PAGES), "page profile",
                   *(f"browser {r}" for r in BROWSER_ROWS), "server start"):
         assert f"| 300 | {phase} | " in out, phase

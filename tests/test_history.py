@@ -6,7 +6,7 @@ import random
 from datetime import date
 
 from netmap.network.history import (
-    Answer, Move, feelings_as_of, month_ends, monthly_series, moved, series, standing,
+    Answer, Move, answers_as_of, feelings_as_of, month_ends, monthly_series, moved, series, standing,
 )
 
 D = date
@@ -54,10 +54,12 @@ def test_monthly_series_known_nps_and_shares():
     jan, feb, mar = s
     # Jan: 1 det, 2 pro, 3 pro, 6 det -> 2 promoters, 2 detractors of 4
     assert (jan.answered, jan.promoters, jan.passives, jan.detractors, jan.nps) == (4, 2, 0, 2, 0.0)
-    # Feb: 1 pas, 2 pro, 3 pro, 4 det, 6 det -> NPS 100 * (2 - 2) / 5
-    assert (feb.answered, feb.promoters, feb.passives, feb.detractors, feb.nps) == (5, 2, 1, 2, 0.0)
-    # Mar: 1 pas, 2 pas, 3 pro, 4 det, 5 det, 6 pro -> 2 pro, 2 pas, 2 det
-    assert (mar.answered, mar.promoters, mar.passives, mar.detractors, mar.nps) == (6, 2, 2, 2, 0.0)
+    # Feb: 1 pas, 2 pro, 3 pro, 4 det (a csat rating: in the shares, not the NPS), 6 det
+    #  -> NPS 100 * (2 - 1) / 4 over the four 0-10 answers
+    assert (feb.answered, feb.promoters, feb.passives, feb.detractors, feb.nps) == (5, 2, 1, 2, 25.0)
+    assert feb.nps_answered == 4
+    # Mar: 1 pas, 2 pas, 3 pro, 4 det (csat), 5 det, 6 pro -> 2 pro, 2 pas, 2 det; NPS 100 * (2 - 1) / 5
+    assert (mar.answered, mar.promoters, mar.passives, mar.detractors, mar.nps) == (6, 2, 2, 2, 20.0)
     assert (mar.promoter_share, mar.passive_share, mar.detractor_share) == (2 / 6, 2 / 6, 2 / 6)
     assert jan.goodwill_reach is None
 
@@ -67,7 +69,22 @@ def test_series_matches_feelings_as_of_on_every_date():
     days = [D(2024, 1, d) for d in (1, 9, 10, 31)] + [D(2024, 2, 1), D(2024, 3, 2), D(2024, 3, 30)]
     got = series(a, days)[None]
     for day, s in zip(sorted(days), got):
-        assert s == standing(feelings_as_of(a, day), day)
+        held = answers_as_of(a, day)
+        assert s == standing(feelings_as_of(a, day), day, nps_people={p for p, x in held.items() if x.scale == "nps"})
+
+
+def test_the_nps_counts_only_0_to_10_answers_as_the_summary_does():
+    from netmap.model import goodwill
+
+    rng = random.Random(3)
+    a = [Answer(p, D(2024, 1, rng.randint(1, 28)), rng.randint(0, 10), "nps") if rng.random() < 0.6
+         else Answer(p, D(2024, 1, rng.randint(1, 28)), rng.randint(1, 5), "csat", seq=i)
+         for i, p in enumerate(rng.randint(1, 40) for _ in range(200))]
+    (s,) = monthly_series(a)[None]
+    today = goodwill((x.score, x.scale) for x in answers_as_of(a, D(2024, 1, 31)).values())
+    assert (s.promoters, s.passives, s.detractors) == (today["promoters"], today["passives"], today["detractors"])
+    assert round(s.nps) == today["nps"]
+    assert s.nps_answered == sum(x.scale == "nps" for x in answers_as_of(a, D(2024, 1, 31)).values())
 
 
 def test_series_is_invariant_under_the_order_of_rows():

@@ -167,27 +167,30 @@ def test_nodes_and_attributes():
     assert G.graph["ignored_evidence"] == 0
 
 
-def test_feedback_latest_by_date_then_order():
+def test_feedback_latest_by_date_then_the_cautious_reading_whatever_the_order():
     d1, d2 = date(2024, 1, 1), date(2024, 6, 1)
-    ds = Dataset(
-        people=people(1, 2, 3, 4),
-        feedback=(
-            Feedback(1, 10, on=d1),
-            Feedback(1, 3, on=d2),      # latest for 1: detractor
-            Feedback(1, 9, on=None),    # undated counts as older
-            Feedback(2, 9),
-            Feedback(2, 7),             # same (missing) date: later in dataset wins -> passive
-            Feedback(3, 4, scale="csat", on=d1),
-            Feedback(3, 5, scale="csat", on=d1),  # tie on date -> later wins -> promoter
-            Feedback(99, 10),           # unknown person: ignored
-        ),
-    )
-    G = build_graph(ds)
-    assert (G.nodes[1]["nps"], G.nodes[1]["feeling"], G.nodes[1]["feedback_count"]) == (3.0, "detractor", 3)
-    assert (G.nodes[2]["nps"], G.nodes[2]["feeling"], G.nodes[2]["feedback_count"]) == (7.0, "passive", 2)
-    assert (G.nodes[3]["scale"], G.nodes[3]["feeling"]) == ("csat", "promoter")
-    assert isinstance(G.nodes[3]["nps"], float)
-    assert G.nodes[4]["feeling"] == "unknown"
+    feedback = [
+        Feedback(1, 10, on=d1),
+        Feedback(1, 3, on=d2),      # latest for 1: detractor
+        Feedback(1, 9, on=None),    # undated counts as older
+        Feedback(2, 9),
+        Feedback(2, 7),             # same (missing) date: the lower feeling -> passive
+        Feedback(3, 4, scale="csat", on=d1),
+        Feedback(3, 5, scale="csat", on=d1),  # same date: the lower feeling -> passive
+        Feedback(5, 2, scale="csat", on=d1),
+        Feedback(5, 2, scale="nps", on=d1),   # both detractors, score 2: the 0-10 answer holds
+        Feedback(99, 10),           # unknown person: ignored
+    ]
+    rng = random.Random(5)
+    for _ in range(6):
+        G = build_graph(Dataset(people=people(1, 2, 3, 4, 5), feedback=tuple(feedback)))
+        assert (G.nodes[1]["nps"], G.nodes[1]["feeling"], G.nodes[1]["feedback_count"]) == (3.0, "detractor", 3)
+        assert (G.nodes[2]["nps"], G.nodes[2]["feeling"], G.nodes[2]["feedback_count"]) == (7.0, "passive", 2)
+        assert (G.nodes[3]["scale"], G.nodes[3]["feeling"], G.nodes[3]["nps"]) == ("csat", "passive", 4.0)
+        assert isinstance(G.nodes[3]["nps"], float)
+        assert (G.nodes[5]["scale"], G.nodes[5]["feeling"]) == ("nps", "detractor")
+        assert G.nodes[4]["feeling"] == "unknown"
+        rng.shuffle(feedback)
 
 
 def test_self_loops_never_reach_the_graph():

@@ -78,7 +78,8 @@ def test_since_and_until_bound_the_months_not_the_answers_counted():
 
 
 def test_the_order_of_the_rows_changes_nothing():
-    same_day = ANSWERS + [Feedback(3, 2, "nps", date(2026, 1, 20))]  # Cy answered twice that day: the lower counts
+    # Cy answered twice that day: the lower counts (netmap/model.py same_day_rank), as for today's feeling
+    same_day = ANSWERS + [Feedback(3, 2, "nps", date(2026, 1, 20))]
     expected = trend(same_day, PEOPLE, by="owner")
     assert expected[(expected["month"] == "2026-01") & (expected["group"] == "")].iloc[0]["detractors"] == 2
     rng = random.Random(7)
@@ -143,12 +144,66 @@ def test_trend_and_moved_commands_from_imported_survey_waves(database_url):
     assert r.returncode == 2 and "YYYY-MM-DD" in r.stderr and "Traceback" not in r.stderr
 
 
+def test_the_series_is_kept_until_the_data_changes(database_url, monkeypatch):
+    """trend_of and moved_of answer from the measures cache until an import: read back, they
+    equal a fresh computation, CSV for CSV; each split and each window is its own table."""
+    import netmap.trends as trends
+    from netmap.analysis import measures
+
+    store = Store(database_url)
+    try:
+        import_files(store, [("people.csv", PEOPLE_CSV.encode()), ("survey.csv", SURVEY_CSV.encode())])
+        computed = []
+        real_trend, real_moved = trends.trend, trends.moved_people
+        monkeypatch.setattr(trends, "trend", lambda *a, **k: computed.append("trend") or real_trend(*a, **k))
+        monkeypatch.setattr(trends, "moved_people", lambda *a, **k: computed.append("moved") or real_moved(*a, **k))
+        first = trends.trend_of(store)
+        again = trends.trend_of(store)
+        assert computed == ["trend"] and again.equals(first)
+        fresh = real_trend(store.answers(), measures(store).people)
+        assert again.to_csv(index=False) == fresh.to_csv(index=False)
+        by_owner = trends.trend_of(store, by="owner")
+        assert computed == ["trend", "trend"] and set(by_owner["group"]) == {"", "Kim", "Lou"}
+        assert trends.trend_of(store).equals(first) and len(computed) == 2  # the company's series kept beside it
+        m = trends.moved_of(store, date(2026, 1, 31))
+        assert trends.moved_of(store, date(2026, 1, 31)).equals(m) and computed.count("moved") == 1
+        assert m.to_csv(index=False) == real_moved(store.answers(), measures(store).people,
+                                                   date(2026, 1, 31)).to_csv(index=False)
+        import_files(store, [("late.csv", b"Email,Score,Date\ncy@b.com,3,2026-04-02\n")])  # the data changes
+        after = trends.trend_of(store)
+        assert computed.count("trend") == 3 and after["month"].iloc[-1] == "2026-04"
+        with pytest.raises(Exception, match="cannot split"):
+            trends.trend_of(store, by="region")
+    finally:
+        store.close()
+
+
 # ------------------------------------------------------------------------------- the page --
 @pytest.fixture(scope="module")
 def sample_url(tmp_path_factory):
     url = sample_database(tmp_path_factory, "trends")
     yield url
     drop_database(url)
+
+
+def test_the_last_month_says_what_the_overview_says(sample_url):
+    """The sample company has rated tickets besides its surveys: the trend's NPS counts the 0-10
+    answers only, as the summary on the Overview does, and the same people in each category."""
+    store = Store(sample_url)
+    try:
+        summary = store.summary()
+        dated = [f for f in store.answers() if f.on is not None]
+        assert len(dated) == summary["feedback"]  # every sample answer is dated: the same people
+        assert {f.scale for f in dated} == {"nps", "csat"}
+        from netmap.analysis import measures
+
+        last = trend(store.answers(), measures(store).people).iloc[-1]
+    finally:
+        store.close()
+    assert (last["promoters"], last["passives"], last["detractors"]) == (
+        summary["promoters"], summary["passives"], summary["detractors"])
+    assert round(last["nps"]) == summary["nps"]
+    assert last["nps_answered"] < last["answered"]
 
 
 def test_trends_page_shows_the_figures_charts_and_who_moved(sample_url, monkeypatch):

@@ -40,7 +40,7 @@ from datetime import date
 import networkx as nx
 import numpy as np
 
-from netmap.model import Dataset, Person, company_key, feeling_of
+from netmap.model import Dataset, Person, company_key, feeling_of, same_day_rank
 from netmap.network.arrays import gc_paused
 
 __all__ = [
@@ -235,7 +235,8 @@ def build_graph(
           ``"nps"``, ``"csat"`` or None; ``feeling`` -- ``feeling_of`` the
           latest feedback, ``"unknown"`` without feedback. "Latest" is by date;
           undated feedback counts as older than any dated one; among equal
-          dates the one later in ``dataset.feedback`` wins;
+          dates :func:`netmap.model.same_day_rank` (the lower feeling, whatever
+          the order of the rows);
         * ``feedback_count`` (int).
 
         Edge attributes:
@@ -417,18 +418,25 @@ def _count_evidence(dataset: Dataset) -> int:
 def _latest_feedback(
     dataset: Dataset, people: dict[int, Person]
 ) -> dict[int, tuple[float, str, int]]:
-    """Per person: (latest score, its scale, number of answers)."""
-    best: dict[int, tuple[tuple[int, int], float, str]] = {}
+    """Per person: (latest score, its scale, number of answers); two on the latest day:
+    :func:`netmap.model.same_day_rank` (whatever the order of the rows)."""
+    best: dict[int, tuple[int, float, str]] = {}
     counts: dict[int, int] = {}
-    for pos, fb in enumerate(dataset.feedback):
+    for fb in dataset.feedback:
         pid = int(fb.person_id)
         if pid not in people:
             continue
         counts[pid] = counts.get(pid, 0) + 1
-        rank = (fb.on.toordinal() if fb.on is not None else _NO_DATE, pos)
-        if pid not in best or rank > best[pid][0]:
-            best[pid] = (rank, float(fb.score), fb.scale)
+        day, score = (fb.on.toordinal() if fb.on is not None else _NO_DATE), float(fb.score)
+        held = best.get(pid)
+        if held is None or day > held[0] or (day == held[0] and _holds_over(score, fb.scale, held[1], held[2])):
+            best[pid] = (day, score, fb.scale)
     return {pid: (score, scale, counts[pid]) for pid, (_, score, scale) in best.items()}
+
+
+def _holds_over(score: float, scale: str, other_score: float, other_scale: str) -> bool:
+    return (same_day_rank(feeling_of(score, scale), score, scale)
+            > same_day_rank(feeling_of(other_score, other_scale), other_score, other_scale))
 
 
 def _ordinals(dates: Sequence[date | None]) -> np.ndarray:

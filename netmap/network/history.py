@@ -17,15 +17,20 @@ Feeling as of a date
 
     * *undated answers* are left out: nobody can say since when they held,
       and the product already ranks them below any dated answer;
-    * *answers on the same day*: the one with the larger ``seq`` wins (the
-      store passes its row id, so the one recorded later wins, as in
-      ``netmap/storage/reads.py``); with equal ``seq`` the *lower* feeling wins, then
-      the lower score - a cautious reading, and one that does not depend on the
-      order the rows arrive in.
+    * *answers on the same day*: :func:`netmap.model.same_day_rank` (the lower
+      feeling, then the lower score, then a 0-10 answer over a rating: a
+      cautious reading that does not depend on the order of the rows, the
+      graph's rule for today's feeling too). Constructed answers may carry a
+      ``seq`` that orders a day's answers before that rule (larger holds); the
+      store passes none.
 NPS and shares
-    Over the people with a feeling on ``d``: ``NPS = 100 * (promoters -
-    detractors) / answered`` (Reichheld 2003), and each category's share of
-    ``answered``. ``None`` when nobody has answered yet.
+    The shares are each category's share of the people with a feeling on ``d``
+    (``answered``: a survey answer or a rated ticket). The Net Promoter Score
+    is the 0-10 question's (Reichheld 2003): ``NPS = 100 * (promoters -
+    detractors) / nps_answered`` over the people whose feeling on ``d`` comes
+    from a 0-10 answer, as the summary counts it today
+    (``netmap/model.py`` ``goodwill``), so a satisfaction rating moves the
+    shares but never the NPS. ``None`` when nobody has such an answer yet.
 Goodwill reach
     When each person's spread is given (``netmap/network/spread.py``: the
     expected number of *other* people their word of mouth reaches), the sum of
@@ -46,18 +51,19 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from netmap.model import Feeling, Scale, feeling_of
+from netmap.model import FEELING_ORDER, Feeling, Scale, feeling_of, same_day_rank
 
 __all__ = [
     "Answer",
     "FEELING_ORDER",
     "Move",
     "Standing",
+    "answers_as_of",
     "feelings_as_of",
     "month_ends",
     "monthly_series",
@@ -66,8 +72,8 @@ __all__ = [
     "standing",
 ]
 
-#: The order of the feeling categories: a move up this order is progress, down a warning.
-FEELING_ORDER: dict[str, int] = {"detractor": 0, "passive": 1, "promoter": 2}
+#: the tag of a 0-10 answer's count in a standing's counter: ``(_NPS, feeling)``
+_NPS = "nps"
 
 
 @dataclass(frozen=True)
@@ -83,19 +89,31 @@ class Answer:
     score: float
     scale: Scale = "nps"
     seq: int = 0
+    #: :func:`netmap.model.feeling_of` the score on its scale (worked out once)
+    feeling: Feeling = field(init=False, repr=False, compare=False)
 
-    @property
-    def feeling(self) -> Feeling:
-        return feeling_of(self.score, self.scale)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "feeling", feeling_of(self.score, self.scale))
 
 
 def _order_key(a: Answer) -> tuple:
     """Sort key under which the answer that holds on a day comes last among that day's."""
-    return (a.on, a.seq, -FEELING_ORDER.get(a.feeling, -1), -float(a.score), a.person_id)
+    return (a.on, a.seq, same_day_rank(a.feeling, a.score, a.scale), a.person_id)
 
 
 def _dated(answers: Iterable[Answer]) -> list[Answer]:
     return sorted((a for a in answers if a.on is not None), key=_order_key)
+
+
+def answers_as_of(answers: Iterable[Answer], when: date) -> dict[int, Answer]:
+    """``{person: answer}``: the answer that holds on ``when`` for everyone with a dated
+    answer on or before it (module docstring, "Feeling as of a date")."""
+    out: dict[int, Answer] = {}
+    for a in _dated(answers):
+        if a.on > when:
+            break
+        out[a.person_id] = a
+    return dict(sorted(out.items()))
 
 
 def feelings_as_of(answers: Iterable[Answer], when: date) -> dict[int, Feeling]:
@@ -107,12 +125,7 @@ def feelings_as_of(answers: Iterable[Answer], when: date) -> dict[int, Feeling]:
     >>> feelings_as_of(a, date(2024, 2, 15))
     {1: 'detractor', 2: 'passive'}
     """
-    out: dict[int, Feeling] = {}
-    for a in _dated(answers):
-        if a.on > when:
-            break
-        out[a.person_id] = a.feeling
-    return dict(sorted(out.items()))
+    return {p: a.feeling for p, a in answers_as_of(answers, when).items()}
 
 
 @dataclass(frozen=True)
@@ -130,18 +143,28 @@ class Standing:
     detractor_share: float | None
     #: sum of the promoters' spreads (None when no spreads were given)
     goodwill_reach: float | None = None
+    #: the people of ``answered`` whose feeling comes from a 0-10 answer: what ``nps`` is over
+    nps_answered: int = 0
 
 
-def standing(feelings: Mapping[int, str], when: date, reach: Mapping[int, float] | None = None) -> Standing:
+def standing(feelings: Mapping[int, str], when: date, reach: Mapping[int, float] | None = None,
+             nps_people: Collection[int] | None = None) -> Standing:
     """The :class:`Standing` of a ``{person: feeling}`` map (``unknown`` left out).
+
+    ``nps_people``: those whose feeling comes from a 0-10 answer, the only ones the
+    NPS counts (default: everyone in ``feelings``).
 
     Examples
     --------
     >>> s = standing({1: "promoter", 2: "promoter", 3: "passive", 4: "detractor"}, date(2024, 1, 31))
     >>> s.nps, s.promoter_share
     (25.0, 0.5)
+    >>> standing({1: "promoter", 2: "detractor"}, date(2024, 1, 31), nps_people={1}).nps
+    100.0
     """
     c = Counter(f for f in feelings.values() if f in FEELING_ORDER)
+    c.update((_NPS, f) for p, f in feelings.items()
+             if f in FEELING_ORDER and (nps_people is None or p in nps_people))
     return _standing(c, when, None if reach is None else _reach_sum(feelings, reach))
 
 
@@ -153,10 +176,11 @@ def _standing(c: Counter, when: date, goodwill: float | None) -> Standing:
     n = c["promoter"] + c["passive"] + c["detractor"]
     if n == 0:
         return Standing(when, 0, 0, 0, 0, None, None, None, None, goodwill)
+    on_nps = c[_NPS, "promoter"] + c[_NPS, "passive"] + c[_NPS, "detractor"]
     return Standing(
         when, n, c["promoter"], c["passive"], c["detractor"],
-        100.0 * (c["promoter"] - c["detractor"]) / n,
-        c["promoter"] / n, c["passive"] / n, c["detractor"] / n, goodwill,
+        100.0 * (c[_NPS, "promoter"] - c[_NPS, "detractor"]) / on_nps if on_nps else None,
+        c["promoter"] / n, c["passive"] / n, c["detractor"] / n, goodwill, on_nps,
     )
 
 
@@ -196,23 +220,28 @@ def series(
     groups = sorted({g for g in (by or {}).values() if g is not None}, key=str)
     counts: dict[str | None, Counter] = {g: Counter() for g in [None, *groups]}
     goodwill: dict[str | None, float] = {g: 0.0 for g in counts}
-    current: dict[int, Feeling] = {}
+    current: dict[int, Answer] = {}
     out: dict[str | None, list[Standing]] = {g: [] for g in counts}
     i = 0
     for day in days:
         while i < len(ordered) and ordered[i].on <= day:
             a = ordered[i]
             i += 1
-            before, after = current.get(a.person_id), a.feeling
-            current[a.person_id] = after
+            held = current.get(a.person_id)
+            current[a.person_id] = a
             keys = [None] + ([by[a.person_id]] if by and by.get(a.person_id) is not None else [])
             r = float((reach or {}).get(a.person_id, 0.0) or 0.0)
             for k in keys:
-                if before is not None:
-                    counts[k][before] -= 1
-                    goodwill[k] -= r if before == "promoter" else 0.0
-                counts[k][after] += 1
-                goodwill[k] += r if after == "promoter" else 0.0
+                c = counts[k]
+                if held is not None:
+                    c[held.feeling] -= 1
+                    if held.scale == "nps":
+                        c[_NPS, held.feeling] -= 1
+                    goodwill[k] -= r if held.feeling == "promoter" else 0.0
+                c[a.feeling] += 1
+                if a.scale == "nps":
+                    c[_NPS, a.feeling] += 1
+                goodwill[k] += r if a.feeling == "promoter" else 0.0
         for g in counts:
             out[g].append(_standing(counts[g], day, None if reach is None else max(goodwill[g], 0.0)))
     return out

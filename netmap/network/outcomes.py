@@ -56,7 +56,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from netmap.network.history import FEELING_ORDER, Answer
+from netmap.model import same_day_rank
+from netmap.network.history import Answer
 
 __all__ = [
     "BOOTSTRAP_SAMPLES",
@@ -183,7 +184,7 @@ class _Timeline:
 
 
 def _answer_order(a: Answer) -> tuple:
-    return (a.on, a.seq, -FEELING_ORDER.get(a.feeling, -1), -a.score)
+    return (a.on, a.seq, same_day_rank(a.feeling, a.score, a.scale))
 
 
 def _timelines(answers: Iterable[Answer]) -> dict[int, _Timeline]:

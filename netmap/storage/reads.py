@@ -30,7 +30,8 @@ from sqlmodel import Session, col
 from ..errors import AmbiguousPerson, UnknownPerson
 from ..ingest.values import name_key
 from ..model import (
-    CUSTOMER_STAGES, TEAM_STAGE, Dataset, Feedback, Interaction, Person, Referral, Relationship, company_key, goodwill,
+    CUSTOMER_STAGES, TEAM_STAGE, Dataset, Feedback, Interaction, Person, Referral, Relationship, company_key, feeling_of,
+    goodwill, same_day_rank,
 )
 from .cache import cache, data_version
 from .engine import chunks
@@ -397,12 +398,13 @@ def _colleague_candidates(conn: Connection, key: str):
 
 
 def _latest_feedback(conn: Connection) -> dict[int, tuple[float, str]]:
-    """Each person's latest score (dated answers beat undated; then by id)."""
+    """Each person's latest score: dated answers beat undated, then the latest date, then
+    :func:`netmap.model.same_day_rank` (as the graph's feeling: netmap/network/graph.py)."""
     latest: dict[int, tuple] = {}
-    for pid, score, scale, on, fid in conn.execute(
-        select(FB.c.person_id, FB.c.score, FB.c.scale, FB.c.answered_on, FB.c.id)
+    for pid, score, scale, on in conn.execute(
+        select(FB.c.person_id, FB.c.score, FB.c.scale, FB.c.answered_on)
     ):
-        rank = (on is not None, on or date.min, fid)
+        rank = (on is not None, on or date.min, same_day_rank(feeling_of(score, scale), score, scale))
         if pid not in latest or rank > latest[pid][0]:
             latest[pid] = (rank, score, scale)
     return {pid: (v[1], v[2]) for pid, v in latest.items()}

@@ -84,16 +84,18 @@ def answers() -> tuple:
     return _answers(database_url(), data_version())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _company_trend(url: str, version: int) -> pd.DataFrame:
-    from ..trends import trend
+@st.cache_data(show_spinner=False, max_entries=8)
+def _trend(url: str, version: int, by: str | None) -> pd.DataFrame:
+    from ..trends import trend_of
 
-    return trend(_answers(url, version), _analysis(url, version).people)
+    return trend_of(_store(url), by=by)
 
 
-def company_trend() -> pd.DataFrame:
-    """The whole company's monthly NPS, shares and goodwill reach (:func:`netmap.trends.trend`)."""
-    return _company_trend(database_url(), data_version())
+def company_trend(by: str | None = None) -> pd.DataFrame:
+    """The whole company's monthly NPS, shares and goodwill reach, then each group's with ``by``
+    (``"community"`` or ``"owner"``): :func:`netmap.trends.trend_of`, kept in the database per
+    data version and in this process per split."""
+    return _trend(database_url(), data_version(), by)
 
 
 #: the last whole-network layout made in this process, per database: the next data version's
