@@ -24,17 +24,13 @@ def add_ticket_commands(sub) -> None:
 
 
 def cmd_queue(store, args) -> int:
-    from .analysis import measures
     from .cli_network import _emit
-    from .tickets import queue_table
+    from .tickets import queue_of
 
-    tickets = store.tickets()
-    if not tickets:
+    if not store.has_tickets():
         raise NetmapError("no support tickets yet: import a ticket export (Zendesk, Freshdesk, Intercom or HubSpot "
                           "tickets) with `python -m netmap import FILE`")
-    analysis = measures(store)
-    table = queue_table(tickets, analysis.people, edges=analysis.edge_arrays(), labels=analysis.labels,
-                        owner=args.owner, top=args.top)
+    table = queue_of(store, owner=args.owner, top=args.top)
     if args.format is None and not args.out and sys.stdout.isatty():
         _print_table(table)
         return 0

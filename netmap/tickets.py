@@ -173,3 +173,24 @@ def _numbers(people: pd.DataFrame, column: str) -> np.ndarray:
         return np.zeros(len(people))
     x = pd.to_numeric(people[column], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     return np.where(np.isfinite(x), x, 0.0)
+
+
+def queue_of(store, *, owner: str | None = None, top: int | None = None) -> pd.DataFrame:
+    """:func:`queue_table` of what ``store`` holds (its tickets and measures), kept per data
+    version (netmap/analysis.py ``kept_table``; the whole queue and the latest account
+    manager's book): asked again before the next import, the ranked queue is read back;
+    ``top`` cuts it after."""
+    from .analysis import cache_slot, kept_table, measures
+
+    if top is not None and top < 0:
+        raise NetmapError("the number of tickets to list (top) must be 0 or more")
+
+    def compute() -> pd.DataFrame:
+        a = measures(store)
+        return queue_table(store.tickets(), a.people, edges=a.edge_arrays(), labels=a.labels, owner=owner)
+
+    # the whole queue and the latest book asked are kept side by side (one table per kind)
+    kind = "queue.all" if owner is None else "queue.book"
+    name = "/".join([kind, cache_slot("tickets.py"), "" if owner is None else plain(owner).casefold()])
+    table = kept_table(store, name, compute)
+    return table if top is None else table.head(top).reset_index(drop=True)

@@ -11,7 +11,7 @@ from netmap.crm_export import FORMAT_NAMES, FORMATS, crm_export, stored_crm_ids
 from netmap.errors import NetmapError
 from netmap.network.nurture import ACTION_ADVICE
 from netmap.queries import chart_sample, nurture_list, nurturable, owners, plan
-from netmap.tickets import queue_table
+from netmap.tickets import queue_of
 from netmap.ui import (
     FEELING_COLORS, FEELINGS, analysis, csv_download, data_version, md, no_data, people_table, show_error, store,
 )
@@ -56,8 +56,7 @@ def _crm_ids(url: str, version: int) -> dict[int, list[str]]:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _queue(url: str, version: int, owner: str | None) -> pd.DataFrame:
-    a = analysis()
-    return queue_table(store().tickets(), a.people, edges=a.edge_arrays(), labels=a.labels, owner=owner)
+    return queue_of(store(), owner=owner)
 
 
 st.title("Whom to nurture next")

@@ -234,6 +234,35 @@ def test_the_queue_holds_the_open_tickets_ranked_with_a_reason(store):
     assert set(q["action"]) <= {"recover", "ask", "elevate", "amplify"}
 
 
+def test_the_queue_is_kept_until_the_next_import(store, monkeypatch):
+    """queue_of reads the ranked queue back while the data is the same (per account manager),
+    equal to a fresh ranking; ``top`` cuts the kept queue; an import ranks afresh."""
+    import netmap.tickets as tickets
+
+    load(store, ("people.csv", "Record ID,Name,Email,Contact owner,Lifecycle Stage\n"
+                               "1,Mei Chen,mei.chen@brightwater.example,Dana Kim,customer\n"))
+    for name in FILES:
+        import_paths(store, [DATA / name])
+    ranked = []
+    real = tickets.queue_table
+    monkeypatch.setattr(tickets, "queue_table", lambda *a, **k: ranked.append(k.get("owner")) or real(*a, **k))
+    whole = tickets.queue_of(store)
+    assert tickets.queue_of(store, top=3).equals(whole.head(3)) and ranked == [None]
+    a = measures(store)
+    fresh = real(store.tickets(), a.people, edges=a.edge_arrays(), labels=a.labels)
+    assert whole.to_csv(index=False) == fresh.to_csv(index=False)
+    owner = "Dana Kim"
+    book = tickets.queue_of(store, owner=owner)
+    assert len(book) and set(book["owner"]) == {owner} and ranked == [None, owner]
+    tickets.queue_of(store)
+    assert ranked == [None, owner]  # each book's queue kept beside the whole one
+    import_paths(store, [DATA / FILES[0]])  # nothing new: the data version stays, so does the queue
+    tickets.queue_of(store)
+    load(store, ("more.csv", "Record ID,Name,Email\n990,New Doe,new.doe@x.example\n"))
+    tickets.queue_of(store)
+    assert ranked == [None, owner, None]
+
+
 def test_the_queue_of_one_account_managers_book(store):
     load(store, ("people.csv", "Record ID,Name,Email,Contact owner,Lifecycle Stage\n"
                                "1,Mei Chen,mei.chen@brightwater.example,Dana Kim,customer\n"

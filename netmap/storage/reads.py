@@ -194,6 +194,12 @@ def has_people(engine: Engine) -> bool:
         return conn.execute(select(P.c.id).limit(1)).first() is not None
 
 
+def has_tickets(engine: Engine) -> bool:
+    """Whether any support ticket is stored (one row read)."""
+    with engine.connect() as conn:
+        return conn.execute(select(TKT.c.id).limit(1)).first() is not None
+
+
 def summary(engine: Engine) -> dict:
     """Key figures: people, customers, ties, referrals, feedback, imports ...
 
@@ -293,10 +299,11 @@ def tickets(engine: Engine) -> list[dict]:
     """Every stored support ticket (``netmap/storage/tables.py`` Ticket) as a plain dict, in the
     order they were first imported: what the service queue (:mod:`netmap.tickets`) reads,
     without the whole dataset."""
-    cols = [TKT.c[c] for c in ("id", "source", "external_id", "requester_id", "agent_id", "status", "subject",
-                               "company", "created_on", "solved_on", "rating", "csat")]
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(select(*cols).order_by(TKT.c.id)).mappings()]
+    names = ("id", "source", "external_id", "requester_id", "agent_id", "status", "subject", "company",
+             "created_on", "solved_on", "rating", "csat")
+    with engine.connect() as conn:  # whole rows as tuples, zipped with the names: no per-row mapping
+        rows = conn.execute(select(*(TKT.c[c] for c in names)).order_by(TKT.c.id)).all()
+    return [dict(zip(names, r)) for r in rows]
 
 
 def _load_dataset(engine: Engine) -> Dataset:

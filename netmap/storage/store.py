@@ -90,6 +90,9 @@ class Store:
     def has_people(self) -> bool:
         return reads.has_people(self.engine)
 
+    def has_tickets(self) -> bool:
+        return reads.has_tickets(self.engine)
+
     def summary(self) -> dict:
         """Key figures: people, customers, ties, referrals, feedback, imports ..."""
         return reads.summary(self.engine)
