@@ -28,7 +28,8 @@ from ..model import TEAM_STAGE
 from .records import ParsedFile, PersonRecord, RelationshipRecord, Source, parse_table
 from .values import is_email_like
 from ..storage import audit
-from ..storage.store import FileMeta, FileResult, SQLAlchemyError, Store
+from ..storage.store import SQLAlchemyError, Store
+from ..storage.writer import FileMeta, FileResult
 from .tabular import Table, read_tables
 
 @dataclass(frozen=True)

@@ -11,16 +11,18 @@ from __future__ import annotations
 import importlib
 from contextlib import contextmanager
 from datetime import date
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError  # noqa: F401  (netmap/ingest/importer.py's)
 
 from .. import config
-from ..ingest.identity import PeopleIndex, Resolution
 from ..model import Dataset, Feedback
-from . import audit, cache, engine, people, reads, schema, writer
-from .writer import FileMeta, FileResult  # noqa: F401  (what an import says it did: netmap/ingest/importer.py)
+from . import audit, cache, engine, people, reads, schema
+
+if TYPE_CHECKING:  # the writer (and identity resolution under it) loads with the first import
+    from ..ingest.identity import PeopleIndex, Resolution
+    from .writer import FileMeta, FileResult
 
 
 def _later(module: str):
@@ -61,11 +63,11 @@ class Store:
 
     # ----------------------------------------------------------------- import
     def people_index(self, conn: Connection) -> PeopleIndex:
-        return writer.people_index(conn)
+        return _later("writer").people_index(conn)
 
     def apply(self, conn: Connection, resolution: Resolution, files: list[FileMeta]) -> list[FileResult]:
         """Write one resolved import inside ``conn``'s transaction (:func:`netmap.storage.writer.apply`)."""
-        return writer.apply(self, conn, resolution, files)
+        return _later("writer").apply(self, conn, resolution, files)
 
     # ------------------------------------------------- reads (netmap/storage/reads.py)
     def imports(self) -> list[dict]:
