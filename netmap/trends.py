@@ -1,10 +1,10 @@
 """Goodwill over time as tables: the headline figures per month, and who moved.
 
 The shell around :mod:`netmap.network.history` (the definitions live there: a
-person's feeling as of a date is their latest dated answer by then; the shares over
-the people who have answered, NPS over those whose feeling is a 0-10 answer; *goodwill reach* is the sum of the
-promoters' spreads; a move up ``detractor < passive < promoter`` is progress, a
-move down a warning). This module turns the stored answers and the measured
+person's feeling as of a date is their latest dated answer by then; the shares are
+over the people who have answered, the NPS over those whose answer is a 0-10 one;
+*goodwill reach* is the sum of the promoters' spreads; a move up ``detractor <
+passive < promoter`` is progress, a move down a warning). This module turns the stored answers and the measured
 people into :class:`~netmap.network.history.Answer` values and the results into
 the tables the command line (``trend``, ``moved``) and the Trends page show.
 

@@ -31,6 +31,15 @@ def _ids(store) -> dict[str, int]:
     return {p.name: p.id for p in store.load_dataset().people}
 
 
+def _two_waves(store, april) -> dict[str, int]:
+    """Twelve people P1..P12 Doe answering in January (5, 6 or 7) and in April (``april(i)``)."""
+    people = "Record ID,Name,Email\n" + "".join(f"{i},P{i} Doe,p{i}@x.example\n" for i in range(1, 13))
+    survey = "Email,Score,Date\n" + "".join(
+        f"p{i}@x.example,{5 + (i % 3)},2024-01-10\np{i}@x.example,{april(i)},2024-04-10\n" for i in range(1, 13))
+    load(store, ("people.csv", people), ("survey.csv", survey))
+    return _ids(store)
+
+
 # ------------------------------------------------------------------ vocabulary
 def test_the_vocabulary_and_its_words():
     assert list(ACTIONS) == ["thanked", "fixed_issue", "called", "asked_intro", "sent_gift", "other"]
@@ -213,12 +222,7 @@ def test_cli_outcomes_per_action_type(store, capsys):
     """Two waves of answers; people called between them, and the verdict is honest about how few."""
     from netmap.cli import main
 
-    people = "Record ID,Name,Email\n" + "".join(f"{i},P{i} Doe,p{i}@x.example\n" for i in range(1, 13))
-    survey = "Email,Score,Date\n" + "".join(
-        f"p{i}@x.example,{5 + (i % 3)},2024-01-10\np{i}@x.example,{(9 if i <= 4 else 5 + (i % 3))},2024-04-10\n"
-        for i in range(1, 13))
-    load(store, ("people.csv", people), ("survey.csv", survey))
-    ids = _ids(store)
+    ids = _two_waves(store, lambda i: 9 if i <= 4 else 5 + (i % 3))
     for i in range(1, 5):
         store.log_action(ids[f"P{i} Doe"], "called", on=date(2024, 2, 1))
     assert main(["--db", store.url, "outcomes", "--format", "csv"]) == 0
@@ -239,12 +243,7 @@ def test_outcomes_are_kept_until_the_log_or_the_data_changes(store, monkeypatch)
     import netmap.outcomes_report as report
     from netmap.analysis import measures
 
-    people = "Record ID,Name,Email\n" + "".join(f"{i},P{i} Doe,p{i}@x.example\n" for i in range(1, 13))
-    survey = "Email,Score,Date\n" + "".join(
-        f"p{i}@x.example,{5 + (i % 3)},2024-01-10\np{i}@x.example,{9 if i <= 4 else 6},2024-04-10\n"
-        for i in range(1, 13))
-    load(store, ("people.csv", people), ("survey.csv", survey))
-    ids = _ids(store)
+    ids = _two_waves(store, lambda i: 9 if i <= 4 else 6)
     state = store.log_state()
     store.log_action(ids["P1 Doe"], "called", on=date(2024, 2, 1))
     assert store.log_state() != state

@@ -343,6 +343,12 @@ def _stored_by_source_id(conn, table, keys) -> dict[tuple[str, str], dict]:
     return found
 
 
+def _by_source_id(ties, row) -> dict[tuple[str, str], tuple]:
+    """Each row-tie by its natural key (the export's vendor, its own id): ``(its source row,
+    row(tie))``, what :func:`_upsert` takes."""
+    return {(t.data["source"], t.data["external_id"]): (t.src, row(t)) for t in ties}
+
+
 #: what a ticket export sets on a stored ticket, and what a later export may change
 _TICKET_FIELDS = ("requester_id", "agent_id", "status", "subject", "company", "created_on", "solved_on", "rating",
                   "csat", "rating_comment")
@@ -354,12 +360,9 @@ def _write_tickets(conn, ties, keymap, results, log, uses, lab) -> None:
     for undo with the values before. Their interaction was written just before."""
     if not ties:
         return
-    wanted: dict[tuple[str, str], tuple] = {}
-    for t in ties:
-        d = t.data
-        wanted[(d["source"], d["external_id"])] = (t.src, {
-            "requester_id": keymap[t.keys[0]], "agent_id": keymap[t.keys[1]] if len(t.keys) > 1 else None,
-            **{c: d[c] for c in _TICKET_FIELDS[2:]}, "interaction_id": d["interaction"]})
+    wanted = _by_source_id(ties, lambda t: {
+        "requester_id": keymap[t.keys[0]], "agent_id": keymap[t.keys[1]] if len(t.keys) > 1 else None,
+        **{c: t.data[c] for c in _TICKET_FIELDS[2:]}, "interaction_id": t.data["interaction"]})
     iid = {}
     keys = sorted({v[1]["interaction_id"] for v in wanted.values()})
     for chunk in chunks(keys, 900):
@@ -384,11 +387,8 @@ def _write_actions(conn, ties, keymap, results, log, uses, lab) -> None:
     otherwise (action, note, date, contact, owner), journaled for undo with the values before."""
     if not ties:
         return
-    wanted: dict[tuple[str, str], tuple] = {}
-    for t in ties:
-        d = t.data
-        wanted[(d["source"], d["external_id"])] = (t.src, {
-            "person_id": keymap[t.keys[0]], **{c: d[c] for c in _ACTION_FIELDS[1:]}})
+    wanted = _by_source_id(ties, lambda t: {"person_id": keymap[t.keys[0]],
+                                            **{c: t.data[c] for c in _ACTION_FIELDS[1:]}})
     existing = _stored_by_source_id(conn, NA, wanted)
     now = _now()
     importer = {(t.data["source"], t.data["external_id"]): t.data.get("importer") or "import" for t in ties}
