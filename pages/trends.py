@@ -133,7 +133,12 @@ else:
     n_warn = int((moves["move"] == "warning").sum())
     st.caption(md(f"{len(moves)} people moved since {since.day} {since:%B %Y}: {len(moves) - n_warn} made progress, "
                   f"{n_warn} slipped (listed first: they need someone now). Click a row to open the profile."))
-    people_table(moves, key="tr_moved")
+    people_table(moves, key="tr_moved", column_order=["name", "company", "owner", "before", "after", "move", "steps"],
+                 column_config={"name": "Name", "company": "Company", "owner": "Account manager",
+                                "before": st.column_config.TextColumn("Then", help=f"Their feeling on {since:%Y-%m-%d}"),
+                                "after": st.column_config.TextColumn("Now", help="Their feeling now"),
+                                "move": "Move", "steps": st.column_config.NumberColumn(
+                                    "Steps", help="Categories moved: +1 detractor to passive, -1 promoter to passive")})
     csv_download(moves, "netmap-moved.csv", label="Download who moved (CSV)", key="tr_moved_csv")
 
 # ------------------------------------------------------------ what we did, and what followed --

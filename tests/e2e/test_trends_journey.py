@@ -35,6 +35,7 @@ def test_two_survey_waves_then_trends_and_who_moved(tmp_path, page):
         # the first row is the warning (Bo Chen, promoter -> passive): a click opens the profile
         grid = page.locator("[data-testid=stDataFrame]").last
         grid.scroll_into_view_if_needed()
+        page.screenshot(path="/tmp/e2e_15_moved.png")  # the viewport: the list of who moved, scrolled to
         box = grid.bounding_box()
         page.mouse.click(box["x"] + 12, box["y"] + 52)  # the row's selection cell
         page.wait_for_url("**/person?id=*", timeout=30_000)
