@@ -74,7 +74,7 @@ with left:
             y=alt.Y("community:N", title=None, sort=alt.EncodingSortField("total", order="descending"),
                     axis=alt.Axis(labelLimit=320, labelOverlap=False)),
             x=alt.X("people:Q", title="people"),
-            color=alt.Color("feeling:N", title=None, legend=alt.Legend(orient="bottom"),
+            color=alt.Color("feeling:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=0),
                             scale=alt.Scale(domain=[FEELING_WORDS[f] for f in FEELINGS],
                                             range=[FEELING_COLORS[f] for f in FEELINGS])),
             order=alt.Order("order:Q"),

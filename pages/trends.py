@@ -63,8 +63,10 @@ def _delta(col: str, digits: int = 1):
 
 
 m1, m2, m3 = st.columns(3)
-m1.metric(f"NPS at the end of {last['month']}", "–" if pd.isna(last["nps"]) else f"{last['nps']:.0f}",
-          delta=_delta("nps"), help="Promoters' share minus detractors' share, in points; change since the month before.")
+m1.metric(f"NPS at the end of {last['month']}", "–" if pd.isna(last["nps"]) else f"{last['nps']:+.0f}",
+          delta=_delta("nps"), help="Net Promoter Score of the 0-10 survey answers (as on the Overview): the promoters' "
+          "share minus the detractors', in points; a ticket's rating counts in the shares below, not here. "
+          "Change since the month before.")
 m2.metric("Goodwill reach", f"{last['goodwill_reach']:.0f} people", delta=_delta("goodwill_reach"),
           help="The sum of the promoters' spreads: how many people their good word reaches if every promoter talks.")
 m3.metric("People who have answered", f"{int(last['answered']):,}", delta=_delta("answered", 0))
