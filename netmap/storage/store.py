@@ -1,9 +1,9 @@
 """Durable storage: a SQLite file by default, any SQLAlchemy URL by one setting.
 
 :class:`Store` is the way in to the database: every method hands on to the module of
-netmap/storage/ that owns its job (netmap/storage/__init__.py lists them). The writer, the
-reads, the people and the cache are loaded with the store; undo, erasure, merges and the
-nurture log when first used.
+netmap/storage/ that owns its job (netmap/storage/__init__.py lists them). The reads, the
+people and the cache are loaded with the store (an answer needs nothing else); the import
+writer, undo, erasure, merges and the nurture log when first used.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the writer (and identity resolution under it) loads with th
 
 
 def _later(module: str):
-    """A module of netmap/storage/ loaded when first used (undo, erasure, merges, the nurture log)."""
+    """A module of netmap/storage/ loaded when first used (the writer, undo, erasure, merges, the nurture log)."""
     return importlib.import_module(f"{__package__}.{module}")
 
 
