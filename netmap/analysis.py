@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import networkx as nx
 
     from .model import Dataset
@@ -361,26 +363,37 @@ def measures_stored(store) -> bool:
     return store.is_cached(cache_name())
 
 
-def measures(store, *, seed: int = 0) -> Analysis:
-    """The stored analysis when it matches the data; else compute and store it."""
-    cached = store.cached(cache_name())
+def _dataset(store, as_of: date | None) -> Dataset:
+    from .network.history import dataset_as_of
+
+    dataset = store.load_dataset()
+    return dataset if as_of is None else dataset_as_of(dataset, as_of)
+
+
+def measures(store, *, seed: int = 0, as_of: date | None = None) -> Analysis:
+    """The stored analysis when it matches the data; else compute and store it.
+
+    ``as_of``: every measure as the network stood on that day (the evidence dated by then:
+    netmap/network/history.py ``dataset_as_of``), kept beside today's (the latest day asked)."""
+    name = cache_name() if as_of is None else f"analysis-as-of/{cache_name()[9:]}/{as_of.isoformat()}"
+    cached = store.cached(name)
     if cached is not None:
         analysis = Analysis.from_bytes(cached)
         if analysis.seed == seed:
             return analysis
-    dataset = store.load_dataset()
+    dataset = _dataset(store, as_of)
     analysis = analyze(dataset, seed=seed)
     payload = analysis.to_bytes()
-    store.cache(cache_name(), payload, dataset.version)
+    store.cache(name, payload, dataset.version)
     return Analysis.from_bytes(payload)  # the same types whether computed now or read back
 
 
-def network(store, *, seed: int = 0) -> tuple[Analysis, nx.Graph]:
+def network(store, *, seed: int = 0, as_of: date | None = None) -> tuple[Analysis, nx.Graph]:
     """The analysis and the graph it describes (for drawings and exports; paths
-    and the plan need only the analysis)."""
+    and the plan need only the analysis); ``as_of`` as for :func:`measures`."""
     from .network import build_graph
 
-    return measures(store, seed=seed), build_graph(store.load_dataset())
+    return measures(store, seed=seed, as_of=as_of), build_graph(_dataset(store, as_of))
 
 
 # ------------------------------------------------------------- JSON helpers

@@ -14,7 +14,7 @@ import argparse
 import sys
 
 from .cli_network import _emit
-from .cli_trends import _day
+from .cli_network import day
 from .errors import NetmapError
 from .nurture_log import ACTIONS, LOG_COLUMNS, check_action
 
@@ -38,7 +38,7 @@ def add_log_commands(sub) -> None:
                    help="#id, CRM id, email or full name of the one person the action was for")
     p.add_argument("--action", type=_action, metavar="ACTION", help=f"what was done: {', '.join(ACTIONS)}")
     p.add_argument("--note", metavar="TEXT", help="a free note (what, why, how it went)")
-    p.add_argument("--on", type=_day, metavar="YYYY-MM-DD", help="the day it was done (default: today)")
+    p.add_argument("--on", type=day, metavar="YYYY-MM-DD", help="the day it was done (default: today)")
     p.add_argument("--person", metavar="WHO", help="list only this person's actions")
     p.add_argument("--owner", metavar="NAME", help="list only the actions for this account manager's people")
     _format(p)

@@ -7,7 +7,9 @@ the data, then read back from the database.
 
 from __future__ import annotations
 
+import argparse
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,10 +22,23 @@ if TYPE_CHECKING:
 # plan) never loads networkx, the graph builder or the measuring kernels.
 
 
+def day(text: str) -> date:
+    """A ``YYYY-MM-DD`` option value (argparse's type)."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-01-31") from None
+
+
 def add_network_commands(sub) -> None:
     def fmt(p):
+        as_of(p)
         p.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default: csv)")
         p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+
+    def as_of(p):
+        p.add_argument("--as-of", type=day, metavar="DATE", dest="as_of",
+                       help="the network as it stood on DATE (YYYY-MM-DD): only the evidence dated by then")
 
     p = sub.add_parser("people", help="every person with every measure")
     fmt(p)
@@ -63,9 +78,11 @@ def add_network_commands(sub) -> None:
                    help="only this lifecycle stage (repeatable)")
     p.add_argument("--min-strength", type=float, default=0.0, metavar="S",
                    help="hide ties weaker than S (0-1) and people left without any tie")
+    as_of(p)
     p = sub.add_parser("export", help="the whole graph with every measure, for Gephi")
     p.add_argument("fmt", choices=["graphml", "gexf"])
     p.add_argument("--out", required=True, metavar="FILE")
+    as_of(p)
 
 
 def _emit(df: pd.DataFrame, args) -> int:
@@ -95,20 +112,20 @@ def _top(df: pd.DataFrame, n: int | None) -> pd.DataFrame:
 def cmd_people(store, args) -> int:
     from .analysis import PEOPLE_COLUMNS, PEOPLE_EXTRA_COLUMNS, measures
 
-    return _emit(measures(store).people[PEOPLE_COLUMNS + PEOPLE_EXTRA_COLUMNS], args)
+    return _emit(measures(store, as_of=args.as_of).people[PEOPLE_COLUMNS + PEOPLE_EXTRA_COLUMNS], args)
 
 
 def cmd_weak_ties(store, args) -> int:
     from .analysis import WEAK_TIE_COLUMNS, measures
 
-    return _emit(_top(measures(store).ties[WEAK_TIE_COLUMNS], args.top), args)
+    return _emit(_top(measures(store, as_of=args.as_of).ties[WEAK_TIE_COLUMNS], args.top), args)
 
 
 def cmd_bridges(store, args) -> int:
     from .analysis import PEOPLE_COLUMNS, PEOPLE_EXTRA_COLUMNS, measures
     from .network.bridges import bridge_ranking
 
-    ranked = bridge_ranking(measures(store).people)
+    ranked = bridge_ranking(measures(store, as_of=args.as_of).people)
     return _emit(_top(ranked[PEOPLE_COLUMNS + PEOPLE_EXTRA_COLUMNS], args.top), args)
 
 
@@ -116,7 +133,7 @@ def cmd_nurture(store, args) -> int:
     from .analysis import measures
     from .queries import nurture_list
 
-    return _emit(nurture_list(measures(store).people, top=args.top, owner=args.owner), args)
+    return _emit(nurture_list(measures(store, as_of=args.as_of).people, top=args.top, owner=args.owner), args)
 
 
 def cmd_plan(store, args) -> int:
@@ -125,14 +142,14 @@ def cmd_plan(store, args) -> int:
 
     if args.k < 1:
         raise NetmapError("--k must be at least 1")
-    return _emit(plan(measures(store), args.k), args)
+    return _emit(plan(measures(store, as_of=args.as_of), args.k), args)
 
 
 def cmd_paths(store, args) -> int:
     from .analysis import measures
     from .queries import find_paths, path_index, resolve_sources, resolve_targets
 
-    analysis = measures(store)
+    analysis = measures(store, as_of=args.as_of)
     targets = resolve_targets(store, analysis.people, args.to)
     sources = resolve_sources(store, analysis.people, args.source)
     found = find_paths(None, targets, sources, top=args.top, index=path_index(analysis), people=analysis.people)
@@ -155,7 +172,7 @@ def cmd_graph(store, args) -> int:
     from .draw.view import network_view
 
     filters = graph_filters(args)
-    analysis, G = network(store)
+    analysis, G = network(store, as_of=args.as_of)
     focus = store.find_person(args.focus) if args.focus else None
     view = network_view(
         G, analysis.people, analysis.ties, filters, labels=analysis.labels, focus=focus, hops=args.hops,
@@ -171,7 +188,7 @@ def cmd_export(store, args) -> int:
     from .draw.gephi import to_gexf, to_graphml
     from .draw.view import graph_people_table
 
-    analysis, G = network(store)
+    analysis, G = network(store, as_of=args.as_of)
     writer = to_graphml if args.fmt == "graphml" else to_gexf
     with open(args.out, "wb") as fh:
         writer(G, graph_people_table(analysis.people), fh, edge_table=analysis.ties)

@@ -7,17 +7,7 @@ The tables come from :mod:`netmap.trends` (definitions in
 
 from __future__ import annotations
 
-import argparse
-from datetime import date
-
-from .cli_network import _emit, needs_data
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-01-31") from None
+from .cli_network import _emit, day, needs_data
 
 
 def add_trend_commands(sub) -> None:
@@ -27,12 +17,12 @@ def add_trend_commands(sub) -> None:
 
     p = sub.add_parser("trend", help="NPS, feeling shares and goodwill reach at the end of every month")
     p.add_argument("--by", choices=["community", "owner"], help="also one series per community or account manager")
-    p.add_argument("--since", type=_day, metavar="DATE", help="first month shown (YYYY-MM-DD)")
-    p.add_argument("--until", type=_day, metavar="DATE", help="last month shown (YYYY-MM-DD)")
+    p.add_argument("--since", type=day, metavar="DATE", help="first month shown (YYYY-MM-DD)")
+    p.add_argument("--until", type=day, metavar="DATE", help="last month shown (YYYY-MM-DD)")
     fmt(p)
     p = sub.add_parser("moved", help="people whose feeling changed since a date: warnings first, then progress")
-    p.add_argument("--since", type=_day, metavar="DATE", required=True, help="compare with the feelings on this day")
-    p.add_argument("--until", type=_day, metavar="DATE", help="up to this day (default: the newest answer)")
+    p.add_argument("--since", type=day, metavar="DATE", required=True, help="compare with the feelings on this day")
+    p.add_argument("--until", type=day, metavar="DATE", help="up to this day (default: the newest answer)")
     fmt(p)
 
 

@@ -45,6 +45,18 @@ Moves
     to passive counts: a baby step), down is a ``warning`` (promoter to passive
     is one). People without a feeling on either date did not move (a first
     answer is news, not a move).
+The network as of a date
+    :func:`dataset_as_of` keeps the evidence dated on or before ``d``: the ties
+    from their first evidence (a relationship from its ``since``, a referral
+    from its date, a shared meeting, event, deal or thread from its date), the
+    answers given by then (undated ones left out, as above), and the people the
+    CRM had by then (created on or before ``d``, or with no creation date) plus
+    anyone that evidence names. Undated ties count at every date: a
+    relationship export without dates says the tie exists, not since when, and
+    leaving it out would paint a past with fewer ties than it had. Recency is
+    counted to ``d`` (the dataset's ``as_of``), so a tie fades as it had by
+    then. Every measure of :mod:`netmap.analysis` computed on the result is the
+    measure as of ``d``.
 """
 
 from __future__ import annotations
@@ -56,7 +68,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from netmap.model import FEELING_ORDER, Feeling, Scale, feeling_of, same_day_rank
+from netmap.model import FEELING_ORDER, Dataset, Feeling, Scale, feeling_of, same_day_rank
 
 __all__ = [
     "Answer",
@@ -64,6 +76,7 @@ __all__ = [
     "Move",
     "Standing",
     "answers_as_of",
+    "dataset_as_of",
     "feelings_as_of",
     "month_ends",
     "monthly_series",
@@ -302,3 +315,34 @@ def moved(answers: Iterable[Answer], since: date, until: date) -> list[Move]:
         if steps:
             out.append(Move(p, b, a, "progress" if steps > 0 else "warning", steps))
     return sorted(out, key=lambda m: (m.kind != "warning", -abs(m.steps), m.person_id))
+
+
+def _by(on: date | None, when: date) -> bool:
+    return on is None or on <= when
+
+
+def dataset_as_of(dataset: Dataset, when: date) -> Dataset:
+    """``dataset`` as it stood on ``when`` (module docstring, "The network as of a date").
+
+    Examples
+    --------
+    >>> from netmap.model import Person, Relationship
+    >>> ds = Dataset(people=(Person(1, "A"), Person(2, "B"), Person(3, "C", created=date(2024, 6, 1))),
+    ...              relationships=(Relationship(1, 2, since=date(2024, 1, 1)), Relationship(1, 3),
+    ...                             Relationship(2, 3, since=date(2024, 7, 1))))
+    >>> old = dataset_as_of(ds, date(2024, 3, 31))
+    >>> [p.id for p in old.people], [(r.a_id, r.b_id) for r in old.relationships], old.as_of
+    ([1, 2, 3], [(1, 2), (1, 3)], datetime.date(2024, 3, 31))
+    """
+    relationships = tuple(r for r in dataset.relationships if _by(r.since, when))
+    referrals = tuple(r for r in dataset.referrals if _by(r.on, when))
+    interactions = tuple(i for i in dataset.interactions if _by(i.on, when))
+    feedback = tuple(f for f in dataset.feedback if f.on is not None and f.on <= when)
+    named = {x for r in relationships for x in (r.a_id, r.b_id)}
+    named.update(x for r in referrals for x in (r.referrer_id, r.referred_id))
+    named.update(x for i in interactions for x in i.participant_ids)
+    named.update(f.person_id for f in feedback)
+    people = tuple(p for p in dataset.people if _by(p.created, when) or p.id in named)
+    return Dataset(people=people, relationships=relationships, referrals=referrals, interactions=interactions,
+                   feedback=feedback, as_of=when, version=dataset.version, meta=dict(dataset.meta),
+                   keys=dataset.keys)
