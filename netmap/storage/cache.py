@@ -54,7 +54,7 @@ def cache(engine: Engine, name: str, payload: bytes, version: int) -> bool:
         if conn is None:
             return False
         if data_version(conn) != version:
-            return  # the data changed meanwhile: the result is already stale
+            return False  # the data changed meanwhile: the result is already stale
         # one result per kind ("analysis/<code fingerprint>", "summary/ties"): older code versions' go
         kind = name.split("/", 1)[0] + "/"
         conn.execute(delete(MEAS).where((MEAS.c.name == name) | MEAS.c.name.startswith(kind, autoescape=True)))
