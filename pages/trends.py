@@ -163,9 +163,13 @@ st.caption(md(
     f"Each kind of action logged, set against similar people who were not nurtured (same feeling at the time, "
     f"similar spread). Feeling changes are in NPS points, with a 95% interval; under {MIN_PAIRS} matched pairs the "
     "honest answer is \"too few to tell\"."))
-FIGURES = ["nurtured_change", "comparison_change", "difference", "nurtured_rate", "comparison_rate"]
+# figures as words: a missing one (too few to measure) is a dash, not the grid's "None"
+POINTS, RATES = ["nurtured_change", "comparison_change", "difference"], ["nurtured_rate", "comparison_rate"]
+worded = outcomes.assign(
+    **{c: [("–" if pd.isna(x) else f"{float(x):+.1f}") for x in outcomes[c]] for c in POINTS},
+    **{c: [("–" if pd.isna(x) else f"{float(x):.0%}") for x in outcomes[c]] for c in RATES})
 st.dataframe(
-    outcomes.astype({c: "float64" for c in FIGURES}), hide_index=True, width="stretch", key="tr_outcomes",
+    worded, hide_index=True, width="stretch", key="tr_outcomes",
     column_order=["label", "nurtured", "pairs", "nurtured_change", "comparison_change", "difference", "verdict",
                   "nurtured_rate", "comparison_rate", "referral_verdict"],
     column_config={
@@ -173,12 +177,12 @@ st.dataframe(
         "nurtured": st.column_config.NumberColumn("People", help="People with this action in the log"),
         "pairs": st.column_config.NumberColumn("Matched pairs", help="Nurtured people with a comparison person and "
                                                "an answer before and after"),
-        "nurtured_change": st.column_config.NumberColumn("Feeling change", format="%+.1f"),
-        "comparison_change": st.column_config.NumberColumn("Comparison change", format="%+.1f"),
-        "difference": st.column_config.NumberColumn("Difference", format="%+.1f"),
+        "nurtured_change": st.column_config.TextColumn("Feeling change", help="Their change, in NPS points"),
+        "comparison_change": st.column_config.TextColumn("Comparison change"),
+        "difference": st.column_config.TextColumn("Difference"),
         "verdict": st.column_config.TextColumn("Feeling"),
-        "nurtured_rate": st.column_config.NumberColumn("Referred (nurtured)", format="percent"),
-        "comparison_rate": st.column_config.NumberColumn("Referred (comparison)", format="percent"),
+        "nurtured_rate": st.column_config.TextColumn("Referred (nurtured)"),
+        "comparison_rate": st.column_config.TextColumn("Referred (comparison)"),
         "referral_verdict": st.column_config.TextColumn("Referrals"),
     },
 )

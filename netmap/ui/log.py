@@ -26,7 +26,8 @@ def log_table(rows: list[dict], *, key: str, with_name: bool = True) -> None:
 
     df = pd.DataFrame(rows, columns=[*SHOWN, "owner"])
     df["action"] = df["action"].map(label)
-    config = {"done_on": st.column_config.DateColumn("done on"), "logged_by": "logged by", "person_id": None}
+    config = {"done_on": st.column_config.DateColumn("Done on"), "name": "Name", "action": "Action", "note": "Note",
+              "logged_by": "Logged by", "owner": "Account manager", "person_id": None}
     if with_name:
         people_table(df[SHOWN + ["owner"]], key=key, column_config=config)
     else:
