@@ -31,16 +31,22 @@ st.caption(
 if no_data():
     st.stop()
 
-a = analysis()
+f1, f2, f3, f4 = st.columns([3, 3, 2, 2])
+as_of = f4.date_input("As of", value=None, key="br_as_of", format="YYYY-MM-DD",
+                      help="Empty: today. A day: the network as it stood then, from the evidence dated by that day "
+                           "(ties from their first evidence; undated ties count at every date).")
+a = analysis(as_of)
 people = a.people
 opts = options(people, a.labels)
 community_names = opts["community_labels"]
 
-f1, f2, f3 = st.columns([3, 3, 2])
 owners = f1.multiselect("Account manager", opts["owner"], key="br_owner", placeholder="everyone")
 communities = f2.multiselect("Community", opts["community"], format_func=lambda c: community_names.get(c, str(c)),
                              key="br_community", placeholder="all communities")
 top = f3.select_slider("How many to list", [25, 50, 100, 250, 500, 1000], value=100, key="br_top")
+if as_of is not None:
+    st.caption(md(f"The network as it stood on {as_of.day} {as_of:%B %Y}: {int((people['degree'] > 0).sum()):,} "
+                  "people with a tie then. Clear the date to see today's."))
 filters = Filters(owners=tuple(owners), communities=tuple(int(c) for c in communities))
 
 details = st.toggle("Show every measure", key="br_details",

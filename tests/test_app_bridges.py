@@ -92,3 +92,26 @@ def test_no_data_says_so(database_url, monkeypatch):
     at.switch_page("pages/bridges.py").run()
     assert not at.exception
     assert any("no data" in i.value for i in at.info) and not at.dataframe
+
+
+def test_the_brokers_of_a_past_day(database_url, monkeypatch):
+    """As of the end of 2024 the broker was Yan; Xia, who joined both clusters in June 2025, is today's
+    (the data of tests/test_as_of.py); clearing the date brings today's list back."""
+    from datetime import date
+
+    from netmap import Store, import_files
+
+    from .test_as_of import PEOPLE, TIES
+
+    store = Store(database_url)
+    import_files(store, [("people.csv", PEOPLE.encode()), ("relationships.csv", TIES.encode())])
+    store.close()
+    at = open_app(monkeypatch, database_url, "pages/bridges.py")
+    assert tables(at)[0]["name"].iloc[0] == "Xia Doe"
+    at.date_input(key="br_as_of").set_value(date(2024, 12, 31)).run()
+    assert not at.exception
+    people = tables(at)[0]
+    assert people["name"].iloc[0] == "Yan Doe" and "Xia Doe" not in set(people["name"].head(2))
+    assert any("as it stood on 31 December 2024" in c.value for c in at.caption)
+    at.date_input(key="br_as_of").set_value(None).run()
+    assert tables(at)[0]["name"].iloc[0] == "Xia Doe"

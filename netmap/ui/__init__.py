@@ -14,6 +14,7 @@ import logging
 import re
 import runpy
 from dataclasses import astuple
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -69,8 +70,16 @@ def _analysis(url: str, version: int) -> Analysis:
     return measures(_store(url))
 
 
-def analysis() -> Analysis:
-    """Every measure, for the current data (computed once per data version)."""
+@st.cache_resource(show_spinner="Measuring the network as it stood then...", max_entries=2)
+def _analysis_as_of(url: str, version: int, day: date) -> Analysis:
+    return measures(_store(url), as_of=day)
+
+
+def analysis(as_of: date | None = None) -> Analysis:
+    """Every measure, for the current data (computed once per data version); with ``as_of``,
+    as the network stood on that day (netmap/network/history.py ``dataset_as_of``)."""
+    if as_of is not None:
+        return _analysis_as_of(database_url(), data_version(), as_of)
     return _analysis(database_url(), data_version())
 
 
