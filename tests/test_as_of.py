@@ -36,7 +36,8 @@ def test_only_the_evidence_dated_by_then():
     assert [(r.referrer_id, r.referred_id) for r in old.referrals] == [(1, 2), (1, 5)]
     assert [i.id for i in old.interactions] == [7]
     assert old.feedback == (Feedback(1, 9, on=D(2024, 5, 1)),)  # the undated answer counts for no day
-    assert dataset_as_of(ds, D(2030, 1, 1)).relationships == ds.relationships
+    later = dataset_as_of(ds, D(2030, 1, 1))  # after the newest evidence: today's data, today's recency
+    assert later.relationships == ds.relationships and later.as_of == ds.as_of
     # Bo and Di share an undated tie: both were there before Bo was created in the CRM
     assert [p.name for p in dataset_as_of(ds, D(2023, 1, 1)).people] == ["Ann", "Bo", "Di", "Ed"]
 

@@ -54,8 +54,8 @@ The network as of a date
     anyone that evidence names. Undated ties count at every date: a
     relationship export without dates says the tie exists, not since when, and
     leaving it out would paint a past with fewer ties than it had. Recency is
-    counted to ``d`` (the dataset's ``as_of``), so a tie fades as it had by
-    then. Every measure of :mod:`netmap.analysis` computed on the result is the
+    counted to ``d`` (the dataset's ``as_of``; to the newest evidence when
+    ``d`` is later), so a tie fades as it had by then. Every measure of :mod:`netmap.analysis` computed on the result is the
     measure as of ``d``.
 """
 
@@ -343,6 +343,8 @@ def dataset_as_of(dataset: Dataset, when: date) -> Dataset:
     named.update(x for i in interactions for x in i.participant_ids)
     named.update(f.person_id for f in feedback)
     people = tuple(p for p in dataset.people if _by(p.created, when) or p.id in named)
+    # recency counted to the day, or to the newest evidence when the day is later (nothing newer is known)
+    day = when if dataset.as_of is None else min(when, dataset.as_of)
     return Dataset(people=people, relationships=relationships, referrals=referrals, interactions=interactions,
-                   feedback=feedback, as_of=when, version=dataset.version, meta=dict(dataset.meta),
+                   feedback=feedback, as_of=day, version=dataset.version, meta=dict(dataset.meta),
                    keys=dataset.keys)
