@@ -109,8 +109,8 @@ def cache_name() -> str:
 @functools.cache
 def cache_slot(*files: str) -> str:
     """The code part of a kept table's name (:func:`kept_table`): a digest of the files (paths
-    inside netmap/) that compute it, then the analysis' own (:func:`cache_name`), whose
-    measures it reads."""
+    inside netmap/) that read its inputs and compute it, then the analysis' own
+    (:func:`cache_name`), whose measures it reads: an upgrade of any of them computes it afresh."""
     here = Path(__file__).resolve().parent
     return code_fingerprint([here / f for f in files]) + cache_name()[len("analysis/"):]
 
@@ -364,10 +364,19 @@ def measures_stored(store) -> bool:
 
 
 def _dataset(store, as_of: date | None) -> Dataset:
+    from .errors import NetmapError
     from .network.history import dataset_as_of
 
     dataset = store.load_dataset()
-    return dataset if as_of is None else dataset_as_of(dataset, as_of)
+    if as_of is None:
+        return dataset
+    then = dataset_as_of(dataset, as_of)
+    if dataset.people and not then.people:
+        dated = [d for d in (*(p.created for p in dataset.people), *(r.since for r in dataset.relationships),
+                             *(r.on for r in dataset.referrals), *(i.on for i in dataset.interactions)) if d]
+        raise NetmapError(f"nobody was in the network on {as_of:%Y-%m-%d}: the earliest evidence is dated "
+                          f"{min(dated):%Y-%m-%d}; choose a later day")
+    return then
 
 
 def measures(store, *, seed: int = 0, as_of: date | None = None) -> Analysis:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -145,14 +146,28 @@ def cmd_plan(store, args) -> int:
     return _emit(plan(measures(store, as_of=args.as_of), args.k), args)
 
 
+@contextmanager
+def _then(args):
+    """Say which day when someone named was not in the network as it stood then (``--as-of``)."""
+    from .errors import UnknownPerson
+
+    try:
+        yield
+    except UnknownPerson as exc:
+        if args.as_of is None:
+            raise
+        raise UnknownPerson(f"{exc} on {args.as_of:%Y-%m-%d} (not there yet then)") from None
+
+
 def cmd_paths(store, args) -> int:
     from .analysis import measures
     from .queries import find_paths, path_index, resolve_sources, resolve_targets
 
     analysis = measures(store, as_of=args.as_of)
-    targets = resolve_targets(store, analysis.people, args.to)
-    sources = resolve_sources(store, analysis.people, args.source)
-    found = find_paths(None, targets, sources, top=args.top, index=path_index(analysis), people=analysis.people)
+    with _then(args):
+        targets = resolve_targets(store, analysis.people, args.to)
+        sources = resolve_sources(store, analysis.people, args.source)
+        found = find_paths(None, targets, sources, top=args.top, index=path_index(analysis), people=analysis.people)
     return _emit(found, args)
 
 
@@ -174,10 +189,11 @@ def cmd_graph(store, args) -> int:
     filters = graph_filters(args)
     analysis, G = network(store, as_of=args.as_of)
     focus = store.find_person(args.focus) if args.focus else None
-    view = network_view(
-        G, analysis.people, analysis.ties, filters, labels=analysis.labels, focus=focus, hops=args.hops,
-        color_by=args.color_by, max_nodes=args.max_nodes, title="netmap",
-    )
+    with _then(args):
+        view = network_view(
+            G, analysis.people, analysis.ties, filters, labels=analysis.labels, focus=focus, hops=args.hops,
+            color_by=args.color_by, max_nodes=args.max_nodes, title="netmap",
+        )
     Path(args.out).write_text(view.html, encoding="utf-8")
     print(f"wrote {args.out}: showing {view.shown} of {view.total} people")
     return 0

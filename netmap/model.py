@@ -148,12 +148,13 @@ FEELING_ORDER: dict[str, int] = {"detractor": 0, "passive": 1, "promoter": 2}
 
 def same_day_rank(feeling: str, score: float, scale: str) -> tuple:
     """Which of two answers a person gave **on the same day** holds: the one with the larger
-    rank. The lower feeling, then the lower score, then a 0-10 answer over a rating: a
-    cautious reading that does not depend on the order of the rows. Answers on different
-    days never need it: the latest holds (and a dated one over an undated one). The one
-    rule for today's feeling (netmap/network/graph.py, the summary in
-    netmap/storage/reads.py) and for any day's (netmap/network/history.py)."""
-    return (-FEELING_ORDER.get(feeling, 3), -float(score), scale == "nps")
+    rank. The lower feeling; of two with the same feeling, a 0-10 answer over a rating (it is
+    the NPS question's), then the lower score: a cautious reading that does not depend on
+    the order of the rows. Answers on different days never need it: the latest holds (and a
+    dated one over an undated one). The one rule for today's feeling
+    (netmap/network/graph.py, the summary in netmap/storage/reads.py) and for any day's
+    (netmap/network/history.py)."""
+    return (-FEELING_ORDER.get(feeling, 3), scale == "nps", -float(score))
 
 
 def net_promoter_score(scores) -> int | None:

@@ -87,7 +87,7 @@ def outcomes_of(store, *, days: int = 90) -> pd.DataFrame:
     from .analysis import cache_slot, kept_table, measures
 
     _check_window(days)
-    slot = cache_slot("outcomes_report.py", "trends.py", "nurture_log.py")
+    slot = cache_slot("outcomes_report.py", "trends.py", "nurture_log.py", "storage/reads.py", "storage/nurture_log.py")
     name = "outcomes/{}/{}/{}.{}".format(slot, int(days), *store.log_state())
 
     def compute() -> pd.DataFrame:

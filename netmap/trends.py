@@ -127,7 +127,7 @@ def moved_people(feedback: Iterable[Feedback], people: pd.DataFrame, since: date
 def _name(kind: str, *parts) -> str:
     from .analysis import cache_slot
 
-    return "/".join([kind, cache_slot("trends.py"), *("" if p is None else str(p) for p in parts)])
+    return "/".join([kind, cache_slot("trends.py", "storage/reads.py"), *("" if p is None else str(p) for p in parts)])
 
 
 def trend_of(store, *, by: str | None = None, since: date | None = None,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
-from netmap.ui import analysis, csv_download, md, no_data, open_person, people_table
+from netmap.errors import NetmapError
+from netmap.ui import analysis, csv_download, md, no_data, open_person, people_table, show_error
 from netmap.analysis import MEASURES, TIE_MEASURES
 from netmap.queries import Filters, options, ranked_bridges, ranked_weak_ties
 
@@ -32,17 +35,22 @@ if no_data():
     st.stop()
 
 f1, f2, f3, f4 = st.columns([3, 3, 2, 2])
-as_of = f4.date_input("As of", value=None, key="br_as_of", format="YYYY-MM-DD",
+as_of = f4.date_input("As of", value=None, key="br_as_of", format="YYYY-MM-DD", min_value=date(1990, 1, 1),
                       help="Empty: today. A day: the network as it stood then, from the evidence dated by that day "
                            "(ties from their first evidence; undated ties count at every date).")
-a = analysis(as_of)
+try:
+    a = analysis(as_of)
+except NetmapError as exc:  # a day before anyone was there
+    show_error(exc)
+    st.stop()
 people = a.people
 opts = options(people, a.labels)
 community_names = opts["community_labels"]
 
 owners = f1.multiselect("Account manager", opts["owner"], key="br_owner", placeholder="everyone")
+# communities are found again for a past day: the same number can be another group, so each day has its own choice
 communities = f2.multiselect("Community", opts["community"], format_func=lambda c: community_names.get(c, str(c)),
-                             key="br_community", placeholder="all communities")
+                             key=f"br_community{'' if as_of is None else as_of}", placeholder="all communities")
 top = f3.select_slider("How many to list", [25, 50, 100, 250, 500, 1000], value=100, key="br_top")
 if as_of is not None:
     st.caption(md(f"The network as it stood on {as_of.day} {as_of:%B %Y}: {int((people['degree'] > 0).sum()):,} "

@@ -115,3 +115,6 @@ def test_the_brokers_of_a_past_day(database_url, monkeypatch):
     assert any("as it stood on 31 December 2024" in c.value for c in at.caption)
     at.date_input(key="br_as_of").set_value(None).run()
     assert tables(at)[0]["name"].iloc[0] == "Xia Doe"
+    at.date_input(key="br_as_of").set_value(date(2020, 1, 1)).run()  # before anyone was created
+    assert not at.exception and any("nobody was in the network on 2020-01-01" in e.value.replace("\\", "")
+                                    for e in at.error)

@@ -36,16 +36,16 @@ def test_only_the_evidence_dated_by_then():
     assert [(r.referrer_id, r.referred_id) for r in old.referrals] == [(1, 2), (1, 5)]
     assert [i.id for i in old.interactions] == [7]
     assert old.feedback == (Feedback(1, 9, on=D(2024, 5, 1)),)  # the undated answer counts for no day
-    later = dataset_as_of(ds, D(2030, 1, 1))  # after the newest evidence: today's data, today's recency
-    assert later.relationships == ds.relationships and later.as_of == ds.as_of
+    # on or after the newest evidence: today's dataset, the undated answer and today's recency included
+    assert dataset_as_of(ds, D(2030, 1, 1)) is ds and dataset_as_of(ds, ds.as_of) is ds
     # Bo and Di share an undated tie: both were there before Bo was created in the CRM
     assert [p.name for p in dataset_as_of(ds, D(2023, 1, 1)).people] == ["Ann", "Bo", "Di", "Ed"]
 
 
 # Two client clusters. Yan has bridged them since 2024; Xia joined both in June 2025, with two ties
 # to each side: today the broker is Xia, at the end of 2024 it was Yan alone and Xia was nobody's tie.
-PEOPLE = "Record ID,Name,Email,Lifecycle Stage\n" + "".join(
-    f"{i},{n} Doe,{n.lower()}@x.example,customer\n"
+PEOPLE = "Record ID,Name,Email,Lifecycle Stage,Create Date\n" + "".join(
+    f"{i},{n} Doe,{n.lower()}@x.example,customer,2023-06-01\n"
     for i, n in enumerate(["A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4", "Xia", "Yan"], start=1))
 _A = ["a1", "a2", "a3", "a4"]
 _B = ["b1", "b2", "b3", "b4"]
@@ -75,6 +75,28 @@ def test_the_bridges_of_a_past_day(database_url):
     assert people["Xia Doe"]["degree"] == "0" and people["Yan Doe"]["degree"] == "2"
     assert {r["name"]: r for r in _rows(database_url, "people")}["Xia Doe"]["degree"] == "4"
     # the past is kept beside today, and today's answer is unchanged by asking about the past
+    from netmap.analysis import cache_name
+
+    store = Store(database_url)
+    try:
+        assert store.is_cached(cache_name())
+        assert store.is_cached(f"analysis-as-of/{cache_name()[len('analysis/'):]}/2024-12-31")
+    finally:
+        store.close()
     assert _rows(database_url, "bridges", "--top", "2") == today
+    assert _rows(database_url, "bridges", "--top", "2", "--as-of", "2030-01-01") == today  # nothing newer known
+    r = run(database_url, "bridges", "--as-of", "1990-01-01")  # every person has a creation date after it
+    assert r.returncode == 1 and "nobody was in the network on 1990-01-01" in r.stderr
+    assert "earliest evidence is dated" in r.stderr and "Traceback" not in r.stderr
     r = run(database_url, "bridges", "--as-of", "31/12/2024")
     assert r.returncode == 2 and "YYYY-MM-DD" in r.stderr and "Traceback" not in r.stderr
+    # Zed came in 2025: asked about the end of 2024, the answer says they were not there yet
+    store = Store(database_url)
+    import_files(store, [("zed.csv", b"Record ID,Name,Email,Lifecycle Stage,Create Date\n11,Zed Doe,zed@x.example,lead,"
+                                     b"2025-03-01\n"),
+                         ("zed-ties.csv", b"Person A,Person B,Relationship,Since\nzed@x.example,xia@x.example,knows,"
+                                          b"2025-07-01\n")])
+    store.close()
+    assert _rows(database_url, "paths", "--to", "zed@x.example", "--from", "a1@x.example")
+    r = run(database_url, "paths", "--to", "zed@x.example", "--from", "a1@x.example", "--as-of", "2024-12-31")
+    assert r.returncode == 1 and "2024-12-31 (not there yet then)" in r.stderr and "Traceback" not in r.stderr

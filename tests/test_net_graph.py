@@ -179,16 +179,19 @@ def test_feedback_latest_by_date_then_the_cautious_reading_whatever_the_order():
         Feedback(3, 5, scale="csat", on=d1),  # same date: the lower feeling -> passive
         Feedback(5, 2, scale="csat", on=d1),
         Feedback(5, 2, scale="nps", on=d1),   # both detractors, score 2: the 0-10 answer holds
+        Feedback(6, 5, scale="csat", on=d1),
+        Feedback(6, 9, scale="nps", on=d1),   # both promoters: the 0-10 answer holds, whatever the scores
         Feedback(99, 10),           # unknown person: ignored
     ]
     rng = random.Random(5)
     for _ in range(6):
-        G = build_graph(Dataset(people=people(1, 2, 3, 4, 5), feedback=tuple(feedback)))
+        G = build_graph(Dataset(people=people(1, 2, 3, 4, 5, 6), feedback=tuple(feedback)))
         assert (G.nodes[1]["nps"], G.nodes[1]["feeling"], G.nodes[1]["feedback_count"]) == (3.0, "detractor", 3)
         assert (G.nodes[2]["nps"], G.nodes[2]["feeling"], G.nodes[2]["feedback_count"]) == (7.0, "passive", 2)
         assert (G.nodes[3]["scale"], G.nodes[3]["feeling"], G.nodes[3]["nps"]) == ("csat", "passive", 4.0)
         assert isinstance(G.nodes[3]["nps"], float)
         assert (G.nodes[5]["scale"], G.nodes[5]["feeling"]) == ("nps", "detractor")
+        assert (G.nodes[6]["scale"], G.nodes[6]["nps"], G.nodes[6]["feeling"]) == ("nps", 9.0, "promoter")
         assert G.nodes[4]["feeling"] == "unknown"
         rng.shuffle(feedback)
 

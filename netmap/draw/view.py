@@ -17,7 +17,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ..errors import NetmapError
+from ..errors import NetmapError, UnknownPerson
 from ..model import TEAM_STAGE
 from ..queries import Filters, filter_people, filter_ties, path_ids
 from ..text import plain
@@ -133,7 +133,7 @@ def network_view(
         raise NetmapError(f"hops must be 1, 2 or 3, got {hops!r}")
     index = network if isinstance(network, DrawIndex) else DrawIndex.from_graph(network, people)
     if focus is not None and focus not in index:
-        raise NetmapError(f"person #{focus} is not in the network")
+        raise UnknownPerson(f"person #{focus} is not in the network")
     chosen = filter_people(people, filters)
     ids = set(chosen["person_id"].astype(int).tolist())
     notes: list[str] = []

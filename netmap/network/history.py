@@ -18,9 +18,9 @@ Feeling as of a date
     * *undated answers* are left out: nobody can say since when they held,
       and the product already ranks them below any dated answer;
     * *answers on the same day*: :func:`netmap.model.same_day_rank` (the lower
-      feeling, then the lower score, then a 0-10 answer over a rating: a
-      cautious reading that does not depend on the order of the rows, the
-      graph's rule for today's feeling too). Constructed answers may carry a
+      feeling; with the same feeling, a 0-10 answer over a rating, then the
+      lower score: a cautious reading that does not depend on the order of the
+      rows, the graph's rule for today's feeling too). Constructed answers may carry a
       ``seq`` that orders a day's answers before that rule (larger holds); the
       store passes none.
 NPS and shares
@@ -54,8 +54,10 @@ The network as of a date
     anyone that evidence names. Undated ties count at every date: a
     relationship export without dates says the tie exists, not since when, and
     leaving it out would paint a past with fewer ties than it had. Recency is
-    counted to ``d`` (the dataset's ``as_of``; to the newest evidence when
-    ``d`` is later), so a tie fades as it had by then. Every measure of :mod:`netmap.analysis` computed on the result is the
+    counted to ``d`` (the dataset's ``as_of``), so a tie fades as it had by
+    then. On or after the newest evidence the dataset is today's, undated
+    answers included. People keep today's stage and owner (the CRM exports
+    say what they are, not what they were). Every measure of :mod:`netmap.analysis` computed on the result is the
     measure as of ``d``.
 """
 
@@ -93,8 +95,9 @@ _NPS = "nps"
 class Answer:
     """One dated answer: a survey score or a rated ticket (``scale`` ``"csat"``).
 
-    ``seq`` orders answers given on the same day (the store's row id: larger is
-    recorded later).
+    ``seq`` orders answers given on the same day before
+    :func:`netmap.model.same_day_rank` (larger holds); constructed answers may
+    carry one, the store passes none.
     """
 
     person_id: int
@@ -334,6 +337,8 @@ def dataset_as_of(dataset: Dataset, when: date) -> Dataset:
     >>> [p.id for p in old.people], [(r.a_id, r.b_id) for r in old.relationships], old.as_of
     ([1, 2, 3], [(1, 2), (1, 3)], datetime.date(2024, 3, 31))
     """
+    if dataset.as_of is not None and when >= dataset.as_of:
+        return dataset  # nothing newer is known: the network as it stands (undated answers too)
     relationships = tuple(r for r in dataset.relationships if _by(r.since, when))
     referrals = tuple(r for r in dataset.referrals if _by(r.on, when))
     interactions = tuple(i for i in dataset.interactions if _by(i.on, when))
@@ -343,8 +348,6 @@ def dataset_as_of(dataset: Dataset, when: date) -> Dataset:
     named.update(x for i in interactions for x in i.participant_ids)
     named.update(f.person_id for f in feedback)
     people = tuple(p for p in dataset.people if _by(p.created, when) or p.id in named)
-    # recency counted to the day, or to the newest evidence when the day is later (nothing newer is known)
-    day = when if dataset.as_of is None else min(when, dataset.as_of)
     return Dataset(people=people, relationships=relationships, referrals=referrals, interactions=interactions,
-                   feedback=feedback, as_of=day, version=dataset.version, meta=dict(dataset.meta),
+                   feedback=feedback, as_of=when, version=dataset.version, meta=dict(dataset.meta),
                    keys=dataset.keys)
