@@ -100,10 +100,15 @@ def code_fingerprint(paths) -> str:
 
 
 @functools.cache
+def _measuring_code() -> str:
+    """A digest of the measuring code: this module, the model and every measure."""
+    here = Path(__file__).resolve().parent
+    return code_fingerprint([here / "analysis.py", here / "model.py", *(here / "network").glob("*.py")])
+
+
 def cache_name() -> str:
     """The cache slot of the analysis: changes when the measuring code changes."""
-    here = Path(__file__).resolve().parent
-    return f"analysis/{code_fingerprint([here / 'analysis.py', here / 'model.py', *(here / 'network').glob('*.py')])}"
+    return f"analysis/{_measuring_code()}"
 
 
 @functools.cache
@@ -112,7 +117,7 @@ def cache_slot(*files: str) -> str:
     inside netmap/) that read its inputs and compute it, then the analysis' own
     (:func:`cache_name`), whose measures it reads: an upgrade of any of them computes it afresh."""
     here = Path(__file__).resolve().parent
-    return code_fingerprint([here / f for f in files]) + cache_name()[len("analysis/"):]
+    return code_fingerprint([here / f for f in files]) + _measuring_code()
 
 
 def kept_table(store, name: str, compute) -> pd.DataFrame:
@@ -384,7 +389,7 @@ def measures(store, *, seed: int = 0, as_of: date | None = None) -> Analysis:
 
     ``as_of``: every measure as the network stood on that day (the evidence dated by then:
     netmap/network/history.py ``dataset_as_of``), kept beside today's (the latest day asked)."""
-    name = cache_name() if as_of is None else f"analysis-as-of/{cache_name()[9:]}/{as_of.isoformat()}"
+    name = cache_name() if as_of is None else f"analysis-as-of/{_measuring_code()}/{as_of.isoformat()}"
     cached = store.cached(name)
     if cached is not None:
         analysis = Analysis.from_bytes(cached)

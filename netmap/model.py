@@ -157,6 +157,12 @@ def same_day_rank(feeling: str, score: float, scale: str) -> tuple:
     return (-FEELING_ORDER.get(feeling, 3), scale == "nps", -float(score))
 
 
+def holds_over(score: float, scale: str, other_score: float, other_scale: str) -> bool:
+    """Whether an answer holds over ``other``, given on the same day (:func:`same_day_rank`)."""
+    return (same_day_rank(feeling_of(score, scale), score, scale)
+            > same_day_rank(feeling_of(other_score, other_scale), other_score, other_scale))
+
+
 def net_promoter_score(scores) -> int | None:
     """Net Promoter Score of 0-10 answers: per cent promoters (9-10) minus per
     cent detractors (0-6), rounded; None when there are no answers."""

@@ -191,6 +191,7 @@ def queue_of(store, *, owner: str | None = None, top: int | None = None) -> pd.D
 
     # the whole queue and the latest book asked are kept side by side (one table per kind)
     kind = "queue.all" if owner is None else "queue.book"
-    name = "/".join([kind, cache_slot("tickets.py", "storage/reads.py", "text.py"), "" if owner is None else plain(owner).casefold()])
+    slot = cache_slot("tickets.py", "storage/reads.py", "text.py")
+    name = "/".join([kind, slot, "" if owner is None else plain(owner).casefold()])
     table = kept_table(store, name, compute)
     return table if top is None else table.head(top).reset_index(drop=True)

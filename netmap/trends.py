@@ -127,7 +127,8 @@ def moved_people(feedback: Iterable[Feedback], people: pd.DataFrame, since: date
 def _name(kind: str, *parts) -> str:
     from .analysis import cache_slot
 
-    return "/".join([kind, cache_slot("trends.py", "storage/reads.py"), *("" if p is None else str(p) for p in parts)])
+    slot = cache_slot("trends.py", "storage/reads.py")
+    return "/".join([kind, slot, *("" if p is None else str(p) for p in parts)])
 
 
 def trend_of(store, *, by: str | None = None, since: date | None = None,
@@ -147,7 +148,5 @@ def moved_of(store, since: date, until: date | None = None) -> pd.DataFrame:
     """:func:`moved_people` of what ``store`` holds, kept per data version like :func:`trend_of`."""
     from .analysis import kept_table, measures
 
-    if until is not None and until < since:
-        raise NetmapError(f"the end ({until:%Y-%m-%d}) is before the start ({since:%Y-%m-%d}): swap them")
     return kept_table(store, _name("moved", since, until),
                       lambda: moved_people(store.answers(), measures(store).people, since, until))

@@ -40,7 +40,7 @@ from datetime import date
 import networkx as nx
 import numpy as np
 
-from netmap.model import Dataset, Person, company_key, feeling_of, same_day_rank
+from netmap.model import Dataset, Person, company_key, feeling_of, holds_over
 from netmap.network.arrays import gc_paused
 
 __all__ = [
@@ -429,14 +429,9 @@ def _latest_feedback(
         counts[pid] = counts.get(pid, 0) + 1
         day, score = (fb.on.toordinal() if fb.on is not None else _NO_DATE), float(fb.score)
         held = best.get(pid)
-        if held is None or day > held[0] or (day == held[0] and _holds_over(score, fb.scale, held[1], held[2])):
+        if held is None or day > held[0] or (day == held[0] and holds_over(score, fb.scale, held[1], held[2])):
             best[pid] = (day, score, fb.scale)
     return {pid: (score, scale, counts[pid]) for pid, (_, score, scale) in best.items()}
-
-
-def _holds_over(score: float, scale: str, other_score: float, other_scale: str) -> bool:
-    return (same_day_rank(feeling_of(score, scale), score, scale)
-            > same_day_rank(feeling_of(other_score, other_scale), other_score, other_scale))
 
 
 def _ordinals(dates: Sequence[date | None]) -> np.ndarray:

@@ -20,9 +20,9 @@ Feeling as of a date
     * *answers on the same day*: :func:`netmap.model.same_day_rank` (the lower
       feeling; with the same feeling, a 0-10 answer over a rating, then the
       lower score: a cautious reading that does not depend on the order of the
-      rows, the graph's rule for today's feeling too). Constructed answers may carry a
-      ``seq`` that orders a day's answers before that rule (larger holds); the
-      store passes none.
+      rows, the graph's rule for today's feeling too). Constructed answers may
+      carry a ``seq`` that orders a day's answers before that rule (larger
+      holds); the store passes none.
 NPS and shares
     The shares are each category's share of the people with a feeling on ``d``
     (``answered``: a survey answer or a rated ticket). The Net Promoter Score
@@ -57,8 +57,8 @@ The network as of a date
     counted to ``d`` (the dataset's ``as_of``), so a tie fades as it had by
     then. On or after the newest evidence the dataset is today's, undated
     answers included. People keep today's stage and owner (the CRM exports
-    say what they are, not what they were). Every measure of :mod:`netmap.analysis` computed on the result is the
-    measure as of ``d``.
+    say what they are, not what they were). Every measure of
+    :mod:`netmap.analysis` computed on the result is the measure as of ``d``.
 """
 
 from __future__ import annotations

@@ -30,8 +30,8 @@ from sqlmodel import Session, col
 from ..errors import AmbiguousPerson, UnknownPerson
 from ..ingest.values import name_key
 from ..model import (
-    CUSTOMER_STAGES, TEAM_STAGE, Dataset, Feedback, Interaction, Person, Referral, Relationship, company_key, feeling_of,
-    goodwill, same_day_rank,
+    CUSTOMER_STAGES, TEAM_STAGE, Dataset, Feedback, Interaction, Person, Referral, Relationship, company_key, goodwill,
+    holds_over,
 )
 from .cache import cache, data_version
 from .engine import chunks
@@ -411,9 +411,10 @@ def _latest_feedback(conn: Connection) -> dict[int, tuple[float, str]]:
     for pid, score, scale, on in conn.execute(
         select(FB.c.person_id, FB.c.score, FB.c.scale, FB.c.answered_on)
     ):
-        rank = (on is not None, on or date.min, same_day_rank(feeling_of(score, scale), score, scale))
-        if pid not in latest or rank > latest[pid][0]:
-            latest[pid] = (rank, score, scale)
+        day = (on is not None, on or date.min)
+        held = latest.get(pid)
+        if held is None or day > held[0] or (day == held[0] and holds_over(score, scale, held[1], held[2])):
+            latest[pid] = (day, score, scale)
     return {pid: (v[1], v[2]) for pid, v in latest.items()}
 
 
